@@ -1,0 +1,47 @@
+"""unspin: find the propaganda and persuasion techniques in news articles.
+
+>>> import unspin
+>>> analysis = unspin.analyze("article.txt")          # doctest: +SKIP
+>>> for span in analysis.spans:                       # doctest: +SKIP
+...     print(span.technique, repr(span.text))
+
+Importing unspin is cheap: the model, onnxruntime and web frameworks load on first use.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from .analysis import SCHEMA, Analysis, ModelRef, Span, Summary
+from .document import Document, Original, Piece
+from .errors import (ConfigError, DependencyError, EncodingError, FetchError, InputError,
+                     ModelError, TooLargeError, UnspinError)
+from .pipeline import analyze
+from .techniques import TECHNIQUES, Technique
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    "analyze",
+    "Analysis",
+    "Span",
+    "Summary",
+    "ModelRef",
+    "SCHEMA",
+    "Document",
+    "Original",
+    "Piece",
+    "Technique",
+    "TECHNIQUES",
+    "UnspinError",
+    "InputError",
+    "EncodingError",
+    "TooLargeError",
+    "FetchError",
+    "ModelError",
+    "ConfigError",
+    "DependencyError",
+]
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -1,0 +1,138 @@
+"""The one result type: Analysis (document + spans + summary + model), and its JSON contract.
+
+``Analysis.to_dict()`` is what the CLI, the HTTP API and batch runs emit; ``SCHEMA`` names its
+version. ``unspin/schema/analysis.schema.json`` is generated from these types (``python -m
+unspin.schema``) and a test keeps the two in step. Offsets index ``document.text`` and
+``span.text == document.text[span.start:span.end]`` always holds.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+
+from .document import Document, Original, Piece
+from .techniques import BY_ID, TECHNIQUE_IDS
+
+__all__ = ["Span", "Summary", "ModelRef", "Analysis", "SCHEMA", "summarize"]
+
+SCHEMA = "unspin.analysis/1"
+
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n\s*\n|\n")
+
+
+@dataclass(frozen=True)
+class Span:
+    """One use of a technique: ``text`` is ``document.text[start:end]``."""
+
+    start: int
+    end: int
+    technique: str
+    name: str
+    score: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Counts over the article. ``intensity`` is the share of sentences, in percent (0-100),
+    that contain at least one technique span."""
+
+    words: int
+    sentences: int
+    counts: dict[str, int]
+    per_1000_words: float
+    sentences_with_technique: int
+    intensity: int
+    top: list[str]
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    name: str
+    version: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Analysis:
+    document: Document
+    spans: tuple[Span, ...]
+    summary: Summary
+    model: ModelRef
+    schema: str = SCHEMA
+
+    def to_dict(self) -> dict:
+        doc = self.document
+        return {
+            "schema": self.schema,
+            "document": {
+                "id": doc.id, "text": doc.text, "title": doc.title, "authors": list(doc.authors),
+                "published": doc.published, "outlet": doc.outlet,
+                "original": asdict(doc.original) if doc.original else None,
+                "tags": list(doc.tags), "url": doc.url, "language": doc.language,
+            },
+            "spans": [asdict(s) for s in self.spans],
+            "summary": asdict(self.summary),
+            "model": asdict(self.model),
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Analysis":
+        dd = d["document"]
+        doc = Document(
+            text=dd["text"], id=dd.get("id"), title=dd.get("title"),
+            authors=tuple(dd.get("authors") or ()), published=dd.get("published"),
+            outlet=dd.get("outlet"),
+            original=Original(**dd["original"]) if dd.get("original") else None,
+            tags=tuple(dd.get("tags") or ()), url=dd.get("url"), language=dd.get("language"))
+        spans = tuple(Span(**s) for s in d["spans"])
+        return cls(doc, spans, Summary(**d["summary"]), ModelRef(**d["model"]),
+                   d.get("schema", SCHEMA))
+
+
+def sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """Rough sentence boundaries: after . ! ? (and closing quotes) before space, or a newline."""
+    bounds, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        end = m.end()
+        if text[start:end].strip():
+            bounds.append((start, end))
+        start = end
+    if text[start:].strip():
+        bounds.append((start, len(text)))
+    return bounds
+
+
+def summarize(text: str, spans: tuple[Span, ...] | list[Span]) -> Summary:
+    """Counts, density and intensity for ``spans`` over ``text``.
+
+    >>> summarize("Fine. Bad!", [Span(6, 9, "Loaded_Language", "Loaded language", .9, "Bad")]).intensity
+    50
+    """
+    words = len(_WORD.findall(text))
+    sents = sentence_bounds(text)
+    counts = {tid: 0 for tid in TECHNIQUE_IDS}
+    for s in spans:
+        counts[s.technique] = counts.get(s.technique, 0) + 1
+    hit = 0
+    starts = sorted((s.start, s.end) for s in spans)
+    for a, b in sents:
+        if any(s < b and e > a for s, e in starts):
+            hit += 1
+    top = [t for t, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if n][:3]
+    return Summary(
+        words=words, sentences=len(sents), counts=counts,
+        per_1000_words=round(1000 * len(spans) / words, 2) if words else 0.0,
+        sentences_with_technique=hit,
+        intensity=round(100 * hit / len(sents)) if sents else 0, top=top)
+
+
+def make_span(text: str, start: int, end: int, technique: str, score: float) -> Span:
+    return Span(start, end, technique, BY_ID[technique].name, round(float(score), 4),
+                text[start:end])

@@ -1,0 +1,162 @@
+"""From characters to tokens and back: gold labels for training, span decoding, span features.
+
+Everything here is numpy and shared by training and the runtime, so the model is validated
+through exactly the code that serves it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["TRIM_CHARS", "trim", "token_range", "io_labels", "decode_segments", "RawSpan",
+           "span_features", "HANDCRAFTED", "mlp_forward", "softmax", "sigmoid"]
+
+#: PTC v2 annotations never start or end with these characters; predictions are trimmed alike.
+TRIM_CHARS = " \n\t\r.,:;"
+
+_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’-]+")
+_STOP = frozenset(
+    "the a an and or but of to in on at for with by from as is are was were be been it its this "
+    "that these those he she they we you i his her their our your not no so if than then there "
+    "which who whom what when where why how all any can will would should could has have had do "
+    "does did just also into about over more most such only very".split()
+)
+
+
+def trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink [start, end) so it neither starts nor ends with a ``TRIM_CHARS`` character."""
+    while start < end and text[start] in TRIM_CHARS:
+        start += 1
+    while end > start and text[end - 1] in TRIM_CHARS:
+        end -= 1
+    return start, end
+
+
+def token_range(offsets: np.ndarray, start: int, end: int) -> tuple[int, int]:
+    """Indices [a, b) of the tokens whose characters overlap [start, end); a == b if none."""
+    a = int(np.searchsorted(offsets[:, 1], start, side="right"))
+    b = int(np.searchsorted(offsets[:, 0], end, side="left"))
+    return a, max(a, b)
+
+
+def io_labels(offsets: np.ndarray, spans) -> np.ndarray:
+    """BIO labels (0=O, 1=B, 2=I) for the union of ``spans`` (start, end) over the tokens."""
+    n = len(offsets)
+    inside = np.zeros(n, dtype=bool)
+    for start, end in spans:
+        a, b = token_range(offsets, start, end)
+        inside[a:b] = True
+    labels = np.where(inside, 2, 0).astype(np.int64)
+    begins = inside & ~np.concatenate([[False], inside[:-1]])
+    labels[begins] = 1
+    return labels
+
+
+@dataclass
+class RawSpan:
+    start: int
+    end: int
+    tok_start: int
+    tok_end: int
+    score: float
+
+
+def decode_segments(text: str, offsets: np.ndarray, p_in: np.ndarray, p_begin: np.ndarray,
+                    threshold: float, min_chars: int = 2) -> list[RawSpan]:
+    """Turn per-token 'inside a span' probabilities into trimmed character spans.
+
+    A token is inside when ``p_in > threshold``; a run of inside tokens is one span, split where a
+    token is more likely the beginning of a new span than a continuation (``p_begin > 0.5``).
+    """
+    spans: list[RawSpan] = []
+    inside = p_in > threshold
+    n = len(inside)
+    i = 0
+    while i < n:
+        if not inside[i]:
+            i += 1
+            continue
+        j = i + 1
+        while j < n and inside[j] and not p_begin[j] > 0.5:
+            j += 1
+        start, end = trim(text, int(offsets[i, 0]), int(offsets[j - 1, 1]))
+        if end - start >= min_chars:
+            spans.append(RawSpan(start, end, i, j, float(p_in[i:j].mean())))
+        i = j
+    return spans
+
+
+HANDCRAFTED = ("log_tokens", "log_exact_repeats", "log_word_repeats", "in_title", "quoted",
+               "exclaim_or_question", "rel_position")
+
+
+def _norm(s: str) -> str:
+    return " ".join(s.lower().split())
+
+
+def handcrafted(text: str, start: int, end: int, n_tokens: int, norm_text: str | None = None
+                ) -> np.ndarray:
+    """Surface cues a technique often shows: length, repetition in the article, title, quotes."""
+    span = text[start:end]
+    norm_text = _norm(text) if norm_text is None else norm_text
+    key = _norm(span)
+    exact = norm_text.count(key) if key else 0
+    words = [w.lower() for w in _WORD_RE.findall(span) if w.lower() not in _STOP and len(w) > 3]
+    word_rep = 0
+    if words:
+        counts = [len(re.findall(r"\b" + re.escape(w) + r"\b", norm_text)) for w in set(words)]
+        word_rep = sorted(counts)[len(counts) // 2]
+    title_end = text.find("\n")
+    in_title = 1.0 if title_end == -1 or start < title_end else 0.0
+    before = text[max(0, start - 2):start]
+    after = text[end:end + 2]
+    quoted = 1.0 if any(q in before for q in "\"“'‘") and any(q in after for q in "\"”'’") else 0.0
+    punct = 1.0 if ("!" in span or "?" in span or "!" in after or "?" in after) else 0.0
+    return np.array([
+        math.log1p(n_tokens), math.log1p(max(0, exact - 1)), math.log1p(max(0, word_rep - 1)),
+        in_title, quoted, punct, start / max(1, len(text)),
+    ], dtype=np.float32)
+
+
+def pooled(hidden: np.ndarray, a: int, b: int) -> np.ndarray:
+    """Mean, max, first and last token states of tokens [a, b) concatenated."""
+    h = hidden[a:b]
+    return np.concatenate([h.mean(0), h.max(0), h[0], h[-1]]).astype(np.float32)
+
+
+def span_features(text: str, hidden: np.ndarray, offsets: np.ndarray, spans,
+                  norm_text: str | None = None) -> np.ndarray:
+    """Feature rows for (start, end) character spans: pooled token states + handcrafted cues."""
+    norm_text = _norm(text) if norm_text is None else norm_text
+    rows = []
+    for start, end in spans:
+        a, b = token_range(offsets, start, end)
+        if a == b:  # span inside one token's gap (whitespace): use the nearest token
+            a = min(a, len(offsets) - 1)
+            b = a + 1
+        rows.append(np.concatenate([pooled(hidden, a, b),
+                                    handcrafted(text, start, end, b - a, norm_text)]))
+    if not rows:
+        return np.zeros((0, hidden.shape[1] * 4 + len(HANDCRAFTED)), dtype=np.float32)
+    return np.stack(rows)
+
+
+def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def mlp_forward(params: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
+    """The span classifier head: standardise, Linear, GELU (tanh form), Linear -> logits."""
+    x = (x - params["mean"]) / params["std"]
+    h = x @ params["w1"].T + params["b1"]
+    h = 0.5 * h * (1.0 + np.tanh(0.7978845608 * (h + 0.044715 * h ** 3)))
+    return h @ params["w2"].T + params["b2"]

