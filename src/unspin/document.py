@@ -53,6 +53,9 @@ class Document:
     kind: str = "text"  # text | markdown | html | url | record
     pieces: tuple[Piece, ...] = field(default=(), repr=False, compare=False)
 
+    #: Fields kept in memory only; they are not part of the JSON contract.
+    INTERNAL = ("source", "kind", "pieces")
+
     def with_(self, **changes) -> "Document":
         return replace(self, **changes)
 

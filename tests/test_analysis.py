@@ -1,0 +1,70 @@
+"""The result type and its JSON contract."""
+
+import json
+
+import jsonschema
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from unspin.analysis import SCHEMA, Analysis, ModelRef, make_span, summarize
+from unspin.document import Document, Original
+from unspin.schema import build, load
+from unspin.techniques import TECHNIQUE_IDS
+
+
+def sample() -> Analysis:
+    text = "A Title\n\nThey are traitors, all of them! Really? Yes."
+    spans = (make_span(text, 18, 26, "Name_Calling,Labeling", 0.91),
+             make_span(text, 9, 48, "Loaded_Language", 0.5))
+    doc = Document(text, id="x1", title="A Title", authors=("Ann Author",), published="2020-01-02",
+                   outlet="Example News", original=Original("Other Site", "2020-01-01"),
+                   tags=("Politics",), url="https://example.org/a", language="en")
+    return Analysis(doc, spans, summarize(text, spans), ModelRef("m.v1", "1", "ab" * 32))
+
+
+def test_committed_schema_matches_the_types():
+    assert load() == build(), "run: python -m unspin.schema"
+
+
+def test_output_validates_against_schema_and_round_trips():
+    a = sample()
+    d = a.to_dict()
+    jsonschema.validate(d, load())
+    assert d["schema"] == SCHEMA
+    assert Analysis.from_dict(json.loads(a.to_json())).to_dict() == d
+
+
+def test_schema_rejects_missing_and_extra_fields():
+    d = sample().to_dict()
+    del d["summary"]["intensity"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(d, load())
+    d = sample().to_dict()
+    d["document"]["pieces"] = []
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(d, load())
+
+
+def test_summary_counts_and_intensity():
+    a = sample()
+    s = a.summary
+    assert s.counts["Name_Calling,Labeling"] == 1 and set(s.counts) == set(TECHNIQUE_IDS)
+    assert s.words == 10
+    # sentences: "A Title", "They are ... them!", "Really?", "Yes." -> 1 of 4 has spans... the
+    # Loaded_Language span [9, 49) reaches into "Really?" too
+    assert s.sentences == 4
+    assert s.sentences_with_technique == 2
+    assert s.intensity == 50
+    assert s.top[0] in ("Loaded_Language", "Name_Calling,Labeling")
+
+
+@given(st.text(max_size=200), st.data())
+def test_span_text_is_always_its_slice(text, data):
+    if not text:
+        return
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, len(text)))
+    span = make_span(text, start, end, "Doubt", 0.5)
+    assert span.text == text[span.start:span.end]
+    summarize(text, [span])

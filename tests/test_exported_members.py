@@ -1,0 +1,23 @@
+import unspin
+
+
+def test_public_api_is_pinned():
+    assert unspin.__all__ == [
+        "__version__", "analyze", "Analysis", "Span", "Summary", "ModelRef", "SCHEMA",
+        "Document", "Original", "Piece", "Technique", "TECHNIQUES", "UnspinError",
+        "InputError", "EncodingError", "TooLargeError", "FetchError", "ModelError",
+        "ConfigError", "DependencyError",
+    ]
+    for name in unspin.__all__:
+        assert hasattr(unspin, name), name
+
+
+def test_import_is_light():
+    import subprocess
+    import sys
+
+    code = ("import sys, unspin; heavy = [m for m in ('torch', 'onnxruntime', 'fastapi', "
+            "'ray', 'transformers', 'tokenizers', 'trafilatura') if m in sys.modules]; "
+            "print(','.join(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
