@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
-from .document import Document, Original, Piece
+from .document import Document, Original
 from .techniques import BY_ID, TECHNIQUE_IDS
 
 __all__ = ["Span", "Summary", "ModelRef", "Analysis", "SCHEMA", "summarize"]

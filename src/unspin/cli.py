@@ -175,7 +175,7 @@ def read_spans_tsv(path: Path) -> list[tuple[str, str, int, int]]:
 
 def cmd_evaluate(args) -> int:
     from .evaluate import full_scores, si_scores, tc_scores
-    from .ingest.labeled import is_validation, read_article_folder, read_labeled
+    from .ingest.labeled import is_validation, read_labeled
     from .techniques import TECHNIQUE_IDS
 
     gold_path = Path(args.gold)

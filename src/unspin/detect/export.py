@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import require
-from ..ingest.labeled import VALIDATION_PERCENT
 from ..techniques import TECHNIQUE_IDS
 from .predictor import DecodeConfig
 from .runtime import MODEL_FILES, Detector, sha256_file
@@ -73,7 +72,8 @@ def write_config(folder: Path, cfg, decode: DecodeConfig, extra: dict) -> dict:
 def export_model(torch, model, tokenizer, base: Path, out: Path, cfg, val_arts, history,
                  n_train: int) -> dict:
     """Write the runtime model into ``out``, tune thresholds with it, and write its card."""
-    from .train import head_params, validate
+    from .train import head_params
+    from .validate import validate
 
     decode = DecodeConfig(window=cfg.window, stride=cfg.stride)
     extra = {"train": asdict(cfg), "base_encoder": {

@@ -1,0 +1,149 @@
+"""Speed and memory of the shipped detector on 2 CPU cores.
+
+Prints:
+- articles/s and tokens/s analysing 100 PTC articles (model loaded once),
+- cold `unspin analyze one.txt` wall time and peak RSS (median of 3 fresh processes),
+- the speed ratio against a bert-base-sized encoder (12 layers, 768 wide: the size Prta runs)
+  doing a forward pass over the same windows, in the same run: PyTorch fp32 and onnxruntime int8.
+  Needs the train extra (torch, transformers, onnx) for the comparison; skipped without it.
+
+Run: python benchmarks/speed.py [--ptc ../shared/data/ptc] [--articles 100] [--threads 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def analyse_corpus(paths, threads):
+    import unspin
+    from unspin.detect import load_model
+
+    detector = load_model(threads=threads)
+    unspin.analyze(str(paths[0]), kind="text")  # warm-up
+    tokens = 0
+    for p in paths:
+        tokens += len(detector.predictor.tokenizer.encode(p.read_text(), add_special_tokens=False).ids)
+    t0 = time.perf_counter()
+    for p in paths:
+        unspin.analyze(str(p), kind="text")
+    dt = time.perf_counter() - t0
+    return len(paths) / dt, tokens / dt, tokens, dt
+
+
+def cold_runs(path: Path, n: int = 3):
+    walls, rss = [], []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        subprocess.run([sys.executable, "-m", "unspin.cli", "analyze", str(path), "--format",
+                        "json", "-o", os.devnull], check=True)
+        walls.append(time.perf_counter() - t0)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        rss.append(max(before, after) / 1024)
+    return statistics.median(walls), max(rss)
+
+
+def window_batches(paths, detector):
+    from unspin.detect.windows import tokenize, windows
+
+    cfg = detector.predictor.config
+    tok = detector.predictor.tokenizer
+    out = []
+    for p in paths:
+        t = tokenize(tok, p.read_text())
+        _s, ids, mask = windows(t.ids, cfg.window, cfg.stride, tok.token_to_id("[CLS]"),
+                                tok.token_to_id("[SEP]"))
+        for b in range(0, len(ids), cfg.batch):
+            out.append((ids[b:b + cfg.batch], mask[b:b + cfg.batch]))
+    return out
+
+
+def time_batches(fn, batches):
+    fn(*batches[0])
+    t0 = time.perf_counter()
+    for ids, mask in batches:
+        fn(ids, mask)
+    return time.perf_counter() - t0
+
+
+def compare_bert_base(paths, detector, threads):
+    try:
+        import onnxruntime as ort
+        import torch
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+        from transformers import BertConfig, BertModel
+    except ImportError:
+        print("bert-base comparison: skipped (install unspin[train])")
+        return
+    torch.set_num_threads(threads)
+    batches = window_batches(paths, detector)
+    ours = time_batches(detector._encode, batches)
+    torch.manual_seed(0)
+    bert = BertModel(BertConfig()).eval()  # bert-base size; random weights time the same
+
+    def torch_fwd(ids, mask):
+        with torch.no_grad():
+            bert(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask))
+
+    t_torch = time_batches(torch_fwd, batches)
+    with tempfile.TemporaryDirectory() as tmp:
+        fp32, int8 = Path(tmp) / "b.onnx", Path(tmp) / "b8.onnx"
+        ids = torch.ones((2, 16), dtype=torch.long)
+        axes = {0: "b", 1: "t"}
+        torch.onnx.export(bert, (ids, ids), str(fp32), dynamo=False, opset_version=17,
+                          input_names=["input_ids", "attention_mask"], output_names=["h"],
+                          dynamic_axes={"input_ids": axes, "attention_mask": axes})
+        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = threads
+        so.log_severity_level = 3
+        sess = ort.InferenceSession(str(int8), so, providers=["CPUExecutionProvider"])
+        t_ort = time_batches(lambda i, m: sess.run(None, {"input_ids": i, "attention_mask": m}),
+                             batches)
+    print(f"encoder forward over the same {len(batches)} batches:")
+    print(f"  unspin MiniLM-L6 int8 (onnxruntime): {ours:7.2f} s")
+    print(f"  bert-base fp32 (PyTorch)           : {t_torch:7.2f} s  -> unspin is "
+          f"{t_torch / ours:5.1f}x faster")
+    print(f"  bert-base int8 (onnxruntime)       : {t_ort:7.2f} s  -> unspin is "
+          f"{t_ort / ours:5.1f}x faster")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ptc", default=str(ROOT.parent / "shared" / "data" / "ptc"))
+    ap.add_argument("--articles", type=int, default=100)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--skip-compare", action="store_true")
+    args = ap.parse_args()
+    os.environ["UNSPIN_THREADS"] = str(args.threads)
+    paths = sorted((Path(args.ptc) / "train-articles").glob("article*.txt"))[:args.articles]
+    if not paths:
+        sys.exit(f"no PTC articles under {args.ptc}")
+    aps, tps, tokens, dt = analyse_corpus(paths, args.threads)
+    print(f"analyse {len(paths)} PTC articles ({tokens} word pieces, "
+          f"{tokens / len(paths):.0f} per article) on {args.threads} threads: "
+          f"{dt:.2f} s, {aps:.1f} articles/s, {tps:.0f} tokens/s")
+    wall, rss = cold_runs(paths[0])
+    print(f"cold 'unspin analyze one.txt': {wall:.2f} s wall (median of 3), "
+          f"peak RSS {rss:.0f} MB")
+    if not args.skip_compare:
+        from unspin.detect import load_model
+
+        compare_bert_base(paths, load_model(threads=args.threads), args.threads)
+
+
+if __name__ == "__main__":
+    main()

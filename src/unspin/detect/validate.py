@@ -1,0 +1,72 @@
+"""Validation of a detector on labelled articles, and tuning of its decoding thresholds.
+
+Used after every training epoch (torch encoder), after export (int8 ONNX encoder) and by the CI
+quality gate (shipped model): all three go through ``Predictor``, the code that serves users.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import numpy as np
+
+from ..evaluate import full_scores, si_scores, tc_scores
+from ..ingest.labeled import LabeledArticle
+from ..techniques import TECHNIQUE_IDS
+from . import spans as sp
+from .predictor import DecodeConfig, Predictor
+
+__all__ = ["validate", "gold_tuples"]
+
+
+
+def gold_tuples(arts):
+    return [(a.id, s.technique, s.start, s.end) for a in arts for s in a.spans]
+
+
+def validate(pred: Predictor, arts: list[LabeledArticle], tune: bool) -> tuple[dict, DecodeConfig]:
+    """Scores on ``arts``; with ``tune`` also pick decoding thresholds (coordinate search)."""
+    gold = gold_tuples(arts)
+    ids = [a.id for a in arts]
+    outs = {a.id: pred.token_outputs(a.text) for a in arts}
+    cfg = DecodeConfig(**asdict(pred.config))
+
+    # TC: label the gold spans.
+    tc_pred = []
+    for a in arts:
+        probs = pred.classify(a.text, outs[a.id], [(s.start, s.end) for s in a.spans])
+        tc_pred += [(a.id, TECHNIQUE_IDS[int(p.argmax())], s.start, s.end)
+                    for s, p in zip(a.spans, probs)]
+    tc = tc_scores(gold, tc_pred)
+
+    def si_at(thr):
+        preds = []
+        for a in arts:
+            o = outs[a.id]
+            for s in sp.decode_segments(a.text, o.offsets, o.p_in, o.p_begin, thr):
+                preds.append((a.id, "", s.start, s.end))
+        return si_scores(gold, preds, ids)
+
+    def full_at(c):
+        pred.config = c
+        preds = [(a.id, p.technique, p.start, p.end)
+                 for a in arts for p in pred.detect(a.text, outs[a.id])]
+        return full_scores(gold, preds, ids, TECHNIQUE_IDS)
+
+    if tune:
+        best = max((si_at(t).f1, t) for t in np.arange(0.25, 0.76, 0.05))
+        cfg.si_threshold = round(float(best[1]), 2)
+        for name, grid in (("second_label", [0.25, 0.35, 0.45, 0.6, 1.01]),
+                           ("token_threshold", [0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01])):
+            scored = []
+            for v in grid:
+                c = DecodeConfig(**{**asdict(cfg), name: v})
+                scored.append((full_at(c).f1, v))
+            setattr(cfg, name, max(scored)[1])
+        cfg.use_token_head = cfg.token_threshold <= 1.0
+    si = si_at(cfg.si_threshold)
+    full = full_at(cfg)
+    pred.config = cfg
+    metrics = {"si": si.to_dict(), "tc": tc.to_dict(), "full": full.to_dict(),
+               "select": si.f1 + tc.f1 + full.f1}
+    return metrics, cfg

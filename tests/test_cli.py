@@ -1,0 +1,124 @@
+"""The command line as a user meets it: exit codes and one-line errors, never a traceback."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from unspin.cli import main
+
+
+def run(*args, stdin=None):
+    p = subprocess.run([sys.executable, "-m", "unspin.cli", *args], capture_output=True,
+                       text=True, input=stdin, timeout=120)
+    return p.returncode, p.stdout, p.stderr
+
+
+def one_line_error(err: str) -> bool:
+    lines = [line for line in err.strip().splitlines() if line]
+    return len(lines) >= 1 and "Traceback" not in err and lines[-1].startswith("unspin:")
+
+
+def test_usage_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main([])
+    assert exc.value.code == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["analyze", "x", "--format", "pdf"])
+    assert exc.value.code == 2
+
+
+@pytest.mark.parametrize("content", [b"", b"   \n\t  \n", b"\x00\x01\x02binary\x00", b"caf\xe9 au lait"])
+def test_bad_files_one_line_error(tmp_path, content):
+    f = tmp_path / "in.txt"
+    f.write_bytes(content)
+    code, out, err = run("analyze", str(f), "--format", "json")
+    assert code == 1
+    assert one_line_error(err), err
+    assert str(f) in err or "stdin" in err
+
+
+def test_bad_encoding_suggests_flag(tmp_path):
+    f = tmp_path / "latin.txt"
+    f.write_bytes("Le caf\xe9 est chaud.\n".encode("latin-1"))
+    code, _out, err = run("analyze", str(f), "--format", "json")
+    assert code == 1 and "--encoding" in err and "latin.txt" in err
+
+
+def test_missing_file_and_empty_folder(tmp_path):
+    code, _o, err = run("analyze", str(tmp_path / "nope.txt"))
+    assert code == 1 and "no such file" in err and one_line_error(err)
+    code, _o, err = run("analyze", str(tmp_path))
+    assert code == 1 and "no articles" in err
+
+
+def test_too_large_is_refused(tmp_path):
+    f = tmp_path / "big.txt"
+    f.write_text("word " * 3000)
+    code, _o, err = run("analyze", str(f), "--max-bytes", "1000")
+    assert code == 1 and "--max-bytes" in err and one_line_error(err)
+
+
+def test_unknown_technique_filter_is_usage_error(tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text("Title\n\nSome text here.\n")
+    code, _o, err = run("analyze", str(f), "--techniques", "nonsense")
+    assert code == 2 and "unknown technique" in err
+
+
+def test_techniques_lists_all(capsys):
+    assert main(["techniques", "--json"]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 14
+
+
+def test_evaluate_prints_scores(tmp_path, capsys):
+    gold = tmp_path / "gold.tsv"
+    pred = tmp_path / "pred.tsv"
+    gold.write_text("1\tDoubt\t10\t20\n")
+    pred.write_text("1\tDoubt\t0\t20\n")
+    assert main(["evaluate", str(gold), str(pred), "--json"]) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert r["si"]["precision"] == 0.5 and r["si"]["recall"] == 1.0
+    assert r["full"]["f1"] == pytest.approx(0.6667, abs=1e-4)
+
+
+def test_evaluate_bad_tsv(tmp_path):
+    gold = tmp_path / "gold.tsv"
+    gold.write_text("1\tDoubt\tten\t20\n")
+    code, _o, err = run("evaluate", str(gold), str(gold))
+    assert code == 1 and "gold.tsv:1" in err and one_line_error(err)
+
+
+@pytest.mark.model
+def test_label_spans_keeps_order_and_reports_bad_offsets(tmp_path):
+    arts = tmp_path / "arts"
+    arts.mkdir()
+    (arts / "article1.txt").write_text("Title\n\nThey are traitors and cowards, all of them.\n")
+    (arts / "article2.txt").write_text("Short.\n")
+    tpl = tmp_path / "tpl.tsv"
+    tpl.write_text("1\t?\t16\t24\n1\t?\t7\t50\n2\t?\t0\t999\n")
+    out = tmp_path / "out.tsv"
+    code, _o, err = run("label-spans", str(arts), str(tpl), "-o", str(out))
+    assert code == 1 and "article 2" in err and "outside" in err
+    lines = [line.split("\t") for line in out.read_text().splitlines()]
+    assert [(a, s, e) for a, _t, s, e in lines] == [("1", "16", "24"), ("1", "7", "50")]
+    assert all(t for _a, t, _s, _e in lines)
+
+
+@pytest.mark.model
+def test_analyze_folder_semeval_keeps_good_articles(tmp_path):
+    arts = tmp_path / "arts"
+    arts.mkdir()
+    (arts / "article7.txt").write_text(
+        "Traitors in Washington\n\nThe corrupt, treasonous elite will destroy this great nation "
+        "unless every true patriot stands up now.\n")
+    (arts / "article8.txt").write_bytes(b"\xff\xfe\x00bad")
+    out = tmp_path / "pred.tsv"
+    code, _o, err = run("analyze", str(arts), "--format", "semeval", "-o", str(out))
+    assert code == 1 and "article8.txt" in err
+    rows = [line.split("\t") for line in out.read_text().splitlines()]
+    assert rows and all(r[0] == "7" for r in rows)
+    text = (arts / "article7.txt").read_text()
+    for _id, tech, s, e in rows:
+        assert 0 <= int(s) < int(e) <= len(text)
