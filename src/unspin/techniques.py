@@ -5,8 +5,9 @@ annotators used 18 fine-grained techniques; the task merged some and dropped one
 maps the fine-grained names onto the 14 ids so data labelled with the fine-grained scheme can be
 used too.
 
-Colours are light backgrounds for dark text, drawn from Paul Tol's colour-blind-safe "light" and
-"pale" schemes; each technique also has a short ``code`` so it never relies on colour alone.
+Colours are light backgrounds for dark text, all fourteen taken from Paul Tol's colour-blind-safe
+"light" and "pale" schemes (the most frequent techniques get the most saturated ones); each
+technique also has a short ``code`` so no view relies on colour alone.
 """
 
 from __future__ import annotations
@@ -31,21 +32,21 @@ TECHNIQUES: tuple[Technique, ...] = (
         "Appeal_to_Authority", "Appeal to authority", "AUT",
         "Claims something is true because an expert, official or institution says so, "
         "without other evidence.",
-        "Every serious economist agrees the tariff will pay for itself.", "#77AADD"),
+        "Every serious economist agrees the tariff will pay for itself.", "#BBCCEE"),
     Technique(
         "Appeal_to_fear-prejudice", "Appeal to fear or prejudice", "FEA",
         "Builds support by stirring anxiety or panic about an alternative, "
         "or by playing on preconceived judgements.",
-        "If this bill passes, your children will not be safe walking to school.", "#EE8866"),
+        "If this bill passes, your children will not be safe walking to school.", "#FFAABB"),
     Technique(
         "Bandwagon,Reductio_ad_hitlerum", "Bandwagon / Reductio ad Hitlerum", "BAN",
         "Urges joining in because everyone else does, or rejects an idea because a "
         "despised group holds it.",
-        "Millions have already switched; don't be the last one left behind.", "#EEDD88"),
+        "Millions have already switched; don't be the last one left behind.", "#CCEEFF"),
     Technique(
         "Black-and-White_Fallacy", "Black-and-white fallacy", "B&W",
         "Presents two options as the only ones possible when more exist.",
-        "Either you back the plan or you want the city to go bankrupt.", "#FFAABB"),
+        "Either you back the plan or you want the city to go bankrupt.", "#CCDDAA"),
     Technique(
         "Causal_Oversimplification", "Causal oversimplification", "CAU",
         "Gives a single cause for an outcome that has many.",
@@ -65,29 +66,29 @@ TECHNIQUES: tuple[Technique, ...] = (
     Technique(
         "Loaded_Language", "Loaded language", "LOA",
         "Uses words with strong emotional connotations to sway the reader.",
-        "The reckless scheme was rammed through in the dead of night.", "#F4A6A6"),
+        "The reckless scheme was rammed through in the dead of night.", "#EE8866"),
     Technique(
         "Name_Calling,Labeling", "Name calling / labelling", "NAM",
         "Attaches a label the audience fears, hates or loves to a person or group.",
-        "The so-called experts in their ivory tower ignored the farmers.", "#C8A2E0"),
+        "The so-called experts in their ivory tower ignored the farmers.", "#77AADD"),
     Technique(
         "Repetition", "Repetition", "REP",
         "Repeats the same message or phrase so the audience comes to accept it.",
-        "Secure the border. We must secure the border. Only then, secure the border.", "#BBBBBB"),
+        "Secure the border. We must secure the border. Only then, secure the border.", "#DDDDDD"),
     Technique(
         "Slogans", "Slogans", "SLO",
         "A short, striking phrase that may include labelling and stereotyping.",
-        "Jobs, not excuses!", "#FFCC99"),
+        "Jobs, not excuses!", "#EEDD88"),
     Technique(
         "Thought-terminating_Cliches", "Thought-terminating cliché", "THO",
         "A short, generic phrase that discourages critical thought and ends discussion.",
-        "It is what it is.", "#DDDDAA"),
+        "It is what it is.", "#EEEEBB"),
     Technique(
         "Whataboutism,Straw_Men,Red_Herring", "Whataboutism / straw man / red herring", "WHA",
         "Deflects by charging the opponent with hypocrisy, distorting their position, "
         "or bringing in an irrelevant issue.",
         "They criticise our spending, but what about the money they wasted in 2010?",
-        "#A0C4E8"),
+        "#FFCCCC"),
 )
 
 TECHNIQUE_IDS: tuple[str, ...] = tuple(t.id for t in TECHNIQUES)

@@ -1,0 +1,197 @@
+/* unspin report: detail panel, keyboard access and technique filters.
+   Works on every .unspin-report on the page, reads its data from the JSON in that report and
+   builds the panel with textContent only, so nothing from the article is parsed as HTML. */
+(function () {
+  "use strict";
+
+  function make(tag, cls, text) {
+    var el = document.createElement(tag);
+    if (cls) el.className = cls;
+    if (text != null) el.textContent = text;
+    return el;
+  }
+
+  function setup(root) {
+    if (root.getAttribute("data-us-ready")) return;
+    root.setAttribute("data-us-ready", "1");
+    var source = root.querySelector("script.us-data");
+    if (!source) return;
+    var data = JSON.parse(source.textContent);
+    var panel = root.querySelector(".us-panel");
+    var body = panel.querySelector(".us-panel-body");
+    var showAll = root.querySelector(".us-showall");
+    var hidden = {};
+    var trigger = null;
+
+    function isHidden(key) { return hidden[key] === true; }
+
+    function covering(node) {
+      var found = [];
+      for (var n = node; n && n !== root; n = n.parentElement) {
+        if (n.classList.contains("h") && !isHidden(n.getAttribute("data-t"))) {
+          found.push(Number(n.getAttribute("data-i")));
+        }
+      }
+      return found;
+    }
+
+    function mark(indices) {
+      root.querySelectorAll(".h.is-active").forEach(function (el) {
+        el.classList.remove("is-active");
+      });
+      indices.forEach(function (i) {
+        root.querySelectorAll('.h[data-i="' + i + '"]').forEach(function (el) {
+          el.classList.add("is-active");
+        });
+      });
+    }
+
+    function describe(i) {
+      var span = data.spans[i];
+      var tech = data.techniques[span.t];
+      var box = make("section", "us-pspan " + span.t);
+      var head = make("div", "us-phead");
+      head.appendChild(make("span", "us-code", tech.code));
+      head.appendChild(make("strong", null, tech.name));
+      box.appendChild(head);
+      box.appendChild(make("p", "us-quote", "\u201C" + span.text + "\u201D"));
+      var conf = make("div", "us-conf");
+      var pct = Math.round(span.score * 100);
+      conf.appendChild(make("span", null, "Model confidence"));
+      var bar = make("span", "us-bar");
+      var fill = make("i");
+      fill.style.width = Math.max(0, Math.min(100, pct)) + "%";
+      bar.appendChild(fill);
+      conf.appendChild(bar);
+      conf.appendChild(make("b", null, pct + "%"));
+      box.appendChild(conf);
+      box.appendChild(make("p", "us-def", tech.definition));
+      box.appendChild(make("p", "us-where",
+        "Line " + span.line + ", column " + span.col + " \u00B7 characters " +
+        span.start + "\u2013" + span.end));
+      return box;
+    }
+
+    function place(anchor, x, y) {
+      if (window.matchMedia("(max-width: 640px)").matches) {
+        panel.style.left = "";
+        panel.style.top = "";
+        return;
+      }
+      var rects = anchor.getClientRects();
+      var rect = rects.length ? rects[0] : anchor.getBoundingClientRect();
+      for (var k = 0; k < rects.length && x != null; k++) {
+        var r = rects[k];
+        if (x >= r.left - 1 && x <= r.right + 1 && y >= r.top - 1 && y <= r.bottom + 1) {
+          rect = r;
+          break;
+        }
+      }
+      var box = root.getBoundingClientRect();
+      var width = panel.offsetWidth;
+      var height = panel.offsetHeight;
+      var left = Math.min(Math.max(8, rect.left - box.left), root.clientWidth - width - 8);
+      var top = rect.bottom - box.top + 10;
+      if (rect.bottom + height + 16 > window.innerHeight && rect.top - height - 16 > 0) {
+        top = rect.top - box.top - height - 10;
+      }
+      panel.style.left = Math.max(8, left) + "px";
+      panel.style.top = top + "px";
+    }
+
+    function show(indices, anchor, x, y) {
+      if (!indices.length) return hide(false);
+      body.textContent = "";
+      if (indices.length > 1) {
+        body.appendChild(make("p", "us-panel-lead",
+          indices.length + " techniques overlap here (innermost first)"));
+      }
+      indices.forEach(function (i) { body.appendChild(describe(i)); });
+      panel.hidden = false;
+      place(anchor, x, y);
+      mark(indices);
+      trigger = anchor;
+    }
+
+    function hide(refocus) {
+      if (panel.hidden) return;
+      panel.hidden = true;
+      mark([]);
+      if (refocus && trigger && trigger.focus) trigger.focus();
+      trigger = null;
+    }
+
+    function tagOf(i) { return root.querySelector('.us-tag[data-i="' + i + '"]'); }
+
+    root.addEventListener("click", function (event) {
+      var target = event.target;
+      if (!(target instanceof Element)) return;
+      if (target.closest(".us-close")) return hide(true);
+      var tag = target.closest(".us-tag");
+      if (tag) return show([Number(tag.getAttribute("data-i"))], tag);
+      var jump = target.closest(".us-jump");
+      if (jump) {
+        var i = Number(jump.getAttribute("data-i"));
+        var where = tagOf(i);
+        if (where) {
+          where.scrollIntoView({ block: "center" });
+          where.focus({ preventScroll: true });
+          show([i], where);
+        }
+        return;
+      }
+      var filter = target.closest(".us-filter");
+      if (filter) return toggle(filter);
+      if (target.closest(".us-showall")) return reset();
+      var span = target.closest(".h");
+      if (span) return show(covering(span), span, event.clientX, event.clientY);
+      if (!target.closest(".us-panel")) hide(false);
+    });
+
+    // Code labels act as buttons: Enter and Space open them, as on a native button.
+    root.addEventListener("keydown", function (event) {
+      var tag = event.target instanceof Element && event.target.closest(".us-tag");
+      if (tag && (event.key === "Enter" || event.key === " ")) {
+        event.preventDefault();
+        show([Number(tag.getAttribute("data-i"))], tag);
+      }
+    });
+
+    // On the document, not the report: after a mouse click the focus may be on the body.
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && !panel.hidden) hide(true);
+    });
+
+    function toggle(button) {
+      var key = button.getAttribute("data-t");
+      var on = button.getAttribute("aria-pressed") !== "false";
+      button.setAttribute("aria-pressed", on ? "false" : "true");
+      hidden[key] = on;
+      root.classList.toggle("hide-" + key, on);
+      sync();
+    }
+
+    function reset() {
+      root.querySelectorAll(".us-filter").forEach(function (button) {
+        button.setAttribute("aria-pressed", "true");
+        root.classList.remove("hide-" + button.getAttribute("data-t"));
+      });
+      hidden = {};
+      sync();
+    }
+
+    function sync() {
+      var any = Object.keys(hidden).some(isHidden);
+      if (showAll) showAll.hidden = !any;
+      root.querySelectorAll(".us-tag").forEach(function (tag) {
+        tag.tabIndex = isHidden(tag.getAttribute("data-t")) ? -1 : 0;
+      });
+      hide(false);
+    }
+  }
+
+  function setupAll() { document.querySelectorAll(".unspin-report").forEach(setup); }
+  window.unspinReport = { setup: setup };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setupAll);
+  else setupAll();
+})();

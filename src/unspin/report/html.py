@@ -1,0 +1,414 @@
+"""HTML: one self-contained page with the article, interactive highlights and a summary.
+
+The page needs nothing from the network: CSS and JS are inline (``assets/report.css`` and
+``assets/report.js`` plus per-technique colour rules made here), and a Content-Security-Policy
+allows only those two blocks (by hash), so even a mistake in escaping could not run a script
+that came with an article. Every piece of article text and metadata goes through ``escape``;
+span data travels as JSON with ``<``, ``>`` and ``&`` written as ``\\u003c`` etc.
+
+Overlapping spans: the text is cut at every span boundary and each segment is wrapped in one
+element per covering span, outermost first. Inner spans show their own colour, outer ones show
+as a band below it (``d1``..``d3`` padding), and each span starts with a small focusable label
+carrying its technique code, so colour is never the only cue and every span is one Tab stop.
+
+``html_parts`` returns the pieces separately so the web app can serve the same look.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from datetime import date
+from html import escape
+from importlib import resources
+from urllib.parse import urlsplit
+
+from ..analysis import Analysis, Span
+from ..techniques import TECHNIQUES, Technique
+from ._layout import (
+    Layout,
+    LineIndex,
+    layout,
+    ordered_spans,
+    segments,
+    shade,
+    technique_counts,
+    technique_of,
+    tint,
+)
+
+__all__ = ["render_html", "html_parts", "technique_key", "json_for_html"]
+
+#: Depth classes stop here: deeper nesting reuses the deepest band (and is rare in practice).
+_MAX_DEPTH = 3
+_TINT = 0.28
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$")
+_TITLE_FALLBACK = "Untitled article"
+# The report's words are English; strftime("%B") would follow the process locale instead.
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+_LOGO = (
+    '<svg viewBox="0 0 20 20" aria-hidden="true" focusable="false">'
+    '<rect x="1" y="1" width="18" height="18" rx="5" fill="#1c1d1f"/>'
+    '<rect x="5" y="6" width="10" height="2.2" rx="1.1" fill="#F4A6A6"/>'
+    '<rect x="5" y="10" width="6.5" height="2.2" rx="1.1" fill="#77AADD"/>'
+    '<rect x="5" y="14" width="8.5" height="1.6" rx=".8" fill="#EEDD88"/></svg>'
+)
+
+
+def _asset(name: str) -> str:
+    return resources.files(__package__).joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def technique_key(technique_id: str, extra: dict[str, int] | None = None) -> str:
+    """CSS-safe key for a technique: ``t0``..``t13`` in taxonomy order; ids this version does
+    not know get ``t14`` and up, in order of first appearance (tracked in ``extra``)."""
+    for i, tech in enumerate(TECHNIQUES):
+        if tech.id == technique_id:
+            return f"t{i}"
+    if extra is None:
+        return "tx"
+    if technique_id not in extra:
+        extra[technique_id] = len(TECHNIQUES) + len(extra)
+    return f"t{extra[technique_id]}"
+
+
+def json_for_html(value: object) -> str:
+    """JSON that is safe inside ``<script type="application/json">``: no ``<``, ``>`` or ``&``
+    at all (so no ``</script>`` or ``<!--``), and no U+2028/2029 line separators.
+
+    >>> json_for_html({"t": "</script><!--"})
+    '{"t": "\\\\u003c/script\\\\u003e\\\\u003c!--"}'
+    """
+    text = json.dumps(value, ensure_ascii=False)
+    for raw, safe in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                      ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(raw, safe)
+    return text
+
+
+def _e(text: object) -> str:
+    return escape(str(text), quote=True)
+
+
+def _nice_date(value: str) -> str:
+    """``<time>`` for an ISO date (shown as "12 March 2024"), else the escaped text."""
+    m = _ISO_DATE.match(value.strip())
+    if m:
+        try:
+            day = date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            return _e(value)
+        return (f'<time datetime="{_e(value.strip())}">'
+                f"{day.day} {_MONTHS[day.month - 1]} {day.year}</time>")
+    return _e(value)
+
+
+def _link(url: str) -> str:
+    """A link for http(s) URLs only (never ``javascript:`` and friends); other values as text."""
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return _e(url)
+    shown = (parts.netloc + parts.path).rstrip("/")
+    if len(shown) > 60:
+        shown = shown[:57] + "…"
+    return (f'<a href="{_e(url.strip())}" rel="noopener noreferrer nofollow" '
+            f'target="_blank">{_e(shown)}</a>')
+
+
+class _Page:
+    """Builds the body of one report; holds the ordered spans and technique keys."""
+
+    def __init__(self, analysis: Analysis) -> None:
+        self.analysis = analysis
+        self.doc = analysis.document
+        self.spans: list[Span] = ordered_spans(analysis.spans)
+        self.extra: dict[str, int] = {}
+        self.keys = [technique_key(s.technique, self.extra) for s in self.spans]
+        self.techs = [technique_of(s) for s in self.spans]
+        self.shape: Layout = layout(self.doc)
+
+    # -- article ---------------------------------------------------------------------------
+    def _tag(self, i: int) -> str:
+        span, tech = self.spans[i], self.techs[i]
+        label = f"{tech.name} ({tech.code}), confidence {round(span.score * 100)}%: show details"
+        # An inline element rather than a <button> (an atomic box), so the line never breaks
+        # between the code and the phrase it labels; Enter and Space are handled in the JS.
+        return (f'<span class="us-tag {self.keys[i]}" role="button" tabindex="0" '
+                f'data-i="{i}" data-t="{self.keys[i]}" data-code="{_e(tech.code)}" '
+                f'aria-label="{_e(label)}"></span>')
+
+    def highlighted(self, start: int, end: int) -> str:
+        """``text[start:end]`` as HTML, cut at span boundaries and wrapped per covering span."""
+        text = self.doc.text
+        out = []
+        for seg in segments(self.spans, start, end):
+            html = _e(text[seg.start:seg.end])
+            for depth, i in enumerate(reversed(seg.cover)):
+                tag = self._tag(i) if self.spans[i].start == seg.start else ""
+                level = f" d{min(depth, _MAX_DEPTH)}" if depth else ""
+                html = (f'<span class="h {self.keys[i]}{level}" data-i="{i}" '
+                        f'data-t="{self.keys[i]}">{tag}{html}</span>')
+            out.append(html)
+        return "".join(out)
+
+    def title_html(self) -> str:
+        if self.shape.heading is not None:
+            return self.highlighted(*self.shape.heading)
+        return _e(self.shape.title or _TITLE_FALLBACK)
+
+    def article(self) -> str:
+        lang = f' lang="{_e(self.doc.language)}"' if self.doc.language else ""
+        paras = [f"<p>{self.highlighted(a, b)}</p>" for a, b in self.shape.paragraphs]
+        if not paras:
+            paras = ['<p class="us-empty">The article has no text besides its title.</p>']
+        return f'<article class="us-card us-article"{lang}>{"".join(paras)}</article>'
+
+    # -- header ----------------------------------------------------------------------------
+    def header(self) -> str:
+        doc, model = self.doc, self.analysis.model
+        byline = []
+        if doc.authors:
+            names = [f"<b>{_e(a)}</b>" for a in doc.authors]
+            joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+            byline.append(f"By {joined}")
+        if doc.outlet:
+            byline.append(_e(doc.outlet))
+        if doc.published:
+            byline.append(_nice_date(doc.published))
+        sep = '<span class="us-sep" aria-hidden="true">·</span>'
+        meta = []
+        if doc.original and (doc.original.outlet or doc.original.published):
+            bits = []
+            if doc.original.outlet:
+                bits.append(_e(doc.original.outlet))
+            if doc.original.published:
+                bits.append(_nice_date(doc.original.published))
+            meta.append(("Originally published", ", ".join(bits)))
+        if doc.id:
+            meta.append(("Article ID", _e(doc.id)))
+        if doc.tags:
+            meta.append(("Tags", '<ul class="us-tags">'
+                         + "".join(f"<li>{_e(t)}</li>" for t in doc.tags) + "</ul>"))
+        if doc.url:
+            meta.append(("Source", _link(doc.url)))
+        digest = (f' · <code title="sha256 {_e(model.sha256)}">{_e(model.sha256[:10])}</code>'
+                  if model.sha256 else "")
+        version = f" {_e(model.version)}" if model.version else ""
+        meta.append(("Model", f"{_e(model.name)}{version}{digest}"))
+        wide = ("Tags", "Source", "Model")
+        items = "".join(
+            f'<div class="{"us-wide" if label in wide else "us-item"}"><dt>{label}</dt>'
+            f"<dd>{value}</dd></div>" for label, value in meta)
+        byline_html = f'<p class="us-byline">{sep.join(byline)}</p>' if byline else ""
+        return (
+            '<header class="us-head">'
+            f'<div class="us-brand">{_LOGO}<b>unspin</b><span>Persuasion technique report</span>'
+            "</div>"
+            f'<h1 class="us-title">{self.title_html()}</h1>'
+            f'{byline_html}<dl class="us-meta">{items}</dl></header>'
+        )
+
+    # -- sidebar ---------------------------------------------------------------------------
+    def summary(self) -> str:
+        s = self.analysis.summary
+        stats = [
+            (str(len(self.spans)), "spans found"),
+            (f"{s.per_1000_words:g}", "per 1,000 words"),
+            (f"{s.words:,}", "words"),
+            (f"{s.sentences:,}", "sentences"),
+        ]
+        cells = "".join(f'<div class="us-stat"><b>{_e(v)}</b><span>{_e(k)}</span></div>'
+                        for v, k in stats)
+        pct = max(0, min(100, s.intensity))
+        return (
+            '<section class="us-card us-summary" aria-label="Summary"><h2>Summary</h2>'
+            f'<div class="us-stats">{cells}</div>'
+            '<div class="us-intensity"><div class="us-int-head"><span>Intensity</span>'
+            f"<b>{pct}%</b></div>"
+            '<svg class="us-meter" viewBox="0 0 100 8" preserveAspectRatio="none" '
+            'aria-hidden="true" focusable="false"><rect class="bg" width="100" height="8" '
+            f'rx="4"/><rect class="fg" width="{pct}" height="8" rx="4"/></svg>'
+            '<p class="us-note">Share of sentences that contain at least one technique: '
+            f"{s.sentences_with_technique} of {s.sentences}.</p></div></section>"
+        )
+
+    def counts(self) -> list[tuple[Technique, int, str]]:
+        return [(tech, n, technique_key(tech.id, self.extra))
+                for tech, n in technique_counts(self.spans)]
+
+    def legend(self) -> str:
+        counts = self.counts()
+        if not counts:
+            return ('<section class="us-card us-legend" aria-label="Techniques"><h2>Techniques'
+                    '</h2><p class="us-note">No persuasion techniques were found in this '
+                    "article.</p></section>")
+        rows = "".join(
+            f'<li><button type="button" class="us-filter {key}" data-t="{key}" '
+            f'aria-pressed="true" title="Show or hide {_e(tech.name)}">'
+            f'<span class="us-code">{_e(tech.code)}</span>'
+            f'<span class="us-name">{_e(tech.name)}</span>'
+            f'<span class="us-count" aria-label="{n} spans">{n}</span></button></li>'
+            for tech, n, key in counts)
+        present = {t.id for t, _, _ in counts}
+        absent = [t for t in TECHNIQUES if t.id not in present]
+        absent_html = ""
+        if absent:
+            absent_html = (
+                f'<details class="us-absent"><summary>Not found ({len(absent)})</summary><ul>'
+                + "".join(f"<li>{_e(t.name)}</li>" for t in absent) + "</ul></details>")
+        return (
+            '<section class="us-card us-legend" aria-label="Techniques"><h2>Techniques</h2>'
+            '<p class="us-hint">Select a technique to hide or show its highlights.</p>'
+            f"<ul>{rows}</ul>"
+            '<button type="button" class="us-showall" hidden>Show all techniques</button>'
+            f"{absent_html}</section>"
+        )
+
+    def chart(self) -> str:
+        counts = self.counts()
+        if not counts:
+            return ""
+        row, bar_x, bar_max = 26, 42, 200
+        top = max(n for _, n, _ in counts)
+        height = row * len(counts)
+        described = ", ".join(f"{t.name} {n}" for t, n, _ in counts)
+        bars = []
+        for k, (tech, n, key) in enumerate(counts):
+            y = k * row
+            width = max(3, round(bar_max * n / top))
+            bars.append(
+                f'<text class="lbl" x="0" y="{y + 17}">{_e(tech.code)}</text>'
+                f'<rect class="{key}" x="{bar_x}" y="{y + 5}" width="{width}" height="16" '
+                f'rx="3"/><text x="{bar_x + width + 6}" y="{y + 17}">{n}</text>')
+        return (
+            '<section class="us-card us-chart" aria-label="Spans per technique">'
+            "<h2>Spans per technique</h2>"
+            f'<svg viewBox="0 0 280 {height}" role="img" aria-label="{_e(described)}">'
+            f"<title>{_e(described)}</title>{''.join(bars)}</svg></section>"
+        )
+
+    # -- findings, panel, footer -----------------------------------------------------------
+    def findings(self) -> str:
+        if not self.spans:
+            return ""
+        items = []
+        for i, (span, tech) in enumerate(zip(self.spans, self.techs)):
+            items.append(
+                f'<li class="us-finding {self.keys[i]}" data-t="{self.keys[i]}">'
+                f'<button type="button" class="us-jump" data-i="{i}" '
+                f'aria-label="Show {_e(tech.name)} in the article">'
+                f'<span class="us-code">{_e(tech.code)}</span></button>'
+                f'<div class="us-what">{_e(tech.name)} <span>· {round(span.score * 100)}% '
+                f"confidence</span></div><q>{_e(span.text)}</q></li>")
+        return (f'<section class="us-card us-findings" aria-label="All findings">'
+                f"<h2>All findings ({len(self.spans)})</h2><ol>{''.join(items)}</ol></section>")
+
+    def data(self) -> str:
+        where = LineIndex(self.doc.text)
+        spans = []
+        for i, span in enumerate(self.spans):
+            line, col = where(span.start)
+            spans.append({"t": self.keys[i], "start": span.start, "end": span.end,
+                          "score": span.score, "text": span.text, "line": line, "col": col})
+        techniques = {}
+        for i, tech in enumerate(self.techs):
+            techniques[self.keys[i]] = {"id": tech.id, "name": tech.name, "code": tech.code,
+                                        "definition": tech.definition}
+        payload = {"spans": spans, "techniques": techniques}
+        return f'<script type="application/json" class="us-data">{json_for_html(payload)}</script>'
+
+    def footer(self) -> str:
+        model = self.analysis.model
+        return (
+            '<footer class="us-foot">Made with unspin and the '
+            f"{_e(model.name)} model. Techniques follow the SemEval-2020 Task 11 taxonomy. "
+            "Highlights are automated suggestions with the model's confidence, not verdicts: "
+            "read each one in context before drawing conclusions.</footer>"
+        )
+
+    def body(self) -> str:
+        return (
+            f'<div class="unspin-report">{self.data()}{self.header()}'
+            '<div class="us-grid">'
+            f'<aside class="us-side">{self.summary()}{self.legend()}{self.chart()}</aside>'
+            f'<main class="us-main">{self.article()}{self.findings()}</main>'
+            "</div>"
+            '<div class="us-panel" role="dialog" aria-label="Technique details" hidden>'
+            '<button type="button" class="us-close" aria-label="Close details">×</button>'
+            '<div class="us-panel-body" aria-live="polite"></div></div>'
+            f"{self.footer()}</div>"
+        )
+
+    def technique_css(self) -> str:
+        """Colour variables and filter rules for every technique key in use (all 14 known ones
+        always, so a page that embeds several reports can share one stylesheet)."""
+        entries = [(f"t{i}", t.colour) for i, t in enumerate(TECHNIQUES)]
+        for tid, index in self.extra.items():
+            entries.append((f"t{index}", next(t.colour for t in self.techs if t.id == tid)))
+        rules = []
+        for key, colour in entries:
+            rules.append(f".unspin-report .{key}{{--c:{tint(colour, _TINT)};--d:{shade(colour)}}}")
+            rules.append(
+                f".unspin-report.hide-{key} .h.{key}{{background:none;border-bottom-color:"
+                f"transparent;cursor:auto;box-shadow:none}}"
+                f".unspin-report.hide-{key} .us-tag.{key},"
+                f".unspin-report.hide-{key} .us-finding.{key}{{display:none}}")
+        return "\n".join(rules) + "\n"
+
+
+def html_parts(analysis: Analysis) -> dict[str, str]:
+    """The report's pieces for pages that embed it: ``title`` (plain text), ``lang``, ``css``
+    (without ``<style>``), ``js`` (without ``<script>``) and ``body`` (one
+    ``<div class="unspin-report">`` holding its own data). Put ``css`` in the head and ``js``
+    after the body; the script sets up every report on the page, and
+    ``window.unspinReport.setup(element)`` sets up one added later. A page served with a
+    Content-Security-Policy must allow the two blocks, for example by hash as ``render_html``
+    does; the report needs nothing else (no fonts, images or requests).
+    """
+    page = _Page(analysis)
+    body = page.body()
+    title = " ".join((page.shape.title or analysis.document.id or _TITLE_FALLBACK).split())
+    return {"title": title, "lang": "en", "css": _asset("report.css") + page.technique_css(),
+            "js": _asset("report.js"), "body": body}
+
+
+#: Page-level rules for the standalone file only; embedding pages bring their own.
+_PAGE_CSS = ("html{background:#f6f5f1}body{margin:0}"
+             "@media print{html{background:#fff}}\n")
+
+
+def _csp_hash(source: str) -> str:
+    digest = hashlib.sha256(source.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def render_html(analysis: Analysis) -> str:
+    """The standalone page: works from a file, offline, and prints cleanly.
+
+    >>> from unspin import Analysis, Document, ModelRef
+    >>> from unspin.analysis import summarize
+    >>> doc = Document("<script>alert(1)</script>")
+    >>> page = render_html(Analysis(doc, (), summarize(doc.text, ()), ModelRef("m", "1", "")))
+    >>> "<script>alert(1)" in page, "&lt;script&gt;alert(1)" in page
+    (False, True)
+    """
+    parts = html_parts(analysis)
+    css = _PAGE_CSS + parts["css"]
+    policy = (f"default-src 'none'; style-src {_csp_hash(css)}; "
+              f"script-src {_csp_hash(parts['js'])}; img-src data:; base-uri 'none'; "
+              "form-action 'none'")
+    return (
+        "<!doctype html>\n"
+        f'<html lang="{parts["lang"]}">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{policy}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="color-scheme" content="light">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        f"<title>{_e(parts['title'])} · unspin report</title>\n"
+        f"<style>{css}</style>\n</head>\n<body>\n{parts['body']}\n"
+        f"<script>{parts['js']}</script>\n</body>\n</html>\n"
+    )

@@ -1,0 +1,115 @@
+"""Plain text: a listing without colour or markup, for reading, e-mail and diffs.
+
+Title and metadata, the summary, a table of techniques, then every span in reading order with
+its technique, score, line and column and the quoted phrase. Long lines are wrapped at
+``width`` (80 by default, not the terminal's width, so a saved listing is the same everywhere).
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from ..analysis import Analysis
+from ._layout import LineIndex, ordered_spans, printable, technique_counts, technique_of
+
+__all__ = ["render_text", "separator", "metadata_lines", "DEFAULT_WIDTH"]
+
+DEFAULT_WIDTH = 80
+_MIN_WIDTH = 40
+
+
+def separator(width: int | None = None) -> str:
+    """The rule between articles in a multi-article listing."""
+    return "=" * max(_MIN_WIDTH, width or DEFAULT_WIDTH) + "\n\n"
+
+
+def metadata_lines(analysis: Analysis) -> list[tuple[str, str]]:
+    """(label, value) pairs for the metadata that is known; unknown fields are left out.
+
+    Shared with the terminal report so both describe an article the same way.
+    """
+    doc, model = analysis.document, analysis.model
+    rows: list[tuple[str, str]] = []
+    if doc.id:
+        rows.append(("ID", doc.id))
+    if doc.authors:
+        rows.append(("Authors", ", ".join(doc.authors)))
+    if doc.outlet:
+        rows.append(("Outlet", doc.outlet))
+    if doc.published:
+        rows.append(("Published", doc.published))
+    if doc.original and (doc.original.outlet or doc.original.published):
+        parts = [p for p in (doc.original.outlet, doc.original.published) if p]
+        rows.append(("Original", ", ".join(parts)))
+    if doc.tags:
+        rows.append(("Tags", ", ".join(doc.tags)))
+    if doc.url:
+        rows.append(("URL", doc.url))
+    if doc.language:
+        rows.append(("Language", doc.language))
+    version = f" {model.version}" if model.version else ""
+    digest = f" (sha256 {model.sha256[:12]})" if model.sha256 else ""
+    rows.append(("Model", f"{model.name}{version}{digest}"))
+    return rows
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def render_text(analysis: Analysis, *, width: int | None = None) -> str:
+    """The listing for one article.
+
+    Span phrases are shown on one line (runs of whitespace, newlines included, become one
+    space); the line, column and character offsets point at the exact text.
+    """
+    width = max(_MIN_WIDTH, width or DEFAULT_WIDTH)
+    doc, summary = analysis.document, analysis.summary
+    spans = ordered_spans(analysis.spans)
+    out: list[str] = []
+    title = _one_line(doc.title) if doc.title else "(untitled article)"
+    out += textwrap.wrap(f"Title: {title}", width, subsequent_indent="       ") or ["Title:"]
+    label_width = max(len(label) for label, _ in metadata_lines(analysis)) + 1
+    for label, value in metadata_lines(analysis):
+        out += textwrap.wrap(f"{label + ':':<{label_width}} {value}", width,
+                             subsequent_indent=" " * (label_width + 1), break_on_hyphens=False)
+
+    out += ["", "Summary"]
+    facts = [
+        f"Words: {summary.words}",
+        f"Sentences: {summary.sentences}",
+        f"Spans: {len(spans)} ({summary.per_1000_words:g} per 1000 words)",
+        (f"Intensity: {summary.intensity}% ({summary.sentences_with_technique} of "
+         f"{summary.sentences} sentences contain at least one technique)"),
+    ]
+    for fact in facts:
+        out += textwrap.wrap(fact, width, initial_indent="  ", subsequent_indent="    ")
+
+    counts = technique_counts(spans)
+    out += ["", "Techniques"]
+    if not counts:
+        out.append("  none found")
+    name_width = max([len(t.name) for t, _ in counts] + [len("Technique")])
+    if counts:
+        out.append(f"  {'Code':<4} {'Technique':<{name_width}}  Count  Share")
+    for tech, n in counts:
+        share = round(100 * n / len(spans))
+        out.append(f"  {tech.code:<4} {tech.name:<{name_width}}  {n:>5}  {share:>4}%")
+
+    out += ["", "Spans"]
+    if not spans:
+        out.append("  none found")
+    where = LineIndex(doc.text)
+    number_width = len(str(len(spans)))
+    for i, s in enumerate(spans, 1):
+        tech = technique_of(s)
+        line, col = where(s.start)
+        head = (f"  {i:>{number_width}}. {tech.name} ({tech.code}), score {s.score:.2f}, "
+                f"line {line}, col {col} (chars {s.start}-{s.end})")
+        indent = " " * (number_width + 4)
+        out += textwrap.wrap(head, width, subsequent_indent=indent)
+        out += textwrap.wrap(f'"{_one_line(s.text)}"', width, initial_indent=indent,
+                             subsequent_indent=indent + " ") or [indent + '""']
+    # Article text and metadata may hold control characters (an ESC could restyle the reader's
+    # terminal when the listing is printed); show them as U+FFFD instead.
+    return printable("\n".join(out) + "\n")
