@@ -15,7 +15,7 @@ from ..document import Document
 from ..errors import ConfigError, InputError, TooLargeError
 from .text import from_text, read_source_bytes
 
-__all__ = ["load", "from_text", "KINDS"]
+__all__ = ["load", "from_string", "from_text", "KINDS"]
 
 KINDS = ("text", "markdown", "html", "url")
 
@@ -55,6 +55,8 @@ def load(source, *, kind: str | None = None, encoding: str | None = None,
         from .url import fetch
 
         page = fetch(src, max_bytes=max_bytes, allow_private=allow_private, timeout=timeout)
+        if page.content_type == "text/plain":
+            return from_text(page.text, source=src).with_(url=page.url, kind="url")
         from .html import from_html
 
         return from_html(page.text, url=page.url, source=src, kind="url")
@@ -71,17 +73,31 @@ def load(source, *, kind: str | None = None, encoding: str | None = None,
     from .text import decode
 
     text = decode(data, encoding, name)
-    kind = kind or _guess_kind(name, text)
     doc_id = "stdin" if src == "-" else _id_from_name(Path(src).name)
+    return from_string(text, kind=kind, source=src, doc_id=doc_id, name=name)
+
+
+def from_string(text: str, *, kind: str | None = None, source: str | None = None,
+                doc_id: str | None = None, name: str = "input") -> Document:
+    """A Document from text already in memory: plain text, a Markdown capture or HTML.
+
+    >>> from_string("Title\\n\\nBody text.", kind="text").title
+    'Title'
+    """
+    if kind is not None and kind not in KINDS:
+        raise ConfigError(f"unknown input kind {kind!r}; use one of {', '.join(KINDS)}")
+    if kind == "url":
+        raise ConfigError("kind 'url' reads a web address; pass the URL to load() instead")
+    kind = kind or _guess_kind(name, text)
     if kind == "html":
         from .html import from_html
 
-        return from_html(text, source=src, doc_id=doc_id)
+        return from_html(text, source=source, doc_id=doc_id)
     if kind == "markdown":
         from .markdown import from_markdown
 
-        return from_markdown(text, source=src, doc_id=doc_id)
-    return from_text(text, doc_id=doc_id, source=src)
+        return from_markdown(text, source=source, doc_id=doc_id)
+    return from_text(text, doc_id=doc_id, source=source)
 
 
 def _id_from_name(name: str) -> str:
