@@ -5,7 +5,7 @@ def test_public_api_is_pinned():
     assert unspin.__all__ == [
         "__version__", "analyze", "Analysis", "Span", "Summary", "ModelRef", "SCHEMA",
         "Document", "Original", "Piece", "Technique", "TECHNIQUES", "UnspinError",
-        "InputError", "EncodingError", "TooLargeError", "FetchError", "ModelError",
+        "InputError", "EncodingError", "TooLargeError", "FetchError", "URLNotAllowed", "ModelError",
         "ConfigError", "DependencyError",
     ]
     for name in unspin.__all__:

@@ -15,7 +15,7 @@ import logging
 from .analysis import SCHEMA, Analysis, ModelRef, Span, Summary
 from .document import Document, Original, Piece
 from .errors import (ConfigError, DependencyError, EncodingError, FetchError, InputError,
-                     ModelError, TooLargeError, UnspinError)
+                     ModelError, TooLargeError, UnspinError, URLNotAllowed)
 from .pipeline import analyze
 from .techniques import TECHNIQUES, Technique
 
@@ -39,6 +39,7 @@ __all__ = [
     "EncodingError",
     "TooLargeError",
     "FetchError",
+    "URLNotAllowed",
     "ModelError",
     "ConfigError",
     "DependencyError",

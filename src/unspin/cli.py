@@ -15,7 +15,7 @@ from .errors import ConfigError, InputError, UnspinError
 
 log = logging.getLogger("unspin")
 
-FORMATS = ("terminal", "html", "json", "semeval", "text")
+from .report import FORMATS  # noqa: E402  (cheap: report modules load lazily)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -233,6 +233,25 @@ def cmd_train(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    from .server import ServerConfig, serve
+
+    base = ServerConfig.from_env()
+    config = ServerConfig(
+        model=args.model or base.model,
+        max_text_bytes=args.max_text_bytes or base.max_text_bytes,
+        timeout=args.timeout or base.timeout,
+        concurrency=args.concurrency or base.concurrency,
+        max_queue=args.max_queue if args.max_queue is not None else base.max_queue,
+        allow_private=args.allow_private or base.allow_private,
+        api_keys=base.api_keys,
+        cors_origins=tuple(args.cors_origin or base.cors_origins))
+    logging.getLogger("unspin.access").setLevel(logging.INFO)
+    print(f"unspin: serving on http://{args.host}:{args.port} (Ctrl-C to stop)", file=sys.stderr)
+    serve(config, host=args.host, port=args.port, workers=args.workers)
+    return 0
+
+
 def cmd_techniques(args) -> int:
     from .techniques import TECHNIQUES
 
@@ -304,6 +323,20 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--quiet", action="store_true", help="no progress bar")
     tr.set_defaults(func=cmd_train)
 
+    sv = sub.add_parser("serve", help="HTTP API and web page (needs unspin[serve])")
+    sv.add_argument("--host", default="127.0.0.1")
+    sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument("--workers", type=int, default=1, help="server processes")
+    sv.add_argument("--model", help="model name or trained model folder")
+    sv.add_argument("--allow-private", action="store_true",
+                    help="allow URLs on private, loopback or link-local addresses")
+    sv.add_argument("--max-text-bytes", type=int, help="request text cap (default 2 MB)")
+    sv.add_argument("--timeout", type=float, help="seconds per request (default 60)")
+    sv.add_argument("--concurrency", type=int, help="analyses at once per process (default 1)")
+    sv.add_argument("--max-queue", type=int, help="requests waiting before 503 (default 8)")
+    sv.add_argument("--cors-origin", action="append", help="allow this origin (repeatable)")
+    sv.set_defaults(func=cmd_serve)
+
     te = sub.add_parser("techniques", help="list the techniques unspin finds")
     te.add_argument("--json", action="store_true")
     te.set_defaults(func=cmd_techniques)
@@ -315,6 +348,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if args.verbose < 2:  # the HTML extractor reports routine page clean-up as warnings
+        logging.getLogger("trafilatura").setLevel(logging.ERROR)
     try:
         return args.func(args)
     except UnspinError as exc:

@@ -4,7 +4,8 @@
      +-- InputError             the input cannot be read or is not an article
      |    +-- EncodingError     bytes that are not text in the expected encoding
      |    +-- TooLargeError     input above the configured size limit
-     +-- FetchError             a URL could not be fetched (timeout, HTTP error, refused address)
+     +-- FetchError             a URL could not be fetched (timeout, HTTP error, bad page)
+     |    +-- URLNotAllowed     the URL itself is refused (scheme, credentials, private address)
      +-- ModelError             model files missing, corrupt, or of an unknown version
      +-- ConfigError            a bad option or config value
      +-- DependencyError        an optional extra is not installed (message says which to install)
@@ -20,6 +21,7 @@ __all__ = [
     "EncodingError",
     "TooLargeError",
     "FetchError",
+    "URLNotAllowed",
     "ModelError",
     "ConfigError",
     "DependencyError",
@@ -46,6 +48,10 @@ class TooLargeError(InputError):
 
 class FetchError(UnspinError):
     """A URL could not be fetched, or its address is not allowed."""
+
+
+class URLNotAllowed(FetchError):
+    """The URL is refused before any request: bad scheme or syntax, or a private address."""
 
 
 class ModelError(UnspinError):

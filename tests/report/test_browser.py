@@ -6,38 +6,11 @@ Needs Debian's chromium at /usr/bin/chromium and the playwright package (no down
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from unspin.report import render_html
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is missing; install it with: "
-                    "apt-get install -y chromium chromium-driver")
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="playwright is not installed; pip install playwright")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("UNSPIN_SCREENSHOT_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def open_report(browser, analysis, tmp_path, name, width=1280, height=900):

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, urljoin, urlsplit
 
 from .. import settings
-from ..errors import FetchError, TooLargeError
+from ..errors import FetchError, TooLargeError, URLNotAllowed
 
 __all__ = ["Page", "fetch", "address_refusal"]
 
@@ -110,19 +110,19 @@ def _parse(url: str) -> _Target:
         parts = urlsplit(url.strip())
         port = parts.port
     except ValueError as exc:
-        raise FetchError(f"{url}: not a valid URL ({exc})") from None
+        raise URLNotAllowed(f"{url}: not a valid URL ({exc})") from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        raise FetchError(f"{url}: only http:// and https:// URLs can be fetched")
+        raise URLNotAllowed(f"{url}: only http:// and https:// URLs can be fetched")
     if parts.username is not None or parts.password is not None:
-        raise FetchError(f"{url}: URLs with a user name or password are not fetched; remove "
+        raise URLNotAllowed(f"{url}: URLs with a user name or password are not fetched; remove "
                          "the 'user@' part")
     if not parts.hostname:
-        raise FetchError(f"{url}: no host name in the URL")
+        raise URLNotAllowed(f"{url}: no host name in the URL")
     try:
         host = parts.hostname.encode("idna").decode("ascii")
     except UnicodeError:
-        raise FetchError(f"{url}: {parts.hostname!r} is not a valid host name") from None
+        raise URLNotAllowed(f"{url}: {parts.hostname!r} is not a valid host name") from None
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
@@ -181,7 +181,7 @@ def _resolve(target: _Target, allow_private: bool, deadline: float) -> list[str]
         for address in addresses:
             why = address_refusal(address)
             if why:
-                raise FetchError(f"{target.url}: {target.host} is {why} ({address}); pass "
+                raise URLNotAllowed(f"{target.url}: {target.host} is {why} ({address}); pass "
                                  "--allow-private to fetch it")
     if not addresses:
         raise FetchError(f"{target.url}: {target.host!r} has no address")
