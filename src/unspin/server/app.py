@@ -132,12 +132,23 @@ class Gate:
         self.concurrency = concurrency
         self.limit = concurrency + max_queue
         self.admitted = 0
-        self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="unspin")
+        self.pool: ThreadPoolExecutor | None = None
         self.sem: asyncio.Semaphore | None = None
 
+    def start(self) -> None:
+        """Fresh pool and semaphore for the running event loop (the app may be restarted)."""
+        self.pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="unspin")
+        self.sem = asyncio.Semaphore(self.concurrency)
+        self.admitted = 0
+
+    def stop(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = self.sem = None
+
     async def run(self, fn, timeout: float):
-        if self.sem is None:
-            self.sem = asyncio.Semaphore(self.concurrency)
+        if self.pool is None or self.sem is None:
+            self.start()
         if self.admitted >= self.limit:
             raise Busy("busy", "the server is busy; retry in a few seconds")
         self.admitted += 1
@@ -227,10 +238,11 @@ def build_app(config: ServerConfig) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app):
+        gate.start()
         await asyncio.get_running_loop().run_in_executor(gate.pool, detect.load_model,
                                                          config.model)
         yield
-        gate.pool.shutdown(wait=False, cancel_futures=True)
+        gate.stop()
 
     app = FastAPI(title="unspin", version=__version__, lifespan=lifespan,
                   description="Find propaganda and persuasion techniques in news articles.")
