@@ -80,3 +80,20 @@ def test_kinds_by_suffix_and_content(tmp_path):
     assert load(capture, kind="text").text.startswith("# A Title")
     ready = Document("Already clean.")
     assert load(ready) is ready
+
+
+def test_byte_order_mark_kept_in_text_and_skipped_in_markdown(tmp_path):
+    from unspin import ingest
+
+    txt = tmp_path / "a.txt"
+    txt.write_bytes("\ufeffTitle\n\nBody text here.\n".encode("utf-8"))
+    doc = ingest.load(str(txt), kind="text")
+    assert doc.text == txt.read_bytes().decode("utf-8")  # exact, offsets match the file
+
+    md = tmp_path / "a.md"
+    md.write_bytes("\ufeff# A Title\n\nBy Jane Doe\n\nSome body text long enough to be an article body.\n"
+                   .encode("utf-8"))
+    doc = ingest.load(str(md))
+    source = md.read_bytes().decode("utf-8")
+    assert doc.title == "A Title"
+    assert all(doc.text[p.start:p.end] == source[p.source_start:p.source_end] for p in doc.pieces)

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from .. import settings
-from ..document import Document
+from ..document import Document, Piece
 from ..errors import ConfigError, InputError, TooLargeError
 from .text import from_text, read_source_bytes
 
@@ -89,15 +89,22 @@ def from_string(text: str, *, kind: str | None = None, source: str | None = None
     if kind == "url":
         raise ConfigError("kind 'url' reads a web address; pass the URL to load() instead")
     kind = kind or _guess_kind(name, text)
+    if kind == "text":
+        return from_text(text, doc_id=doc_id, source=source)
+    # a byte-order mark is not part of a page: parse without it, keep pieces pointing at `text`
+    bom = 1 if text.startswith("\ufeff") else 0
     if kind == "html":
         from .html import from_html
 
-        return from_html(text, source=source, doc_id=doc_id)
-    if kind == "markdown":
+        doc = from_html(text[bom:], source=source, doc_id=doc_id)
+    else:
         from .markdown import from_markdown
 
-        return from_markdown(text, source=source, doc_id=doc_id)
-    return from_text(text, doc_id=doc_id, source=source)
+        doc = from_markdown(text[bom:], source=source, doc_id=doc_id)
+    if bom:
+        doc = doc.with_(pieces=tuple(Piece(p.start, p.end, p.source_start + 1, p.source_end + 1)
+                                     for p in doc.pieces))
+    return doc
 
 
 def _id_from_name(name: str) -> str:

@@ -42,26 +42,11 @@ class LabeledArticle:
 
 
 def read_text_file(path: Path, encoding: str = "utf-8") -> str:
-    """Read a text file exactly (newlines kept), with one-line errors for bad input."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    if b"\x00" in data[:8192]:
-        raise InputError(f"{path}: looks like a binary file, not text")
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        from ..errors import EncodingError
+    """Read an article file exactly (newlines and all), with one-line errors for bad input."""
+    from .. import settings
+    from .text import decode, read_source_bytes
 
-        raise EncodingError(
-            f"{path}: not valid {encoding} at byte {exc.start}; "
-            "pass --encoding (for example --encoding cp1252)"
-        ) from None
+    return decode(read_source_bytes(Path(path), settings.get("max_bytes")), encoding, str(path))
 
 
 def read_article_folder(folder: Path) -> dict[str, Path]:

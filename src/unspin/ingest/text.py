@@ -40,9 +40,7 @@ def decode(data: bytes, encoding: str, name: str) -> str:
     except UnicodeDecodeError as exc:
         raise EncodingError(f"{name}: not valid {encoding} at byte {exc.start}; "
                             "pass --encoding (for example --encoding cp1252)") from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return text
+    return text  # exactly as decoded (a byte-order mark stays): offsets must match the file
 
 
 def from_text(text: str, *, doc_id: str | None = None, source: str | None = None) -> Document:
