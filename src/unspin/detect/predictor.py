@@ -125,13 +125,14 @@ class Predictor:
                     break
                 found[(seg.start, seg.end, TECHNIQUE_IDS[k])] = float(seg.score * p[k])
         if cfg.use_token_head:
+            # add token-head spans where no segment already carries that technique
             for k, tid in enumerate(TECHNIQUE_IDS):
                 thr = cfg.per_technique.get(tid, cfg.token_threshold)
                 col = out.p_tech[:, k]
+                taken = [(s, e) for (s, e, t) in found if t == tid]
                 for seg in sp.decode_segments(text, out.offsets, col, np.zeros_like(col), thr):
-                    if any(t == tid and s < seg.end and seg.start < e for (s, e, t) in found):
-                        continue
-                    found[(seg.start, seg.end, tid)] = seg.score
+                    if not any(s < seg.end and seg.start < e for s, e in taken):
+                        found[(seg.start, seg.end, tid)] = seg.score
         preds = [Prediction(s, e, t, round(v, 4)) for (s, e, t), v in found.items()]
         preds.sort(key=lambda p: (p.start, p.end, p.technique))
         return preds

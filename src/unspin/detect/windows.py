@@ -30,12 +30,13 @@ def tokenize(tokenizer, text: str) -> Tokenized:
 
 
 def window_starts(n: int, size: int, stride: int) -> list[int]:
-    """Start index of each window so that every token is covered and the last window ends at n."""
+    """Start of each window: as few windows as ``stride`` (the largest step) allows, spread
+    evenly so every token is covered and the overlaps are equal; the last window ends at n."""
     if n <= size:
         return [0]
-    starts = list(range(0, n - size, stride))
-    starts.append(n - size)
-    return starts
+    count = -(-(n - size) // stride) + 1
+    step = (n - size) / (count - 1)
+    return [round(i * step) for i in range(count)]
 
 
 def windows(ids: np.ndarray, size: int, stride: int, cls_id: int, sep_id: int, pad_id: int = 0):
