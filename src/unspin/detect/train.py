@@ -54,6 +54,7 @@ class TrainConfig:
     tech_loss: float = 0.5
     span_loss: float = 1.0
     label_smoothing: float = 0.05
+    span_jitter: int = 0  # >0: also train the span classifier on gold spans moved by <= N tokens
     seed: int = 13
     max_steps: int = 0  # >0: stop after this many optimizer steps (smoke runs)
     limit_articles: int = 0  # >0: use only this many training articles (smoke runs)
@@ -113,16 +114,33 @@ def prepare(art: LabeledArticle, tokenizer) -> DocData:
     return DocData(art, tok.ids, tok.offsets, bio, tech, spans)
 
 
-def make_windows(docs: list[DocData], size: int, stride: int) -> list[dict]:
+def jittered(d: DocData, rng: np.random.RandomState, max_shift: int):
+    """A copy of each gold span with both ends moved by up to ``max_shift`` tokens, so the span
+    classifier learns to name techniques on the imprecise spans the BIO head will give it."""
+    n = len(d.ids)
+    norm_text = " ".join(d.art.text.lower().split())
+    out = []
+    for a, b, k, _f in d.spans:
+        aa = int(np.clip(a + rng.randint(-max_shift, max_shift + 1), 0, n - 1))
+        bb = int(np.clip(b + rng.randint(-max_shift, max_shift + 1), aa + 1, n))
+        start, end = int(d.offsets[aa, 0]), int(d.offsets[bb - 1, 1])
+        out.append((aa, bb, k, sp.handcrafted(d.art.text, start, end, bb - aa, norm_text)))
+    return out
+
+
+def make_windows(docs: list[DocData], size: int, stride: int, jitter: int = 0,
+                 seed: int = 0) -> list[dict]:
+    rng = np.random.RandomState(seed)
     out = []
     for d in docs:
         n = len(d.ids)
         if n == 0:
             continue
+        all_spans = d.spans + (jittered(d, rng, jitter) if jitter else [])
         for s in window_starts(n, size, stride):
             e = min(n, s + size)
             spans = []
-            for a, b, k, f in d.spans:
+            for a, b, k, f in all_spans:
                 aa, bb = max(a, s), min(b, e)
                 if bb - aa >= max(1, (b - a + 1) // 2):  # most of the span is in this window
                     spans.append((aa - s + 1, bb - s + 1, k, f))
@@ -255,7 +273,7 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig | None = None,
     train_arts = [by_id[i] for i in train_ids]
     val_arts = [by_id[i] for i in val_ids]
     docs = [prepare(a, tokenizer) for a in train_arts]
-    wins = make_windows(docs, cfg.window, cfg.stride)
+    wins = make_windows(docs, cfg.window, cfg.stride, cfg.span_jitter, cfg.seed)
     log.info("training on %d articles (%d windows), validating on %d",
              len(train_arts), len(wins), len(val_arts))
 
