@@ -4,7 +4,8 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from unspin.detect.spans import decode_segments, io_labels, token_range, trim
+from unspin.detect.spans import (decode_segments, io_labels, is_trivial, token_range, trim,
+                                 word_mean, word_starts)
 
 
 def offsets_of(text):
@@ -28,12 +29,35 @@ def test_token_range_and_labels():
 
 
 def test_decode_segments_splits_on_begin_and_trims():
-    text = "They are traitors, all of them."
+    text = "They are traitors, cowardly liars."
     offs = offsets_of(text)
-    p_in = np.array([0, 0, .9, .8, .9, .9, .9, .9])
-    p_begin = np.array([0, 0, .9, 0, .9, 0, 0, 0])
+    p_in = np.array([0, 0, .9, .8, .9, .9, .9])
+    p_begin = np.array([0, 0, .9, 0, .9, 0, 0])
     spans = decode_segments(text, offs, p_in, p_begin, 0.5)
-    assert [text[s.start:s.end] for s in spans] == ["traitors", "all of them"]
+    assert [text[s.start:s.end] for s in spans] == ["traitors", "cowardly liars"]
+
+
+def test_function_word_spans_are_dropped():
+    text = "We said the plan is a disgrace."
+    offs = offsets_of(text)
+    p_in = np.array([.9, 0, .9, 0, 0, 0, .9, 0])
+    spans = decode_segments(text, offs, p_in, np.ones(8), 0.5)
+    assert [text[s.start:s.end] for s in spans] == ["disgrace"]
+    assert is_trivial("all of them") and not is_trivial("the traitors")
+
+
+def test_word_pieces_share_one_decision():
+    text = "belligerence now"
+    offs = np.array([(0, 4), (4, 8), (8, 12), (13, 16)])  # bell ##iger ##ence now
+    starts = word_starts(text, offs)
+    assert starts.tolist() == [True, False, False, True]
+    compound = "finger-wagging"
+    c_offs = np.array([(0, 6), (6, 7), (7, 14)])
+    assert word_starts(compound, c_offs).tolist() == [True, False, False]
+    p = word_mean(np.array([0.2, 0.9, 1.0, 0.1]), starts)
+    assert np.allclose(p, [0.7, 0.7, 0.7, 0.1])
+    spans = decode_segments(text, offs, p, np.where(starts, 1.0, 0.0), 0.5)
+    assert [text[s.start:s.end] for s in spans] == ["belligerence"]
 
 
 @given(st.lists(st.tuples(st.integers(0, 60), st.integers(1, 20)), max_size=6))

@@ -46,7 +46,8 @@ def export_onnx(torch, model, path: Path) -> None:
 
 def quantize(src: Path, dst: Path) -> None:
     q = require("onnxruntime.quantization", "train")
-    q.quantize_dynamic(str(src), str(dst), weight_type=q.QuantType.QInt8)
+    # per-channel scales keep validation F1 within ~0.5 point of fp32 (per-tensor lost ~1.5)
+    q.quantize_dynamic(str(src), str(dst), weight_type=q.QuantType.QInt8, per_channel=True)
 
 
 def write_folder(folder: Path, model, torch, tokenizer_path: Path, head: dict, cfg,
@@ -115,8 +116,10 @@ def write_card(out: Path, cfg, extra: dict) -> None:
         "  (length, repetition in the article, title, quotes, punctuation, position).",
         f"- Long text: windows of {cfg.window} word pieces every {cfg.stride}, outputs merged with",
         "  edge-down-weighted averaging.",
-        "- Export: ONNX opset 17, dynamic int8 weight quantisation; thresholds tuned on validation",
-        "  with the exported int8 model.",
+        "- Export: ONNX opset 17, dynamic int8 weight quantisation with per-channel scales",
+        "  (validation F1 within noise of the fp32 export); thresholds tuned on validation with",
+        "  the exported int8 model. Decisions are per word (word pieces averaged) and spans made",
+        "  only of function words are dropped.",
         "",
         "## Data",
         f"- PTC (SemEval-2020 Task 11) training articles: {v['train_articles']} for training,",
@@ -147,7 +150,7 @@ def write_card(out: Path, cfg, extra: dict) -> None:
         lines.append(f"| {tid} | {f['f1']:.3f} | {t['f1']:.3f} | {f['n_gold']} |")
     lines += [
         "",
-        "Epochs: " + ", ".join(
+        "During training (torch bf16, decoding thresholds tuned each epoch), F1 per epoch: " + ", ".join(
             f"{h['epoch']}: SI {h['si']['f1']:.3f} / TC {h['tc']['f1']:.3f} / full {h['full']['f1']:.3f}"
             for h in v["history"]),
         "",

@@ -93,9 +93,12 @@ class Predictor:
         d = merged.shape[1] - 3 - len(TECHNIQUE_IDS)
         hidden = merged[:, :d]
         bio = merged[:, d:d + 3]
-        p_in = bio[:, 1] + bio[:, 2]
-        p_begin = bio[:, 1] / np.maximum(p_in, 1e-6)
-        return TokenOutputs(tok.offsets, hidden, p_in, p_begin, merged[:, d + 3:])
+        # decisions are per word: a word is in a span or not, never half of it
+        starts = sp.word_starts(text, tok.offsets)
+        p_in = sp.word_mean(bio[:, 1] + bio[:, 2], starts)
+        p_begin = np.where(starts, bio[:, 1] / np.maximum(bio[:, 1] + bio[:, 2], 1e-6), 0.0)
+        return TokenOutputs(tok.offsets, hidden, p_in, p_begin,
+                            sp.word_mean(merged[:, d + 3:], starts))
 
     # -- span level --------------------------------------------------------------------------
     def classify(self, text: str, outputs: TokenOutputs, spans) -> np.ndarray:

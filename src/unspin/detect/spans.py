@@ -25,6 +25,11 @@ _STOP = frozenset(
     "which who whom what when where why how all any can will would should could has have had do "
     "does did just also into about over more most such only very".split()
 )
+#: Words that never carry a technique on their own (a span made only of these is dropped).
+_FUNCTION = _STOP | frozenset(
+    "me my mine us ours him hers them theirs yours itself am being here s t don't isn't it's "
+    "that's there's up out off one".split()
+)
 
 
 def trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -65,6 +70,38 @@ class RawSpan:
     score: float
 
 
+_WORD_SPAN_RE = re.compile(r"\w+(?:['’-]\w+)*")
+
+
+def word_starts(text: str, offsets: np.ndarray) -> np.ndarray:
+    """True where a token begins a word, False where it continues the word of the token before
+    (word pieces, and hyphen or apostrophe compounds such as "finger-wagging" or "Kerry's")."""
+    n = len(offsets)
+    word_of = np.full(len(text) + 1, -1, dtype=np.int64)
+    for k, m in enumerate(_WORD_SPAN_RE.finditer(text)):
+        word_of[m.start():m.end()] = k
+    ids = word_of[np.minimum(offsets[:, 0], len(text))] if n else np.zeros(0, np.int64)
+    starts = np.ones(n, dtype=bool)
+    if n > 1:
+        starts[1:] = (ids[1:] < 0) | (ids[1:] != ids[:-1])
+    return starts
+
+
+def word_mean(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Average ``values`` (n, ...) over the pieces of each word, broadcast back to the pieces."""
+    ids = np.cumsum(starts) - 1
+    sums = np.zeros((int(ids[-1]) + 1, *values.shape[1:]), dtype=np.float64)
+    np.add.at(sums, ids, values)
+    counts = np.bincount(ids).reshape(-1, *([1] * (values.ndim - 1)))
+    return (sums / counts)[ids].astype(np.float32)
+
+
+def is_trivial(span_text: str) -> bool:
+    """A span of function words and punctuation only ("we", "The", "no") names no technique."""
+    words = _WORD_RE.findall(span_text)
+    return not words or all(w.lower() in _FUNCTION for w in words)
+
+
 def decode_segments(text: str, offsets: np.ndarray, p_in: np.ndarray, p_begin: np.ndarray,
                     threshold: float, min_chars: int = 2) -> list[RawSpan]:
     """Turn per-token 'inside a span' probabilities into trimmed character spans.
@@ -84,7 +121,7 @@ def decode_segments(text: str, offsets: np.ndarray, p_in: np.ndarray, p_begin: n
         while j < n and inside[j] and not p_begin[j] > 0.5:
             j += 1
         start, end = trim(text, int(offsets[i, 0]), int(offsets[j - 1, 1]))
-        if end - start >= min_chars:
+        if end - start >= min_chars and not is_trivial(text[start:end]):
             spans.append(RawSpan(start, end, i, j, float(p_in[i:j].mean())))
         i = j
     return spans

