@@ -235,3 +235,11 @@ def tint(colour: str, amount: float) -> str:
     '#808080'
     """
     return _hex(tuple(c + (255 - c) * amount for c in hex_to_rgb(colour)))
+
+
+def model_label(model) -> str:
+    """The model's name, with its version only when the name does not already carry it
+    ("minilm-spans.v1", not "minilm-spans.v1 1")."""
+    if not model.version or model.name.endswith(f".v{model.version}"):
+        return model.name
+    return f"{model.name} {model.version}"

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from ..analysis import Analysis, Span
 from ..techniques import TECHNIQUES, Technique
 from ._layout import (
+    model_label,
     Layout,
     LineIndex,
     layout,
@@ -197,8 +198,7 @@ class _Page:
             meta.append(("Source", _link(doc.url)))
         digest = (f' · <code title="sha256 {_e(model.sha256)}">{_e(model.sha256[:10])}</code>'
                   if model.sha256 else "")
-        version = f" {_e(model.version)}" if model.version else ""
-        meta.append(("Model", f"{_e(model.name)}{version}{digest}"))
+        meta.append(("Model", f"{_e(model_label(model))}{digest}"))
         wide = ("Tags", "Source", "Model")
         items = "".join(
             f'<div class="{"us-wide" if label in wide else "us-item"}"><dt>{label}</dt>'

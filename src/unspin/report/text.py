@@ -10,7 +10,8 @@ from __future__ import annotations
 import textwrap
 
 from ..analysis import Analysis
-from ._layout import LineIndex, ordered_spans, printable, technique_counts, technique_of
+from ._layout import (LineIndex, model_label, ordered_spans, printable, technique_counts,
+                      technique_of)
 
 __all__ = ["render_text", "separator", "metadata_lines", "DEFAULT_WIDTH"]
 
@@ -47,9 +48,8 @@ def metadata_lines(analysis: Analysis) -> list[tuple[str, str]]:
         rows.append(("URL", doc.url))
     if doc.language:
         rows.append(("Language", doc.language))
-    version = f" {model.version}" if model.version else ""
     digest = f" (sha256 {model.sha256[:12]})" if model.sha256 else ""
-    rows.append(("Model", f"{model.name}{version}{digest}"))
+    rows.append(("Model", f"{model_label(model)}{digest}"))
     return rows
 
 
