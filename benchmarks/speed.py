@@ -103,7 +103,15 @@ def compare_bert_base(paths, detector, threads):
         fp32, int8 = Path(tmp) / "b.onnx", Path(tmp) / "b8.onnx"
         ids = torch.ones((2, 16), dtype=torch.long)
         axes = {0: "b", 1: "t"}
-        torch.onnx.export(bert, (ids, ids), str(fp32), dynamo=False, opset_version=17,
+        class Forward(torch.nn.Module):  # positional inputs only, as the exporter passes them
+            def __init__(self, m):
+                super().__init__()
+                self.m = m
+
+            def forward(self, input_ids, attention_mask):
+                return self.m(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+        torch.onnx.export(Forward(bert), (ids, ids), str(fp32), dynamo=False, opset_version=17,
                           input_names=["input_ids", "attention_mask"], output_names=["h"],
                           dynamic_axes={"input_ids": axes, "attention_mask": axes})
         quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)

@@ -122,3 +122,17 @@ def test_analyze_folder_semeval_keeps_good_articles(tmp_path):
     text = (arts / "article7.txt").read_text()
     for _id, tech, s, e in rows:
         assert 0 <= int(s) < int(e) <= len(text)
+
+
+def test_output_to_a_device_is_written_in_place_not_replaced(tmp_path):
+    import os
+    import stat
+
+    from unspin.cli import write_output
+
+    write_output("ignored\n", os.devnull)
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+    out = tmp_path / "report.txt"
+    write_output("hello", str(out))
+    assert out.read_text() == "hello"
+    assert not list(tmp_path.glob(".*.tmp"))

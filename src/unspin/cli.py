@@ -32,6 +32,13 @@ def write_output(text: str, out: str | None) -> None:
     path = Path(out)
     if path.parent and not path.parent.exists():
         raise InputError(f"{out}: its folder does not exist")
+    if path.exists() and not path.is_file():  # /dev/null, a FIFO: write in place, never replace
+        try:
+            with path.open("w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise InputError(f"{out}: cannot write ({exc.strerror or exc})") from None
+        return
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         tmp.write_text(text, encoding="utf-8")
@@ -319,6 +326,8 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--max-steps", dest="max_steps", type=int, help="stop after N steps (smoke)")
     tr.add_argument("--limit-articles", dest="limit_articles", type=int,
                     help="train on the first N articles only (smoke)")
+    tr.add_argument("--span-jitter", dest="span_jitter", type=int,
+                    help="also train the span classifier on gold spans moved by <= N tokens")
     tr.add_argument("--threads", type=int, help="torch threads (default all cores)")
     tr.add_argument("--quiet", action="store_true", help="no progress bar")
     tr.set_defaults(func=cmd_train)
@@ -340,6 +349,7 @@ def build_parser() -> argparse.ArgumentParser:
     te = sub.add_parser("techniques", help="list the techniques unspin finds")
     te.add_argument("--json", action="store_true")
     te.set_defaults(func=cmd_techniques)
+    from .corpus.cli import add_commands; add_commands(sub)  # noqa: E702  batch, store, stats
     return p
 
 

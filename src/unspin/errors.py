@@ -7,6 +7,7 @@
      +-- FetchError             a URL could not be fetched (timeout, HTTP error, bad page)
      |    +-- URLNotAllowed     the URL itself is refused (scheme, credentials, private address)
      +-- ModelError             model files missing, corrupt, or of an unknown version
+     +-- StoreError             the database is down, refuses the login, or a query fails
      +-- ConfigError            a bad option or config value
      +-- DependencyError        an optional extra is not installed (message says which to install)
 
@@ -23,6 +24,7 @@ __all__ = [
     "FetchError",
     "URLNotAllowed",
     "ModelError",
+    "StoreError",
     "ConfigError",
     "DependencyError",
 ]
@@ -56,6 +58,10 @@ class URLNotAllowed(FetchError):
 
 class ModelError(UnspinError):
     """Model files are missing, corrupt, or not a model unspin knows."""
+
+
+class StoreError(UnspinError):
+    """The database cannot be reached or refused the operation."""
 
 
 class ConfigError(UnspinError):

@@ -25,6 +25,7 @@ DEFAULTS: dict[str, Any] = {
     "max_redirects": 5,
     "allow_private": False,  # allow URLs that resolve to private/loopback addresses
     "encoding": "utf-8",
+    "db": "sqlite:///unspin.db",  # store and stats database (SQLAlchemy URL)
 }
 
 

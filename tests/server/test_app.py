@@ -3,6 +3,7 @@
 import asyncio
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import jsonschema
@@ -20,13 +21,20 @@ ARTICLE = ("Traitors in Washington\n\nThe corrupt, treasonous elite will destroy
            "nation unless every true patriot stands up now. Wake up, America!\n")
 
 
+def run_async(coro):
+    """Run a coroutine on a fresh loop in its own thread (a browser test's loop may be running
+    in this one)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def call(app, method, path, **kw):
     async def go():
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
             return await c.request(method, path, **kw)
 
-    return asyncio.run(go())
+    return run_async(go())
 
 
 @pytest.fixture(scope="module")
@@ -157,4 +165,4 @@ def test_gate_bounds_the_queue_and_times_out():
         await asyncio.sleep(0.05)
         assert gate.admitted == 0
 
-    asyncio.run(scenario())
+    run_async(scenario())

@@ -1,0 +1,168 @@
+"""The corpus commands: ``unspin batch``, ``unspin store load`` and ``unspin stats``.
+
+Thin, like ``unspin.cli``: parse, call ``corpus``, print. Errors are ``UnspinError``s, which
+``unspin.cli.main`` turns into one line and an exit code.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from .. import settings
+
+__all__ = ["add_commands", "DEFAULT_DB"]
+
+DEFAULT_DB = settings.DEFAULTS["db"]
+GROUPINGS = ("outlet", "author", "technique", "month")
+
+
+def add_commands(sub) -> None:
+    """Register the corpus commands on the ``unspin`` sub-parsers."""
+    from .batch import FORMATS
+
+    b = sub.add_parser("batch", help="analyse a corpus into span and article tables "
+                       "(needs unspin[corpus])",
+                       description="Analyse every article of INPUT and write spans.parquet and "
+                       "articles.parquet (or JSONL) to --out. Stopped runs resume where they were.")
+    b.add_argument("input", metavar="INPUT",
+                   help="folder of .txt/.md/.html files, or a .jsonl/.csv/.parquet file with "
+                   "id, text and optional url, outlet, authors, published, title")
+    b.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    b.add_argument("--format", choices=FORMATS, default="parquet",
+                   help="parquet tables (default) or the Analysis JSON per line")
+    b.add_argument("--workers", type=int, help="worker processes (default: all cores)")
+    b.add_argument("--timeout", type=float, default=300.0,
+                   help="seconds per article before it is recorded as failed "
+                   "(default 300; 0: no limit)")
+    b.add_argument("--chunk-size", type=int, default=64,
+                   help="articles per part file; a resumed run redoes at most one part per worker")
+    b.add_argument("--model", help="model name or trained model folder")
+    b.add_argument("--min-score", type=float, help="drop spans scoring below this (0-1)")
+    b.add_argument("--encoding", help="text encoding of the input (default utf-8)")
+    b.add_argument("--max-bytes", type=int, help="fail articles larger than this")
+    b.add_argument("--threads", type=int, help="model threads per worker (default cores/workers)")
+    b.add_argument("--fresh", action="store_true",
+                   help="discard what an earlier run left in --out and start over")
+    b.add_argument("--engine", choices=("local", "ray"), default="local",
+                   help="local worker processes (default) or a Ray cluster (needs unspin[ray])")
+    b.add_argument("--address", help="Ray cluster address (default: start a local Ray)")
+    b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    b.set_defaults(func=cmd_batch)
+
+    db_default = None  # resolved by settings: --db > config file > $UNSPIN_DB > default
+    st = sub.add_parser("store", help="keep batch results in a database (needs unspin[corpus])")
+    st_sub = st.add_subparsers(dest="store_command", metavar="ACTION")
+    st_sub.required = True
+    ld = st_sub.add_parser("load", help="load a batch output folder into the database",
+                           description="Upsert a batch run's articles and spans into the "
+                           "database: loading the same folder twice changes nothing.")
+    ld.add_argument("dir", metavar="DIR", help="output folder of 'unspin batch'")
+    ld.add_argument("--db", default=db_default,
+                    help=f"SQLAlchemy URL (default $UNSPIN_DB or {DEFAULT_DB}); "
+                    "postgresql://user:pass@host/db for PostgreSQL")
+    ld.set_defaults(func=cmd_store_load)
+
+    sa = sub.add_parser("stats", help="statistics per outlet, author, technique or month",
+                        description="Counts, spans per 1000 words, the share of articles using "
+                        "each technique and top phrases, computed in the database.")
+    sa.add_argument("--db", default=db_default,
+                    help=f"SQLAlchemy URL (default $UNSPIN_DB or {DEFAULT_DB})")
+    sa.add_argument("--by", choices=GROUPINGS, required=True)
+    sa.add_argument("--model", help="model NAME or NAME@VERSION (default: the latest loaded)")
+    sa.add_argument("--top", type=int, default=25,
+                    help="groups shown and plotted, largest first (default 25; CSV has all)")
+    sa.add_argument("--plot", metavar="PNG", help="write a chart to this PNG file")
+    sa.add_argument("--csv", metavar="CSV", help="write the full table to this CSV file")
+    sa.set_defaults(func=cmd_stats)
+
+
+def cmd_batch(args) -> int:
+    from .batch import run_batch
+
+    bar = _progress_bar(args)
+    try:
+        result = run_batch(
+            args.input, args.out, format=args.format, engine=args.engine, workers=args.workers,
+            timeout=args.timeout, chunk_size=args.chunk_size, model=args.model,
+            min_score=args.min_score, encoding=args.encoding, max_bytes=args.max_bytes,
+            threads=args.threads, fresh=args.fresh, address=args.address,
+            progress=bar.update if bar else None)
+    finally:
+        if bar:
+            bar.close()
+    if result.already_complete:
+        print(f"unspin: {args.out} already holds the finished run of {args.input} "
+              "(--fresh redoes it)", file=sys.stderr)
+    else:
+        resumed = f", {result.resumed} done earlier" if result.resumed else ""
+        print(f"unspin: {result.articles} articles ({result.ok} ok, {result.failed} failed"
+              f"{resumed}), {result.spans} spans in {result.seconds:.1f}s "
+              f"({result.rate:.1f} articles/s, {result.workers} workers) -> {args.out}",
+              file=sys.stderr)
+    if result.duplicates:
+        print(f"unspin: {result.duplicates} input rows repeat an earlier id: the first of each "
+              "is kept, the others are recorded as failed ('duplicate id')", file=sys.stderr)
+    if result.failed:
+        where = "errors.jsonl" if args.format == "jsonl" else "articles.parquet (status 'failed')"
+        print(f"unspin: {result.failed} articles failed; reasons in {args.out}/{where}",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_store_load(args) -> int:
+    from .store import load_dir
+
+    loaded = load_dir(args.dir, settings.get("db", args.db))
+    print(f"unspin: loaded {loaded.articles} articles and {loaded.spans} spans "
+          f"(model {loaded.model}) into {loaded.db}", file=sys.stderr)
+    if loaded.skipped:
+        print(f"unspin: {loaded.skipped} rows with a repeated id were not loaded", file=sys.stderr)
+    return 0
+
+
+def cmd_stats(args) -> int:
+    from ..errors import ConfigError
+    from .stats import compute, render_table, write_csv
+
+    if args.top < 1:
+        raise ConfigError("--top must be at least 1")
+    result = compute(settings.get("db", args.db), args.by, model=args.model)
+    sys.stdout.write(render_table(result, top=args.top))
+    if args.csv:
+        write_csv(result, args.csv)
+        print(f"unspin: table written to {args.csv}", file=sys.stderr)
+    if args.plot:
+        from .plots import plot
+
+        plot(result, args.plot, top=args.top)
+        print(f"unspin: chart written to {args.plot}", file=sys.stderr)
+    return 0
+
+
+class _Bar:
+    """tqdm on stderr, fed with (done, failed) counts."""
+
+    def __init__(self, tqdm, total):
+        self.bar = tqdm(total=total, unit="article", file=sys.stderr, dynamic_ncols=True,
+                        smoothing=0.05, mininterval=0.5)
+        self.failed = 0
+
+    def update(self, done: int, failed: int) -> None:
+        self.bar.update(done - self.bar.n)
+        if failed != self.failed:
+            self.failed = failed
+            self.bar.set_postfix(failed=failed, refresh=False)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _progress_bar(args):
+    if args.quiet or not sys.stderr.isatty():
+        return None
+    from ..errors import require
+    from .records import count_records
+
+    tqdm = require("tqdm", "corpus").tqdm
+    return _Bar(tqdm, count_records(args.input) if "://" not in args.input else None)

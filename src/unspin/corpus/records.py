@@ -1,0 +1,338 @@
+"""Batch input, streamed: a folder of articles or a JSONL / CSV / Parquet file -> ``Record``s.
+
+A record file holds ``id`` and ``text`` and, optionally, ``url``, ``outlet``, ``authors`` (a list,
+or one string with names separated by ``;``), ``published`` (ISO date) and ``title``. A folder is
+walked recursively for ``.txt``, ``.md``, ``.markdown``, ``.html`` and ``.htm`` files; a file's id
+is its path below the folder without the suffix (``article<ID>.txt`` gives ``<ID>``, as in
+``unspin analyze``), and it is read by the worker that analyses it.
+
+Rows are read one at a time (JSONL line by line, CSV with the csv module, Parquet by record
+batch), so memory stays bounded whatever the input size. A row that cannot become an article
+(no id, no text, bad encoding, too large, not JSON) is still yielded, with ``error`` set, so it
+is recorded as failed instead of stopping the run. An input that cannot be read at all raises
+``InputError``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import hashlib
+import json
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ConfigError, InputError
+
+__all__ = ["Record", "iter_records", "count_records", "fingerprint", "input_format",
+           "to_document", "month_of", "make_record", "jsonl_record", "file_id", "folder_files",
+           "META_FIELDS", "ARTICLE_SUFFIXES"]
+
+META_FIELDS = ("url", "outlet", "authors", "published", "title")
+ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+_PARQUET = (".parquet", ".pq")
+_JSONL = (".jsonl", ".ndjson", ".json")
+_CSV = (".csv",)
+_SURROGATE = re.compile("[\udc80-\udcff]")
+_ISO_MONTH = re.compile(r"^(\d{4})-(\d{2})")
+
+
+@dataclass(frozen=True)
+class Record:
+    """One input row. ``text`` is set for record files, ``path`` for folder inputs (read by the
+    worker; or both, when the file's bytes were read elsewhere)."""
+
+    row: int
+    id: str
+    source: str
+    text: str | None = None
+    path: str | None = None
+    meta: dict = field(default_factory=dict)
+    error: str | None = None
+
+
+def input_format(path: str | Path) -> str:
+    """``folder``, ``jsonl``, ``csv`` or ``parquet``, from what ``path`` is."""
+    p = Path(path)
+    if p.is_dir():
+        return "folder"
+    suffix = p.suffix.lower()
+    if suffix in _JSONL:
+        return "jsonl"
+    if suffix in _CSV:
+        return "csv"
+    if suffix in _PARQUET:
+        return "parquet"
+    if not p.exists():
+        raise InputError(f"{path}: no such file or folder")
+    raise ConfigError(f"{path}: give a folder of articles or a .jsonl, .csv or .parquet file")
+
+
+def fingerprint(path: str | Path) -> str:
+    """A cheap identity of the input (names, sizes, mtimes) so a resumed run can tell it changed."""
+    p = Path(path).resolve()
+    h = hashlib.sha1(str(p).encode())
+    if p.is_dir():
+        for f in folder_files(p):
+            st = f.stat()
+            h.update(f"{f.relative_to(p).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    else:
+        try:
+            st = p.stat()
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        h.update(f"{st.st_size}\0{st.st_mtime_ns}".encode())
+    return h.hexdigest()
+
+
+def count_records(path: str | Path) -> int | None:
+    """How many records ``iter_records`` will yield, when that is cheap to know (for an ETA)."""
+    fmt = input_format(path)
+    try:
+        if fmt == "folder":
+            return sum(1 for _ in folder_files(Path(path)))
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            return pq.ParquetFile(path).metadata.num_rows
+        if fmt == "jsonl":
+            n = 0
+            with open(path, "rb") as fh:
+                for line in fh:
+                    n += bool(line.strip())
+            return n
+        with open(path, newline="", encoding="utf-8", errors="surrogateescape") as fh:
+            return max(0, sum(1 for _ in csv.reader(fh)) - 1)
+    except Exception:  # only a progress-bar hint: the real read reports what is wrong
+        return None
+
+
+def iter_records(path: str | Path, *, max_bytes: int, encoding: str = "utf-8") -> Iterator[Record]:
+    """Every record of the input, in input order, numbered from 0.
+
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp(); f = os.path.join(d, "in.jsonl")
+    >>> _ = open(f, "w").write('{"id": 1, "text": "Hi.", "authors": "A; B"}\\n{"id": 2}\\n')
+    >>> [(r.id, r.meta.get("authors"), r.error) for r in iter_records(f, max_bytes=100)]
+    [('1', ('A', 'B'), None), ('2', None, 'no text')]
+    """
+    fmt = input_format(path)
+    if fmt == "folder":
+        yield from _folder_records(Path(path))
+    elif fmt == "jsonl":
+        yield from _jsonl_records(Path(path), max_bytes, encoding)
+    elif fmt == "csv":
+        yield from _csv_records(Path(path), max_bytes, encoding)
+    else:
+        yield from _parquet_records(Path(path), max_bytes)
+
+
+def to_document(record: Record, *, encoding: str | None = None, max_bytes: int | None = None):
+    """The Document for a record: read through ``ingest`` with the record's metadata on top."""
+    from .. import ingest
+
+    if record.path is not None:
+        if record.text is None:
+            doc = ingest.load(record.path, encoding=encoding, max_bytes=max_bytes)
+        else:  # a file whose bytes were read elsewhere (Ray)
+            doc = ingest.from_string(record.text, source=record.path, name=record.path)
+        return doc.with_(id=record.id)
+    doc = ingest.from_string(record.text or "", kind="text", doc_id=record.id, source=record.source)
+    meta = {k: v for k, v in record.meta.items() if v not in (None, ())}
+    return doc.with_(kind="record", **meta)
+
+
+# ---------------------------------------------------------------------------------------------
+# folders
+
+def folder_files(folder: Path) -> Iterator[Path]:
+    for p in sorted(folder.rglob("*")):
+        if p.suffix.lower() in ARTICLE_SUFFIXES and p.is_file() and not any(
+                part.startswith(".") for part in p.relative_to(folder).parts):
+            yield p
+
+
+def file_id(rel: Path) -> str:
+    stem = rel.with_suffix("").as_posix()
+    name = rel.stem
+    if name.startswith("article") and name[7:].isdigit():  # PTC/SemEval: article<ID>.txt
+        stem = stem[: len(stem) - len(name)] + name[7:]
+    return stem
+
+
+def _folder_records(folder: Path) -> Iterator[Record]:
+    for row, path in enumerate(folder_files(folder)):
+        yield Record(row=row, id=file_id(path.relative_to(folder)), source=str(path),
+                     path=str(path))
+
+
+# ---------------------------------------------------------------------------------------------
+# record files
+
+def _clean(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value != value:  # NaN from pandas-written files
+        return None
+    if isinstance(value, (_dt.datetime, _dt.date)):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def _authors(value) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        parts = re.split(r"\s*[;|]\s*", value)
+    elif isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
+        parts = [_clean(v) or "" for v in (value.tolist() if hasattr(value, "tolist") else value)]
+    else:
+        parts = [str(value)]
+    names = tuple(dict.fromkeys(p.strip() for p in parts if p and p.strip()))
+    return names or None
+
+
+def month_of(published: str | None) -> str | None:
+    """``YYYY-MM`` of an ISO date, else None.
+
+    >>> month_of("2019-03-04T10:00:00Z"), month_of("March 2019")
+    ('2019-03', None)
+    """
+    m = _ISO_MONTH.match(published or "")
+    return f"{m.group(1)}-{m.group(2)}" if m and 1 <= int(m.group(2)) <= 12 else None
+
+
+def make_record(row: int, source: str, data: dict, max_bytes: int,
+                encoding: str = "utf-8") -> Record:
+    """A Record from one parsed row (a dict), with ``error`` set when it cannot be analysed."""
+    rid = _clean(data.get("id"))
+    text = data.get("text")
+    error = None
+    if isinstance(text, bytes):
+        try:
+            text = text.decode(encoding)
+        except UnicodeDecodeError as exc:
+            text, error = None, f"text is not valid {encoding} at byte {exc.start}"
+    meta = {k: _clean(data.get(k)) for k in META_FIELDS if k != "authors"}
+    meta["authors"] = _authors(data.get("authors"))
+    strings = [rid, text if isinstance(text, str) else None,
+               *(v for v in meta.values() if isinstance(v, str)), *(meta["authors"] or ())]
+    if error is None and any(s and _SURROGATE.search(s) for s in strings):
+        error = f"not valid {encoding} text"
+    if rid is None:
+        rid = f"<row {row}>"
+        error = error or "no id"
+    if error is None:
+        if text is None or (isinstance(text, str) and not text.strip()):
+            error = "no text"
+        elif not isinstance(text, str):
+            error = f"text is a {type(text).__name__}, not a string"
+        elif len(text) > max_bytes or (len(text) * 4 > max_bytes
+                                       and len(text.encode("utf-8")) > max_bytes):
+            error = (f"text of {len(text.encode('utf-8', 'surrogateescape'))} bytes is over the "
+                     f"{max_bytes}-byte limit; raise it with --max-bytes")
+    if error:
+        rid = _printable(rid)
+        meta = {k: tuple(map(_printable, v)) if isinstance(v, tuple) else
+                _printable(v) if isinstance(v, str) else v for k, v in meta.items()}
+    return Record(row=row, id=rid, source=source, text=None if error else text, meta=meta,
+                  error=error)
+
+
+def _printable(s: str) -> str:
+    """Undecodable bytes (kept as surrogates while reading) shown as U+FFFD."""
+    if not _SURROGATE.search(s):
+        return s
+    return s.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _jsonl_records(path: Path, max_bytes: int, encoding: str) -> Iterator[Record]:
+    try:
+        fh = open(path, "rb")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    row = 0
+    with fh:
+        for lineno, raw in enumerate(fh, 1):
+            if raw.strip():
+                yield jsonl_record(row, f"{path}:{lineno}", raw.decode(encoding, "surrogateescape"),
+                                   max_bytes, encoding)
+                row += 1
+
+
+def jsonl_record(row: int, source: str, line: str, max_bytes: int,
+                 encoding: str = "utf-8") -> Record:
+    """A Record from one JSONL line (undecodable bytes kept as surrogates)."""
+    try:
+        data = json.loads(line)
+    except ValueError as exc:
+        return Record(row, f"<row {row}>", source, error=f"not JSON ({exc})")
+    if not isinstance(data, dict):
+        return Record(row, f"<row {row}>", source, error="not a JSON object")
+    return make_record(row, source, data, max_bytes, encoding)
+
+
+def _csv_records(path: Path, max_bytes: int, encoding: str) -> Iterator[Record]:
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    enc = "utf-8-sig" if encoding.replace("_", "-").lower() in ("utf-8", "utf8") else encoding
+    try:
+        fh = open(path, newline="", encoding=enc, errors="surrogateescape")
+    except LookupError:
+        raise ConfigError(f"unknown encoding {encoding!r}") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    with fh:
+        reader = csv.DictReader(fh)
+        try:
+            header = reader.fieldnames or []
+        except csv.Error as exc:
+            raise InputError(f"{path}: not a readable CSV file ({exc})") from None
+        _check_columns(path, header)
+        row = 0
+        while True:
+            try:
+                data = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise InputError(f"{path}:{reader.line_num}: bad CSV ({exc})") from None
+            yield make_record(row, f"{path}:{reader.line_num}", data, max_bytes, encoding)
+            row += 1
+
+
+def _check_columns(path: Path, names) -> None:
+    missing = [c for c in ("id", "text") if c not in names]
+    if missing:
+        raise InputError(f"{path}: no {' or '.join(repr(m) for m in missing)} column; expected "
+                         "id, text and optionally url, outlet, authors, published, title")
+
+
+def _parquet_records(path: Path, max_bytes: int) -> Iterator[Record]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(path)
+        names = pf.schema_arrow.names
+    except (OSError, pa.ArrowException) as exc:
+        raise InputError(f"{path}: not a readable Parquet file ({_first_line(exc)})") from None
+    _check_columns(path, names)
+    columns = [c for c in ("id", "text", *META_FIELDS) if c in names]
+    row = 0
+    try:
+        for batch in pf.iter_batches(batch_size=256, columns=columns):
+            for data in batch.to_pylist():
+                yield make_record(row, f"{path}:row {row}", data, max_bytes, "utf-8")
+                row += 1
+    except (OSError, pa.ArrowException) as exc:
+        raise InputError(f"{path}: corrupt Parquet after row {row} ({_first_line(exc)})") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

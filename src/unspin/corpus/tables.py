@@ -1,0 +1,136 @@
+"""The two tables a batch run writes, their columns, and how an Analysis becomes rows.
+
+``articles.parquet``: one row per input record, in input order.
+
+============================  =============  ==================================================
+column                        type           meaning
+============================  =============  ==================================================
+id                            string         article id (input ``id``; for a folder, the file's
+                                             path below it without suffix)
+row                           int64          position in the input, from 0 (unique)
+source                        string         file path, or ``input.jsonl:LINE`` / ``input.csv:LINE``
+                                             / ``input.parquet:row N``
+status                        string         ``ok`` or ``failed``
+error                         string         why it failed, one line (null when ok); a repeated
+                                             id fails with ``duplicate id ...``
+title, url, outlet, language  string         metadata (null when unknown)
+authors                       list<string>   author names
+published                     string         publication date as given (ISO when known)
+month                         string         ``YYYY-MM`` of ``published`` (null if not ISO)
+chars                         int64          characters in the analysed text
+words, sentences              int32          counts over the text
+spans                         int32          technique spans found
+per_1000_words                float64        spans per 1000 words
+sentences_with_technique      int32          sentences holding at least one span
+intensity                     int32          percent of sentences with a technique (0-100)
+top                           list<string>   up to 3 most frequent technique ids
+counts                        string         JSON object: technique id -> spans (non-zero only)
+model_name, model_version     string         the model that produced the spans
+model_sha256                  string         sha256 of the model's encoder file
+============================  =============  ==================================================
+
+Summary columns are null on failed rows. ``spans.parquet``: one row per technique span.
+
+============================  =============  ==================================================
+article_id                    string         ``articles.id``
+start, end                    int32          offsets into the article's text (end exclusive)
+technique                     string         technique id (``unspin techniques``)
+name                          string         technique name
+score                         float32        model confidence, 0-1
+text                          string         the span's text
+model_name, model_version     string         as in articles
+============================  =============  ==================================================
+
+Both match ``Analysis.to_dict()`` field for field; ``--format jsonl`` writes that JSON instead.
+"""
+
+from __future__ import annotations
+
+import json
+
+from .records import Record, month_of
+
+__all__ = ["ARTICLE_FIELDS", "SPAN_FIELDS", "article_row", "failed_row", "span_rows",
+           "article_schema", "span_schema", "rows_from_dict"]
+
+ARTICLE_FIELDS = ("id", "row", "source", "status", "error", "title", "url", "outlet", "language",
+                  "authors", "published", "month", "chars", "words", "sentences", "spans",
+                  "per_1000_words", "sentences_with_technique", "intensity", "top", "counts",
+                  "model_name", "model_version", "model_sha256")
+SPAN_FIELDS = ("article_id", "start", "end", "technique", "name", "score", "text", "model_name",
+               "model_version")
+
+
+def article_schema():
+    import pyarrow as pa
+
+    s, i32 = pa.string(), pa.int32()
+    return pa.schema([
+        ("id", s), ("row", pa.int64()), ("source", s), ("status", s), ("error", s),
+        ("title", s), ("url", s), ("outlet", s), ("language", s), ("authors", pa.list_(s)),
+        ("published", s), ("month", s), ("chars", pa.int64()), ("words", i32),
+        ("sentences", i32), ("spans", i32), ("per_1000_words", pa.float64()),
+        ("sentences_with_technique", i32), ("intensity", i32), ("top", pa.list_(s)),
+        ("counts", s), ("model_name", s), ("model_version", s), ("model_sha256", s)])
+
+
+def span_schema():
+    import pyarrow as pa
+
+    s, i32 = pa.string(), pa.int32()
+    return pa.schema([("article_id", s), ("start", i32), ("end", i32), ("technique", s),
+                      ("name", s), ("score", pa.float32()), ("text", s), ("model_name", s),
+                      ("model_version", s)])
+
+
+def _model(model) -> dict:
+    if model is None:
+        return {"model_name": None, "model_version": None, "model_sha256": None}
+    return {"model_name": model.name, "model_version": model.version,
+            "model_sha256": model.sha256}
+
+
+def article_row(analysis, row: int, source: str) -> dict:
+    """The articles row for a finished Analysis."""
+    return rows_from_dict(analysis.to_dict(), row, source)[0]
+
+
+def span_rows(analysis) -> list[dict]:
+    m = analysis.model
+    return [{"article_id": analysis.document.id, "start": s.start, "end": s.end,
+             "technique": s.technique, "name": s.name, "score": s.score, "text": s.text,
+             "model_name": m.name, "model_version": m.version} for s in analysis.spans]
+
+
+def rows_from_dict(d: dict, row: int, source: str) -> tuple[dict, list[dict]]:
+    """Article row and span rows from ``Analysis.to_dict()`` (or a line of analyses.jsonl)."""
+    doc, summary, model = d["document"], d["summary"], d["model"]
+    article = {
+        "id": doc["id"], "row": row, "source": source, "status": "ok", "error": None,
+        "title": doc.get("title"), "url": doc.get("url"), "outlet": doc.get("outlet"),
+        "language": doc.get("language"), "authors": list(doc.get("authors") or ()),
+        "published": doc.get("published"), "month": month_of(doc.get("published")),
+        "chars": len(doc["text"]), "words": summary["words"], "sentences": summary["sentences"],
+        "spans": len(d["spans"]), "per_1000_words": summary["per_1000_words"],
+        "sentences_with_technique": summary["sentences_with_technique"],
+        "intensity": summary["intensity"], "top": list(summary["top"]),
+        "counts": json.dumps({k: v for k, v in summary["counts"].items() if v},
+                             separators=(",", ":")),
+        "model_name": model["name"], "model_version": model["version"],
+        "model_sha256": model["sha256"]}
+    spans = [{"article_id": doc["id"], "start": s["start"], "end": s["end"],
+              "technique": s["technique"], "name": s["name"], "score": s["score"],
+              "text": s["text"], "model_name": model["name"], "model_version": model["version"]}
+             for s in d["spans"]]
+    return article, spans
+
+
+def failed_row(record: Record, error: str, model=None) -> dict:
+    """The articles row for a record that could not be analysed."""
+    meta = record.meta
+    row = dict.fromkeys(ARTICLE_FIELDS)
+    row.update(id=record.id, row=record.row, source=record.source, status="failed", error=error,
+               title=meta.get("title"), url=meta.get("url"), outlet=meta.get("outlet"),
+               authors=list(meta.get("authors") or ()), published=meta.get("published"),
+               month=month_of(meta.get("published")), **_model(model))
+    return row

@@ -1,0 +1,185 @@
+"""`unspin batch` end to end: every input format, failed rows, exit codes, JSONL output, timeouts,
+and a run killed with SIGKILL then resumed."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+pa = pytest.importorskip("pyarrow", reason="unspin[corpus] is not installed")
+import pyarrow.parquet as pq  # noqa: E402
+
+pytestmark = pytest.mark.model
+
+
+def table(path) -> list[dict]:
+    return pq.read_table(path).to_pylist()
+
+
+def many(n: int) -> list[dict]:
+    """n short synthetic articles, each a little different."""
+    lines = ["The corrupt elite will destroy this great nation.",
+             "The council approved the library budget on Tuesday.",
+             "Only a fool would trust the so-called experts.",
+             "Every true patriot must stand up now, before it is too late.",
+             "Prices rose by two percent in March, the agency said."]
+    return [{"id": f"n{i:03d}", "outlet": f"Outlet {i % 3}", "published": f"2020-0{1 + i % 9}-01",
+             "text": " ".join(lines[(i + k) % 5] for k in range(3 + i % 3))} for i in range(n)]
+
+
+def test_every_input_format_gives_the_same_rows(tmp_path, corpus):
+    arts = corpus.ARTICLES
+    inputs = {"jsonl": corpus.write_jsonl(tmp_path / "in.jsonl", arts),
+              "csv": corpus.write_csv(tmp_path / "in.csv", arts),
+              "parquet": corpus.write_parquet(tmp_path / "in.parquet", arts),
+              "folder": corpus.write_folder(tmp_path / "folder", arts)}
+    results = {}
+    for name, src in inputs.items():
+        out = tmp_path / f"out-{name}"
+        code, _o, err = corpus.run_cli("batch", src, "--out", out, "--workers", "2")
+        assert code == 0, err
+        assert "4 articles (4 ok, 0 failed)" in err
+        assert sorted(p.name for p in out.iterdir()) == ["articles.parquet", "run.json",
+                                                        "spans.parquet"]
+        results[name] = (table(out / "articles.parquet"), table(out / "spans.parquet"))
+    articles, spans = results["jsonl"]
+    assert [a["id"] for a in articles] == [a["id"] for a in arts]
+    assert [a["row"] for a in articles] == [0, 1, 2, 3]
+    first = articles[0]
+    assert (first["outlet"], first["authors"], first["month"], first["status"]) == \
+        ("Daily Planet", ["Lois Lane", "Clark Kent"], "2019-03", "ok")
+    assert first["model_name"] and first["words"] > 10
+    by_id = {a["id"]: a for a in articles}
+    for s in spans:  # spans index the article text and agree with the per-article counts
+        text = next(a["text"] for a in arts if a["id"] == s["article_id"])
+        assert text[s["start"]:s["end"]] == s["text"]
+    for aid, a in by_id.items():
+        assert a["spans"] == sum(1 for s in spans if s["article_id"] == aid)
+    for name in ("csv", "parquet", "folder"):
+        assert [a["id"] for a in results[name][0]] == [a["id"] for a in articles]
+        assert results[name][1] == spans, name
+    assert results["csv"][0][0]["authors"] == ["Lois Lane", "Clark Kent"]
+
+
+def test_failed_rows_are_recorded_and_exit_1(tmp_path, corpus):
+    src = tmp_path / "in.jsonl"
+    good = corpus.ARTICLES[0]
+    src.write_bytes(
+        (json.dumps(good) + "\n").encode()
+        + b'{"id": "empty", "text": ""}\n'
+        + b'{"id": "latin1", "text": "caf\xe9"}\n'
+        + (json.dumps({"id": "huge", "text": "word " * 400}) + "\n").encode()
+        + (json.dumps({**good, "text": "Same id, other text."}) + "\n").encode()
+        + b"garbage\n")
+    out = tmp_path / "out"
+    code, _o, err = corpus.run_cli("batch", src, "--out", out, "--max-bytes", "1000")
+    assert code == 1
+    assert "6 articles (1 ok, 5 failed)" in err
+    assert "1 input rows repeat an earlier id" in err and "Traceback" not in err
+    rows = {a["row"]: a for a in table(out / "articles.parquet")}
+    assert rows[0]["status"] == "ok"
+    assert rows[1]["error"] == "no text"
+    assert rows[2]["error"] == "not valid utf-8 text"
+    assert "over the 1000-byte limit" in rows[3]["error"]
+    assert rows[4]["id"] == good["id"] and rows[4]["error"].startswith("duplicate id")
+    assert rows[5]["id"] == "<row 5>" and rows[5]["error"].startswith("not JSON")
+    assert {a["article_id"] for a in table(out / "spans.parquet")} <= {good["id"]}
+
+
+def test_usage_and_unreadable_input(tmp_path, corpus, jsonl_input):
+    code, _o, err = corpus.run_cli("batch", jsonl_input)  # no --out
+    assert code == 2
+    code, _o, err = corpus.run_cli("batch", jsonl_input, "--out", tmp_path / "o", "--workers", "0")
+    assert code == 2 and corpus.one_line_error(err)
+    bad = tmp_path / "bad.parquet"
+    bad.write_bytes(b"PAR1 not really parquet at all")
+    code, _o, err = corpus.run_cli("batch", bad, "--out", tmp_path / "o2")
+    assert code == 1 and corpus.one_line_error(err) and "not a readable Parquet file" in err
+    code, _o, err = corpus.run_cli("batch", tmp_path / "missing.csv", "--out", tmp_path / "o3")
+    assert code == 1 and corpus.one_line_error(err)
+
+
+def test_jsonl_output_is_the_analysis_json(tmp_path, corpus):
+    from unspin import Analysis
+
+    src = corpus.write_jsonl(tmp_path / "in.jsonl", [*corpus.ARTICLES[:2], {"id": "x"}])
+    out = tmp_path / "out"
+    code, _o, err = corpus.run_cli("batch", src, "--out", out, "--format", "jsonl")
+    assert code == 1, err
+    analyses = [Analysis.from_dict(json.loads(line))
+                for line in (out / "analyses.jsonl").read_text().splitlines()]
+    assert [a.document.id for a in analyses] == ["dp-1", "dp-2"]
+    assert analyses[0].document.outlet == "Daily Planet"
+    errors = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
+    assert errors == [{"id": "x", "row": 2, "source": f"{src}:3", "error": "no text"}]
+    from unspin.corpus.store import load_dir
+
+    loaded = load_dir(out, f"sqlite:///{tmp_path / 'u.db'}")  # the store reads JSONL output too
+    assert (loaded.articles, loaded.spans) == (3, sum(len(a.spans) for a in analyses))
+
+
+def test_timeout_fails_the_article_not_the_run(tmp_path, corpus, jsonl_input):
+    out = tmp_path / "out"
+    code, _o, err = corpus.run_cli("batch", jsonl_input, "--out", out, "--timeout", "0.0001",
+                                   "--workers", "1")
+    assert code == 1, err
+    rows = table(out / "articles.parquet")
+    assert len(rows) == 4 and all("timed out after 0.0001s" in r["error"] for r in rows)
+
+
+def test_finished_run_is_not_redone_and_changed_input_is_refused(tmp_path, corpus, jsonl_input):
+    out = tmp_path / "out"
+    assert corpus.run_cli("batch", jsonl_input, "--out", out)[0] == 0
+    before = (out / "articles.parquet").stat().st_mtime_ns
+    code, _o, err = corpus.run_cli("batch", jsonl_input, "--out", out)
+    assert code == 0 and "already holds the finished run" in err
+    assert (out / "articles.parquet").stat().st_mtime_ns == before
+    corpus.write_jsonl(jsonl_input, corpus.ARTICLES[:2])
+    code, _o, err = corpus.run_cli("batch", jsonl_input, "--out", out)
+    assert code == 2 and "holds another run" in err and "--fresh" in err
+    code, _o, err = corpus.run_cli("batch", jsonl_input, "--out", out, "--fresh")
+    assert code == 0 and "2 articles" in err
+
+
+@pytest.mark.slow
+def test_killed_run_resumes_with_every_article_exactly_once(tmp_path, corpus):
+    arts = many(60)
+    src = corpus.write_jsonl(tmp_path / "in.jsonl", arts)
+    out = tmp_path / "out"
+    args = [sys.executable, "-m", "unspin.cli", "batch", str(src), "--out", str(out),
+            "--workers", "2", "--threads", "1", "--chunk-size", "4", "-q"]
+    proc = subprocess.Popen(args, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    manifest = out / "_parts" / "manifest.jsonl"
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and proc.poll() is None:
+        if manifest.exists() and manifest.read_text().count("\n") >= 3:
+            break
+        time.sleep(0.02)
+    assert proc.poll() is None, "the run finished before it could be killed"
+    os.killpg(proc.pid, signal.SIGKILL)  # the CLI and its workers, mid-run
+    proc.wait(30)
+    done_before = manifest.read_text().count("\n")
+    assert 3 <= done_before < 15 and not (out / "articles.parquet").exists()
+
+    code, _o, err = corpus.run_cli(*args[3:])
+    assert code == 0, err
+    assert f"{4 * done_before} done earlier" in err  # recorded parts were not redone
+    articles = table(out / "articles.parquet")
+    ids = [a["id"] for a in articles]
+    assert sorted(ids) == sorted(a["id"] for a in arts) and len(set(ids)) == len(ids) == 60
+    assert [a["row"] for a in articles] == list(range(60))
+    assert not (out / "_parts").exists() and json.loads((out / "run.json").read_text())["complete"]
+
+    reference = tmp_path / "reference"  # one uninterrupted run gives the very same tables
+    code, _o, err = corpus.run_cli("batch", src, "--out", reference, "--workers", "2",
+                                   "--threads", "1", "--chunk-size", "7", "-q")
+    assert code == 0, err
+    assert articles == table(reference / "articles.parquet")
+    assert table(out / "spans.parquet") == table(reference / "spans.parquet")
