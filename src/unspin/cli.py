@@ -171,7 +171,7 @@ def cmd_label_spans(args) -> int:
 
 
 def read_spans_tsv(path: Path) -> list[tuple[str, str, int, int]]:
-    """Span lines ``ID<TAB>technique<TAB>start<TAB>end`` (technique may be absent for SI)."""
+    """Span lines ``ID<TAB>technique<TAB>start<TAB>end``, techniques in their task spelling."""
     from .techniques import normalize
 
     spans = []

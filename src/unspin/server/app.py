@@ -178,10 +178,6 @@ class Gate:
         return Busy("timeout", f"the analysis took longer than {timeout:g} s; "
                                "retry later or send a shorter text")
 
-    @property
-    def queued(self) -> int:
-        return self.admitted
-
 
 # ---------------------------------------------------------------------------------------------
 # body size limit (also for chunked bodies with no Content-Length)
@@ -270,7 +266,7 @@ def build_app(config: ServerConfig) -> FastAPI:
             "method": request.method, "path": request.url.path, "status": response.status_code,
             "ms": round(1000 * (time.perf_counter() - t0), 1),
             "client": request.client.host if request.client else None,
-            "queued": gate.queued}))
+            "queued": gate.admitted}))
         return response
 
     app.add_middleware(BodyLimit, limit=config.max_text_bytes + 64_000)
@@ -312,7 +308,7 @@ def build_app(config: ServerConfig) -> FastAPI:
     async def healthz() -> dict:
         info = detect.load_model(config.model).info
         return {"status": "ok", "version": __version__, "model": info.name,
-                "in_flight": gate.queued}
+                "in_flight": gate.admitted}
 
     page = resources.files(__package__).joinpath("static/index.html").read_text("utf-8")
 
