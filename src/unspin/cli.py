@@ -240,6 +240,15 @@ def cmd_train(args) -> int:
     return 0
 
 
+def cmd_tune(args) -> int:
+    from .detect.export import retune
+
+    m = retune(args.model_dir, args.data)
+    print(f"re-tuned {args.model_dir}: SI F1 {m['si']['f1']:.4f}, TC F1 {m['tc']['f1']:.4f}, "
+          f"full-task F1 {m['full']['f1']:.4f}")
+    return 0
+
+
 def cmd_serve(args) -> int:
     from .server import ServerConfig, serve
 
@@ -331,6 +340,12 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--threads", type=int, help="torch threads (default all cores)")
     tr.add_argument("--quiet", action="store_true", help="no progress bar")
     tr.set_defaults(func=cmd_train)
+
+    tu = sub.add_parser("tune", help="re-tune a trained model's decoding thresholds on the "
+                        "validation split (rewrites its config.json and model card)")
+    tu.add_argument("model_dir", help="trained model folder")
+    tu.add_argument("data", help="the PTC-layout folder or JSONL it was trained on")
+    tu.set_defaults(func=cmd_tune)
 
     sv = sub.add_parser("serve", help="HTTP API and web page (needs unspin[serve])")
     sv.add_argument("--host", default="127.0.0.1")

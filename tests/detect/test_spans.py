@@ -72,3 +72,14 @@ def test_decoded_spans_lie_inside_text_and_are_trimmed(raw):
         assert 0 <= s.start < s.end <= len(text)
         seg = text[s.start:s.end]
         assert seg == seg.strip(" \n.,:;")
+
+
+def test_hysteresis_grows_confident_words_and_drops_weak_runs():
+    text = "a truly shameful betrayal . some vague words here ."
+    offs = offsets_of(text)
+    p_in = np.array([0, .3, .9, .4, 0, .3, .35, 0, 0, 0])
+    single = decode_segments(text, offs, p_in, np.zeros(10), 0.5)
+    assert [text[s.start:s.end] for s in single] == ["shameful"]
+    both = decode_segments(text, offs, p_in, np.zeros(10), 0.25, seed=0.5)
+    assert [text[s.start:s.end] for s in both] == ["truly shameful betrayal"]
+    assert both[0].score == 0.9  # a span scores its most confident word

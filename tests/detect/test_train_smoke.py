@@ -79,3 +79,21 @@ def test_train_export_resume_and_analyze(tmp_path, capsys):
     assert main(["analyze", str(src), "--model", str(out), "--format", "json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["model"]["sha256"] == first_hash
+
+    # re-tuning the decoding rewrites the config and card but never the weights
+    assert main(["tune", str(out), str(data)]) == 0
+    assert "re-tuned" in capsys.readouterr().out
+    config3 = json.loads((out / "config.json").read_text())
+    assert config3["files"] == config["files"]
+    assert config3["validation"]["history"] == config["validation"]["history"]
+    assert {"si_threshold", "si_seed"} <= set(config3["decode"])
+    assert "two thresholds" in (out / "MODEL_CARD.md").read_text()
+    Detector(out)  # still loads: every checked file is unchanged
+
+
+def test_tune_refuses_a_folder_that_is_no_model(tmp_path, capsys):
+    from unspin.cli import main
+
+    assert main(["tune", str(tmp_path), str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "not a model folder" in err and "Traceback" not in err

@@ -92,11 +92,46 @@ def export_model(torch, model, tokenizer, base: Path, out: Path, cfg, val_arts, 
     return metrics
 
 
+def retune(folder: str | Path, data: str | Path) -> dict:
+    """Re-tune the decoding thresholds of a model folder on the fixed validation split of
+    ``data`` and rewrite its ``config.json`` and card. The weights are not touched."""
+    from ..errors import InputError, ModelError
+    from ..ingest.labeled import read_labeled, split_ids
+    from .train import TrainConfig
+    from .validate import validate
+
+    folder = Path(folder)
+    detector = Detector(folder)
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    if "train" not in config or "validation" not in config:
+        raise ModelError(f"{folder}: config.json has no training record; cannot re-tune it")
+    train_cfg = dict(config["train"])
+    train_cfg["bio_weights"] = tuple(train_cfg.get("bio_weights", TrainConfig.bio_weights))
+    cfg = TrainConfig(**{k: v for k, v in train_cfg.items()
+                         if k in TrainConfig.__dataclass_fields__})
+    arts = read_labeled(data)
+    _, val_ids = split_ids([a.id for a in arts], cfg.val_percent)
+    by_id = {a.id: a for a in arts}
+    val_arts = [by_id[i] for i in val_ids]
+    if not val_arts:
+        raise InputError(f"{data}: no validation articles to tune on")
+    metrics, tuned = validate(detector.predictor, val_arts, tune=True)
+    extra = {k: v for k, v in config.items()
+             if k not in ("name", "version", "techniques", "decode", "files")}
+    extra["validation"] = {**extra["validation"], "articles": len(val_arts), "metrics": metrics,
+                           "date": date.today().isoformat()}
+    write_config(folder, cfg, tuned, extra)
+    write_card(folder, cfg, extra)
+    return metrics
+
+
 def _row(name, s):
     return f"| {name} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['n_gold']} |"
 
 
 def write_card(out: Path, cfg, extra: dict) -> None:
+    decode = json.loads((out / "config.json").read_text(encoding="utf-8"))["decode"]
+    seed = decode.get("si_seed") or decode["si_threshold"]
     v = extra["validation"]
     m = v["metrics"]
     per = m["full"].get("per_technique", {})
@@ -120,6 +155,10 @@ def write_card(out: Path, cfg, extra: dict) -> None:
         "  (validation F1 within noise of the fp32 export); thresholds tuned on validation with",
         "  the exported int8 model. Decisions are per word (word pieces averaged) and spans made",
         "  only of function words are dropped.",
+        f"- Spans are decoded with two thresholds: a word joins a span when its probability of being",
+        f"  inside one is above {decode['si_threshold']}, and a span is kept only if one of its words",
+        f"  reaches {seed}. Confident words grow into the phrase around them; weak runs alone are",
+        "  dropped.",
         "",
         "## Data",
         f"- PTC (SemEval-2020 Task 11) training articles: {v['train_articles']} for training,",

@@ -28,9 +28,10 @@ class DecodeConfig:
     window: int = 254
     stride: int = 190
     batch: int = 8
-    si_threshold: float = 0.5
+    si_threshold: float = 0.5  # a word is inside a span above this probability ...
+    si_seed: float | None = None  # ... and a span is kept if one word reaches this (None: same)
     second_label: float = 0.35  # add a segment's second technique at this probability
-    token_threshold: float = 0.6  # per-technique token head spans at this mean probability
+    token_threshold: float = 0.6  # per-technique token-head spans: words above this
     use_token_head: bool = True
     per_technique: dict[str, float] = field(default_factory=dict)  # optional overrides
 
@@ -118,7 +119,8 @@ class Predictor:
         out = self.token_outputs(text) if outputs is None else outputs
         if len(out.offsets) == 0:
             return []
-        segments = sp.decode_segments(text, out.offsets, out.p_in, out.p_begin, cfg.si_threshold)
+        segments = sp.decode_segments(text, out.offsets, out.p_in, out.p_begin,
+                                       cfg.si_threshold, cfg.si_seed)
         probs = self.classify(text, out, [(s.start, s.end) for s in segments])
         found: dict[tuple[int, int, str], float] = {}
         for seg, p in zip(segments, probs):

@@ -103,12 +103,17 @@ def is_trivial(span_text: str) -> bool:
 
 
 def decode_segments(text: str, offsets: np.ndarray, p_in: np.ndarray, p_begin: np.ndarray,
-                    threshold: float, min_chars: int = 2) -> list[RawSpan]:
+                    threshold: float, seed: float | None = None, min_chars: int = 2
+                    ) -> list[RawSpan]:
     """Turn per-token 'inside a span' probabilities into trimmed character spans.
 
     A token is inside when ``p_in > threshold``; a run of inside tokens is one span, split where a
     token is more likely the beginning of a new span than a continuation (``p_begin > 0.5``).
+    With ``seed`` above ``threshold`` the decoding has two thresholds (hysteresis): a run is kept
+    only if one of its tokens reaches ``seed``, so confident words grow into the full phrase
+    around them while weak runs on their own are dropped. A span's score is its peak probability.
     """
+    seed = threshold if seed is None else max(seed, threshold)
     spans: list[RawSpan] = []
     inside = p_in > threshold
     n = len(inside)
@@ -120,9 +125,10 @@ def decode_segments(text: str, offsets: np.ndarray, p_in: np.ndarray, p_begin: n
         j = i + 1
         while j < n and inside[j] and not p_begin[j] > 0.5:
             j += 1
+        peak = float(p_in[i:j].max())
         start, end = trim(text, int(offsets[i, 0]), int(offsets[j - 1, 1]))
-        if end - start >= min_chars and not is_trivial(text[start:end]):
-            spans.append(RawSpan(start, end, i, j, float(p_in[i:j].mean())))
+        if peak > seed and end - start >= min_chars and not is_trivial(text[start:end]):
+            spans.append(RawSpan(start, end, i, j, peak))
         i = j
     return spans
 

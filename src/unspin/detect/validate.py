@@ -39,11 +39,11 @@ def validate(pred: Predictor, arts: list[LabeledArticle], tune: bool) -> tuple[d
                     for s, p in zip(a.spans, probs)]
     tc = tc_scores(gold, tc_pred)
 
-    def si_at(thr):
+    def si_at(thr, seed):
         preds = []
         for a in arts:
             o = outs[a.id]
-            for s in sp.decode_segments(a.text, o.offsets, o.p_in, o.p_begin, thr):
+            for s in sp.decode_segments(a.text, o.offsets, o.p_in, o.p_begin, thr, seed):
                 preds.append((a.id, "", s.start, s.end))
         return si_scores(gold, preds, ids)
 
@@ -54,8 +54,13 @@ def validate(pred: Predictor, arts: list[LabeledArticle], tune: bool) -> tuple[d
         return full_scores(gold, preds, ids, TECHNIQUE_IDS)
 
     if tune:
-        best = max((si_at(t).f1, t) for t in np.arange(0.25, 0.76, 0.05))
-        cfg.si_threshold = round(float(best[1]), 2)
+        # two thresholds: words join a span above the lower one; a span needs one word above
+        # the higher one (seed). Measured on validation halves, this beat any single threshold.
+        grid = [(round(float(lo), 2), round(float(hi), 2))
+                for lo in np.arange(0.15, 0.46, 0.05) for hi in np.arange(0.3, 0.76, 0.05)
+                if hi >= lo]
+        best = max((si_at(lo, hi).f1, lo, hi) for lo, hi in grid)
+        cfg.si_threshold, cfg.si_seed = best[1], best[2]
         for name, grid in (("second_label", [0.25, 0.35, 0.45, 0.6, 1.01]),
                            ("token_threshold", [0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01])):
             scored = []
@@ -64,7 +69,7 @@ def validate(pred: Predictor, arts: list[LabeledArticle], tune: bool) -> tuple[d
                 scored.append((full_at(c).f1, v))
             setattr(cfg, name, max(scored)[1])
         cfg.use_token_head = cfg.token_threshold <= 1.0
-    si = si_at(cfg.si_threshold)
+    si = si_at(cfg.si_threshold, cfg.si_seed)
     full = full_at(cfg)
     pred.config = cfg
     metrics = {"si": si.to_dict(), "tc": tc.to_dict(), "full": full.to_dict(),
