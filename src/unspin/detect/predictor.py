@@ -8,9 +8,11 @@ shipped runtime and validation during training go through it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from ..techniques import TECHNIQUE_IDS
 from . import spans as sp
@@ -61,6 +63,11 @@ class TokenOutputs:
     p_tech: np.ndarray  # (n, 14) sigmoid of the per-technique token head
 
 
+@lru_cache(maxsize=1)
+def _blas() -> ThreadpoolController:
+    return ThreadpoolController()
+
+
 class Predictor:
     def __init__(self, encode: EncodeFn, tokenizer, head: dict[str, np.ndarray],
                  config: DecodeConfig, cls_id: int, sep_id: int):
@@ -107,7 +114,10 @@ class Predictor:
         if len(spans) == 0:
             return np.zeros((0, len(TECHNIQUE_IDS)), dtype=np.float32)
         feats = sp.span_features(text, outputs.hidden, outputs.offsets, spans)
-        return sp.softmax(sp.mlp_forward(self.head, feats))
+        # the head is a few small matrix products: on one BLAS thread they take ~1 ms, while
+        # BLAS threads competing with the encoder's threads for the same cores took 10-40 ms
+        with _blas().limit(limits=1, user_api="blas"):
+            return sp.softmax(sp.mlp_forward(self.head, feats))
 
     def label(self, text: str, spans) -> np.ndarray:
         """Technique probabilities for spans a person marked (SemEval's second task)."""

@@ -141,9 +141,11 @@ def _norm(s: str) -> str:
     return " ".join(s.lower().split())
 
 
-def handcrafted(text: str, start: int, end: int, n_tokens: int, norm_text: str | None = None
-                ) -> np.ndarray:
-    """Surface cues a technique often shows: length, repetition in the article, title, quotes."""
+def handcrafted(text: str, start: int, end: int, n_tokens: int, norm_text: str | None = None,
+                counts: dict[str, int] | None = None) -> np.ndarray:
+    """Surface cues a technique often shows: length, repetition in the article, title, quotes.
+
+    ``counts`` memoises how often each word occurs in ``norm_text``; pass one dict per article."""
     span = text[start:end]
     norm_text = _norm(text) if norm_text is None else norm_text
     key = _norm(span)
@@ -151,8 +153,11 @@ def handcrafted(text: str, start: int, end: int, n_tokens: int, norm_text: str |
     words = [w.lower() for w in _WORD_RE.findall(span) if w.lower() not in _STOP and len(w) > 3]
     word_rep = 0
     if words:
-        counts = [len(re.findall(r"\b" + re.escape(w) + r"\b", norm_text)) for w in set(words)]
-        word_rep = sorted(counts)[len(counts) // 2]
+        counts = {} if counts is None else counts
+        for w in set(words) - counts.keys():
+            counts[w] = len(re.findall(r"\b" + re.escape(w) + r"\b", norm_text))
+        found = sorted(counts[w] for w in set(words))
+        word_rep = found[len(found) // 2]
     title_end = text.find("\n")
     in_title = 1.0 if title_end == -1 or start < title_end else 0.0
     before = text[max(0, start - 2):start]
@@ -175,14 +180,14 @@ def span_features(text: str, hidden: np.ndarray, offsets: np.ndarray, spans,
                   norm_text: str | None = None) -> np.ndarray:
     """Feature rows for (start, end) character spans: pooled token states + handcrafted cues."""
     norm_text = _norm(text) if norm_text is None else norm_text
-    rows = []
+    rows, counts = [], {}
     for start, end in spans:
         a, b = token_range(offsets, start, end)
         if a == b:  # span inside one token's gap (whitespace): use the nearest token
             a = min(a, len(offsets) - 1)
             b = a + 1
         rows.append(np.concatenate([pooled(hidden, a, b),
-                                    handcrafted(text, start, end, b - a, norm_text)]))
+                                    handcrafted(text, start, end, b - a, norm_text, counts)]))
     if not rows:
         return np.zeros((0, hidden.shape[1] * 4 + len(HANDCRAFTED)), dtype=np.float32)
     return np.stack(rows)
