@@ -83,3 +83,16 @@ def test_hysteresis_grows_confident_words_and_drops_weak_runs():
     both = decode_segments(text, offs, p_in, np.zeros(10), 0.25, seed=0.5)
     assert [text[s.start:s.end] for s in both] == ["truly shameful betrayal"]
     assert both[0].score == 0.9  # a span scores its most confident word
+
+
+def test_word_counts_match_the_whole_word_regex():
+    import re
+
+    from unspin.detect.spans import _count_word
+
+    text = ("kerry's kerry kerry-led kerry_2 kerry2 2kerry skerry kerry. (kerry) "
+            "finger-wagging finger wagging héros kerry’s")
+    memo = {}
+    for word in ("kerry", "finger", "wagging", "finger-wagging", "kerry's", "héros", "absent"):
+        expected = len(re.findall(r"\b" + re.escape(word) + r"\b", text))
+        assert _count_word(word, text, memo) == expected, word

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -141,6 +142,21 @@ def _norm(s: str) -> str:
     return " ".join(s.lower().split())
 
 
+_RUN_RE = re.compile(r"\w+")
+
+
+def _count_word(word: str, norm_text: str, memo: dict) -> int:
+    """How often ``word`` occurs in ``norm_text`` as a whole word (``\\bword\\b``). A word of
+    letters only is bounded by non-word characters exactly when it is a whole ``\\w+`` run, so
+    one count of all runs per article (kept in ``memo``) answers those; others use the regex."""
+    if word.isalpha():
+        runs = memo.get(_RUN_RE)
+        if runs is None:
+            runs = memo[_RUN_RE] = Counter(_RUN_RE.findall(norm_text))
+        return runs.get(word, 0)
+    return len(re.findall(r"\b" + re.escape(word) + r"\b", norm_text))
+
+
 def handcrafted(text: str, start: int, end: int, n_tokens: int, norm_text: str | None = None,
                 counts: dict[str, int] | None = None) -> np.ndarray:
     """Surface cues a technique often shows: length, repetition in the article, title, quotes.
@@ -155,7 +171,7 @@ def handcrafted(text: str, start: int, end: int, n_tokens: int, norm_text: str |
     if words:
         counts = {} if counts is None else counts
         for w in set(words) - counts.keys():
-            counts[w] = len(re.findall(r"\b" + re.escape(w) + r"\b", norm_text))
+            counts[w] = _count_word(w, norm_text, counts)
         found = sorted(counts[w] for w in set(words))
         word_rep = found[len(found) // 2]
     title_end = text.find("\n")
