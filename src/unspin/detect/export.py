@@ -177,8 +177,9 @@ def write_card(out: Path, cfg, extra: dict) -> None:
         "- Heads: BIO tagger over 'inside any technique span', a per-technique token tagger, and a",
         "  span classifier over pooled span states (mean, max, first, last) plus surface cues",
         "  (length, repetition in the article, title, quotes, punctuation, position).",
-        f"- Long text: windows of {cfg.window} word pieces every {cfg.stride}, outputs merged with",
-        "  edge-down-weighted averaging.",
+        f"- Long text: windows of {decode['window']} word pieces every {decode['stride']} "
+        f"(trained every {cfg.stride}),",
+        "  merged with edge-down-weighted averaging.",
         "- Export: ONNX opset 17, attention and layer norms fused by onnxruntime's transformer",
         "  optimizer, dynamic int8 weight quantisation with per-channel scales",
         "  (validation F1 within noise of the fp32 export); thresholds tuned on validation with",
