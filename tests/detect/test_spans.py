@@ -96,3 +96,40 @@ def test_word_counts_match_the_whole_word_regex():
     for word in ("kerry", "finger", "wagging", "finger-wagging", "kerry's", "héros", "absent"):
         expected = len(re.findall(r"\b" + re.escape(word) + r"\b", text))
         assert _count_word(word, text, memo) == expected, word
+
+
+def test_multiword_techniques_come_from_how_often_gold_spans_are_one_word():
+    from types import SimpleNamespace as NS
+
+    from unspin.detect.spans import multiword_techniques, word_count
+
+    assert word_count("finger-wagging") == 1 and word_count("Kerry's cheery script") == 3
+    text = "Liars! Why would anyone believe them, after all this?"
+    spans = [NS(start=0, end=5, technique="Name_Calling,Labeling")] * 20 + [
+        NS(start=7, end=53, technique="Doubt")] * 20
+    assert multiword_techniques([NS(text=text, spans=spans)]) == ["Doubt"]
+
+
+def test_a_one_word_span_never_gets_a_multiword_technique():
+    from unspin.detect.predictor import DecodeConfig, Predictor, TokenOutputs
+    from unspin.techniques import TECHNIQUE_IDS
+
+    text = "They think so."
+    offs = offsets_of(text)
+    n, t = len(offs), len(TECHNIQUE_IDS)
+    causal = TECHNIQUE_IDS.index("Causal_Oversimplification")
+    head = {"mean": np.zeros(4 * 2 + 7, np.float32), "std": np.ones(4 * 2 + 7, np.float32),
+            "w1": np.zeros((3, 4 * 2 + 7), np.float32), "b1": np.zeros(3, np.float32),
+            "w2": np.zeros((t, 3), np.float32), "b2": np.eye(t, dtype=np.float32)[causal] * 5}
+    p_tech = np.zeros((n, t), np.float32)
+    p_tech[1, causal] = 0.95  # the token head also says "think" is causal oversimplification
+    outs = TokenOutputs(offs, np.zeros((n, 2), np.float32), np.array([0, .9, 0, 0]),
+                        np.zeros(n), p_tech)
+    cfg = DecodeConfig(si_threshold=0.5, token_threshold=0.8)
+    pred = Predictor(None, None, head, cfg, 0, 0)
+    assert [(p.start, p.end, p.technique) for p in pred.detect(text, outs)] == [
+        (5, 10, "Causal_Oversimplification")]
+    cfg.multiword = ["Causal_Oversimplification"]
+    found = pred.detect(text, outs)
+    assert [(p.start, p.end) for p in found] == [(5, 10)]
+    assert found[0].technique != "Causal_Oversimplification"

@@ -16,6 +16,7 @@ import numpy as np
 from ..errors import require
 from ..techniques import TECHNIQUE_IDS
 from .predictor import DecodeConfig
+from .spans import multiword_techniques
 from .runtime import MODEL_FILES, Detector, sha256_file
 
 log = logging.getLogger(__name__)
@@ -99,8 +100,9 @@ def write_config(folder: Path, cfg, decode: DecodeConfig, extra: dict) -> dict:
 
 
 def export_model(torch, model, tokenizer, base: Path, out: Path, cfg, val_arts, history,
-                 n_train: int) -> dict:
-    """Write the runtime model into ``out``, tune thresholds with it, and write its card."""
+                 n_train: int, multiword: list[str] | None = None) -> dict:
+    """Write the runtime model into ``out``, tune thresholds with it, and write its card.
+    ``multiword``: techniques never given to a one-word span (from the training articles)."""
     from .train import BASE_PACKAGE, BASE_SHA256, BASE_VERSION, head_params
     from .validate import validate
 
@@ -111,6 +113,7 @@ def export_model(torch, model, tokenizer, base: Path, out: Path, cfg, val_arts, 
         "sha256": BASE_SHA256}}
     write_folder(out, model, torch, base / "tokenizer.json", head_params(model), cfg, decode, extra)
     detector = Detector(out)
+    detector.predictor.config.multiword = list(multiword or [])
     metrics, tuned = validate(detector.predictor, val_arts, tune=True)
     extra["validation"] = {"articles": len(val_arts), "split": f"sha256(id) % 100 < {cfg.val_percent}",
                            "metrics": metrics, "history": history, "train_articles": n_train,
@@ -138,11 +141,12 @@ def retune(folder: str | Path, data: str | Path) -> dict:
     cfg = TrainConfig(**{k: v for k, v in train_cfg.items()
                          if k in TrainConfig.__dataclass_fields__})
     arts = read_labeled(data)
-    _, val_ids = split_ids([a.id for a in arts], cfg.val_percent)
+    train_ids, val_ids = split_ids([a.id for a in arts], cfg.val_percent)
     by_id = {a.id: a for a in arts}
     val_arts = [by_id[i] for i in val_ids]
     if not val_arts:
         raise InputError(f"{data}: no validation articles to tune on")
+    detector.predictor.config.multiword = multiword_techniques([by_id[i] for i in train_ids])
     metrics, tuned = validate(detector.predictor, val_arts, tune=True)
     extra = {k: v for k, v in config.items()
              if k not in ("name", "version", "techniques", "decode", "files")}
@@ -189,6 +193,9 @@ def write_card(out: Path, cfg, extra: dict) -> None:
         f"  inside one is above {decode['si_threshold']}, and a span is kept only if one of its words",
         f"  reaches {seed}. Confident words grow into the phrase around them; weak runs alone are",
         "  dropped.",
+        "- A one-word span is never labelled with a technique that annotators marked on one word",
+        "  alone in at most 5% of its training spans: "
+        + (", ".join(decode.get("multiword", [])) or "none") + ".",
         "",
         "## Data",
         f"- PTC (SemEval-2020 Task 11) training articles: {v['train_articles']} for training,",

@@ -36,6 +36,9 @@ class DecodeConfig:
     token_threshold: float = 0.6  # per-technique token-head spans: words above this
     use_token_head: bool = True
     per_technique: dict[str, float] = field(default_factory=dict)  # optional overrides
+    #: techniques annotators (almost) never mark on one word alone; a one-word span is never
+    #: given one of these (taken from the training data by ``spans.multiword_techniques``)
+    multiword: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -132,8 +135,11 @@ class Predictor:
         segments = sp.decode_segments(text, out.offsets, out.p_in, out.p_begin,
                                        cfg.si_threshold, cfg.si_seed)
         probs = self.classify(text, out, [(s.start, s.end) for s in segments])
+        multi = np.array([t in cfg.multiword for t in TECHNIQUE_IDS])
         found: dict[tuple[int, int, str], float] = {}
         for seg, p in zip(segments, probs):
+            if multi.any() and sp.word_count(text[seg.start:seg.end]) <= 1:
+                p = np.where(multi, 0.0, p)
             order = np.argsort(-p)
             for rank, k in enumerate(order[:2]):
                 if rank == 1 and p[k] < cfg.second_label:
@@ -146,6 +152,8 @@ class Predictor:
                 col = out.p_tech[:, k]
                 taken = [(s, e) for (s, e, t) in found if t == tid]
                 for seg in sp.decode_segments(text, out.offsets, col, np.zeros_like(col), thr):
+                    if multi[k] and sp.word_count(text[seg.start:seg.end]) <= 1:
+                        continue
                     if not any(s < seg.end and seg.start < e for s, e in taken):
                         found[(seg.start, seg.end, tid)] = seg.score
         preds = [Prediction(s, e, t, round(v, 4)) for (s, e, t), v in found.items()]

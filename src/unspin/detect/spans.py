@@ -74,6 +74,23 @@ class RawSpan:
 _WORD_SPAN_RE = re.compile(r"\w+(?:['’-]\w+)*")
 
 
+def word_count(span_text: str) -> int:
+    """Words in a span, a hyphen or apostrophe compound counting as one."""
+    return sum(1 for _ in _WORD_SPAN_RE.finditer(span_text))
+
+
+def multiword_techniques(articles, max_share: float = 0.05) -> list[str]:
+    """Techniques whose gold spans are one word long at most ``max_share`` of the time."""
+    total: dict[str, int] = {}
+    single: dict[str, int] = {}
+    for art in articles:
+        for s in art.spans:
+            total[s.technique] = total.get(s.technique, 0) + 1
+            single[s.technique] = single.get(s.technique, 0) + (
+                word_count(art.text[s.start:s.end]) <= 1)
+    return sorted(t for t, n in total.items() if n >= 20 and single.get(t, 0) / n <= max_share)
+
+
 def word_starts(text: str, offsets: np.ndarray) -> np.ndarray:
     """True where a token begins a word, False where it continues the word of the token before
     (word pieces, and hyphen or apostrophe compounds such as "finger-wagging" or "Kerry's")."""

@@ -370,4 +370,4 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig | None = None,
     from .export import export_model
 
     return export_model(torch, model, tokenizer, base, out, cfg, val_arts, state["history"],
-                        n_train=len(train_arts))
+                        n_train=len(train_arts), multiword=sp.multiword_techniques(train_arts))
