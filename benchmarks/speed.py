@@ -85,7 +85,7 @@ def compare_bert_base(paths, detector, threads):
         import torch
         from transformers import BertConfig, BertModel
 
-        from unspin.detect.export import fuse, quantize
+        from unspin.detect.export import fuse, quantize, set_attention
     except ImportError:
         print("bert-base comparison: skipped (install unspin[train])")
         return
@@ -113,10 +113,7 @@ def compare_bert_base(paths, detector, threads):
                 return self.m(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
 
         # the same export unspin's own encoder gets: eager attention, fused, per-channel int8
-        if hasattr(bert, "set_attn_implementation"):
-            bert.set_attn_implementation("eager")
-        else:
-            bert.config._attn_implementation = "eager"
+        set_attention(bert, "eager")
         torch.onnx.export(Forward(bert), (ids, ids), str(fp32), dynamo=False, opset_version=17,
                           input_names=["input_ids", "attention_mask"], output_names=["h"],
                           dynamic_axes={"input_ids": axes, "attention_mask": axes})

@@ -88,14 +88,14 @@ def test_hysteresis_grows_confident_words_and_drops_weak_runs():
 def test_word_counts_match_the_whole_word_regex():
     import re
 
-    from unspin.detect.spans import _count_word
+    from unspin.detect.spans import _count_word, word_runs
 
     text = ("kerry's kerry kerry-led kerry_2 kerry2 2kerry skerry kerry. (kerry) "
             "finger-wagging finger wagging héros kerry’s")
-    memo = {}
+    runs = word_runs(text)
     for word in ("kerry", "finger", "wagging", "finger-wagging", "kerry's", "héros", "absent"):
         expected = len(re.findall(r"\b" + re.escape(word) + r"\b", text))
-        assert _count_word(word, text, memo) == expected, word
+        assert _count_word(word, text, runs) == expected, word
 
 
 def test_multiword_techniques_come_from_how_often_gold_spans_are_one_word():

@@ -77,14 +77,19 @@ def _by_technique(plt, stats: Stats):
                 f"{100 * r.share:.0f}%  ({r.spans:,} spans)", va="center", fontsize=9,
                 color=_INK)
     ax.set_xlim(0, top * 1.28)
-    ax.set_xlabel("share of articles using the technique (%)")
+    _bar_axis(ax, "share of articles using the technique (%)")
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.75 / fig.get_figheight()))
+    _titles(fig, "Which persuasion techniques do the articles use?", _subtitle(stats))
+    return fig
+
+
+def _bar_axis(ax, label: str) -> None:
+    """A horizontal bar chart's value axis: label, light vertical grid behind, no box."""
+    ax.set_xlabel(label)
     ax.grid(axis="x", color=_GRID, linewidth=0.6)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    fig.tight_layout(rect=(0, 0, 1, 1 - 0.75 / fig.get_figheight()))
-    _titles(fig, "Which persuasion techniques do the articles use?", _subtitle(stats))
-    return fig
 
 
 def _titles(fig, title: str, subtitle: str) -> None:
@@ -119,11 +124,7 @@ def _by_group(plt, stats: Stats, top: int):
                      ha="right" if inside else "left", fontsize=8.5,
                      color="white" if inside else _INK)
     bars_ax.set_xlim(0, peak * 1.15)
-    bars_ax.set_xlabel("spans per 1000 words")
-    bars_ax.grid(axis="x", color=_GRID, linewidth=0.6)
-    bars_ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        bars_ax.spines[side].set_visible(False)
+    _bar_axis(bars_ax, "spans per 1000 words")
 
     import numpy as np
 

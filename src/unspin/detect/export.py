@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import require
+from ..errors import InputError, ModelError, require
 from ..techniques import TECHNIQUE_IDS
 from .predictor import DecodeConfig
 from .spans import multiword_techniques
@@ -34,12 +34,7 @@ def export_onnx(torch, model, path: Path) -> None:
             return self.m(input_ids, attention_mask)
 
     # the eager attention graph is the one onnxruntime's optimizer fuses into Attention ops
-    enc = model.encoder
-    before = enc.config._attn_implementation
-    if hasattr(enc, "set_attn_implementation"):
-        enc.set_attn_implementation("eager")
-    else:
-        enc.config._attn_implementation = "eager"
+    before = set_attention(model.encoder, "eager")
     wrapper = Encoder(model).eval().float()
     ids = torch.ones((2, 16), dtype=torch.long)
     mask = torch.ones((2, 16), dtype=torch.long)
@@ -50,10 +45,17 @@ def export_onnx(torch, model, path: Path) -> None:
                           output_names=["hidden", "bio", "tech"],
                           dynamic_axes={"input_ids": axes, "attention_mask": axes,
                                         "hidden": axes, "bio": axes, "tech": axes})
-    if hasattr(enc, "set_attn_implementation"):
-        enc.set_attn_implementation(before)
+    set_attention(model.encoder, before)
+
+
+def set_attention(encoder, implementation: str) -> str:
+    """Switch a transformers encoder's attention implementation; returns the previous one."""
+    before = encoder.config._attn_implementation
+    if hasattr(encoder, "set_attn_implementation"):
+        encoder.set_attn_implementation(implementation)
     else:
-        enc.config._attn_implementation = before
+        encoder.config._attn_implementation = implementation
+    return before
 
 
 def fuse(src: Path, dst: Path, hidden: int, heads: int) -> None:
@@ -104,7 +106,6 @@ def export_model(torch, model, tokenizer, base: Path, out: Path, cfg, val_arts, 
     """Write the runtime model into ``out``, tune thresholds with it, and write its card.
     ``multiword``: techniques never given to a one-word span (from the training articles)."""
     from .train import BASE_PACKAGE, BASE_SHA256, BASE_VERSION, head_params
-    from .validate import validate
 
     decode = DecodeConfig(window=cfg.window, stride=cfg.stride)
     extra = {"train": asdict(cfg), "base_encoder": {
@@ -112,24 +113,31 @@ def export_model(torch, model, tokenizer, base: Path, out: Path, cfg, val_arts, 
         "model": "sentence-transformers/all-MiniLM-L6-v2", "licence": "Apache-2.0",
         "sha256": BASE_SHA256}}
     write_folder(out, model, torch, base / "tokenizer.json", head_params(model), cfg, decode, extra)
-    detector = Detector(out)
-    detector.predictor.config.multiword = list(multiword or [])
+    extra["validation"] = {"split": f"sha256(id) % 100 < {cfg.val_percent}", "history": history,
+                           "train_articles": n_train, "python": platform.python_version()}
+    return tune_and_record(Detector(out), cfg, val_arts, multiword or [], extra)
+
+
+def tune_and_record(detector: Detector, cfg, val_arts, multiword: list[str], extra: dict) -> dict:
+    """Tune the decoding of a written model folder on ``val_arts``, then rewrite its config
+    (thresholds, validation record) and card. Returns the validation metrics."""
+    from .validate import validate
+
+    detector.predictor.config.multiword = list(multiword)
     metrics, tuned = validate(detector.predictor, val_arts, tune=True)
-    extra["validation"] = {"articles": len(val_arts), "split": f"sha256(id) % 100 < {cfg.val_percent}",
-                           "metrics": metrics, "history": history, "train_articles": n_train,
-                           "date": date.today().isoformat(), "python": platform.python_version()}
-    write_config(out, cfg, tuned, extra)
-    write_card(out, cfg, extra)
+    extra["validation"] = {**extra.get("validation", {}), "articles": len(val_arts),
+                           "metrics": metrics, "date": date.today().isoformat()}
+    folder = Path(detector.info.path)
+    config = write_config(folder, cfg, tuned, extra)
+    write_card(folder, cfg, extra, config["decode"])
     return metrics
 
 
 def retune(folder: str | Path, data: str | Path) -> dict:
     """Re-tune the decoding thresholds of a model folder on the fixed validation split of
     ``data`` and rewrite its ``config.json`` and card. The weights are not touched."""
-    from ..errors import InputError, ModelError
     from ..ingest.labeled import read_labeled, split_ids
     from .train import TrainConfig
-    from .validate import validate
 
     folder = Path(folder)
     detector = Detector(folder)
@@ -146,23 +154,17 @@ def retune(folder: str | Path, data: str | Path) -> dict:
     val_arts = [by_id[i] for i in val_ids]
     if not val_arts:
         raise InputError(f"{data}: no validation articles to tune on")
-    detector.predictor.config.multiword = multiword_techniques([by_id[i] for i in train_ids])
-    metrics, tuned = validate(detector.predictor, val_arts, tune=True)
     extra = {k: v for k, v in config.items()
              if k not in ("name", "version", "techniques", "decode", "files")}
-    extra["validation"] = {**extra["validation"], "articles": len(val_arts), "metrics": metrics,
-                           "date": date.today().isoformat()}
-    write_config(folder, cfg, tuned, extra)
-    write_card(folder, cfg, extra)
-    return metrics
+    multiword = multiword_techniques([by_id[i] for i in train_ids])
+    return tune_and_record(detector, cfg, val_arts, multiword, extra)
 
 
 def _row(name, s):
     return f"| {name} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['n_gold']} |"
 
 
-def write_card(out: Path, cfg, extra: dict) -> None:
-    decode = json.loads((out / "config.json").read_text(encoding="utf-8"))["decode"]
+def write_card(out: Path, cfg, extra: dict, decode: dict) -> None:
     seed = decode.get("si_seed") or decode["si_threshold"]
     v = extra["validation"]
     m = v["metrics"]

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["TRIM_CHARS", "trim", "token_range", "io_labels", "decode_segments", "RawSpan",
-           "span_features", "HANDCRAFTED", "mlp_forward", "softmax", "sigmoid"]
+           "span_features", "HANDCRAFTED", "mlp_forward", "softmax", "sigmoid", "normalise",
+           "word_runs", "word_count", "multiword_techniques"]
 
 #: PTC v2 annotations never start or end with these characters; predictions are trimmed alike.
 TRIM_CHARS = " \n\t\r.,:;"
@@ -155,41 +156,42 @@ HANDCRAFTED = ("log_tokens", "log_exact_repeats", "log_word_repeats", "in_title"
                "exclaim_or_question", "rel_position")
 
 
-def _norm(s: str) -> str:
+def normalise(s: str) -> str:
+    """Lower case, runs of whitespace as one space: how repetition is compared."""
     return " ".join(s.lower().split())
 
 
 _RUN_RE = re.compile(r"\w+")
 
 
-def _count_word(word: str, norm_text: str, memo: dict) -> int:
+def word_runs(norm_text: str) -> Counter:
+    """Every ``\\w+`` run of an article's normalised text, counted once per article."""
+    return Counter(_RUN_RE.findall(norm_text))
+
+
+def _count_word(word: str, norm_text: str, runs: Counter) -> int:
     """How often ``word`` occurs in ``norm_text`` as a whole word (``\\bword\\b``). A word of
     letters only is bounded by non-word characters exactly when it is a whole ``\\w+`` run, so
-    one count of all runs per article (kept in ``memo``) answers those; others use the regex."""
+    ``runs`` answers those; others (with ' or -) use the regex."""
     if word.isalpha():
-        runs = memo.get(_RUN_RE)
-        if runs is None:
-            runs = memo[_RUN_RE] = Counter(_RUN_RE.findall(norm_text))
         return runs.get(word, 0)
     return len(re.findall(r"\b" + re.escape(word) + r"\b", norm_text))
 
 
 def handcrafted(text: str, start: int, end: int, n_tokens: int, norm_text: str | None = None,
-                counts: dict[str, int] | None = None) -> np.ndarray:
+                runs: Counter | None = None) -> np.ndarray:
     """Surface cues a technique often shows: length, repetition in the article, title, quotes.
 
-    ``counts`` memoises how often each word occurs in ``norm_text``; pass one dict per article."""
+    ``norm_text`` and ``runs`` (``word_runs(norm_text)``) may be passed in, once per article."""
     span = text[start:end]
-    norm_text = _norm(text) if norm_text is None else norm_text
-    key = _norm(span)
+    norm_text = normalise(text) if norm_text is None else norm_text
+    key = normalise(span)
     exact = norm_text.count(key) if key else 0
     words = [w.lower() for w in _WORD_RE.findall(span) if w.lower() not in _STOP and len(w) > 3]
     word_rep = 0
     if words:
-        counts = {} if counts is None else counts
-        for w in set(words) - counts.keys():
-            counts[w] = _count_word(w, norm_text, counts)
-        found = sorted(counts[w] for w in set(words))
+        runs = word_runs(norm_text) if runs is None else runs
+        found = sorted(_count_word(w, norm_text, runs) for w in set(words))
         word_rep = found[len(found) // 2]
     title_end = text.find("\n")
     in_title = 1.0 if title_end == -1 or start < title_end else 0.0
@@ -212,15 +214,15 @@ def pooled(hidden: np.ndarray, a: int, b: int) -> np.ndarray:
 def span_features(text: str, hidden: np.ndarray, offsets: np.ndarray, spans,
                   norm_text: str | None = None) -> np.ndarray:
     """Feature rows for (start, end) character spans: pooled token states + handcrafted cues."""
-    norm_text = _norm(text) if norm_text is None else norm_text
-    rows, counts = [], {}
+    norm_text = normalise(text) if norm_text is None else norm_text
+    rows, runs = [], word_runs(norm_text)
     for start, end in spans:
         a, b = token_range(offsets, start, end)
         if a == b:  # span inside one token's gap (whitespace): use the nearest token
             a = min(a, len(offsets) - 1)
             b = a + 1
         rows.append(np.concatenate([pooled(hidden, a, b),
-                                    handcrafted(text, start, end, b - a, norm_text, counts)]))
+                                    handcrafted(text, start, end, b - a, norm_text, runs)]))
     if not rows:
         return np.zeros((0, hidden.shape[1] * 4 + len(HANDCRAFTED)), dtype=np.float32)
     return np.stack(rows)

@@ -103,14 +103,15 @@ def prepare(art: LabeledArticle, tokenizer) -> DocData:
     bio = sp.io_labels(tok.offsets, [(s.start, s.end) for s in art.spans]) if n else np.zeros(0)
     tech = np.zeros((n, T), dtype=np.float32)
     spans = []
-    norm_text = " ".join(art.text.lower().split())
+    norm_text = sp.normalise(art.text)
+    runs = sp.word_runs(norm_text)
     for s in art.spans:
         a, b = sp.token_range(tok.offsets, s.start, s.end)
         if a == b:
             continue
         k = TECHNIQUE_IDS.index(s.technique)
         tech[a:b, k] = 1.0
-        spans.append((a, b, k, sp.handcrafted(art.text, s.start, s.end, b - a, norm_text)))
+        spans.append((a, b, k, sp.handcrafted(art.text, s.start, s.end, b - a, norm_text, runs)))
     return DocData(art, tok.ids, tok.offsets, bio, tech, spans)
 
 
@@ -118,13 +119,14 @@ def jittered(d: DocData, rng: np.random.RandomState, max_shift: int):
     """A copy of each gold span with both ends moved by up to ``max_shift`` tokens, so the span
     classifier learns to name techniques on the imprecise spans the BIO head will give it."""
     n = len(d.ids)
-    norm_text = " ".join(d.art.text.lower().split())
+    norm_text = sp.normalise(d.art.text)
+    runs = sp.word_runs(norm_text)
     out = []
     for a, b, k, _f in d.spans:
         aa = int(np.clip(a + rng.randint(-max_shift, max_shift + 1), 0, n - 1))
         bb = int(np.clip(b + rng.randint(-max_shift, max_shift + 1), aa + 1, n))
         start, end = int(d.offsets[aa, 0]), int(d.offsets[bb - 1, 1])
-        out.append((aa, bb, k, sp.handcrafted(d.art.text, start, end, bb - aa, norm_text)))
+        out.append((aa, bb, k, sp.handcrafted(d.art.text, start, end, bb - aa, norm_text, runs)))
     return out
 
 

@@ -30,24 +30,19 @@ def metadata_lines(analysis: Analysis) -> list[tuple[str, str]]:
     Shared with the terminal report so both describe an article the same way.
     """
     doc, model = analysis.document, analysis.model
-    rows: list[tuple[str, str]] = []
-    if doc.id:
-        rows.append(("ID", doc.id))
-    if doc.authors:
-        rows.append(("Authors", ", ".join(doc.authors)))
-    if doc.outlet:
-        rows.append(("Outlet", doc.outlet))
-    if doc.published:
-        rows.append(("Published", doc.published))
-    if doc.original and (doc.original.outlet or doc.original.published):
-        parts = [p for p in (doc.original.outlet, doc.original.published) if p]
-        rows.append(("Original", ", ".join(parts)))
-    if doc.tags:
-        rows.append(("Tags", ", ".join(doc.tags)))
-    if doc.url:
-        rows.append(("URL", doc.url))
-    if doc.language:
-        rows.append(("Language", doc.language))
+    original = doc.original
+    fields = (
+        ("ID", doc.id),
+        ("Authors", ", ".join(doc.authors)),
+        ("Outlet", doc.outlet),
+        ("Published", doc.published),
+        ("Original", ", ".join(p for p in (original.outlet, original.published) if p)
+         if original else ""),
+        ("Tags", ", ".join(doc.tags)),
+        ("URL", doc.url),
+        ("Language", doc.language),
+    )
+    rows: list[tuple[str, str]] = [(label, value) for label, value in fields if value]
     digest = f" (sha256 {model.sha256[:12]})" if model.sha256 else ""
     rows.append(("Model", f"{model_label(model)}{digest}"))
     return rows
