@@ -16,8 +16,8 @@ import numpy as np
 from ..errors import InputError, ModelError, require
 from ..techniques import TECHNIQUE_IDS
 from .predictor import DecodeConfig
-from .spans import multiword_techniques
 from .runtime import MODEL_FILES, Detector, sha256_file
+from .spans import multiword_techniques
 
 log = logging.getLogger(__name__)
 
@@ -183,15 +183,15 @@ def write_card(out: Path, cfg, extra: dict, decode: dict) -> None:
         "- Heads: BIO tagger over 'inside any technique span', a per-technique token tagger, and a",
         "  span classifier over pooled span states (mean, max, first, last) plus surface cues",
         "  (length, repetition in the article, title, quotes, punctuation, position).",
-        f"- Long text: windows of {decode['window']} word pieces every {decode['stride']} "
-        f"(trained every {cfg.stride}),",
+        (f"- Long text: windows of {decode['window']} word pieces every {decode['stride']} "
+         f"(trained every {cfg.stride}),"),
         "  merged with edge-down-weighted averaging.",
         "- Export: ONNX opset 17, attention and layer norms fused by onnxruntime's transformer",
         "  optimizer, dynamic int8 weight quantisation with per-channel scales",
         "  (validation F1 within noise of the fp32 export); thresholds tuned on validation with",
         "  the exported int8 model. Decisions are per word (word pieces averaged) and spans made",
         "  only of function words are dropped.",
-        f"- Spans are decoded with two thresholds: a word joins a span when its probability of being",
+        "- Spans are decoded with two thresholds: a word joins a span when its probability of being",
         f"  inside one is above {decode['si_threshold']}, and a span is kept only if one of its words",
         f"  reaches {seed}. Confident words grow into the phrase around them; weak runs alone are",
         "  dropped.",
