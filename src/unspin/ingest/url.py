@@ -71,13 +71,14 @@ def fetch(url: str, *, max_bytes: int, allow_private: bool | None = None,
           timeout: float | None = None) -> Page:
     """GET ``url`` following up to ``max_redirects`` redirects, each one checked.
 
-    Raises FetchError (refused address, HTTP error, not a web page, timeout, too many
-    redirects) or TooLargeError; messages are one line and say what to do.
+    Raises FetchError (URLNotAllowed, its subclass, for a refused scheme or address; else an
+    HTTP error, not a web page, a timeout, too many redirects) or TooLargeError; messages are
+    one line and say what to do.
 
     >>> fetch("ftp://example.org/", max_bytes=1000)
     Traceback (most recent call last):
     ...
-    unspin.errors.FetchError: ftp://example.org/: only http:// and https:// URLs can be fetched
+    unspin.errors.URLNotAllowed: ftp://example.org/: only http:// and https:// URLs can be fetched
     """
     allow_private = bool(settings.get("allow_private", allow_private))
     timeout = float(settings.get("timeout", timeout))
