@@ -1,0 +1,213 @@
+"""Word lists for the rule-based enrich method. Lower-case unless noted."""
+
+from __future__ import annotations
+
+import re
+
+ABBREVIATIONS = [
+    "Mr", "Mrs", "Ms", "Dr", "Prof", "Sen", "Rep", "Gov", "Gen", "Col", "Lt", "Sgt", "Capt",
+    "St", "Jr", "Sr", "Inc", "Corp", "Co", "Ltd", "vs", "etc", "No", "Jan", "Feb", "Mar", "Apr",
+    "Aug", "Sept", "Sep", "Oct", "Nov", "Dec", "U\\.S", "U\\.K", "U\\.N", "D\\.C", "a\\.m",
+    "p\\.m", "e\\.g", "i\\.e", "Rev", "Fr", "Pres", "Adm", "Maj", "Ft", "Mt",
+]
+
+TITLES = {
+    "mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sen", "senator", "rep",
+    "representative", "congressman", "congresswoman", "gov", "governor", "gen", "general",
+    "president", "vice", "secretary", "minister", "prime", "chancellor", "king", "queen",
+    "prince", "princess", "pope", "judge", "justice", "attorney", "chairman", "chairwoman",
+    "ceo", "director", "ambassador", "mayor", "sheriff", "officer", "commander", "colonel",
+    "col", "lt", "lieutenant", "sgt", "sergeant", "capt", "captain", "adm", "admiral", "rev",
+    "reverend", "father", "sister", "brother", "cardinal", "bishop", "archbishop", "rabbi",
+    "imam", "sheikh", "ayatollah", "speaker", "spokesman", "spokeswoman", "former", "deputy",
+    "acting", "chief", "state", "foreign", "defense", "defence", "interior", "leader",
+    "frontrunner", "candidate", "democratic", "republican", "gop", "dem", "rep.", "dame", "sir",
+    "lord", "lady", "emir", "crown", "supreme", "associate", "assistant", "special", "counsel",
+    "u.s", "us", "agent", "detective", "nominee", "host", "anchor", "pastor", "senior",
+}
+# TITLES that are also names of things when alone; kept only as a name's first word.
+LEADING_STOP = {
+    "the", "a", "an", "this", "that", "these", "those", "but", "and", "or", "so", "if",
+    "when", "while", "in", "on", "at", "for", "of", "to", "from", "by", "with", "as", "after",
+    "before", "since", "then", "now", "yet", "also", "even", "still", "just", "only", "here",
+    "there", "his", "her", "their", "our", "my", "your", "its", "it", "he", "she", "they", "we",
+    "i", "you", "what", "why", "how", "who", "where", "which", "all", "some", "many", "most",
+    "no", "not", "yes", "ok", "okay", "well", "oh", "meanwhile", "however", "moreover",
+    "according", "like", "unlike", "despite", "because", "although", "though", "under",
+    "over", "about", "against", "between", "during", "without", "within", "into", "both",
+    "either", "neither", "every", "each", "any", "one", "two", "former", "late", "said",
+    "says", "writes", "wrote", "told", "via", "image", "photo", "read", "watch", "related",
+    "update", "breaking", "exclusive", "sources", "source", "mainstream",
+}
+TRAILING_STOP = {"said", "says", "told", "and", "the", "of", "in", "on"}
+
+NOT_NAMES = {
+    "i", "i'm", "i've", "i'd", "i'll", "ok", "okay", "yes", "no", "mr", "mrs", "ms", "dr",
+    "god", "lord", "bible", "internet", "web", "tv", "am", "pm", "a.m", "p.m", "ad", "bc",
+    "tweet", "twitter", "facebook", "youtube", "instagram", "google", "click", "advertisement",
+    "covid", "coronavirus", "ebola", "english", "christmas", "easter", "ramadan", "heck",
+    "amen", "oh", "wow", "hey", "please", "thanks", "sorry", "yeah", "nope",
+}
+MONTHS_DAYS = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday",
+}
+
+# country -> words that name it or its people (lower-case)
+COUNTRIES = {
+    "United States": ["united states", "u.s", "u.s.", "us", "usa", "u.s.a", "america", "american",
+                      "americans", "united states of america"],
+    "Russia": ["russia", "russian", "russians", "russian federation"],
+    "China": ["china", "chinese"],
+    "Syria": ["syria", "syrian", "syrians"],
+    "Iran": ["iran", "iranian", "iranians"],
+    "Iraq": ["iraq", "iraqi", "iraqis"],
+    "Israel": ["israel", "israeli", "israelis"],
+    "Saudi Arabia": ["saudi arabia", "saudi", "saudis"],
+    "Turkey": ["turkey", "turkish", "turks"],
+    "Ukraine": ["ukraine", "ukrainian", "ukrainians"],
+    "North Korea": ["north korea", "north korean", "north koreans"],
+    "South Korea": ["south korea", "south korean"],
+    "United Kingdom": ["united kingdom", "uk", "u.k", "britain", "great britain", "british",
+                       "brits", "england", "english"],
+    "France": ["france", "french"],
+    "Germany": ["germany", "german", "germans"],
+    "Mexico": ["mexico", "mexican", "mexicans"],
+    "Canada": ["canada", "canadian", "canadians"],
+    "Venezuela": ["venezuela", "venezuelan", "venezuelans"],
+    "Cuba": ["cuba", "cuban", "cubans"],
+    "Afghanistan": ["afghanistan", "afghan", "afghans"],
+    "Pakistan": ["pakistan", "pakistani", "pakistanis"],
+    "India": ["india", "indian", "indians"],
+    "Japan": ["japan", "japanese"],
+    "Egypt": ["egypt", "egyptian", "egyptians"],
+    "Libya": ["libya", "libyan", "libyans"],
+    "Yemen": ["yemen", "yemeni", "yemenis"],
+    "Qatar": ["qatar", "qatari"],
+    "Jordan": ["jordan", "jordanian"],
+    "Lebanon": ["lebanon", "lebanese"],
+    "Palestine": ["palestine", "palestinian", "palestinians"],
+    "Poland": ["poland", "polish", "poles"],
+    "Sweden": ["sweden", "swedish", "swedes"],
+    "Italy": ["italy", "italian", "italians"],
+    "Spain": ["spain", "spanish"],
+    "Ireland": ["ireland", "irish"],
+    "Australia": ["australia", "australian", "australians"],
+    "Nigeria": ["nigeria", "nigerian", "nigerians"],
+    "Brazil": ["brazil", "brazilian", "brazilians"],
+    "Vatican": ["vatican"],
+    "Europe": ["europe", "european", "europeans"],
+}
+COUNTRY_OF = {w: c for c, ws in COUNTRIES.items() for w in ws}
+DEMONYMS = {w for ws in COUNTRIES.values() for w in ws if w.endswith(("an", "ans", "is", "sh",
+                                                                      "ese", "s"))}
+
+# Words that make a capitalised run an organisation.
+ORG_WORDS = {
+    "party", "department", "ministry", "agency", "army", "forces", "force", "committee",
+    "council", "congress", "senate", "house", "court", "university", "institute",
+    "foundation", "times", "post", "news", "network", "pentagon", "division", "brigade",
+    "guard", "bureau", "commission", "association", "union", "organization", "organisation",
+    "group", "corp", "inc", "company", "bank", "fund", "media", "church", "administration",
+    "government", "parliament", "cabinet", "office", "service", "services", "police",
+    "navy", "coalition", "alliance", "movement", "campaign", "center", "centre", "journal",
+    "press", "club", "fbi", "cia", "nsa", "nato", "isis", "isil", "un", "eu", "cnn", "msnbc",
+    "bbc", "abc", "cbs", "nbc", "gop", "dnc", "rnc", "doj", "dhs", "epa", "irs", "kremlin",
+    "hezbollah", "hamas", "taliban", "nusra", "al-nusra", "al-qaeda", "al-qaida", "qaeda",
+    "qaida", "democrats", "republicans", "google", "facebook", "twitter", "youtube", "apple",
+    "microsoft", "amazon", "tribune", "herald", "gazette", "reuters", "whitehouse",
+    "white", "state", "states", "nations", "board", "school", "college",
+}
+GROUP_WORDS = {"democrats", "republicans", "muslims", "christians", "jews", "catholics",
+               "liberals", "conservatives", "leftists", "progressives", "antifa", "evangelicals",
+               "islamists", "jihadists", "jihadis", "arabs", "whites", "blacks"}
+
+# Lower-case nouns for groups of people an article can attack; a span that contains one and no
+# name is aimed at that group.
+GROUP_NOUNS = [
+    "liberals", "leftists", "the left", "conservatives", "progressives",
+    "globalists", "elites", "the elite", "establishment", "the media", "mainstream media",
+    "media", "press", "journalists", "reporters", "pundits", "democrats", "republicans",
+    "socialists", "communists", "marxists", "fascists", "nazis", "feminists", "activists",
+    "terrorists", "terrorist", "jihadis", "jihadists", "militants", "extremists", "islamists",
+    "radicals", "rebels", "insurgents", "immigrants", "illegal aliens", "illegals",
+    "migrants", "refugees", "muslims", "christians", "jews", "catholics", "bureaucrats",
+    "politicians", "lawmakers", "neocons", "neoconservatives", "warmongers", "hawks",
+    "protesters", "rioters", "mob", "thugs", "criminals", "gangs", "cops", "police",
+    "government", "regime", "administration", "deep state", "officials", "critics",
+    "opponents", "supporters", "voters", "scientists", "experts", "doctors", "priests",
+    "clergy", "bishops", "cardinals", "church", "vaccines", "big pharma", "banks", "bankers",
+    "corporations", "billionaires", "oligarchs", "crackpots", "vermin", "lunatics", "idiots",
+    "traitors", "enemies", "invaders", "proxies",
+]
+GROUP_NOUNS_RE = re.compile(
+    r"\b(?:" + "|".join(sorted((re.escape(g) for g in GROUP_NOUNS), key=len, reverse=True))
+    + r")\b", re.IGNORECASE)
+
+SPEECH_VERBS = [
+    "said", "says", "say", "told", "tells", "tell", "stated", "states", "added", "adds",
+    "wrote", "writes", "write", "declared", "declares", "explained", "explains", "noted",
+    "notes", "tweeted", "tweets", "posted", "announced", "announces", "warned", "warns",
+    "insisted", "insists", "argued", "argues", "claimed", "claims", "continued", "continues",
+    "asked", "asks", "replied", "replies", "responded", "responds", "remarked", "remarks",
+    "recalled", "recalls", "admitted", "admits", "stressed", "stresses", "emphasized",
+    "emphasised", "suggested", "suggests", "observed", "observes", "concluded", "concludes",
+    "testified", "testifies", "confirmed", "confirms", "denied", "denies", "urged", "urges",
+    "pointed out", "points out", "went on", "goes on", "put it", "puts it", "reported",
+    "reports", "commented", "comments", "acknowledged", "acknowledges", "shouted", "yelled",
+    "exclaimed", "proclaimed", "boasted", "complained", "according to", "in the words of",
+    "quoted", "quotes", "quoting", "thundered", "joked", "predicted", "demanded", "vowed",
+    "promised", "alleged",
+]
+SPEECH_RE = re.compile(
+    r"\b(?:" + "|".join(sorted((re.escape(v) for v in SPEECH_VERBS), key=len, reverse=True))
+    + r")\b", re.IGNORECASE)
+
+PRONOUNS_PERSON = {"he": "m", "she": "f", "him": "m", "her": "f", "his": "m"}
+PRONOUNS_GROUP = {"they", "them", "their"}
+
+# Opinion, hedging and rhetoric: sentences built on these are not check-worthy claims.
+OPINION_RE = re.compile(
+    r"\b(?:i think|i believe|i feel|i guess|i suspect|in my (?:view|opinion)|we believe|"
+    r"should|shouldn't|ought to|must|needs? to|have to|has to|let's|let us|perhaps|maybe|"
+    r"probably|apparently|seems?|seemed|arguably|obviously|clearly|surely|of course|"
+    r"needless to say|in other words|imagine|wonder|hopefully|unfortunately|fortunately|"
+    r"sadly|ridiculous|absurd|shameful|disgusting|pathetic|stupid|insane|crazy|evil|"
+    r"nonsense|charade|hell|damn|crap|frankly|honestly|can't|cannot|won't|would|could|might|"
+    r"who knows|let me|you see|think about it|what if)\b", re.IGNORECASE)
+FACT_REPORTING_RE = re.compile(
+    r"\b(?:said|says|told|announced|reported|according to|stated|confirmed|revealed|"
+    r"found|showed|published|released|signed|voted|passed|arrested|charged|killed|died|"
+    r"attacked|launched|sent|met|visited|won|lost|elected|appointed|resigned|fired|banned|"
+    r"approved|rejected|filed|sued|ruled|sentenced|convicted|indicted|raised|cut|increased|"
+    r"decreased|fell|rose|took|seized|captured|invaded|bombed|struck|accused|admitted|denied|"
+    r"received|paid|spent|cost|earned|funded|donated|testified|wrote|issued|ordered|"
+    r"agreed|declared|held|hosted|joined|left|opened|closed|began|ended|started|introduced|"
+    r"proposed|documented|recorded|counted|estimated|surveyed|discovered|led|hired|"
+    r"prosecuted|investigated|investigating|deployed|withdrew|imposed|lifted|convened)\b",
+    re.IGNORECASE)
+NUMBER_RE = re.compile(
+    r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"twenty|thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|millions|billion|"
+    r"billions|trillion|percent|per cent|dozen|dozens|half|third|quarter)\b|%|\$|£|€",
+    re.IGNORECASE)
+DATE_RE = re.compile(
+    r"\b(?:january|february|march|april|june|july|august|september|october|november|"
+    r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|"
+    r"last (?:week|month|year)|this (?:week|month|year)|in (?:19|20)\d\d|(?:19|20)\d\d)\b",
+    re.IGNORECASE)
+
+# Words that make a capitalised run a place or a thing rather than a person.
+PLACE_WORDS = {
+    "islamic", "middle", "east", "west", "north", "south", "hill", "street", "downs",
+    "caliphate", "airport", "mountains", "mountain", "river", "city", "county", "valley",
+    "island", "islands", "sea", "ocean", "gulf", "bay", "lake", "park", "square", "avenue",
+    "road", "bridge", "tower", "hall", "palace", "capitol", "state", "states", "republic",
+    "kingdom", "empire", "war", "act", "bill", "law", "day", "prize", "award", "olympics",
+    "cup", "world", "global", "international", "national", "federal", "western", "eastern",
+    "northern", "southern", "new", "old", "great", "holy", "christian", "muslim", "jewish",
+    "catholic", "sunni", "shia", "shiite", "arab", "al", "el", "mount", "fort", "port",
+    "st", "saint", "san", "santa", "los", "las", "le", "la",
+}

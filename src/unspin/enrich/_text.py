@@ -1,0 +1,168 @@
+"""Plain-text helpers for the rule-based enrich method: paragraphs, sentences, name mentions.
+
+Everything returns (start, end) offsets into the text it was given; nothing copies or
+normalises the text, so offsets always slice the original.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import _lexicon as lex
+
+PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n?")
+
+# A sentence ends at . ! ? (and any closing quotes or brackets after them) followed by space and
+# something that can start a sentence; paragraph breaks always end one.
+_END = re.compile(r"""[.!?]+(?:["'”’)\]]+)?(?=\s+["'“‘(\[]*[A-Z0-9])|[.!?]+["'”’)\]]*\s*$""")
+_ABBREV_BEFORE = re.compile(r"(?:\b(?:" + "|".join(lex.ABBREVIATIONS) + r")|\b[A-Z])\.$")
+
+
+@dataclass(frozen=True)
+class Piece:
+    start: int
+    end: int
+
+
+def paragraphs(text: str) -> list[Piece]:
+    """Non-blank lines (a line break ends a paragraph, as in PTC and markdown-cleaned text)."""
+    out = []
+    for m in re.finditer(r"[^\n]+", text):
+        s, e = m.start(), m.end()
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append(Piece(s, e))
+    return out
+
+
+def sentences(text: str) -> list[Piece]:
+    """Sentences with offsets, split inside each paragraph; abbreviations do not end one.
+
+    >>> [(p.start, p.end) for p in sentences("Mr. Smith left. He came back!\\nNext line")]
+    [(0, 15), (16, 29), (30, 39)]
+    """
+    out: list[Piece] = []
+    for para in paragraphs(text):
+        start = para.start
+        chunk = text[para.start:para.end]
+        for m in _END.finditer(chunk):
+            end = para.start + m.end()
+            head = text[start:para.start + m.start() + 1]
+            if m.group().startswith(".") and _ABBREV_BEFORE.search(head):
+                continue
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            if end > start:
+                out.append(Piece(start, end))
+            start = end
+            while start < para.end and text[start].isspace():
+                start += 1
+        if start < para.end:
+            out.append(Piece(start, para.end))
+    return out
+
+
+# --- names -----------------------------------------------------------------------------------
+
+_WORD = r"[A-Z][A-Za-z'’\-]*(?:\.[A-Z]\.?)*"
+_PARTICLE = r"(?:of the|al|el|bin|ibn|de|da|di|du|del|van|von|der|den|la|le|dos|of)"
+_NAME = re.compile(
+    rf"(?<![\w'’])(?:{_WORD})(?:(?:\s|-)(?:{_PARTICLE}\s)?(?:{_WORD}))*(?![\w])"
+)
+_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+_CONTRACTION = re.compile(r"['’](?:s|t|re|ll|d|ve|m)$", re.IGNORECASE)
+_RUN_WORD = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class RawMention:
+    start: int
+    end: int
+    text: str
+    titled: bool  # a person title (Mr., Senator, President ...) stood before it
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int, bool]:
+    """Drop leading function words and titles, trailing possessives; report a title."""
+    titled = False
+    words = list(re.finditer(r"\S+", text[s:e]))
+    while words:
+        w = _CONTRACTION.sub("", words[0].group()).rstrip(".").lower()
+        if w in lex.TITLES:
+            titled = True
+        elif w not in lex.LEADING_STOP:
+            break
+        words.pop(0)
+    while words and words[-1].group().rstrip(".").lower() in lex.TRAILING_STOP:
+        words.pop()
+    if not words:
+        return s, s, titled
+    ns, ne = s + words[0].start(), s + words[-1].end()
+    m = _POSSESSIVE.search(text[ns:ne])
+    if m and ne - ns > len(m.group()) + 1:
+        ne -= len(m.group())
+    while ne > ns and text[ne - 1] in ".-":
+        ne -= 1
+    return ns, ne, titled
+
+
+def _runs(text: str):
+    """Capitalised runs, split after a possessive ("Kerry's Moscow" -> "Kerry's", "Moscow")."""
+    for m in _NAME.finditer(text):
+        s = m.start()
+        for w in _RUN_WORD.finditer(text, m.start(), m.end()):
+            if w.end() < m.end() and _POSSESSIVE.search(w.group()):
+                yield s, w.end()
+                s = w.end() + 1
+        if s < m.end():
+            yield s, m.end()
+
+
+def name_mentions(text: str, sents: list[Piece]) -> list[RawMention]:
+    """Capitalised word runs that look like names (not a sentence's ordinary first word)."""
+    lower_words = {w.lower() for w in re.findall(r"\b[a-z][a-z'’\-]+\b", text)}
+    starts = {p.start for p in sents}
+    candidates = []
+    for rs, re_ in _runs(text):
+        s, e, titled = _trim(text, rs, re_)
+        if e > s:
+            candidates.append((s, e, titled, s in starts or _after_opening(text, s, starts)))
+    mid = {text[s:e] for s, e, _, at_start in candidates if not at_start}
+    out = []
+    for s, e, titled, at_start in candidates:
+        raw = text[s:e]
+        words = raw.split()
+        first = words[0].lower()
+        if len(words) == 1:
+            key = first.rstrip(".")
+            if key in lex.NOT_NAMES or key in lex.MONTHS_DAYS or key in lex.TITLES:
+                continue
+            if _CONTRACTION.search(raw) or key in lex.LEADING_STOP:
+                continue
+            known = (key in lex.COUNTRY_OF or key in lex.GROUP_WORDS or key in lex.ORG_WORDS
+                     or raw.isupper())
+            if at_start and not known and (key in lower_words or raw not in mid):
+                continue
+            if len(raw) < 2 or (raw.isupper() and len(raw) > 6):
+                continue
+        out.append(RawMention(s, e, raw, titled))
+    return out
+
+
+def _after_opening(text: str, s: int, starts: set[int]) -> bool:
+    j = s
+    while j > 0 and text[j - 1] in "\"'“‘([*#> ":
+        j -= 1
+    return j in starts
+
+
+def group_mentions(text: str) -> list[tuple[int, int, str]]:
+    """Lower-case group nouns an article can attack ("the liberals", "mainstream media")."""
+    out = []
+    for m in lex.GROUP_NOUNS_RE.finditer(text):
+        out.append((m.start(), m.end(), m.group()))
+    return out

@@ -1,0 +1,334 @@
+"""Quotes: inline quotation marks, markdown block quotes, and colon-introduced paragraphs.
+
+The web pattern "Here's what Kerry said:" followed by a paragraph without quotation marks is a
+block quote; so is a markdown ``>`` paragraph. Inline quotes of fewer than four words with no
+attribution are scare quotes ("moderate" rebels) and are left out.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from . import _lexicon as lex
+from ._text import Piece
+from .entities import EntityIndex
+from .types import Quote
+
+__all__ = ["find_quotes"]
+
+OPEN_DOUBLE = "“«„"
+CLOSE_DOUBLE = "”»"
+MIN_WORDS = 4
+_FIRST_PERSON = re.compile(r"\b(?:I|we|We|our|Our|us|my|My|me)\b")
+_COLON_INTRO = re.compile(r":\s*$")
+_SENT_END = re.compile(r"[.!?][\"'”’)]*\s")
+
+
+@dataclass
+class _Raw:
+    start: int
+    end: int
+    kind: str
+
+
+def _is_open_straight(text: str, i: int) -> bool:
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return (before.isspace() or before in "([{—–-:/") and not after.isspace()
+
+
+def _is_close_straight(text: str, i: int) -> bool:
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return not before.isspace() and (after.isspace() or after in ".,;:!?)]}—–-'’”")
+
+
+def _inline(text: str, paras: list[Piece]) -> list[_Raw]:
+    """Pair double quotation marks; a quote may run on into a paragraph that opens with one."""
+    out: list[_Raw] = []
+    para_end = {p.end: k for k, p in enumerate(paras)}
+    para_ends = sorted(para_end)
+    opened: int | None = None
+    open_para_end = -1
+    i = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if opened is not None and i >= open_para_end:
+            # the paragraph ended without a closing mark: continue only into a paragraph that
+            # opens with a quotation mark (the newspaper convention for multi-paragraph quotes)
+            k = para_end.get(open_para_end)
+            nxt = paras[k + 1] if k is not None and k + 1 < len(paras) else None
+            if nxt is not None and text[nxt.start] in OPEN_DOUBLE + '"':
+                open_para_end = nxt.end
+                i = nxt.start + 1
+                continue
+            opened = None
+        if c in OPEN_DOUBLE or (c == '"' and opened is None and _is_open_straight(text, i)):
+            opened = i + 1
+            open_para_end = _next_end(para_ends, i, n)
+        elif opened is not None and (c in CLOSE_DOUBLE or (c == '"' and _is_close_straight(text, i))):
+            s, e = opened, i
+            while s < e and text[s].isspace():
+                s += 1
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            if e > s:
+                out.append(_Raw(s, e, "inline"))
+            opened = None
+        i += 1
+    out.extend(_single(text, paras, out))
+    return out
+
+
+def _single(text: str, paras: list[Piece], doubles: list[_Raw]) -> list[_Raw]:
+    """Single-quoted quotes inside one paragraph, not inside a double-quoted one."""
+    out = []
+    pat = re.compile(r"(?<![\w’'])['‘](?=[A-Za-z])(.{3,300}?)(?<=[\w.,!?])['’](?![\w])")
+    for p in paras:
+        for m in pat.finditer(text, p.start, p.end):
+            s, e = m.start(1), m.end(1)
+            if any(d.start <= s and e <= d.end for d in doubles):
+                continue
+            if len(text[s:e].split()) >= 2:
+                out.append(_Raw(s, e, "inline"))
+    return out
+
+
+def _next_end(ends: list[int], i: int, n: int) -> int:
+    """The end of the paragraph holding position i (n past the last one)."""
+    k = bisect.bisect_right(ends, i)
+    return ends[k] if k < len(ends) else n
+
+
+def _blocks(text: str, paras: list[Piece]) -> list[tuple[_Raw, Piece | None]]:
+    """Markdown '>' paragraphs and paragraphs after a colon intro that names a speech act."""
+    out: list[tuple[_Raw, Piece | None]] = []
+    k = 0
+    while k < len(paras):
+        p = paras[k]
+        chunk = text[p.start:p.end]
+        if chunk.startswith(">"):
+            s = p.start + 1
+            while s < p.end and text[s] in " >":
+                s += 1
+            if s < p.end:
+                out.append((_Raw(s, p.end, "block"), paras[k - 1] if k else None))
+            k += 1
+            continue
+        if _COLON_INTRO.search(chunk) and lex.SPEECH_RE.search(chunk) and k + 1 < len(paras):
+            j = k + 1
+            block = [paras[j]]
+            while j + 1 < len(paras) and len(block) < 4 and _continues(text, paras[j + 1]):
+                j += 1
+                block.append(paras[j])
+            s, e = block[0].start, block[-1].end
+            s, e = _strip_marks(text, s, e)
+            if e > s:
+                out.append((_Raw(s, e, "block"), p))
+            k = j + 1
+            continue
+        k += 1
+    return out
+
+
+def _continues(text: str, p: Piece) -> bool:
+    """Whether a paragraph after a block quote still sounds like the quoted speaker."""
+    chunk = text[p.start:p.end]
+    if len(chunk.split()) < 12 or chunk.rstrip("\"”’' ").endswith("?"):
+        return False
+    if _COLON_INTRO.search(chunk):
+        return False
+    return bool(_FIRST_PERSON.search(chunk))
+
+
+def _strip_marks(text: str, s: int, e: int) -> tuple[int, int]:
+    if s < e and text[s] in OPEN_DOUBLE + '"‘\'':
+        s += 1
+    if e > s and text[e - 1] in CLOSE_DOUBLE + '"’\'':
+        e -= 1
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+# --- attribution -----------------------------------------------------------------------------
+
+@dataclass
+class _Who:
+    name: str | None
+    start: int | None
+    end: int | None
+    cue: str | None
+    confidence: float
+
+
+def _speaker_at(ents: EntityIndex, text: str, s: int, e: int, pronoun_ok: bool = True):
+    """The first person-like mention or pronoun inside [s, e): (name, start, end)."""
+    best = None
+    for m in ents.within(s, e):
+        if m.kind in ("person", "org", "other", "group", "country"):
+            best = (m.entity, m.start, m.end)
+            break
+    if pronoun_ok:
+        pm = re.search(r"\b(he|she|they)\b", text[s:e], re.IGNORECASE)
+        if pm and (best is None or s + pm.start() < best[1]):
+            ps, pe = s + pm.start(), s + pm.end()
+            kinds = {"person"} if pm.group().lower() != "they" else {"group", "org", "country"}
+            ref = ents.before(ps, kinds)
+            return (ref.entity if ref else None, ps, pe)
+    return best
+
+
+def _attribute_inline(text: str, q: _Raw, para: Piece, ents: EntityIndex) -> _Who:
+    after_s = min(q.end + 1, para.end)
+    after = text[after_s:para.end]
+    stop = _SENT_END.search(after)
+    after = after[:stop.start() + 1] if stop else after
+    lead = re.match(r"[\s,.;—–-]*", after).end()
+    tail_s = after_s + lead
+    tail = text[tail_s:after_s + len(after)]
+    # '..., said Kerry' / '..., Kerry said' / '..., he told reporters'
+    v = lex.SPEECH_RE.match(tail)
+    if v:
+        who = _speaker_at(ents, text, tail_s + v.end(), min(tail_s + v.end() + 60, para.end))
+        if who:
+            return _Who(*who, v.group().lower(), 0.9)
+        return _Who(None, None, None, v.group().lower(), 0.5)
+    v = lex.SPEECH_RE.search(tail[:60])
+    if v and tail_s + v.start() > tail_s:
+        who = _speaker_at(ents, text, tail_s, tail_s + v.start())
+        if who:
+            return _Who(*who, v.group().lower(), 0.9)
+        if re.match(r"(?:the|a|an)\s", tail, re.IGNORECASE):
+            return _Who(None, None, None, v.group().lower(), 0.5)
+    # 'Kerry said: "..."' / 'according to Kerry, "..."' / 'Kerry said the US was "..."'
+    sent_s = para.start
+    for m in _SENT_END.finditer(text, para.start, max(para.start, q.start - 1)):
+        sent_s = m.end()
+    before = text[sent_s:max(sent_s, q.start - 1)]
+    verbs = list(lex.SPEECH_RE.finditer(before))
+    if verbs:
+        v = verbs[-1]
+        vs, ve = sent_s + v.start(), sent_s + v.end()
+        near = len(before) - v.end() <= 25
+        conf = 0.85 if near else 0.7
+        if v.group().lower() in ("according to", "in the words of", "quoting"):
+            who = _speaker_at(ents, text, ve, q.start, pronoun_ok=False)
+        else:
+            who = _last_before(ents, text, sent_s, vs) or _speaker_at(ents, text, ve, q.start)
+        if who:
+            return _Who(*who, v.group().lower(), conf)
+        return _Who(None, None, None, v.group().lower(), 0.4)
+    return _Who(None, None, None, None, 0.3)
+
+
+def _last_before(ents: EntityIndex, text: str, s: int, e: int):
+    """The mention or subject pronoun closest before position e inside [s, e)."""
+    cands = [(m.entity, m.start, m.end) for m in ents.within(s, e)]
+    for pm in re.finditer(r"\b(he|she|they)\b", text[s:e], re.IGNORECASE):
+        ps, pe = s + pm.start(), s + pm.end()
+        kinds = {"person"} if pm.group().lower() != "they" else {"group", "org", "country"}
+        ref = ents.before(ps, kinds)
+        cands.append((ref.entity if ref else None, ps, pe))
+    if not cands:
+        return None
+    return max(cands, key=lambda c: c[1])
+
+
+def _attribute_block(text: str, intro: Piece | None, ents: EntityIndex) -> _Who:
+    if intro is None:
+        return _Who(None, None, None, None, 0.4)
+    chunk = text[intro.start:intro.end]
+    verbs = list(lex.SPEECH_RE.finditer(chunk))
+    if not verbs:
+        return _Who(None, None, None, ":", 0.4)
+    v = verbs[-1]
+    vs, ve = intro.start + v.start(), intro.start + v.end()
+    sent_s = intro.start
+    for m in _SENT_END.finditer(text, intro.start, vs):
+        sent_s = m.end()
+    who = _last_before(ents, text, sent_s, vs) or _speaker_at(ents, text, ve, intro.end)
+    cue = v.group().lower()
+    if who:
+        return _Who(*who, cue, 0.8 if who[0] else 0.5)
+    return _Who(None, None, None, cue, 0.4)
+
+
+def find_quotes(text: str, paras: list[Piece], ents: EntityIndex) -> list[Quote]:
+    """All quotes of a text, in order, with speakers where the article names one."""
+    blocks = _blocks(text, paras)
+    inside_block = [(r.start, r.end) for r, _ in blocks]
+    raws: list[tuple[_Raw, Piece | None]] = list(blocks)
+    for raw in _inline(text, paras):
+        if not any(bs - 1 <= raw.start and raw.end <= be + 1 for bs, be in inside_block):
+            raws.append((raw, None))
+    raws.sort(key=lambda x: x[0].start)
+    para_of = _para_lookup(paras)
+    quotes: list[Quote] = []
+    prev: Quote | None = None
+    for raw, intro in raws:
+        para = para_of(raw.start)
+        if raw.kind == "block":
+            who = _attribute_block(text, intro, ents)
+        else:
+            who = _attribute_inline(text, raw, para, ents)
+        who = _follow_pronoun(text, who, prev)
+        words = len(text[raw.start:raw.end].split())
+        whole_para = raw.start - 1 <= para.start
+        if raw.kind == "inline":
+            if who.cue is None and prev is not None and prev.speaker and whole_para \
+                    and raw.start - prev.end < 400 and words >= MIN_WORDS:
+                # a paragraph that is all quote, right after a quote: the same speaker goes on
+                who = _Who(prev.speaker, None, None, None, 0.5)
+            if words < MIN_WORDS and (who.name is None or who.confidence < 0.85):
+                continue  # a scare quote or a quoted phrase
+            if re.search(r"so[- ]called\W*$", text[max(0, raw.start - 12):raw.start], re.IGNORECASE):
+                continue
+            if who.cue is None and who.name is None and words < 8 and not whole_para:
+                continue  # a quoted phrase in the writer's own sentence, no one named
+        q = _make(text, raw, who)
+        quotes.append(q)
+        if q.speaker:
+            prev = q
+    return _drop_nested(quotes)
+
+
+def _follow_pronoun(text: str, who: _Who, prev: Quote | None) -> _Who:
+    """'Then he added:' right after a Putin quote means Putin, whoever was named in between."""
+    if who.start is None or prev is None or prev.speaker is None:
+        return who
+    word = text[who.start:who.end].lower()
+    if word in ("he", "she") and who.start - prev.end < 600:
+        return _Who(prev.speaker, who.start, who.end, who.cue, min(who.confidence, 0.7))
+    return who
+
+
+def _make(text: str, raw: _Raw, who: _Who) -> Quote:
+    return Quote(raw.start, raw.end, text[raw.start:raw.end], raw.kind, who.name, who.start,
+                 who.end, who.cue, round(who.confidence, 2))
+
+
+def _drop_nested(quotes: list[Quote]) -> list[Quote]:
+    out: list[Quote] = []
+    for q in quotes:
+        if out and q.start < out[-1].end:
+            if q.end - q.start > out[-1].end - out[-1].start:
+                out[-1] = q
+            continue
+        out.append(q)
+    return out
+
+
+def _para_lookup(paras: list[Piece]):
+    starts = [p.start for p in paras]
+
+    def find(pos: int) -> Piece:
+        k = max(0, bisect.bisect_right(starts, pos) - 1)
+        return paras[k] if paras else Piece(0, pos)
+
+    return find
