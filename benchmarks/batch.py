@@ -49,7 +49,7 @@ def main() -> int:
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2],
                     help="worker counts to compare (one model thread each)")
     ap.add_argument("--no-ray", action="store_true", help="skip the Ray engine")
-    ap.add_argument("--model", help="model name or folder (default: settings / $UNSPIN_MODEL)")
+    ap.add_argument("--model", help="model name or folder (default: config file / $UNSPIN_MODEL)")
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="unspin-batch-bench-"))

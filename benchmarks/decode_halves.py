@@ -16,10 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from unspin.detect import load_model
-from unspin.detect.validate import gold_tuples
+from unspin.detect import load
+from unspin.training.validate import gold_tuples
 from unspin.evaluate import full_scores, si_scores
-from unspin.ingest.labeled import read_labeled, split_ids
+from unspin.training.data import read_labeled, split_ids
 from unspin.techniques import TECHNIQUE_IDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,7 +42,7 @@ def main() -> None:
     _, val = split_ids([a.id for a in arts])
     by_id = {a.id: a for a in arts}
     val_arts = [by_id[i] for i in val]
-    pred = load_model().predictor
+    pred = load().predictor
     base = pred.config
     outs = {a.id: pred.token_outputs(a.text) for a in val_arts}
     half = len(val_arts) // 2

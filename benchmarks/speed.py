@@ -29,16 +29,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def analyse_corpus(paths, threads):
     import unspin
-    from unspin.detect import load_model
+    from unspin.detect import load
 
-    detector = load_model(threads=threads)
-    unspin.analyze(str(paths[0]), kind="text")  # warm-up
+    detector = load(threads=threads)
+    unspin.analyze(str(paths[0]), kind="text", detector=detector)  # warm-up
     tokens = 0
     for p in paths:
         tokens += len(detector.predictor.tokenizer.encode(p.read_text(), add_special_tokens=False).ids)
     t0 = time.perf_counter()
     for p in paths:
-        unspin.analyze(str(p), kind="text")
+        unspin.analyze(str(p), kind="text", detector=detector)
     dt = time.perf_counter() - t0
     return len(paths) / dt, tokens / dt, tokens, dt
 
@@ -85,7 +85,7 @@ def compare_bert_base(paths, detector, threads):
         import torch
         from transformers import BertConfig, BertModel
 
-        from unspin.detect.export import fuse, quantize, set_attention
+        from unspin.training.export import fuse, quantize, set_attention
     except ImportError:
         print("bert-base comparison: skipped (install unspin[train])")
         return
@@ -152,9 +152,9 @@ def main() -> None:
     print(f"cold 'unspin analyze one.txt': {wall:.2f} s wall (median of 3), "
           f"peak RSS {rss:.0f} MB")
     if not args.skip_compare:
-        from unspin.detect import load_model
+        from unspin.detect import load
 
-        compare_bert_base(paths, load_model(threads=args.threads), args.threads)
+        compare_bert_base(paths, load(threads=args.threads), args.threads)
 
 
 if __name__ == "__main__":

@@ -69,7 +69,7 @@ def synth(out: Path, n_articles: int, spans_per_article: int, seed: int = 7) -> 
                          "sentences_with_technique": min(k, words // 18), "intensity": 0,
                          "top": sorted(counts, key=lambda t: -counts[t])[:3],
                          "counts": json.dumps(counts), "model_name": model[0],
-                         "model_version": model[1], "model_sha256": model[2]})
+                         "model_version": model[1], "model_fingerprint": model[2]})
         aw.write_table(pa.Table.from_pylist(arts, schema=article_schema()))
         sw.write_table(pa.Table.from_pylist(spans, schema=span_schema()))
         n_spans += len(spans)

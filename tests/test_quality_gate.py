@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from unspin.detect import load_model
-from unspin.detect.validate import validate
-from unspin.ingest.labeled import read_labeled, split_ids
+from unspin.detect import load
+from unspin.training.data import read_labeled, split_ids
+from unspin.training.validate import validate
 
 FLOORS = json.loads((Path(__file__).with_name("quality_floors.json")).read_text())
 
@@ -20,7 +20,7 @@ def test_shipped_model_meets_floors(ptc_dir):
     _train, val = split_ids([a.id for a in arts])
     val_arts = [a for a in arts if a.id in set(val)]
     assert len(val_arts) == FLOORS["validation_articles"]
-    detector = load_model()
+    detector = load()
     metrics, _cfg = validate(detector.predictor, val_arts, tune=False)
     got = {k: metrics[k]["f1"] for k in ("si", "tc", "full")}
     for key, floor in FLOORS["f1"].items():

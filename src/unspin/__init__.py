@@ -4,6 +4,8 @@
 >>> analysis = unspin.analyze("article.txt")          # doctest: +SKIP
 >>> for span in analysis.spans:                       # doctest: +SKIP
 ...     print(span.technique, repr(span.text))
+>>> unspin.analyze_text("Only traitors would say that.").document.text
+'Only traitors would say that.'
 
 Importing unspin is cheap: the model, onnxruntime and web frameworks load on first use.
 """
@@ -16,7 +18,8 @@ from .analysis import SCHEMA, Analysis, ModelRef, Span, Summary
 from .document import Document, Original, Piece
 from .errors import (ConfigError, DependencyError, EncodingError, FetchError, InputError,
                      ModelError, TooLargeError, UnspinError, URLNotAllowed)
-from .pipeline import analyze
+from .options import Options
+from .pipeline import analyze, analyze_text
 from .techniques import TECHNIQUES, Technique
 
 __version__ = "0.1.0"
@@ -24,6 +27,8 @@ __version__ = "0.1.0"
 __all__ = [
     "__version__",
     "analyze",
+    "analyze_text",
+    "Options",
     "Analysis",
     "Span",
     "Summary",

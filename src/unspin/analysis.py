@@ -13,11 +13,14 @@ import re
 from dataclasses import asdict, dataclass
 
 from .document import Document, Original
+from .errors import InputError
 from .techniques import BY_ID, TECHNIQUE_IDS
 
 __all__ = ["Span", "Summary", "ModelRef", "Analysis", "SCHEMA", "summarize"]
 
-SCHEMA = "unspin.analysis/1"
+SCHEMA = "unspin.analysis/2"
+#: Older schemas ``Analysis.from_dict`` still reads.
+READABLE_SCHEMAS = ("unspin.analysis/1", SCHEMA)
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n\s*\n|\n")
@@ -51,9 +54,12 @@ class Summary:
 
 @dataclass(frozen=True)
 class ModelRef:
+    """The model that made an Analysis. ``fingerprint`` is a sha256 over every file of the
+    model's folder (weights, decoding settings, card): any change gives another fingerprint."""
+
     name: str
     version: str
-    sha256: str
+    fingerprint: str
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,12 @@ class Analysis:
 
     @classmethod
     def from_dict(cls, d: dict) -> "Analysis":
+        """The Analysis of a JSON dict of this schema or an older readable one (in
+        ``unspin.analysis/1`` the model was identified by ``sha256``, its encoder's hash)."""
+        schema = d.get("schema", SCHEMA)
+        if schema not in READABLE_SCHEMAS:
+            raise InputError(f"unknown analysis schema {schema!r}; this unspin reads "
+                             f"{', '.join(READABLE_SCHEMAS)}: upgrade unspin")
         dd = d["document"]
         doc = Document(
             text=dd["text"], id=dd.get("id"), title=dd.get("title"),
@@ -92,8 +104,9 @@ class Analysis:
             original=Original(**dd["original"]) if dd.get("original") else None,
             tags=tuple(dd.get("tags") or ()), url=dd.get("url"), language=dd.get("language"))
         spans = tuple(Span(**s) for s in d["spans"])
-        return cls(doc, spans, Summary(**d["summary"]), ModelRef(**d["model"]),
-                   d.get("schema", SCHEMA))
+        m = d["model"]
+        model = ModelRef(m["name"], m["version"], m.get("fingerprint") or m.get("sha256", ""))
+        return cls(doc, spans, Summary(**d["summary"]), model, SCHEMA)
 
 
 def sentence_bounds(text: str) -> list[tuple[int, int]]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from pathlib import Path
 
@@ -22,86 +21,71 @@ from .report import FORMATS  # noqa: E402  (cheap: report modules load lazily)
 # helpers
 
 def write_output(text: str, out: str | None) -> None:
-    """Write to ``out`` atomically (temp file + rename), or to stdout."""
+    """Write to ``out`` atomically, or to stdout."""
     if not out or out == "-":
         sys.stdout.write(text)
         if text and not text.endswith("\n"):
             sys.stdout.write("\n")
         sys.stdout.flush()
         return
-    path = Path(out)
-    if path.parent and not path.parent.exists():
-        raise InputError(f"{out}: its folder does not exist")
-    if path.exists() and not path.is_file():  # /dev/null, a FIFO: write in place, never replace
-        try:
-            with path.open("w", encoding="utf-8") as fh:
-                fh.write(text)
-        except OSError as exc:
-            raise InputError(f"{out}: cannot write ({exc.strerror or exc})") from None
-        return
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise InputError(f"{out}: cannot write ({exc.strerror or exc})") from None
+    from .files import write_atomic
+
+    write_atomic(out, text)
 
 
-def folder_sources(folder: Path) -> list[Path]:
-    """The articles in a folder: article<ID>.txt files if any (SemEval layout), else every
-    .txt/.md/.html file."""
-    from .ingest.labeled import read_article_folder
+def resolve_options(args, **extra) -> "Options":
+    """The one ``Options`` for this command: its arguments over config file, environment and
+    defaults (options a command does not take are simply absent from ``args``)."""
+    from .options import Options
 
-    ptc = read_article_folder(folder)
-    if ptc:
-        return list(ptc.values())
-    files = sorted(p for p in folder.iterdir() if p.is_file()
-                   and p.suffix.lower() in (".txt", ".md", ".markdown", ".html", ".htm"))
-    if not files:
-        raise InputError(f"{folder}: no articles (.txt, .md or .html files) in this folder")
-    return files
+    given = {name: getattr(args, name, None) for name in (
+        "model", "min_score", "techniques", "encoding", "max_bytes", "timeout", "threads")}
+    if getattr(args, "allow_private", False):
+        given["allow_private"] = True
+    return Options.resolve(**given, **extra)
 
 
-def techniques_arg(value: str | None):
-    if not value:
-        return None
-    from .techniques import get
+def expand_sources(sources: list[str], kind: str | None) -> list[tuple[str, str | None]]:
+    """Command-line sources with folders expanded into their articles (SemEval-layout
+    ``article<ID>.txt`` files are read as plain text, so offsets match the files)."""
+    from .ingest.folder import list_articles
 
-    return [get(v.strip()).id for v in value.split(",") if v.strip()]
+    out: list[tuple[str, str | None]] = []
+    for src in sources:
+        path = Path(src)
+        if src != "-" and "://" not in src and path.is_dir():
+            files = list(list_articles(path).values())
+            if not files:
+                raise InputError(f"{src}: no articles (.txt, .md or .html files) in this folder")
+            ptc = all(f.name.startswith("article") and f.suffix == ".txt" for f in files)
+            out += [(str(f), kind or ("text" if ptc else None)) for f in files]
+        else:
+            out.append((src, kind))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
 # commands
 
 def cmd_analyze(args) -> int:
-    from .pipeline import analyze
+    from .pipeline import analyze, load_detector
     from .report import render, render_many
 
     fmt = args.format or ("terminal" if sys.stdout.isatty() and not args.output else "json")
-    options = dict(model=args.model, min_score=args.min_score,
-                   techniques=techniques_arg(args.techniques), encoding=args.encoding,
-                   max_bytes=args.max_bytes, allow_private=args.allow_private or None,
-                   timeout=args.timeout)
-    sources: list[tuple[str, str | None]] = []
-    for src in args.sources:
-        path = Path(src)
-        if src != "-" and not src.startswith(("http://", "https://")) and path.is_dir():
-            files = folder_sources(path)
-            ptc_layout = files[0].name.startswith("article")
-            sources += [(str(f), args.kind or ("text" if ptc_layout else None)) for f in files]
-        else:
-            sources.append((src, args.kind))
+    options = resolve_options(args)
+    sources = expand_sources(args.sources, args.kind)
     if len(sources) == 1:
-        analysis = analyze(sources[0][0], kind=sources[0][1], **options)
+        analysis = analyze(sources[0][0], options, kind=sources[0][1])
         write_output(render(analysis, fmt), args.output)
         return 0
     if fmt not in ("json", "semeval", "text"):
         raise ConfigError(f"--format {fmt} shows one article; use json, semeval or text "
                           "for several")
+    detector = load_detector(options)
     results, failed = [], []
     for src, kind in sources:
         try:
-            results.append(analyze(src, kind=kind, **options))
+            results.append(analyze(src, options, kind=kind, detector=detector))
         except UnspinError as exc:
             failed.append(str(exc))
             print(f"unspin: skipped: {exc}", file=sys.stderr)
@@ -113,158 +97,94 @@ def cmd_analyze(args) -> int:
     return 0
 
 
-def read_template(path: Path) -> list[tuple[str, str, int, int]]:
-    rows = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read ({exc})") from None
-    for lineno, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        parts = line.split("\t")
-        if len(parts) < 4 or not parts[-2].strip().isdigit() or not parts[-1].strip().isdigit():
-            raise InputError(f"{path}:{lineno}: expected ID<TAB>anything<TAB>start<TAB>end")
-        rows.append((parts[0].strip(), parts[1], int(parts[-2]), int(parts[-1])))
-    return rows
-
-
 def cmd_label_spans(args) -> int:
-    from .detect import label_spans
-    from .ingest.labeled import read_article_folder, read_text_file
-    from .techniques import TECHNIQUE_IDS
+    from .pipeline import load_detector
+    from .report.semeval import label_template
 
-    articles = read_article_folder(Path(args.articles))
-    if not articles:
-        raise InputError(f"{args.articles}: no article<ID>.txt files in this folder")
-    rows = read_template(Path(args.template))
-    by_article: dict[str, list[int]] = {}
-    for i, (aid, _x, s, e) in enumerate(rows):
-        by_article.setdefault(aid, []).append(i)
-    labels: list[str | None] = [None] * len(rows)
-    failed = 0
-    for aid, idx in by_article.items():
-        if aid not in articles:
-            print(f"unspin: skipped article {aid}: no article{aid}.txt in {args.articles}",
-                  file=sys.stderr)
-            failed += 1
-            continue
-        text = read_text_file(articles[aid])
-        bad = [rows[i] for i in idx if not 0 <= rows[i][2] < rows[i][3] <= len(text)]
-        if bad:
-            _a, _x, s, e = bad[0]
-            print(f"unspin: skipped article {aid}: span {s}-{e} is outside its text of "
-                  f"{len(text)} characters", file=sys.stderr)
-            failed += 1
-            continue
-        probs = label_spans(text, [(rows[i][2], rows[i][3]) for i in idx], args.model)
-        for i, p in zip(idx, probs):
-            labels[i] = TECHNIQUE_IDS[int(p.argmax())]
-    out = [f"{aid}\t{lab}\t{s}\t{e}\n" for (aid, _x, s, e), lab in zip(rows, labels) if lab]
-    write_output("".join(out), args.output)
-    if failed:
-        print(f"unspin: {failed} articles could not be labelled", file=sys.stderr)
+    text, problems = label_template(Path(args.articles), Path(args.template),
+                                    load_detector(resolve_options(args)))
+    for problem in problems:
+        print(f"unspin: {problem}", file=sys.stderr)
+    write_output(text, args.output)
+    if problems:
+        print(f"unspin: {len(problems)} articles could not be labelled", file=sys.stderr)
         return 1
     return 0
 
 
-def read_spans_tsv(path: Path) -> list[tuple[str, str, int, int]]:
-    """Span lines ``ID<TAB>technique<TAB>start<TAB>end``, techniques in their task spelling."""
-    from .techniques import normalize
-
-    spans = []
-    for aid, tech, s, e in read_template(path):
-        spans.append((aid, normalize(tech) or tech, s, e))
-    return spans
-
-
 def cmd_evaluate(args) -> int:
-    from .evaluate import full_scores, si_scores, tc_scores
-    from .ingest.labeled import is_validation, read_labeled
-    from .techniques import TECHNIQUE_IDS
+    from .evaluate import evaluate_files, format_table
 
-    gold_path = Path(args.gold)
-    if gold_path.is_dir():
-        arts = read_labeled(gold_path)
-        articles = [a.id for a in arts]
-        gold = [(a.id, s.technique, s.start, s.end) for a in arts for s in a.spans]
-    else:
-        gold = read_spans_tsv(gold_path)
-        articles = sorted({g[0] for g in gold})
-    if args.split != "all":
-        keep = {a for a in articles if is_validation(a) == (args.split == "validation")}
-        articles = [a for a in articles if a in keep]
-        gold = [g for g in gold if g[0] in keep]
-    pred = [p for p in read_spans_tsv(Path(args.pred)) if p[0] in set(articles)]
-    result = {"articles": len(articles),
-              "si": si_scores(gold, pred, articles).to_dict(),
-              "full": full_scores(gold, pred, articles, TECHNIQUE_IDS).to_dict()}
-    gold_keys = {(g[0], g[2], g[3]) for g in gold}
-    if pred and all((p[0], p[2], p[3]) in gold_keys for p in pred):
-        result["tc"] = tc_scores(gold, pred).to_dict()
-    if args.json:
-        write_output(json.dumps(result, indent=2), None)
-        return 0
-    lines = [f"articles: {result['articles']}",
-             f"{'measure':<34}{'P':>8}{'R':>8}{'F1':>8}{'pred':>7}{'gold':>7}"]
-
-    def row(name, s):
-        return (f"{name:<34}{s['precision']:>8.4f}{s['recall']:>8.4f}{s['f1']:>8.4f}"
-                f"{s['n_pred']:>7}{s['n_gold']:>7}")
-
-    lines.append(row("SI (span identification)", result["si"]))
-    if "tc" in result:
-        lines.append(row("TC (technique classification)", result["tc"]))
-    lines.append(row("full task (span + technique)", result["full"]))
-    for tid, s in result["full"]["per_technique"].items():
-        lines.append(row("  " + tid, s))
-    write_output("\n".join(lines) + "\n", None)
+    result = evaluate_files(args.gold, args.pred, args.split)
+    write_output(json.dumps(result, indent=2) if args.json else format_table(result), None)
     return 0
 
 
 def cmd_train(args) -> int:
     from dataclasses import fields
 
-    from .detect.train import TrainConfig, train
+    from .training.train import TrainConfig, train
 
     cfg = TrainConfig()
     for f in fields(TrainConfig):
         value = getattr(args, f.name, None)
         if value is not None:
             setattr(cfg, f.name, value)
-    metrics = train(args.data, args.out, cfg, progress=not args.quiet)
-    print(f"model written to {args.out}: SI F1 {metrics['si']['f1']:.4f}, "
-          f"TC F1 {metrics['tc']['f1']:.4f}, full-task F1 {metrics['full']['f1']:.4f}")
+
+    def on_epoch(m: dict) -> None:
+        print(f"epoch {m['epoch']}: SI F1 {m['si']['f1']:.4f}  TC F1 {m['tc']['f1']:.4f}  "
+              f"full F1 {m['full']['f1']:.4f}", file=sys.stderr, flush=True)
+
+    metrics = train(args.data, args.out, cfg, progress=not args.quiet, on_epoch=on_epoch)
+    print(f"model {cfg.name}.v{cfg.version} written to {args.out}: SI F1 "
+          f"{metrics['si']['f1']:.4f}, TC F1 {metrics['tc']['f1']:.4f}, full-task F1 "
+          f"{metrics['full']['f1']:.4f}")
     return 0
 
 
 def cmd_tune(args) -> int:
-    from .detect.export import retune
+    from .detect.registry import resolve
+    from .training.tune import retune
 
-    m = retune(args.model_dir, args.data)
-    print(f"re-tuned {args.model_dir}: SI F1 {m['si']['f1']:.4f}, TC F1 {m['tc']['f1']:.4f}, "
-          f"full-task F1 {m['full']['f1']:.4f}")
+    metrics, name = retune(resolve(args.model).folder, args.data, args.out, args.version)
+    print(f"{name} written to {args.out}: SI F1 {metrics['si']['f1']:.4f}, TC F1 "
+          f"{metrics['tc']['f1']:.4f}, full-task F1 {metrics['full']['f1']:.4f}")
+    return 0
+
+
+def cmd_models(args) -> int:
+    from .detect import installed_models
+    from .options import DEFAULT_MODEL
+
+    models = installed_models()
+    if args.json:
+        write_output(json.dumps([m.to_dict() for m in models], indent=2), None)
+        return 0
+    rows = [("name", "version", "fingerprint", "size", "card")]
+    for m in models:
+        mark = " (default)" if m.name == DEFAULT_MODEL else ""
+        rows.append((m.name + mark, m.version, m.fingerprint[:16], f"{m.size / 1e6:.1f} MB",
+                     m.card or "-"))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    write_output("".join("  ".join(c.ljust(w) for c, w in zip(r[:4], widths)) + "  " + r[4]
+                         + "\n" for r in rows), None)
     return 0
 
 
 def cmd_serve(args) -> int:
-    from .server import ServerConfig, serve
+    from .errors import require
 
-    base = ServerConfig.from_env()
-    config = ServerConfig(
-        model=args.model or base.model,
-        max_text_bytes=args.max_text_bytes or base.max_text_bytes,
-        timeout=args.timeout or base.timeout,
-        concurrency=args.concurrency or base.concurrency,
-        max_queue=args.max_queue if args.max_queue is not None else base.max_queue,
-        allow_private=args.allow_private or base.allow_private,
-        api_keys=base.api_keys,
-        cors_origins=tuple(args.cors_origin or base.cors_origins))
+    require("fastapi", "serve")
+    require("uvicorn", "serve")
+    from .server import serve
+
+    options = resolve_options(
+        args, max_text_bytes=args.max_text_bytes, request_timeout=args.request_timeout,
+        concurrency=args.concurrency, max_queue=args.max_queue,
+        cors_origins=args.cors_origin or None)
     logging.getLogger("unspin.access").setLevel(logging.INFO)
     print(f"unspin: serving on http://{args.host}:{args.port} (Ctrl-C to stop)", file=sys.stderr)
-    serve(config, host=args.host, port=args.port, workers=args.workers)
+    serve(options, host=args.host, port=args.port, workers=args.workers)
     return 0
 
 
@@ -328,6 +248,9 @@ def build_parser() -> argparse.ArgumentParser:
     tr = sub.add_parser("train", help="train a detector (needs unspin[train])")
     tr.add_argument("data", help="PTC-layout folder or JSONL of labelled articles")
     tr.add_argument("--out", required=True, help="folder for checkpoints and the exported model")
+    tr.add_argument("--name", required=True,
+                    help="the new model's name (it is known as NAME.vVERSION)")
+    tr.add_argument("--version", help="the new model's version (default 1)")
     tr.add_argument("--epochs", type=int)
     tr.add_argument("--batch-size", dest="batch_size", type=int)
     tr.add_argument("--lr", dest="lr_encoder", type=float, help="encoder learning rate")
@@ -341,11 +264,17 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--quiet", action="store_true", help="no progress bar")
     tr.set_defaults(func=cmd_train)
 
-    tu = sub.add_parser("tune", help="re-tune a trained model's decoding thresholds on the "
-                        "validation split (rewrites its config.json and model card)")
-    tu.add_argument("model_dir", help="trained model folder")
+    tu = sub.add_parser("tune", help="re-tune a model's decoding thresholds on the validation "
+                        "split, as a new model version in a new folder")
+    tu.add_argument("model", help="model name or trained model folder to start from")
     tu.add_argument("data", help="the PTC-layout folder or JSONL it was trained on")
+    tu.add_argument("--out", required=True, help="new, empty folder for the new version")
+    tu.add_argument("--version", help="the new version (default: the next one, 1 -> 1.1)")
     tu.set_defaults(func=cmd_tune)
+
+    mo = sub.add_parser("models", help="list the installed models")
+    mo.add_argument("--json", action="store_true", help="print JSON")
+    mo.set_defaults(func=cmd_models)
 
     sv = sub.add_parser("serve", help="HTTP API and web page (needs unspin[serve])")
     sv.add_argument("--host", default="127.0.0.1")
@@ -355,7 +284,8 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--allow-private", action="store_true",
                     help="allow URLs on private, loopback or link-local addresses")
     sv.add_argument("--max-text-bytes", type=int, help="request text cap (default 2 MB)")
-    sv.add_argument("--timeout", type=float, help="seconds per request (default 60)")
+    sv.add_argument("--timeout", dest="request_timeout", type=float,
+                    help="seconds per request (default 60)")
     sv.add_argument("--concurrency", type=int, help="analyses at once per process (default 1)")
     sv.add_argument("--max-queue", type=int, help="requests waiting before 503 (default 8)")
     sv.add_argument("--cors-origin", action="append", help="allow this origin (repeatable)")

@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-__all__ = ["Scores", "si_scores", "full_scores", "tc_scores", "merge_intervals"]
+__all__ = ["Scores", "si_scores", "full_scores", "tc_scores", "merge_intervals",
+           "evaluate_files", "format_table"]
 
 
 @dataclass(frozen=True)
@@ -147,3 +148,56 @@ def tc_scores(gold, pred) -> Scores:
     p = hits / n_pred if n_pred else 0.0
     r = hits / n_gold if n_gold else 0.0
     return Scores(p, r, _f1(p, r), n_pred, n_gold, per)
+
+
+def evaluate_files(gold_path, pred_path, split: str = "all") -> dict:
+    """SI, full-task (and TC, when every prediction is on a gold span) scores of a prediction
+    TSV against a PTC-layout folder or a gold TSV; ``split``: all, validation or train."""
+    from pathlib import Path
+
+    from .report.semeval import read_spans_tsv
+    from .techniques import TECHNIQUE_IDS
+
+    gold_path = Path(gold_path)
+    if gold_path.is_dir():
+        from .training.data import read_labeled
+
+        arts = read_labeled(gold_path)
+        articles = [a.id for a in arts]
+        gold = [(a.id, s.technique, s.start, s.end) for a in arts for s in a.spans]
+    else:
+        gold = read_spans_tsv(gold_path)
+        articles = sorted({g[0] for g in gold})
+    if split != "all":
+        from .training.data import is_validation
+
+        keep = {a for a in articles if is_validation(a) == (split == "validation")}
+        articles = [a for a in articles if a in keep]
+        gold = [g for g in gold if g[0] in keep]
+    wanted = set(articles)
+    pred = [p for p in read_spans_tsv(Path(pred_path)) if p[0] in wanted]
+    result = {"articles": len(articles),
+              "si": si_scores(gold, pred, articles).to_dict(),
+              "full": full_scores(gold, pred, articles, TECHNIQUE_IDS).to_dict()}
+    gold_keys = {(g[0], g[2], g[3]) for g in gold}
+    if pred and all((p[0], p[2], p[3]) in gold_keys for p in pred):
+        result["tc"] = tc_scores(gold, pred).to_dict()
+    return result
+
+
+def format_table(result: dict) -> str:
+    """``evaluate_files``' result as an aligned text table."""
+    lines = [f"articles: {result['articles']}",
+             f"{'measure':<34}{'P':>8}{'R':>8}{'F1':>8}{'pred':>7}{'gold':>7}"]
+
+    def row(name, s):
+        return (f"{name:<34}{s['precision']:>8.4f}{s['recall']:>8.4f}{s['f1']:>8.4f}"
+                f"{s['n_pred']:>7}{s['n_gold']:>7}")
+
+    lines.append(row("SI (span identification)", result["si"]))
+    if "tc" in result:
+        lines.append(row("TC (technique classification)", result["tc"]))
+    lines.append(row("full task (span + technique)", result["full"]))
+    for tid, s in result["full"]["per_technique"].items():
+        lines.append(row("  " + tid, s))
+    return "\n".join(lines) + "\n"

@@ -1,41 +1,86 @@
-"""The pipeline, one function top to bottom: ingest -> detect -> Analysis."""
+"""The pipeline, one function top to bottom: ingest -> detect -> Analysis.
+
+Every entry point (the CLI, the HTTP API, batch workers, Python users) comes through here with
+one resolved ``Options``; a ``Detector`` may be passed in, else the one the options name is
+loaded (once per process).
+"""
 
 from __future__ import annotations
 
 import logging
 
-from . import settings
 from .analysis import Analysis, ModelRef, make_span, summarize
-from .techniques import get as get_technique
+from .document import Document
+from .options import Options, of
 
 log = logging.getLogger(__name__)
 
-__all__ = ["analyze"]
+__all__ = ["analyze", "analyze_text", "analyze_document", "load_detector"]
 
 
-def analyze(source, *, model=None, min_score: float | None = None, techniques=None,
-            kind: str | None = None, encoding: str | None = None, max_bytes: int | None = None,
-            allow_private: bool | None = None, timeout: float | None = None) -> Analysis:
+def load_detector(options: Options):
+    """The detector ``options`` name (loaded once per process)."""
+    from . import detect
+
+    return detect.load(options.model, threads=options.threads, chunk_chars=options.chunk_chars)
+
+
+def analyze(source, options: Options | None = None, *, detector=None, kind: str | None = None,
+            **arguments) -> Analysis:
     """Find the persuasion techniques in an article.
 
-    ``source`` is a file path, an http(s) URL, ``-`` (stdin) or a ``Document``.
+    ``source`` is a file path, an http(s) URL, ``-`` (stdin) or a ``Document``. ``options``
+    (or keyword arguments naming its fields: ``min_score=0.5``, ``model=...``) set how; to
+    analyse a string, use ``analyze_text``.
 
-    >>> a = analyze(Document("They are traitors, all of them!"))   # doctest: +SKIP
-    >>> [(s.text, s.technique) for s in a.spans]                    # doctest: +SKIP
+    >>> a = analyze("article.txt", min_score=0.5)          # doctest: +SKIP
+    >>> [(s.text, s.technique) for s in a.spans]            # doctest: +SKIP
     [('traitors', 'Name_Calling,Labeling')]
     """
-    from . import detect, ingest
+    from . import ingest
 
-    doc = ingest.load(source, kind=kind, encoding=encoding, max_bytes=max_bytes,
-                      allow_private=allow_private, timeout=timeout)
-    detector = detect.load_model(model)
-    found = detect.find_spans(doc.text, model)
-    floor = settings.get("min_score", min_score)
-    wanted = {get_technique(t).id for t in techniques} if techniques else None
+    opts = of(options, arguments)
+    doc = ingest.load(source, kind=kind, options=opts)
+    return analyze_document(doc, opts, detector=detector)
+
+
+def analyze_text(text: str, options: Options | None = None, *, title: str | None = None,
+                 kind: str | None = "text", id: str | None = None, detector=None,
+                 **arguments) -> Analysis:
+    """Analyse a string: plain text (default), or ``kind="markdown"``/``"html"``/``None``
+    (guess). A ``title`` becomes the first line of ``document.text``, followed by a blank
+    line, as in the PTC articles; span offsets index ``document.text``.
+
+    >>> a = analyze_text("They are traitors, every one of them, and they will destroy us all!",
+    ...                  title="Betrayal")
+    >>> a.document.title, a.document.text.startswith("Betrayal\\n\\n")
+    ('Betrayal', True)
+    >>> all(a.document.text[s.start:s.end] == s.text for s in a.spans)
+    True
+    """
+    from . import ingest
+
+    if not isinstance(text, str):
+        from .errors import InputError
+
+        raise InputError(f"analyze_text needs a str, not {type(text).__name__}; "
+                         "use analyze() for paths and URLs")
+    opts = of(options, arguments)
+    if title is not None and title.strip():
+        text = f"{' '.join(title.split())}\n\n{text}"
+    doc = ingest.from_string(text, kind=kind, source="string", doc_id=id)
+    return analyze_document(doc, opts, detector=detector)
+
+
+def analyze_document(doc: Document, options: Options, *, detector=None) -> Analysis:
+    """detect -> filter -> Analysis for a Document already ingested."""
+    detector = detector if detector is not None else load_detector(options)
+    wanted = set(options.techniques) or None
     spans = tuple(
-        make_span(doc.text, p.start, p.end, p.technique, p.score) for p in found
-        if p.score >= floor and (wanted is None or p.technique in wanted))
+        make_span(doc.text, p.start, p.end, p.technique, p.score)
+        for p in detector.find_spans(doc.text)
+        if p.score >= options.min_score and (wanted is None or p.technique in wanted))
     info = detector.info
     log.debug("%s: %d spans", doc.id, len(spans))
     return Analysis(doc, spans, summarize(doc.text, spans),
-                    ModelRef(info.name, info.version, info.sha256))
+                    ModelRef(info.name, info.version, info.fingerprint))

@@ -99,7 +99,7 @@ def synthetic_out(tmp_path_factory) -> Path:
 
     out = tmp_path_factory.mktemp("synthetic") / "out"
     out.mkdir()
-    model = {"model_name": "test-model", "model_version": "1", "model_sha256": "0" * 64}
+    model = {"model_name": "test-model", "model_version": "1", "model_fingerprint": "0" * 64}
     spans_by = {"a1": [("Loaded_Language", "corrupt"), ("Loaded_Language", "treasonous"),
                        ("Name_Calling,Labeling", "traitors"), ("Flag-Waving", "true patriot")],
                 "a2": [("Doubt", "so-called experts"), ("Loaded_Language", "Corrupt ")],
@@ -137,7 +137,7 @@ def synthetic_out(tmp_path_factory) -> Path:
     (out / "run.json").write_text(json.dumps({
         "schema": "unspin.batch/1", "run_id": "synthetic-run", "complete": True,
         "engine": "local", "format": "parquet",
-        "model": {"name": "test-model", "version": "1", "sha256": "0" * 64},
+        "model": {"name": "test-model", "version": "1", "fingerprint": "0" * 64},
         "result": {"articles": 6, "ok": 4, "failed": 2, "spans": 9}}))
     return out
 

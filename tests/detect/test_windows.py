@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from unspin.detect import chunk_bounds
+from unspin.detect.chunks import chunk_bounds
 from unspin.detect.windows import merge, window_starts, windows
 
 

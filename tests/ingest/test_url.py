@@ -200,10 +200,15 @@ def test_redirect_loop(server):
 
 
 def test_too_many_redirects(server, monkeypatch, tmp_path):
-    monkeypatch.setenv("UNSPIN_CONFIG", str(tmp_path / "none.toml"))
-    monkeypatch.setenv("UNSPIN_MAX_REDIRECTS", "3")
+    from unspin import ingest
+
     with pytest.raises(FetchError, match="more than 3 redirects"):
-        get(server + "/chain/0")
+        get(server + "/chain/0", max_redirects=3)
+    # the limit set in the environment reaches the fetcher through the resolved options
+    monkeypatch.setenv("UNSPIN_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("UNSPIN_MAX_REDIRECTS", "2")
+    with pytest.raises(FetchError, match="more than 2 redirects"):
+        ingest.load(server + "/chain/0", allow_private=True, timeout=5.0)
 
 
 def test_non_text_content_type(server):

@@ -12,7 +12,8 @@ import pytest
 pytest.importorskip("fastapi", reason="needs unspin[serve]")
 
 from unspin.schema import load as load_schema  # noqa: E402
-from unspin.server import ServerConfig, create_app  # noqa: E402
+from unspin.options import Options
+from unspin.server import create_app  # noqa: E402
 from unspin.server.app import Busy, Gate  # noqa: E402
 
 pytestmark = pytest.mark.model
@@ -39,7 +40,7 @@ def call(app, method, path, **kw):
 
 @pytest.fixture(scope="module")
 def app():
-    return create_app(ServerConfig(max_text_bytes=50_000))
+    return create_app(Options(max_text_bytes=50_000))
 
 
 def test_health_and_techniques(app):
@@ -109,13 +110,13 @@ def test_not_json_and_unknown_route(app):
 
 
 def test_fetch_failures_are_502():
-    app = create_app(ServerConfig(allow_private=True, fetch_timeout=2))
+    app = create_app(Options(allow_private=True, timeout=2))
     r = call(app, "POST", "/v1/analyze", json={"url": "http://127.0.0.1:9/"})
     assert r.status_code == 502 and r.json()["error"]["code"] == "fetch_failed"
 
 
 def test_api_keys_and_cors_off_by_default():
-    app = create_app(ServerConfig(api_keys=("s3cret",)))
+    app = create_app(Options(api_keys=("s3cret",)))
     r = call(app, "POST", "/v1/analyze", json={"text": ARTICLE})
     assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
     r = call(app, "POST", "/v1/analyze", json={"text": ARTICLE},
@@ -126,7 +127,7 @@ def test_api_keys_and_cors_off_by_default():
 
 
 def test_cors_when_configured():
-    app = create_app(ServerConfig(cors_origins=("https://newsroom.example",)))
+    app = create_app(Options(cors_origins=("https://newsroom.example",)))
     r = call(app, "GET", "/v1/techniques", headers={"Origin": "https://newsroom.example"})
     assert r.headers["access-control-allow-origin"] == "https://newsroom.example"
 

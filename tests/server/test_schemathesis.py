@@ -8,13 +8,14 @@ schemathesis = pytest.importorskip("schemathesis")
 
 from hypothesis import HealthCheck, settings  # noqa: E402
 
-from unspin.server import ServerConfig, create_app  # noqa: E402
+from unspin.options import Options
+from unspin.server import create_app  # noqa: E402
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
 # small texts keep each generated analysis fast; no URL fetching (allow_private off, and any
 # public address is unreachable here, so fetch cases end as 400/502, never 500)
-APP = create_app(ServerConfig(max_text_bytes=20_000, fetch_timeout=1.0))
+APP = create_app(Options(max_text_bytes=20_000, timeout=1.0))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 

@@ -32,8 +32,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .. import settings
 from ..errors import ConfigError, InputError, require
+from ..files import atomic_path, write_atomic
+from ..options import Options, of
 from .records import Record, count_records, fingerprint, input_format, iter_records
 from .tables import failed_row
 
@@ -71,13 +72,14 @@ class BatchResult:
         return done / self.seconds if self.seconds else 0.0
 
 
-def run_batch(source, out, *, format: str = "parquet", engine: str = "local",
-              workers: int | None = None, timeout: float | None = 300.0, chunk_size: int = 64,
-              model=None, min_score: float | None = None, encoding: str | None = None,
-              max_bytes: int | None = None, threads: int | None = None, fresh: bool = False,
-              address: str | None = None,
-              progress: Callable[[int, int], None] | None = None) -> BatchResult:
+def run_batch(source, out, options: Options | None = None, *, format: str = "parquet",
+              engine: str = "local", workers: int | None = None, timeout: float | None = 300.0,
+              chunk_size: int = 64, fresh: bool = False, address: str | None = None,
+              progress: Callable[[int, int], None] | None = None, **arguments) -> BatchResult:
     """Analyse every article of ``source`` (folder, .jsonl, .csv, .parquet) into tables in ``out``.
+
+    ``options`` (or keyword arguments naming its fields) set the model, filters and input
+    limits; ``options.threads`` is onnxruntime threads per worker (0: cores / workers).
 
     ``progress(done, failed)`` is called as rows finish. Returns counts; raises ``InputError``
     when the input cannot be read at all and ``ConfigError`` for bad options or an ``out`` that
@@ -95,9 +97,7 @@ def run_batch(source, out, *, format: str = "parquet", engine: str = "local",
         raise ConfigError("--workers must be at least 1")
     if timeout is not None and timeout <= 0:
         timeout = None
-    options = {"model": model, "min_score": min_score, "format": format,
-               "encoding": settings.get("encoding", encoding),
-               "max_bytes": settings.get("max_bytes", max_bytes)}
+    opts = of(options, arguments)
     remote = "://" in str(source)  # an fsspec URL, for the Ray engine
     if format == "parquet" or engine == "ray" or (
             not remote and input_format(source) == "parquet"):
@@ -105,23 +105,24 @@ def run_batch(source, out, *, format: str = "parquet", engine: str = "local",
     if engine == "ray":
         from .ray_engine import run_ray
 
-        return run_ray(source, out, options=options, workers=workers, address=address,
+        return run_ray(source, out, opts.replace(threads=1), fmt=format, workers=workers,
+                       address=address,
                        progress=progress)
     if engine != "local":
         raise ConfigError(f"unknown engine {engine!r}; use local or ray")
     if remote:
         raise ConfigError(f"{source}: the local engine reads local files; "
                           "use --engine ray for URLs")
-    return _LocalRun(Path(source), Path(out), options, workers, timeout, chunk_size, threads,
+    return _LocalRun(Path(source), Path(out), opts, format, workers, timeout, chunk_size,
                      fresh, progress).run()
 
 
 class _LocalRun:
-    def __init__(self, source: Path, out: Path, options: dict, workers, timeout, chunk_size,
-                 threads, fresh, progress):
+    def __init__(self, source: Path, out: Path, options: Options, fmt: str, workers, timeout,
+                 chunk_size, fresh, progress):
         self.source, self.out, self.options = source, out, options
         self.timeout, self.chunk_size, self.progress = timeout, chunk_size, progress
-        self.fmt = options["format"]
+        self.fmt = fmt
         self.kind = input_format(source)
         self.parts = out / PARTS
         self.manifest_path = self.parts / "manifest.jsonl"
@@ -130,7 +131,7 @@ class _LocalRun:
 
         cores = cpu_count()
         self.workers = workers or cores
-        self.threads = threads or max(1, cores // self.workers)
+        self.threads = options.threads or max(1, cores // self.workers)
 
     # -- the run ------------------------------------------------------------------------------
 
@@ -147,8 +148,8 @@ class _LocalRun:
         total = count_records(self.source) if cheap else None
         workers = self.workers if total is None else max(1, min(self.workers, total))
         result.workers = workers
-        records = iter_records(self.source, max_bytes=self.options["max_bytes"],
-                               encoding=self.options["encoding"])
+        records = iter_records(self.source, max_bytes=self.options.max_bytes,
+                               encoding=self.options.encoding)
         first = next(records, None)  # an unreadable input fails here, before any model loads
         if first is None:
             raise InputError(f"{self.source}: no articles in this input")
@@ -157,14 +158,15 @@ class _LocalRun:
         from .work import analyze_record, init_worker
 
         pool = Pool(workers, analyze_record, initializer=init_worker,
-                    initargs=({**self.options, "threads": self.threads},), timeout=self.timeout)
+                    initargs=(self.options.replace(threads=self.threads), self.fmt),
+                    timeout=self.timeout)
         try:
-            model = dict(zip(("name", "version", "sha256"), pool.info, strict=True))
+            model = dict(zip(("name", "version", "fingerprint"), pool.info, strict=True))
             if state.get("model") and state["model"] != model:
                 raise ConfigError(
                     f"{self.out} holds a run with model {state['model']['name']} "
-                    f"{state['model']['version']} ({state['model']['sha256'][:12]}), not "
-                    f"{model['name']} {model['version']} ({model['sha256'][:12]}); "
+                    f"{state['model']['version']} ({state['model']['fingerprint'][:12]}), not "
+                    f"{model['name']} {model['version']} ({model['fingerprint'][:12]}); "
                     "use --fresh to start over or another --out")
             state["model"] = model
             self._write_json(self.out / "run.json", state)
@@ -263,8 +265,7 @@ class _LocalRun:
         wanted = {"schema": RUN_SCHEMA, "engine": "local", "input": str(self.source.resolve()),
                   "fingerprint": fingerprint(self.source), "format": self.fmt,
                   "chunk_size": self.chunk_size,
-                  "options": {k: self.options[k] for k in ("model", "min_score", "encoding",
-                                                            "max_bytes")}}
+                  "options": run_options(self.options)}
         if self.fresh:
             self._clear()
         state = None
@@ -342,8 +343,8 @@ class _LocalRun:
             _atomic_parquet(pa.Table.from_pylist(articles, schema=article_schema()),
                             self._part_path("articles", part.number))
         else:
-            _atomic_text("".join(e + "\n" for e in errors), self._part_path("errors", part.number))
-            _atomic_text("".join(j + "\n" for j in lines), self._part_path("analyses", part.number))
+            write_atomic(self._part_path("errors", part.number), "".join(e + "\n" for e in errors))
+            write_atomic(self._part_path("analyses", part.number), "".join(j + "\n" for j in lines))
         failed = sum(1 for a in articles if a["status"] == "failed")
         entry = {"part": part.number, "first_row": rows[0][0].row, "articles": len(rows),
                  "ok": len(rows) - failed, "failed": failed, "duplicates": part.duplicates,
@@ -363,12 +364,10 @@ class _LocalRun:
                              "run again with --fresh")
         if self.fmt == "jsonl":
             for kind in ("analyses", "errors"):
-                tmp = self.out / f".{kind}.jsonl.tmp"
-                with open(tmp, "wb") as out:
+                with atomic_path(self.out / f"{kind}.jsonl") as tmp, open(tmp, "wb") as out:
                     for n in numbers:
                         with open(self._part_path(kind, n), "rb") as fh:
                             shutil.copyfileobj(fh, out)
-                os.replace(tmp, self.out / f"{kind}.jsonl")
             return
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -376,8 +375,8 @@ class _LocalRun:
         from .tables import article_schema, span_schema
 
         for kind, schema in (("articles", article_schema()), ("spans", span_schema())):
-            tmp = self.out / f".{kind}.parquet.tmp"
-            with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+            with atomic_path(self.out / f"{kind}.parquet") as tmp, \
+                    pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
                 buffer, size = [], 0
                 for n in numbers:
                     table = pq.read_table(self._part_path(kind, n), schema=schema)
@@ -388,11 +387,10 @@ class _LocalRun:
                         buffer, size = [], 0
                 if buffer:
                     writer.write_table(pa.concat_tables(buffer), row_group_size=_ROW_GROUP)
-            os.replace(tmp, self.out / f"{kind}.parquet")
 
     @staticmethod
     def _write_json(path: Path, data: dict) -> None:
-        _atomic_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", path)
+        write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 @dataclass
@@ -412,21 +410,21 @@ class _Part:
 class _ModelRef:
     name: str
     version: str
-    sha256: str
+    fingerprint: str
 
 
 def _atomic_parquet(table, path: Path) -> None:
     import pyarrow.parquet as pq
 
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp, compression="zstd")
 
 
-def _atomic_text(text: str, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+def run_options(options: Options) -> dict:
+    """The options that decide a run's results, as recorded in ``run.json``."""
+    return {"model": options.model, "min_score": options.min_score,
+            "techniques": list(options.techniques), "encoding": options.encoding,
+            "max_bytes": options.max_bytes}
 
 
 def _now() -> str:

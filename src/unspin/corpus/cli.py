@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import sys
 
-from .. import settings
+from ..options import Options
 
 __all__ = ["add_commands", "DEFAULT_DB"]
 
-DEFAULT_DB = settings.DEFAULTS["db"]
+DEFAULT_DB = Options.db
 GROUPINGS = ("outlet", "author", "technique", "month")
 
 
@@ -49,7 +49,7 @@ def add_commands(sub) -> None:
     b.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     b.set_defaults(func=cmd_batch)
 
-    db_default = None  # resolved by settings: --db > config file > $UNSPIN_DB > default
+    db_default = None  # resolved by Options: --db > config file > $UNSPIN_DB > default
     st = sub.add_parser("store", help="keep batch results in a database (needs unspin[corpus])")
     st_sub = st.add_subparsers(dest="store_command", metavar="ACTION")
     st_sub.required = True
@@ -81,12 +81,13 @@ def cmd_batch(args) -> int:
 
     bar = _progress_bar(args)
     try:
+        options = Options.resolve(model=args.model, min_score=args.min_score,
+                                  encoding=args.encoding, max_bytes=args.max_bytes,
+                                  threads=args.threads)
         result = run_batch(
-            args.input, args.out, format=args.format, engine=args.engine, workers=args.workers,
-            timeout=args.timeout, chunk_size=args.chunk_size, model=args.model,
-            min_score=args.min_score, encoding=args.encoding, max_bytes=args.max_bytes,
-            threads=args.threads, fresh=args.fresh, address=args.address,
-            progress=bar.update if bar else None)
+            args.input, args.out, options, format=args.format, engine=args.engine,
+            workers=args.workers, timeout=args.timeout, chunk_size=args.chunk_size,
+            fresh=args.fresh, address=args.address, progress=bar.update if bar else None)
     finally:
         if bar:
             bar.close()
@@ -113,7 +114,7 @@ def cmd_batch(args) -> int:
 def cmd_store_load(args) -> int:
     from .store import load_dir
 
-    loaded = load_dir(args.dir, settings.get("db", args.db))
+    loaded = load_dir(args.dir, Options.resolve(db=args.db).db)
     print(f"unspin: loaded {loaded.articles} articles and {loaded.spans} spans "
           f"(model {loaded.model}) into {loaded.db}", file=sys.stderr)
     if loaded.skipped:
@@ -127,7 +128,7 @@ def cmd_stats(args) -> int:
 
     if args.top < 1:
         raise ConfigError("--top must be at least 1")
-    result = compute(settings.get("db", args.db), args.by, model=args.model)
+    result = compute(Options.resolve(db=args.db).db, args.by, model=args.model)
     sys.stdout.write(render_table(result, top=args.top))
     if args.csv:
         write_csv(result, args.csv)

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from ..errors import InputError, require
+from ..files import atomic_path
 from ..techniques import BY_ID
 from .stats import Stats
 
@@ -28,22 +29,13 @@ def plot(stats: Stats, path, *, top: int = 25) -> Path:
     import matplotlib.pyplot as plt
 
     path = Path(path)
-    if not path.parent.exists():
-        raise InputError(f"{path}: its folder does not exist")
     with plt.rc_context({"font.size": 10, "axes.edgecolor": "#888888", "axes.labelcolor": _INK,
                          "xtick.color": _INK, "ytick.color": _INK, "axes.titleweight": "bold",
                          "figure.dpi": 110}):
         fig = _by_technique(plt, stats) if stats.by == "technique" else _by_group(plt, stats, top)
-        special = path.exists() and not path.is_file()  # /dev/null, a pipe: write in place
-        tmp = path if special else path.with_name(f".{path.name}.{os.getpid()}.tmp.png")
         try:
-            fig.savefig(tmp, bbox_inches="tight", facecolor="white", format="png")
-            if not special:
-                os.replace(tmp, path)
-        except OSError as exc:
-            if not special:
-                tmp.unlink(missing_ok=True)
-            raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+            with atomic_path(path) as tmp:
+                fig.savefig(tmp, bbox_inches="tight", facecolor="white", format="png")
         finally:
             plt.close(fig)
     return path

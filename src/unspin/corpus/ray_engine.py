@@ -22,7 +22,8 @@ import time
 from pathlib import Path
 
 from ..errors import InputError, UnspinError, require
-from .records import ARTICLE_SUFFIXES, Record, file_id, input_format, jsonl_record, make_record
+from ..ingest.folder import ARTICLE_SUFFIXES, article_id, list_articles
+from .records import Record, input_format, jsonl_record, make_record
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +32,9 @@ __all__ = ["run_ray"]
 _BATCH = 16
 
 
-def run_ray(source, out, *, options: dict, workers: int | None = None,
+def run_ray(source, out, options, *, fmt: str, workers: int | None = None,
             address: str | None = None, progress=None):
     """Analyse ``source`` on Ray and write the tables to ``out``; returns a ``BatchResult``."""
-    from .. import settings
     from .batch import BatchResult
 
     ray = require("ray", "ray")
@@ -50,7 +50,6 @@ def run_ray(source, out, *, options: dict, workers: int | None = None,
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "run.json").unlink(missing_ok=True)  # a finished run is marked only at the end
-    options = {**options, "model": settings.get("model", options.get("model")), "threads": 1}
     from .pool import cpu_count
 
     if not ray.is_initialized():
@@ -69,18 +68,18 @@ def run_ray(source, out, *, options: dict, workers: int | None = None,
     ctx.enable_progress_bars = False
     logging.getLogger("ray.data").setLevel(logging.ERROR)
     ds = _read(rd, source, kind, remote)
-    ds = ds.map_batches(_Analyzer, fn_constructor_args=(options, kind, source),
+    ds = ds.map_batches(_Analyzer, fn_constructor_args=(options, fmt, kind, source),
                         batch_size=_BATCH, batch_format="pyarrow",
                         compute=rd.ActorPoolStrategy(size=size), num_cpus=1)
     result = BatchResult(out=str(out), workers=size, engine="ray")
     try:
-        result.model = _write(ds, out, options, result, progress)
+        result.model = _write(ds, out, fmt, result, progress)
     except UnspinError:
         raise
     except Exception as exc:  # Ray wraps reader and task errors in its own types
         raise InputError(f"{source}: the Ray run failed ({_first_line(exc)})") from None
     result.seconds = time.monotonic() - started
-    _write_run(out, source if remote else str(Path(source).resolve()), options, result,
+    _write_run(out, source if remote else str(Path(source).resolve()), options, fmt, result,
                started_at)
     return result
 
@@ -99,9 +98,7 @@ def _read(rd, source: str, kind: str, remote: bool):
         if remote:
             return rd.read_binary_files(source, include_paths=True,
                                         file_extensions=[s[1:] for s in ARTICLE_SUFFIXES])
-        from .records import folder_files
-
-        files = [str(p) for p in folder_files(Path(source))]
+        files = [str(p) for p in list_articles(source).values()]
         if not files:
             raise InputError(f"{source}: no articles (.txt, .md or .html files) in this folder")
         return rd.read_binary_files(files, include_paths=True)
@@ -121,13 +118,12 @@ def _read(rd, source: str, kind: str, remote: bool):
 class _Analyzer:
     """A Ray actor: loads the model once, then turns record batches into result rows."""
 
-    def __init__(self, options: dict, kind: str, root: str):
+    def __init__(self, options, fmt: str, kind: str, root: str):
         from .work import init_worker
 
-        os.environ.setdefault("UNSPIN_THREADS", "1")
-        self.model = _Model(*init_worker(options))
+        self.model = _Model(*init_worker(options, fmt))
         self.options, self.kind, self.root = options, kind, root.rstrip("/")
-        self.timeout = options.get("timeout")
+        self.timeout = None
 
     def __call__(self, batch):
         import pyarrow as pa
@@ -136,7 +132,7 @@ class _Analyzer:
         return pa.Table.from_pylist(rows, schema=_ray_schema())
 
     def _record(self, data: dict) -> Record:
-        mb, enc = self.options["max_bytes"], self.options["encoding"]
+        mb, enc = self.options.max_bytes, self.options.encoding
         if self.kind == "jsonl":
             return jsonl_record(0, self.root, data["text"], mb, enc)
         if self.kind in ("csv", "parquet"):
@@ -160,13 +156,13 @@ class _Analyzer:
         from ..ingest.text import decode
 
         rel = os.path.relpath(path.split("://", 1)[-1], self.root.split("://", 1)[-1])
-        rid = file_id(Path(rel))
-        limit = self.options["max_bytes"]
+        rid = article_id(rel)
+        limit = self.options.max_bytes
         if len(data) > limit:
             return Record(0, rid, path, path=path, error=f"{path}: {len(data)} bytes is over the "
                           f"{limit}-byte limit; raise it with --max-bytes")
         try:
-            text = decode(data, self.options["encoding"], path)
+            text = decode(data, self.options.encoding, path)
         except UnspinError as exc:
             return Record(0, rid, path, path=path, error=str(exc))
         return Record(0, rid, path, path=path, text=text)
@@ -193,8 +189,8 @@ def _with_timeout(func, arg, timeout):
 
 
 class _Model:
-    def __init__(self, name, version, sha256):
-        self.name, self.version, self.sha256 = name, version, sha256
+    def __init__(self, name, version, fingerprint):
+        self.name, self.version, self.fingerprint = name, version, fingerprint
 
 
 def _ray_schema():
@@ -206,14 +202,13 @@ def _ray_schema():
                                    ).append(pa.field("json", pa.string()))
 
 
-def _write(ds, out: Path, options: dict, result, progress) -> dict | None:
+def _write(ds, out: Path, fmt: str, result, progress) -> dict | None:
     """Stream the results in input order into the final files (temp + rename)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from .tables import article_schema, span_schema
 
-    fmt = options["format"]
     seen: set[str] = set()
     first_row: dict[str, int] = {}
     model = None
@@ -248,7 +243,7 @@ def _write(ds, out: Path, options: dict, result, progress) -> dict | None:
                     first_row[r["id"]] = row
                 if model is None and r["model_name"]:
                     model = {"name": r["model_name"], "version": r["model_version"],
-                             "sha256": r["model_sha256"]}
+                             "fingerprint": r["model_fingerprint"]}
                 if r["status"] == "ok":
                     result.ok += 1
                 else:
@@ -278,22 +273,23 @@ def _write(ds, out: Path, options: dict, result, progress) -> dict | None:
     return model
 
 
-def _write_run(out: Path, source: str, options: dict, result, started: str) -> None:
+def _write_run(out: Path, source: str, options, fmt: str, result, started: str) -> None:
     """``run.json`` as the local engine writes it, so ``unspin store load`` takes either."""
     import datetime as dt
     import uuid
 
     from .. import __version__
-    from .batch import RUN_SCHEMA, _atomic_text
+    from ..files import write_atomic
+    from .batch import RUN_SCHEMA, run_options
 
-    run = {"schema": RUN_SCHEMA, "engine": "ray", "input": source, "format": options["format"],
-           "options": {k: options.get(k) for k in ("model", "min_score", "encoding", "max_bytes")},
+    run = {"schema": RUN_SCHEMA, "engine": "ray", "input": source, "format": fmt,
+           "options": run_options(options),
            "run_id": uuid.uuid4().hex, "started": started,
            "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
            "complete": True, "unspin": __version__, "model": result.model,
            "result": {k: getattr(result, k) for k in ("articles", "ok", "failed", "duplicates",
                                                        "spans", "engine", "out", "model")}}
-    _atomic_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n", out / "run.json")
+    write_atomic(out / "run.json", json.dumps(run, indent=2, ensure_ascii=False) + "\n")
 
 
 def _first_line(exc: BaseException) -> str:

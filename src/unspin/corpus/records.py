@@ -26,13 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError, InputError
+from ..ingest.folder import list_articles
 
 __all__ = ["Record", "iter_records", "count_records", "fingerprint", "input_format",
-           "to_document", "month_of", "make_record", "jsonl_record", "file_id", "folder_files",
-           "META_FIELDS", "ARTICLE_SUFFIXES"]
+           "to_document", "month_of", "make_record", "jsonl_record", "META_FIELDS"]
 
 META_FIELDS = ("url", "outlet", "authors", "published", "title")
-ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 _PARQUET = (".parquet", ".pq")
 _JSONL = (".jsonl", ".ndjson", ".json")
 _CSV = (".csv",)
@@ -76,7 +75,7 @@ def fingerprint(path: str | Path) -> str:
     p = Path(path).resolve()
     h = hashlib.sha1(str(p).encode())
     if p.is_dir():
-        for f in folder_files(p):
+        for f in list_articles(p).values():
             st = f.stat()
             h.update(f"{f.relative_to(p).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     else:
@@ -93,7 +92,7 @@ def count_records(path: str | Path) -> int | None:
     fmt = input_format(path)
     try:
         if fmt == "folder":
-            return sum(1 for _ in folder_files(Path(path)))
+            return len(list_articles(path))
         if fmt == "parquet":
             import pyarrow.parquet as pq
 
@@ -130,13 +129,14 @@ def iter_records(path: str | Path, *, max_bytes: int, encoding: str = "utf-8") -
         yield from _parquet_records(Path(path), max_bytes)
 
 
-def to_document(record: Record, *, encoding: str | None = None, max_bytes: int | None = None):
-    """The Document for a record: read through ``ingest`` with the record's metadata on top."""
+def to_document(record: Record, options=None):
+    """The Document for a record: read through ``ingest`` (with ``options``' encoding and size
+    cap) with the record's metadata on top."""
     from .. import ingest
 
     if record.path is not None:
         if record.text is None:
-            doc = ingest.load(record.path, encoding=encoding, max_bytes=max_bytes)
+            doc = ingest.load(record.path, options=options)
         else:  # a file whose bytes were read elsewhere (Ray)
             doc = ingest.from_string(record.text, source=record.path, name=record.path)
         return doc.with_(id=record.id)
@@ -148,25 +148,9 @@ def to_document(record: Record, *, encoding: str | None = None, max_bytes: int |
 # ---------------------------------------------------------------------------------------------
 # folders
 
-def folder_files(folder: Path) -> Iterator[Path]:
-    for p in sorted(folder.rglob("*")):
-        if p.suffix.lower() in ARTICLE_SUFFIXES and p.is_file() and not any(
-                part.startswith(".") for part in p.relative_to(folder).parts):
-            yield p
-
-
-def file_id(rel: Path) -> str:
-    stem = rel.with_suffix("").as_posix()
-    name = rel.stem
-    if name.startswith("article") and name[7:].isdigit():  # PTC/SemEval: article<ID>.txt
-        stem = stem[: len(stem) - len(name)] + name[7:]
-    return stem
-
-
 def _folder_records(folder: Path) -> Iterator[Record]:
-    for row, path in enumerate(folder_files(folder)):
-        yield Record(row=row, id=file_id(path.relative_to(folder)), source=str(path),
-                     path=str(path))
+    for row, (aid, path) in enumerate(list_articles(folder).items()):
+        yield Record(row=row, id=aid, source=str(path), path=str(path))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError, InputError
+from ..files import write_atomic
 from ..techniques import BY_ID, TECHNIQUE_IDS
 
 __all__ = ["Stats", "Group", "TechniqueRow", "compute", "render_table", "write_csv", "to_csv",
@@ -274,25 +275,4 @@ def to_csv(stats: Stats) -> str:
 
 def write_csv(stats: Stats, path) -> None:
     """Write ``to_csv`` output atomically."""
-    _atomic_write(Path(path), to_csv(stats).encode("utf-8"))
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write via a temp file and rename, so readers never see half a file; a path that is not
-    a regular file (``/dev/null``, a pipe) is written in place, never replaced."""
-    if not path.parent.exists():
-        raise InputError(f"{path}: its folder does not exist")
-    if path.exists() and not path.is_file():
-        try:
-            with open(path, "wb") as fh:
-                fh.write(data)
-            return
-        except OSError as exc:
-            raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    write_atomic(path, to_csv(stats))

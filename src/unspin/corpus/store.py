@@ -79,7 +79,7 @@ def tables():
         Column("out", Text), Column("engine", String(16)), Column("format", String(16)),
         Column("started", String(40)), Column("finished", String(40)),
         Column("model_name", String(128)), Column("model_version", String(64)),
-        Column("model_sha256", String(64)), Column("unspin_version", String(32)),
+        Column("model_fingerprint", String(64)), Column("unspin_version", String(32)),
         Column("articles", Integer), Column("ok", Integer), Column("failed", Integer),
         Column("spans", Integer), Column("loaded_at", String(40)))
     articles = Table(
@@ -91,7 +91,7 @@ def tables():
         Column("month", String(7)), Column("chars", BigInteger), Column("words", Integer),
         Column("sentences", Integer), Column("spans", Integer), Column("per_1000_words", Float),
         Column("sentences_with_technique", Integer), Column("intensity", Integer),
-        Column("top", Text), Column("counts", Text), Column("model_sha256", String(64)),
+        Column("top", Text), Column("counts", Text), Column("model_fingerprint", String(64)),
         sa.PrimaryKeyConstraint("article_id", "model_name", "model_version"),
         Index("ix_articles_outlet", "model_name", "model_version", "status", "outlet"),
         Index("ix_articles_month", "model_name", "model_version", "status", "month"))
@@ -370,7 +370,7 @@ def _run_row(run: dict, n_articles: int, n_spans: int) -> dict:
             "engine": run.get("engine"), "format": run.get("format"),
             "started": run.get("started"), "finished": run.get("finished"),
             "model_name": model.get("name"), "model_version": model.get("version"),
-            "model_sha256": model.get("sha256"), "unspin_version": run.get("unspin"),
+            "model_fingerprint": model.get("fingerprint"), "unspin_version": run.get("unspin"),
             "articles": result.get("articles", n_articles), "ok": result.get("ok"),
             "failed": result.get("failed"), "spans": result.get("spans", n_spans),
             "loaded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
@@ -460,6 +460,6 @@ class _Source:
                         r.update(id=e["id"], row=e.get("row"), source=e.get("source"),
                                  status="failed", error=e.get("error"), authors=[],
                                  model_name=model.get("name"), model_version=model.get("version"),
-                                 model_sha256=model.get("sha256"))
+                                 model_fingerprint=model.get("fingerprint"))
                         failed.append(r)
             yield "articles", failed

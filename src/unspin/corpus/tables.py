@@ -26,7 +26,7 @@ intensity                     int32          percent of sentences with a techniq
 top                           list<string>   up to 3 most frequent technique ids
 counts                        string         JSON object: technique id -> spans (non-zero only)
 model_name, model_version     string         the model that produced the spans
-model_sha256                  string         sha256 of the model's encoder file
+model_fingerprint             string         sha256 over every file of the model folder
 ============================  =============  ==================================================
 
 Summary columns are null on failed rows. ``spans.parquet``: one row per technique span.
@@ -56,7 +56,7 @@ __all__ = ["ARTICLE_FIELDS", "SPAN_FIELDS", "article_row", "failed_row", "span_r
 ARTICLE_FIELDS = ("id", "row", "source", "status", "error", "title", "url", "outlet", "language",
                   "authors", "published", "month", "chars", "words", "sentences", "spans",
                   "per_1000_words", "sentences_with_technique", "intensity", "top", "counts",
-                  "model_name", "model_version", "model_sha256")
+                  "model_name", "model_version", "model_fingerprint")
 SPAN_FIELDS = ("article_id", "start", "end", "technique", "name", "score", "text", "model_name",
                "model_version")
 
@@ -71,7 +71,7 @@ def article_schema():
         ("published", s), ("month", s), ("chars", pa.int64()), ("words", i32),
         ("sentences", i32), ("spans", i32), ("per_1000_words", pa.float64()),
         ("sentences_with_technique", i32), ("intensity", i32), ("top", pa.list_(s)),
-        ("counts", s), ("model_name", s), ("model_version", s), ("model_sha256", s)])
+        ("counts", s), ("model_name", s), ("model_version", s), ("model_fingerprint", s)])
 
 
 def span_schema():
@@ -85,9 +85,9 @@ def span_schema():
 
 def _model(model) -> dict:
     if model is None:
-        return {"model_name": None, "model_version": None, "model_sha256": None}
+        return {"model_name": None, "model_version": None, "model_fingerprint": None}
     return {"model_name": model.name, "model_version": model.version,
-            "model_sha256": model.sha256}
+            "model_fingerprint": model.fingerprint}
 
 
 def article_row(analysis, row: int, source: str) -> dict:
@@ -117,7 +117,7 @@ def rows_from_dict(d: dict, row: int, source: str) -> tuple[dict, list[dict]]:
         "counts": json.dumps({k: v for k, v in summary["counts"].items() if v},
                              separators=(",", ":")),
         "model_name": model["name"], "model_version": model["version"],
-        "model_sha256": model["sha256"]}
+        "model_fingerprint": model["fingerprint"]}
     spans = [{"article_id": doc["id"], "start": s["start"], "end": s["end"],
               "technique": s["technique"], "name": s["name"], "score": s["score"],
               "text": s["text"], "model_name": model["name"], "model_version": model["version"]}

@@ -6,9 +6,9 @@ Shared by the local engine (``pool`` worker processes) and the Ray engine (an ac
 from __future__ import annotations
 
 import logging
-import os
 
 from ..errors import UnspinError
+from ..options import Options
 from .records import Record, to_document
 from .tables import rows_from_dict
 
@@ -16,41 +16,35 @@ log = logging.getLogger(__name__)
 
 __all__ = ["init_worker", "analyze_record"]
 
-_options: dict = {}
+_state: dict = {}
 
 
-def init_worker(options: dict) -> tuple[str, str, str]:
-    """Load the model in this process; returns its (name, version, sha256).
+def init_worker(options: Options, fmt: str = "parquet") -> tuple[str, str, str]:
+    """Load the model in this process (with ``options.threads`` threads); returns its
+    (name, version, fingerprint). ``fmt``: ``parquet`` or ``jsonl``."""
+    from ..pipeline import load_detector
 
-    ``options``: model, min_score, encoding, max_bytes, threads (onnxruntime threads per
-    worker) and format (``parquet`` or ``jsonl``).
-    """
-    from .. import detect
-
-    threads = options.get("threads")
-    if threads and "UNSPIN_THREADS" not in os.environ:
-        os.environ["UNSPIN_THREADS"] = str(threads)  # analyze() loads the model with env threads
-    _options.clear()
-    _options.update(options)
-    info = detect.load_model(options.get("model")).info
-    return info.name, info.version, info.sha256
+    detector = load_detector(options)
+    _state.update(options=options, fmt=fmt, detector=detector)
+    info = detector.info
+    return info.name, info.version, info.fingerprint
 
 
 def analyze_record(record: Record) -> dict:
     """``{"article": row, "spans": [rows], "json": str | None}``; a record that cannot be
     analysed gives ``{"error": reason}``."""
-    from ..pipeline import analyze
+    from ..pipeline import analyze_document
 
+    options = _state["options"]
     try:
-        doc = to_document(record, encoding=_options.get("encoding"),
-                          max_bytes=_options.get("max_bytes"))
-        analysis = analyze(doc, model=_options.get("model"), min_score=_options.get("min_score"))
+        doc = to_document(record, options)
+        analysis = analyze_document(doc, options, detector=_state["detector"])
     except UnspinError as exc:
         return {"error": str(exc)}
     d = analysis.to_dict()
     article, spans = rows_from_dict(d, record.row, record.source)
     text = None
-    if _options.get("format") == "jsonl":
+    if _state["fmt"] == "jsonl":
         import json
 
         text = json.dumps(d, ensure_ascii=False)

@@ -1,71 +1,94 @@
-"""The detection stage: technique spans for a text, with a model loaded once per process.
+"""The detection stage: technique spans for a text, by a model loaded once per process.
 
-Backends are registered by versioned name in ``runtime.MODELS`` (``"minilm-spans.v1"``); a model
-folder trained with ``unspin train`` works too. Long text is split at line breaks into chunks of
-about ``chunk_chars`` characters, each detected on its own, offsets shifted back: memory stays
-bounded whatever the input size.
+Any backend satisfies the small ``Detector`` protocol; models are registered by versioned name
+in ``registry.MODELS`` (``"minilm-spans.v1"``), and a folder written by ``unspin train`` loads
+too. ``load()`` returns the detector for a name or folder, cached per process. Long text is
+split into chunks by each backend (``chunks``), so memory stays bounded. Training lives apart,
+in ``unspin.training``; nothing here imports torch.
+
+>>> d = load("minilm-spans.v1")                                   # doctest: +SKIP
+>>> [(p.start, p.end, p.technique) for p in d.find_spans("Traitors, all of them!")]  # doctest: +SKIP
+[(0, 8, 'Name_Calling,Labeling')]
 """
 
 from __future__ import annotations
 
-from .. import settings
+import importlib
+import os
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from typing import Protocol, runtime_checkable
 
-__all__ = ["find_spans", "label_spans", "load_model", "chunk_bounds"]
+from .predictor import Prediction
 
-
-def load_model(model=None, threads=None):
-    """The Detector for a model name or folder (loaded once per process)."""
-    from . import runtime
-
-    return runtime.load(settings.get("model", model), settings.get("threads", threads) or None)
-
-
-def chunk_bounds(text: str, size: int) -> list[tuple[int, int]]:
-    """Split [0, len(text)) into consecutive chunks of about ``size`` chars, cut after a newline
-    (or a space, if a line is longer than ``size``)."""
-    bounds, start, n = [], 0, len(text)
-    while start < n:
-        end = min(n, start + size)
-        if end < n:
-            cut = text.rfind("\n", start + size // 2, end)
-            if cut == -1:
-                cut = text.rfind(" ", start + size // 2, end)
-            if cut != -1:
-                end = cut + 1
-        bounds.append((start, end))
-        start = end
-    return bounds
+__all__ = ["Detector", "ModelInfo", "Prediction", "load", "installed_models"]
 
 
-def find_spans(text: str, model=None, chunk_chars: int | None = None):
-    """Every technique span in ``text`` as runtime ``Prediction`` objects, sorted by offset."""
-    from .predictor import Prediction
+@dataclass(frozen=True)
+class ModelInfo:
+    """Who a model is. ``fingerprint`` covers every file of its folder (``registry``)."""
 
-    detector = load_model(model)
-    size = settings.get("chunk_chars", chunk_chars)
-    if len(text) <= size:
-        return detector.detect(text)
-    found = []
-    for a, b in chunk_bounds(text, size):
-        for p in detector.detect(text[a:b]):
-            found.append(Prediction(p.start + a, p.end + a, p.technique, p.score))
-    return found
+    name: str
+    version: str
+    fingerprint: str
+    backend: str
+    path: str
+    size: int  # bytes, all model files
+    card: str | None = None  # path of MODEL_CARD.md
+
+    def to_dict(self) -> dict:
+        return asdict(self)
 
 
-def label_spans(text: str, spans, model=None, chunk_chars: int | None = None):
-    """Technique probabilities (len(spans), 14) for given (start, end) spans of ``text``."""
-    import numpy as np
+@runtime_checkable
+class Detector(Protocol):
+    """What the pipeline needs from a model."""
 
-    detector = load_model(model)
-    size = settings.get("chunk_chars", chunk_chars)
-    spans = [(int(s), int(e)) for s, e in spans]
-    if len(text) <= size or not spans:
-        return detector.label(text, spans)
-    out = np.zeros((len(spans), len(detector.config["techniques"])), dtype=np.float32)
-    for a, b in chunk_bounds(text, size):
-        idx = [i for i, (s, _e) in enumerate(spans) if a <= s < b]
-        if idx:
-            end = max(b, max(spans[i][1] for i in idx))
-            local = [(spans[i][0] - a, spans[i][1] - a) for i in idx]
-            out[idx] = detector.label(text[a:end], local)
+    info: ModelInfo
+    techniques: tuple[str, ...]
+
+    def find_spans(self, text: str) -> list[Prediction]:
+        """Every technique span in ``text`` (character offsets), sorted by offset."""
+        ...
+
+    def label_spans(self, text: str, spans) -> "numpy.ndarray":  # noqa: F821
+        """Technique probabilities, shape (len(spans), len(techniques)), for given spans."""
+        ...
+
+
+def load(model: str | os.PathLike | None = None, *, threads: int = 0,
+         chunk_chars: int = 40_000) -> Detector:
+    """The detector for a registered name or a model folder, loaded once per process."""
+    from .registry import resolve
+
+    entry = resolve(model)
+    return _load(entry.backend, str(entry.folder.resolve()), int(threads or 0), int(chunk_chars))
+
+
+@lru_cache(maxsize=4)
+def _load(backend: str, folder: str, threads: int, chunk_chars: int) -> Detector:
+    from pathlib import Path
+
+    from ..errors import ModelError
+    from .registry import BACKENDS
+
+    if backend not in BACKENDS:
+        raise ModelError(f"unknown model backend {backend!r}")
+    module, cls = BACKENDS[backend].split(":")
+    return getattr(importlib.import_module(module), cls)(Path(folder), threads, chunk_chars)
+
+
+def installed_models() -> list[ModelInfo]:
+    """Every registered model, with its fingerprint and size (loads none of them)."""
+    from .onnx_spans import read_config
+    from .registry import MODELS, fingerprint, model_files
+
+    out = []
+    for entry in MODELS.values():
+        cfg = read_config(entry.folder)
+        card = entry.folder / "MODEL_CARD.md"
+        out.append(ModelInfo(entry.name, str(cfg.get("version", "")), fingerprint(entry.folder),
+                             entry.backend, str(entry.folder),
+                             sum(p.stat().st_size for p in model_files(entry.folder)),
+                             str(card) if card.is_file() else None))
     return out

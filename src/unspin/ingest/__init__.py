@@ -10,9 +10,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .. import settings
 from ..document import Document, Piece
 from ..errors import ConfigError, InputError, TooLargeError
+from .folder import article_id
 from .text import from_text, read_source_bytes
 
 __all__ = ["load", "from_string", "from_text", "KINDS"]
@@ -36,10 +36,9 @@ def _guess_kind(name: str, text: str) -> str:
     return "text"
 
 
-def load(source, *, kind: str | None = None, encoding: str | None = None,
-         max_bytes: int | None = None, allow_private: bool | None = None,
-         timeout: float | None = None) -> Document:
-    """Read ``source`` into a Document.
+def load(source, *, kind: str | None = None, options=None, **arguments) -> Document:
+    """Read ``source`` into a Document. ``options`` (an ``Options``, or keyword arguments
+    naming its fields) give the encoding, size cap and URL fetching limits.
 
     >>> load(Document("Already clean.")).text
     'Already clean.'
@@ -48,13 +47,16 @@ def load(source, *, kind: str | None = None, encoding: str | None = None,
         return source
     if kind is not None and kind not in KINDS:
         raise ConfigError(f"unknown input kind {kind!r}; use one of {', '.join(KINDS)}")
-    max_bytes = settings.get("max_bytes", max_bytes)
-    encoding = settings.get("encoding", encoding)
+    from ..options import of
+
+    opts = of(options, arguments)
+    max_bytes, encoding = opts.max_bytes, opts.encoding
     src = str(source)
     if kind == "url" or (kind is None and src.startswith(("http://", "https://"))):
         from .url import fetch
 
-        page = fetch(src, max_bytes=max_bytes, allow_private=allow_private, timeout=timeout)
+        page = fetch(src, max_bytes=max_bytes, allow_private=opts.allow_private,
+                     timeout=opts.timeout, max_redirects=opts.max_redirects)
         if page.content_type == "text/plain":
             return from_text(page.text, source=src).with_(url=page.url, kind="url")
         from .html import from_html
@@ -73,7 +75,7 @@ def load(source, *, kind: str | None = None, encoding: str | None = None,
     from .text import decode
 
     text = decode(data, encoding, name)
-    doc_id = "stdin" if src == "-" else _id_from_name(Path(src).name)
+    doc_id = "stdin" if src == "-" else article_id(Path(src).name)
     return from_string(text, kind=kind, source=src, doc_id=doc_id, name=name)
 
 
@@ -105,10 +107,3 @@ def from_string(text: str, *, kind: str | None = None, source: str | None = None
         doc = doc.with_(pieces=tuple(Piece(p.start, p.end, p.source_start + 1, p.source_end + 1)
                                      for p in doc.pieces))
     return doc
-
-
-def _id_from_name(name: str) -> str:
-    stem = name.rsplit(".", 1)[0] if "." in name else name
-    if stem.startswith("article") and stem[7:].isdigit():
-        return stem[7:]  # PTC/SemEval naming: article<ID>.txt
-    return stem

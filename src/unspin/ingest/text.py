@@ -7,7 +7,7 @@ from pathlib import Path
 from ..document import Document, Piece
 from ..errors import EncodingError, InputError, TooLargeError
 
-__all__ = ["from_text", "read_source_bytes", "decode"]
+__all__ = ["from_text", "read_source_bytes", "read_file", "decode"]
 
 
 def read_source_bytes(path: Path, max_bytes: int) -> bytes:
@@ -41,6 +41,11 @@ def decode(data: bytes, encoding: str, name: str) -> str:
         raise EncodingError(f"{name}: not valid {encoding} at byte {exc.start}; "
                             "pass --encoding (for example --encoding cp1252)") from None
     return text  # exactly as decoded (a byte-order mark stays): offsets must match the file
+
+
+def read_file(path: Path, encoding: str = "utf-8", max_bytes: int = 50_000_000) -> str:
+    """A text file exactly as written (newlines and all), with one-line errors for bad input."""
+    return decode(read_source_bytes(Path(path), max_bytes), encoding, str(path))
 
 
 def from_text(text: str, *, doc_id: str | None = None, source: str | None = None) -> Document:

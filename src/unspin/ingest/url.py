@@ -26,7 +26,6 @@ import zlib
 from dataclasses import dataclass
 from urllib.parse import quote, urljoin, urlsplit
 
-from .. import settings
 from ..errors import FetchError, TooLargeError, URLNotAllowed
 
 __all__ = ["Page", "fetch", "address_refusal"]
@@ -67,8 +66,8 @@ class _Target:
     path: str  # path and query, percent-encoded
 
 
-def fetch(url: str, *, max_bytes: int, allow_private: bool | None = None,
-          timeout: float | None = None) -> Page:
+def fetch(url: str, *, max_bytes: int, allow_private: bool = False, timeout: float = 20.0,
+          max_redirects: int = 5) -> Page:
     """GET ``url`` following up to ``max_redirects`` redirects, each one checked.
 
     Raises FetchError (URLNotAllowed, its subclass, for a refused scheme or address; else an
@@ -80,9 +79,6 @@ def fetch(url: str, *, max_bytes: int, allow_private: bool | None = None,
     ...
     unspin.errors.URLNotAllowed: ftp://example.org/: only http:// and https:// URLs can be fetched
     """
-    allow_private = bool(settings.get("allow_private", allow_private))
-    timeout = float(settings.get("timeout", timeout))
-    max_redirects = int(settings.get("max_redirects"))
     deadline = time.monotonic() + timeout
     seen: set[str] = set()
     current = url

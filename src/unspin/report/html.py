@@ -196,8 +196,8 @@ class _Page:
                          + "".join(f"<li>{_e(t)}</li>" for t in doc.tags) + "</ul>"))
         if doc.url:
             meta.append(("Source", _link(doc.url)))
-        digest = (f' · <code title="sha256 {_e(model.sha256)}">{_e(model.sha256[:10])}</code>'
-                  if model.sha256 else "")
+        digest = (f' · <code title="fingerprint {_e(model.fingerprint)}">'
+                  f'{_e(model.fingerprint[:10])}</code>' if model.fingerprint else "")
         meta.append(("Model", f"{_e(model_label(model))}{digest}"))
         wide = ("Tags", "Source", "Model")
         items = "".join(

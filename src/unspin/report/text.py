@@ -43,7 +43,7 @@ def metadata_lines(analysis: Analysis) -> list[tuple[str, str]]:
         ("Language", doc.language),
     )
     rows: list[tuple[str, str]] = [(label, value) for label, value in fields if value]
-    digest = f" (sha256 {model.sha256[:12]})" if model.sha256 else ""
+    digest = f" (fingerprint {model.fingerprint[:12]})" if model.fingerprint else ""
     rows.append(("Model", f"{model_label(model)}{digest}"))
     return rows
 

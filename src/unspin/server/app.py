@@ -28,7 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .. import __version__
 from ..errors import (ConfigError, FetchError, InputError, ModelError, TooLargeError,
                       UnspinError, URLNotAllowed)
-from .config import ServerConfig
+from ..options import Options
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("unspin.access")
@@ -225,9 +225,9 @@ class _TooBig(Exception):
 # ---------------------------------------------------------------------------------------------
 # the app
 
-def build_app(config: ServerConfig) -> FastAPI:
-    from .. import detect, ingest
-    from ..pipeline import analyze
+def build_app(config: Options) -> FastAPI:
+    from .. import ingest
+    from ..pipeline import analyze_document, load_detector
     from ..report import render
 
     gate = Gate(config.concurrency, config.max_queue)
@@ -235,8 +235,7 @@ def build_app(config: ServerConfig) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app):
         gate.start()
-        await asyncio.get_running_loop().run_in_executor(gate.pool, detect.load_model,
-                                                         config.model)
+        await asyncio.get_running_loop().run_in_executor(gate.pool, load_detector, config)
         yield
         gate.stop()
 
@@ -273,8 +272,8 @@ def build_app(config: ServerConfig) -> FastAPI:
 
     def to_document(req: AnalyzeRequest):
         if req.url is not None:
-            return ingest.load(req.url, kind="url", allow_private=config.allow_private,
-                               timeout=config.fetch_timeout, max_bytes=config.max_text_bytes)
+            return ingest.load(req.url, kind="url",
+                               options=config.replace(max_bytes=config.max_text_bytes))
         content = req.text if req.text is not None else req.html
         if len(content.encode("utf-8")) > config.max_text_bytes:
             raise TooLargeError(f"text over {config.max_text_bytes} bytes; send a shorter article")
@@ -283,19 +282,19 @@ def build_app(config: ServerConfig) -> FastAPI:
 
     def run_analysis(req: AnalyzeRequest):
         doc = to_document(req)
-        return analyze(doc, model=config.model, min_score=req.options.min_score,
-                       techniques=req.options.techniques)
+        return analyze_document(doc, config.replace(min_score=req.options.min_score,
+                                                    techniques=req.options.techniques))
 
     @app.post("/v1/analyze", responses=ERRORS, summary="Analyse an article, return JSON")
     async def analyze_route(req: AnalyzeRequest) -> dict:
         """The Analysis JSON (schema ``unspin.analysis/1``) for a text, HTML page or URL."""
-        result = await gate.run(lambda: run_analysis(req), config.timeout)
+        result = await gate.run(lambda: run_analysis(req), config.request_timeout)
         return result.to_dict()
 
     @app.post("/v1/report", responses=ERRORS, response_class=HTMLResponse,
               summary="Analyse an article, return the standalone HTML report")
     async def report_route(req: AnalyzeRequest) -> HTMLResponse:
-        html = await gate.run(lambda: render(run_analysis(req), "html"), config.timeout)
+        html = await gate.run(lambda: render(run_analysis(req), "html"), config.request_timeout)
         return HTMLResponse(html)
 
     @app.get("/v1/techniques", summary="The techniques unspin finds")
@@ -306,7 +305,7 @@ def build_app(config: ServerConfig) -> FastAPI:
 
     @app.get("/healthz", summary="Liveness and model status")
     async def healthz() -> dict:
-        info = detect.load_model(config.model).info
+        info = load_detector(config).info
         return {"status": "ok", "version": __version__, "model": info.name,
                 "in_flight": gate.admitted}
 
@@ -328,4 +327,6 @@ def _authorised(request: Request, keys: tuple[str, ...]) -> bool:
 
 def app_from_env() -> FastAPI:
     """Factory for uvicorn workers: settings travel in the environment."""
-    return build_app(ServerConfig.from_env())
+    from .config import from_env
+
+    return build_app(from_env())

@@ -1,41 +1,24 @@
-"""Server settings. Precedence as everywhere: argument > config file > environment > default;
-``to_env``/``from_env`` carry them into uvicorn worker processes."""
+"""How server options reach uvicorn's worker processes: the resolved ``Options``, as JSON in
+one environment variable. Resolution itself happens once, in the CLI (``Options.resolve``)."""
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 
-from .. import settings
+from ..options import Options
 
-ENV = "UNSPIN_SERVER_CONFIG"
+__all__ = ["to_env", "from_env"]
+
+ENV = "UNSPIN_SERVER_OPTIONS"
 
 
-@dataclass
-class ServerConfig:
-    model: str | None = None
-    max_text_bytes: int = 2_000_000  # request body cap for text/html
-    timeout: float = 60.0  # seconds per request, queue wait included
-    concurrency: int = 1  # analyses running at once per process (each uses the model's threads)
-    max_queue: int = 8  # requests waiting beyond those; more get 503 + Retry-After
-    allow_private: bool = False  # URLs on private/loopback/link-local addresses
-    api_keys: tuple[str, ...] = ()  # empty: no key needed
-    cors_origins: tuple[str, ...] = ()  # empty: CORS off
-    fetch_timeout: float | None = None
-    extra: dict = field(default_factory=dict)
+def to_env(options: Options) -> None:
+    os.environ[ENV] = json.dumps(asdict(options))
 
-    @classmethod
-    def from_env(cls) -> "ServerConfig":
-        raw = os.environ.get(ENV)
-        if raw:
-            d = json.loads(raw)
-            d["api_keys"] = tuple(d.get("api_keys", ()))
-            d["cors_origins"] = tuple(d.get("cors_origins", ()))
-            return cls(**d)
-        keys = os.environ.get("UNSPIN_API_KEYS", "")
-        return cls(model=settings.get("model"), allow_private=settings.get("allow_private"),
-                   api_keys=tuple(k.strip() for k in keys.split(",") if k.strip()))
 
-    def to_env(self) -> None:
-        os.environ[ENV] = json.dumps(asdict(self))
+def from_env() -> Options:
+    """The options the parent process resolved, or a fresh resolution when there are none."""
+    raw = os.environ.get(ENV)
+    return Options(**json.loads(raw)) if raw else Options.resolve()

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError, ModelError, require
+from ..errors import require
 from ..techniques import TECHNIQUE_IDS
-from .predictor import DecodeConfig
-from .runtime import MODEL_FILES, Detector, sha256_file
-from .spans import multiword_techniques
+from ..detect.predictor import DecodeConfig
+from ..detect.onnx_spans import MODEL_FILES, OnnxSpanDetector
+from ..detect.registry import sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +93,14 @@ def write_folder(folder: Path, model, torch, tokenizer_path: Path, head: dict, c
     write_config(folder, cfg, decode, extra)
 
 
+def full_name(name: str, version: str) -> str:
+    """The versioned name a model is known by: ``minilm-spans`` version ``2`` is
+    ``minilm-spans.v2``."""
+    return f"{name}.v{version}"
+
+
 def write_config(folder: Path, cfg, decode: DecodeConfig, extra: dict) -> dict:
-    config = {"name": f"{cfg.name}.v{cfg.version}", "version": cfg.version,
+    config = {"name": full_name(cfg.name, cfg.version), "version": cfg.version,
               "techniques": list(TECHNIQUE_IDS), "decode": decode.to_dict(),
               "files": {n: sha256_file(folder / n) for n in MODEL_FILES}, **extra}
     (folder / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
@@ -115,10 +121,10 @@ def export_model(torch, model, tokenizer, base: Path, out: Path, cfg, val_arts, 
     write_folder(out, model, torch, base / "tokenizer.json", head_params(model), cfg, decode, extra)
     extra["validation"] = {"split": f"sha256(id) % 100 < {cfg.val_percent}", "history": history,
                            "train_articles": n_train, "python": platform.python_version()}
-    return tune_and_record(Detector(out), cfg, val_arts, multiword or [], extra)
+    return tune_and_record(OnnxSpanDetector(out), cfg, val_arts, multiword or [], extra)
 
 
-def tune_and_record(detector: Detector, cfg, val_arts, multiword: list[str], extra: dict) -> dict:
+def tune_and_record(detector: OnnxSpanDetector, cfg, val_arts, multiword: list[str], extra: dict) -> dict:
     """Tune the decoding of a written model folder on ``val_arts``, then rewrite its config
     (thresholds, validation record) and card. Returns the validation metrics."""
     from .validate import validate
@@ -133,33 +139,6 @@ def tune_and_record(detector: Detector, cfg, val_arts, multiword: list[str], ext
     return metrics
 
 
-def retune(folder: str | Path, data: str | Path) -> dict:
-    """Re-tune the decoding thresholds of a model folder on the fixed validation split of
-    ``data`` and rewrite its ``config.json`` and card. The weights are not touched."""
-    from ..ingest.labeled import read_labeled, split_ids
-    from .train import TrainConfig
-
-    folder = Path(folder)
-    detector = Detector(folder)
-    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-    if "train" not in config or "validation" not in config:
-        raise ModelError(f"{folder}: config.json has no training record; cannot re-tune it")
-    train_cfg = dict(config["train"])
-    train_cfg["bio_weights"] = tuple(train_cfg.get("bio_weights", TrainConfig.bio_weights))
-    cfg = TrainConfig(**{k: v for k, v in train_cfg.items()
-                         if k in TrainConfig.__dataclass_fields__})
-    arts = read_labeled(data)
-    train_ids, val_ids = split_ids([a.id for a in arts], cfg.val_percent)
-    by_id = {a.id: a for a in arts}
-    val_arts = [by_id[i] for i in val_ids]
-    if not val_arts:
-        raise InputError(f"{data}: no validation articles to tune on")
-    extra = {k: v for k, v in config.items()
-             if k not in ("name", "version", "techniques", "decode", "files")}
-    multiword = multiword_techniques([by_id[i] for i in train_ids])
-    return tune_and_record(detector, cfg, val_arts, multiword, extra)
-
-
 def _row(name, s):
     return f"| {name} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['n_gold']} |"
 
@@ -171,7 +150,7 @@ def write_card(out: Path, cfg, extra: dict, decode: dict) -> None:
     per = m["full"].get("per_technique", {})
     tcper = m["tc"].get("per_technique", {})
     lines = [
-        f"# Model card: {cfg.name}.v{cfg.version}",
+        f"# Model card: {full_name(cfg.name, cfg.version)}",
         "",
         "Finds the 14 propaganda techniques of SemEval-2020 Task 11 in English news text and marks",
         "their character spans. Runs on CPU with onnxruntime (int8 encoder), no network.",

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from unspin.ingest.labeled import is_validation
+from unspin.training.data import is_validation
 
 pytest.importorskip("torch", reason="training needs unspin[train]")
 pytest.importorskip("transformers", reason="training needs unspin[train]")
@@ -44,15 +44,16 @@ def synthetic_articles(n_train=6, n_val=2):
 @pytest.mark.slow
 def test_train_export_resume_and_analyze(tmp_path, capsys):
     from unspin.cli import main
-    from unspin.detect.runtime import Detector
+    from unspin.detect.onnx_spans import OnnxSpanDetector as Detector
+    from unspin.detect.registry import fingerprint
 
     data = tmp_path / "train.jsonl"
     data.write_text("\n".join(json.dumps(a) for a in synthetic_articles()) + "\n")
     out = tmp_path / "model"
     args = ["train", str(data), "--out", str(out), "--epochs", "1", "--max-steps", "2",
-            "--batch-size", "4", "--threads", "2", "--quiet"]
+            "--batch-size", "4", "--threads", "2", "--quiet", "--name", "smoke-spans"]
     assert main(args) == 0
-    assert "model written to" in capsys.readouterr().out
+    assert "model smoke-spans.v1 written to" in capsys.readouterr().out
     for name in ("encoder.onnx", "head.npz", "tokenizer.json", "config.json", "MODEL_CARD.md"):
         assert (out / name).is_file(), name
     assert (out / "encoder.onnx").stat().st_size < 30_000_000
@@ -60,6 +61,7 @@ def test_train_export_resume_and_analyze(tmp_path, capsys):
     assert "all-MiniLM-L6-v2" in card and "Validation" in card
     config = json.loads((out / "config.json").read_text())
     assert config["validation"]["articles"] == 2
+    assert config["name"] == "smoke-spans.v1"
     first_hash = config["files"]["encoder.onnx"]
 
     # resume: the finished checkpoint is picked up, no step is repeated, the same model results
@@ -70,7 +72,7 @@ def test_train_export_resume_and_analyze(tmp_path, capsys):
     assert config2["files"]["encoder.onnx"] == first_hash
 
     detector = Detector(out)
-    preds = detector.detect("Only a traitor would believe the corrupt minister now.")
+    preds = detector.find_spans("Only a traitor would believe the corrupt minister now.")
     for p in preds:
         assert 0 <= p.start < p.end <= 54
 
@@ -78,22 +80,45 @@ def test_train_export_resume_and_analyze(tmp_path, capsys):
     src.write_text("Title\n\nOnly a fool would trust the brutal regime.\n")
     assert main(["analyze", str(src), "--model", str(out), "--format", "json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["model"]["sha256"] == first_hash
+    assert result["model"]["fingerprint"] == fingerprint(out)
+    assert result["model"]["name"] == "smoke-spans.v1"
 
-    # re-tuning the decoding rewrites the config and card but never the weights
-    assert main(["tune", str(out), str(data)]) == 0
-    assert "re-tuned" in capsys.readouterr().out
-    config3 = json.loads((out / "config.json").read_text())
+    # re-tuning writes a new version in a new folder: the weights are copied, never changed,
+    # and the original folder is left exactly as it was
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    tuned = tmp_path / "tuned"
+    assert main(["tune", str(out), str(data), "--out", str(tuned)]) == 0
+    assert "smoke-spans.v1.1 written to" in capsys.readouterr().out
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    config3 = json.loads((tuned / "config.json").read_text())
+    assert config3["name"] == "smoke-spans.v1.1" and config3["version"] == "1.1"
     assert config3["files"] == config["files"]
     assert config3["validation"]["history"] == config["validation"]["history"]
     assert {"si_threshold", "si_seed"} <= set(config3["decode"])
-    assert "two thresholds" in (out / "MODEL_CARD.md").read_text()
-    Detector(out)  # still loads: every checked file is unchanged
+    assert "two thresholds" in (tuned / "MODEL_CARD.md").read_text()
+    assert Detector(tuned).info.fingerprint != Detector(out).info.fingerprint
+    # tuning in place, or into a folder that holds something, is refused
+    assert main(["tune", str(out), str(data), "--out", str(out)]) == 2
+    assert main(["tune", str(out), str(data), "--out", str(tuned)]) == 2
+    assert "already exists" in capsys.readouterr().err
 
 
 def test_tune_refuses_a_folder_that_is_no_model(tmp_path, capsys):
     from unspin.cli import main
 
-    assert main(["tune", str(tmp_path), str(tmp_path)]) == 1
+    assert main(["tune", str(tmp_path), str(tmp_path), "--out", str(tmp_path / "new")]) == 1
     err = capsys.readouterr().err
     assert "not a model folder" in err and "Traceback" not in err
+
+
+def test_train_needs_a_new_name(tmp_path, capsys):
+    from unspin.cli import main
+
+    data = tmp_path / "train.jsonl"
+    data.write_text("\n".join(json.dumps(a) for a in synthetic_articles()) + "\n")
+    for name, version in (("minilm-spans", "1"), ("Bad Name", "1")):
+        code = main(["train", str(data), "--out", str(tmp_path / "m"), "--name", name,
+                     "--version", version, "--quiet"])
+        assert code == 2
+    err = capsys.readouterr().err
+    assert "published model" in err and "--name" in err and "Traceback" not in err

@@ -11,10 +11,10 @@ from dataclasses import asdict
 import numpy as np
 
 from ..evaluate import full_scores, si_scores, tc_scores
-from ..ingest.labeled import LabeledArticle
+from .data import LabeledArticle
 from ..techniques import TECHNIQUE_IDS
-from . import spans as sp
-from .predictor import DecodeConfig, Predictor
+from ..detect import spans as sp
+from ..detect.predictor import DecodeConfig, Predictor
 
 __all__ = ["validate", "gold_tuples"]
 

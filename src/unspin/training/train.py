@@ -15,19 +15,21 @@ import logging
 import math
 import os
 import random
+import re
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError, ModelError, require
-from ..ingest.labeled import LabeledArticle, read_labeled, split_ids, VALIDATION_PERCENT
+from ..errors import ConfigError, InputError, ModelError, require
+from .data import LabeledArticle, read_labeled, split_ids, VALIDATION_PERCENT
 from ..techniques import TECHNIQUE_IDS
-from . import spans as sp
-from .predictor import DecodeConfig, Predictor
+from ..detect import spans as sp
+from ..detect.predictor import DecodeConfig, Predictor
 from .validate import validate
-from .windows import tokenize, window_starts
+from ..detect.windows import tokenize, window_starts
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +63,7 @@ class TrainConfig:
     val_percent: int = VALIDATION_PERCENT
     bf16: bool = True
     threads: int = 0  # 0: all cores
-    name: str = "minilm-spans"
+    name: str = ""  # required: the new model's name (its versioned name is NAME.vVERSION)
     version: str = "1"
     extra: dict = field(default_factory=dict)
 
@@ -77,7 +79,7 @@ def base_encoder_dir() -> Path:
         ) from exc
     folder = Path(mod.__file__).parent / "model"
     weights = folder / "model.safetensors"
-    from .runtime import sha256_file
+    from ..detect.registry import sha256_file
 
     if not weights.is_file() or sha256_file(weights) != BASE_SHA256:
         raise ModelError(f"{weights}: missing or not the pinned all-MiniLM-L6-v2 weights")
@@ -241,13 +243,32 @@ def _set_seed(torch, seed):
     torch.manual_seed(seed)
 
 
-def train(data: str | Path, out: str | Path, cfg: TrainConfig | None = None,
-          progress: bool = True) -> dict:
+def check_name(name: str, version: str) -> str:
+    """The versioned name of a new model, refused when empty, malformed or already published."""
+    from ..detect.registry import MODELS
+    from .export import full_name
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", name or ""):
+        raise ConfigError("give the new model a name with --name (lower-case letters, digits, "
+                          "'-' and '_', for example --name my-spans)")
+    if not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z._-]{0,31}", version or ""):
+        raise ConfigError(f"--version {version!r}: use letters, digits, '.', '-' or '_'")
+    full = full_name(name, version)
+    if full in MODELS:
+        raise ConfigError(f"{full} is the name of a published model; choose another --name "
+                          "or --version")
+    return full
+
+
+def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = False,
+          on_epoch: Callable[[dict], None] | None = None) -> dict:
     """Train on labelled data (PTC folder or JSONL), export the runtime model into ``out``.
 
-    Resumes from ``out/checkpoints/last.pt`` when present. Returns the validation metrics.
+    ``cfg.name`` names the new model. Resumes from ``out/checkpoints/last.pt`` when present.
+    ``progress`` shows a progress bar; ``on_epoch(metrics)`` is called after each epoch's
+    validation. Returns the validation metrics of the exported model.
     """
-    cfg = cfg or TrainConfig()
+    check_name(cfg.name, cfg.version)
     torch = require("torch", "train")
     tokenizers = require("tokenizers", "train")
     tqdm = require("tqdm", "train").tqdm
@@ -354,9 +375,8 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig | None = None,
         state["history"].append(metrics)
         log.info("epoch %d: SI F1 %.3f  TC F1 %.3f  full F1 %.3f", epoch + 1,
                  metrics["si"]["f1"], metrics["tc"]["f1"], metrics["full"]["f1"])
-        if progress:
-            print(f"epoch {epoch + 1}: SI F1 {metrics['si']['f1']:.4f}  TC F1 "
-                  f"{metrics['tc']['f1']:.4f}  full F1 {metrics['full']['f1']:.4f}", flush=True)
+        if on_epoch is not None:
+            on_epoch(metrics)
         if metrics["select"] > state["best"]:
             state["best"] = metrics["select"]
             torch.save(model.state_dict(), ckpt_dir / "best.pt")

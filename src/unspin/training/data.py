@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
+from ..ingest.folder import list_articles
+from ..ingest.text import read_file
 from ..techniques import normalize
 
-__all__ = ["LabeledArticle", "GoldSpan", "read_labeled", "read_article_folder", "split_ids",
+__all__ = ["LabeledArticle", "GoldSpan", "read_labeled", "split_ids", "is_validation",
            "VALIDATION_PERCENT"]
-
-ARTICLE_RE = re.compile(r"^article(?P<id>[^.]+)\.txt$")
 
 #: Share of articles held out for validation by ``split_ids`` (see there).
 VALIDATION_PERCENT = 15
@@ -41,29 +40,8 @@ class LabeledArticle:
     spans: list[GoldSpan] = field(default_factory=list)
 
 
-def read_text_file(path: Path, encoding: str = "utf-8") -> str:
-    """Read an article file exactly (newlines and all), with one-line errors for bad input."""
-    from .. import settings
-    from .text import decode, read_source_bytes
-
-    return decode(read_source_bytes(Path(path), settings.get("max_bytes")), encoding, str(path))
-
-
-def read_article_folder(folder: Path) -> dict[str, Path]:
-    """Map article id -> path for every ``article<ID>.txt`` in ``folder`` (or its train-articles)."""
-    folder = Path(folder)
-    if (folder / "train-articles").is_dir():
-        folder = folder / "train-articles"
-    found = {}
-    for path in sorted(folder.glob("article*.txt")):
-        m = ARTICLE_RE.match(path.name)
-        if m:
-            found[m.group("id")] = path
-    return found
-
-
 def _read_ptc(folder: Path) -> list[LabeledArticle]:
-    articles = read_article_folder(folder)
+    articles = list_articles(folder, suffixes=(".txt",))
     if not articles:
         raise InputError(f"{folder}: no article<ID>.txt files found")
     labels: dict[str, list[GoldSpan]] = {aid: [] for aid in articles}
@@ -84,7 +62,7 @@ def _read_ptc(folder: Path) -> list[LabeledArticle]:
                     labels[aid].append(GoldSpan(int(start), int(end), tid))
     out = []
     for aid, path in articles.items():
-        text = read_text_file(path)
+        text = read_file(path)
         spans = sorted(labels[aid], key=lambda s: (s.start, s.end, s.technique))
         out.append(LabeledArticle(aid, text, spans))
     return out

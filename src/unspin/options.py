@@ -1,0 +1,216 @@
+"""One frozen options object for every entry point: the CLI, the Python API, the server, batch.
+
+Defaults live here and nowhere else. ``Options.resolve(**arguments)`` applies the precedence
+argument > config file > environment > default once; the result is passed down, never looked
+up again. Every value is checked once, in ``Options`` itself, so the CLI (exit 2, one line), the
+HTTP API (400/422) and the library refuse the same things with the same words.
+
+The config file is TOML, at ``$UNSPIN_CONFIG`` or ``~/.config/unspin/config.toml``, with keys
+named as the fields below; it is read once per process (again only if it changes). Environment
+variables are ``UNSPIN_<FIELD>`` in capitals; lists (``techniques``, ``api_keys``,
+``cors_origins``) are comma-separated there.
+
+>>> Options(min_score=0.5).min_score
+0.5
+>>> Options(min_score=5)
+Traceback (most recent call last):
+...
+unspin.errors.ConfigError: min-score must be between 0 and 1 (got 5)
+"""
+
+from __future__ import annotations
+
+import codecs
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+__all__ = ["Options", "DEFAULT_MODEL", "config_path"]
+
+#: The model used when none is named (a registered, versioned name).
+DEFAULT_MODEL = "minilm-spans.v1"
+
+_LISTS = ("techniques", "api_keys", "cors_origins")
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything a user can set. Field comments say what each value means."""
+
+    # detection
+    model: str = DEFAULT_MODEL  # registered model name (``unspin models``) or a model folder
+    threads: int = 0  # onnxruntime threads per process; 0 = min(4, cores)
+    chunk_chars: int = 40_000  # long text is detected in chunks of about this many characters
+    min_score: float = 0.0  # drop spans scoring below this (0-1)
+    techniques: tuple[str, ...] = ()  # keep only these techniques (ids); empty = all
+    # input
+    encoding: str = "utf-8"  # of files and stdin
+    max_bytes: int = 5_000_000  # refuse larger inputs (a file, stdin or a downloaded page)
+    timeout: float = 20.0  # seconds for a whole URL fetch
+    max_redirects: int = 5
+    allow_private: bool = False  # allow URLs on private, loopback or link-local addresses
+    # corpus
+    db: str = "sqlite:///unspin.db"  # store and stats database (SQLAlchemy URL)
+    # server
+    max_text_bytes: int = 2_000_000  # request text cap
+    request_timeout: float = 60.0  # seconds per request, queue wait included
+    concurrency: int = 1  # analyses at once per server process
+    max_queue: int = 8  # requests waiting beyond those; more get 503 + Retry-After
+    api_keys: tuple[str, ...] = ()  # empty: no key needed
+    cors_origins: tuple[str, ...] = ()  # empty: CORS off
+
+    def __post_init__(self):
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in _LISTS:
+                object.__setattr__(self, f.name, _as_tuple(f.name, value))
+            else:
+                object.__setattr__(self, f.name, _coerce(f.name, value))
+        _check(self)
+
+    @classmethod
+    def resolve(cls, **arguments) -> "Options":
+        """Options from arguments (None = not given), the config file, the environment and the
+        defaults, in that order of precedence.
+
+        >>> Options.resolve(max_redirects=3).max_redirects
+        3
+        """
+        unknown = set(arguments) - _FIELDS
+        if unknown:
+            raise ConfigError(f"unknown option {sorted(unknown)[0]!r}")
+        values: dict[str, Any] = {}
+        from_file = _file_values()
+        for name in _FIELDS:
+            if arguments.get(name) is not None:
+                values[name] = arguments[name]
+            elif name in from_file:
+                values[name] = from_file[name]
+            elif (env := os.environ.get(f"UNSPIN_{name.upper()}")) is not None:
+                values[name] = env
+        return cls(**values)
+
+    def replace(self, **changes) -> "Options":
+        """A copy with ``changes`` applied (None values ignored), checked again."""
+        unknown = set(changes) - _FIELDS
+        if unknown:
+            raise ConfigError(f"unknown option {sorted(unknown)[0]!r}")
+        given = {k: v for k, v in changes.items() if v is not None}
+        return dataclasses.replace(self, **given) if given else self
+
+
+_FIELDS = frozenset(f.name for f in fields(Options))
+_TYPES = {f.name: type(f.default) for f in fields(Options)}
+
+
+def of(options: Options | None, arguments: dict) -> Options:
+    """``options`` with keyword ``arguments`` applied, or resolved from them when None."""
+    if options is None:
+        return Options.resolve(**arguments)
+    return options.replace(**arguments)
+
+
+def _flag(name: str) -> str:
+    return name.replace("_", "-")
+
+
+def _coerce(name: str, raw: Any) -> Any:
+    kind = _TYPES[name]
+    if isinstance(raw, kind) and not (kind is int and isinstance(raw, bool)):
+        return raw
+    try:
+        if kind is bool:
+            if isinstance(raw, str):
+                word = raw.strip().lower()
+                if word in ("1", "true", "yes", "on"):
+                    return True
+                if word in ("0", "false", "no", "off", ""):
+                    return False
+                raise ValueError(raw)
+            if isinstance(raw, int):
+                return bool(raw)
+            raise ValueError(raw)
+        if kind is int and isinstance(raw, float) and not raw.is_integer():
+            raise ValueError(raw)
+        if kind in (int, float) and isinstance(raw, bool):
+            raise ValueError(raw)
+        return kind(raw.strip() if isinstance(raw, str) else raw)
+    except (TypeError, ValueError):
+        what = {bool: "true or false", int: "a whole number", float: "a number",
+                str: "text"}[kind]
+        raise ConfigError(f"{_flag(name)} must be {what} (got {raw!r})") from None
+
+
+def _as_tuple(name: str, raw: Any) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    items = raw.split(",") if isinstance(raw, str) else raw
+    try:
+        items = [str(v).strip() for v in items]
+    except TypeError:
+        raise ConfigError(f"{_flag(name)} must be a list of text (got {raw!r})") from None
+    items = [v for v in items if v]
+    if name == "techniques":
+        from .techniques import get
+
+        items = [get(v).id for v in items]
+    return tuple(dict.fromkeys(items))
+
+
+def _check(o: Options) -> None:
+    def need(ok: bool, name: str, rule: str):
+        if not ok:
+            raise ConfigError(f"{_flag(name)} must be {rule} (got {getattr(o, name)!r})")
+
+    need(bool(o.model.strip()), "model", "a model name or folder")
+    need(0 <= o.threads <= 256, "threads", "between 0 and 256")
+    need(o.chunk_chars >= 1000, "chunk_chars", "at least 1000")
+    need(0.0 <= o.min_score <= 1.0, "min_score", "between 0 and 1")
+    need(o.max_bytes >= 1, "max_bytes", "at least 1")
+    need(0 < o.timeout <= 3600, "timeout", "between 0 and 3600 seconds")
+    need(0 <= o.max_redirects <= 50, "max_redirects", "between 0 and 50")
+    need(o.max_text_bytes >= 1, "max_text_bytes", "at least 1")
+    need(0 < o.request_timeout <= 86400, "request_timeout", "a positive number of seconds")
+    need(1 <= o.concurrency <= 256, "concurrency", "between 1 and 256")
+    need(0 <= o.max_queue <= 100_000, "max_queue", "between 0 and 100000")
+    try:
+        codecs.lookup(o.encoding)
+    except LookupError:
+        raise ConfigError(f"encoding: unknown encoding {o.encoding!r} "
+                          "(for example utf-8, cp1252, utf-16)") from None
+
+
+def config_path() -> Path:
+    env = os.environ.get("UNSPIN_CONFIG")
+    return Path(env) if env else Path.home() / ".config" / "unspin" / "config.toml"
+
+
+def _file_values() -> dict[str, Any]:
+    path = config_path()
+    try:
+        stat = path.stat()
+    except OSError:
+        return {}
+    if not path.is_file():
+        return {}
+    return _read_config(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=4)
+def _read_config(path: str, _mtime_ns: int, _size: int) -> dict[str, Any]:
+    """The config file's values, read once per change of the file."""
+    try:
+        values = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: bad config file ({exc})") from None
+    unknown = sorted(set(values) - _FIELDS)
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting {unknown[0]!r}; known: "
+                          f"{', '.join(sorted(_FIELDS))}")
+    return values
