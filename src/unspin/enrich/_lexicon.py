@@ -23,7 +23,7 @@ TITLES = {
     "acting", "chief", "state", "foreign", "defense", "defence", "interior", "leader",
     "frontrunner", "candidate", "democratic", "republican", "gop", "dem", "rep.", "dame", "sir",
     "lord", "lady", "emir", "crown", "supreme", "associate", "assistant", "special", "counsel",
-    "u.s", "us", "agent", "detective", "nominee", "host", "anchor", "pastor", "senior",
+    "u.s", "us", "editor", "editor-in-chief", "agent", "detective", "nominee", "host", "anchor", "pastor", "senior",
 }
 # TITLES that are also names of things when alone; kept only as a name's first word.
 LEADING_STOP = {
@@ -120,7 +120,7 @@ ORG_WORDS = {
     "microsoft", "amazon", "tribune", "herald", "gazette", "reuters", "whitehouse",
     "white", "state", "states", "nations", "board", "school", "college",
 }
-GROUP_WORDS = {"democrats", "republicans", "muslims", "christians", "jews", "catholics",
+GROUP_WORDS = {"jew", "jewish", "democrats", "republicans", "muslims", "christians", "jews", "catholics",
                "liberals", "conservatives", "leftists", "progressives", "antifa", "evangelicals",
                "islamists", "jihadists", "jihadis", "arabs", "whites", "blacks"}
 
@@ -140,7 +140,8 @@ GROUP_NOUNS = [
     "opponents", "supporters", "voters", "scientists", "experts", "doctors", "priests",
     "clergy", "bishops", "cardinals", "church", "vaccines", "big pharma", "banks", "bankers",
     "corporations", "billionaires", "oligarchs", "crackpots", "vermin", "lunatics", "idiots",
-    "traitors", "enemies", "invaders", "proxies",
+    "traitors", "enemies", "invaders", "proxies", "white folks", "whites", "blacks", "jews",
+    "smugglers", "speculators", "fearmongers",
 ]
 GROUP_NOUNS_RE = re.compile(
     r"\b(?:" + "|".join(sorted((re.escape(g) for g in GROUP_NOUNS), key=len, reverse=True))
@@ -159,7 +160,7 @@ SPEECH_VERBS = [
     "reports", "commented", "comments", "acknowledged", "acknowledges", "shouted", "yelled",
     "exclaimed", "proclaimed", "boasted", "complained", "according to", "in the words of",
     "quoted", "quotes", "quoting", "thundered", "joked", "predicted", "demanded", "vowed",
-    "promised", "alleged",
+    "promised", "alleged", "called",
 ]
 SPEECH_RE = re.compile(
     r"\b(?:" + "|".join(sorted((re.escape(v) for v in SPEECH_VERBS), key=len, reverse=True))
@@ -201,7 +202,7 @@ DATE_RE = re.compile(
 
 # Words that make a capitalised run a place or a thing rather than a person.
 PLACE_WORDS = {
-    "islamic", "middle", "east", "west", "north", "south", "hill", "street", "downs",
+    "islamic", "hill", "street", "downs",
     "caliphate", "airport", "mountains", "mountain", "river", "city", "county", "valley",
     "island", "islands", "sea", "ocean", "gulf", "bay", "lake", "park", "square", "avenue",
     "road", "bridge", "tower", "hall", "palace", "capitol", "state", "states", "republic",
@@ -210,4 +211,10 @@ PLACE_WORDS = {
     "northern", "southern", "new", "old", "great", "holy", "christian", "muslim", "jewish",
     "catholic", "sunni", "shia", "shiite", "arab", "al", "el", "mount", "fort", "port",
     "st", "saint", "san", "santa", "los", "las", "le", "la",
+}
+REGIONS = {
+    "middle east", "west africa", "east africa", "north africa", "south africa", "africa",
+    "south america", "latin america", "north america", "asia", "east asia", "west bank",
+    "gaza", "gaza strip", "southeast asia", "central asia", "the west", "eastern europe",
+    "western europe", "the middle east", "south asia", "north", "south", "east", "west",
 }

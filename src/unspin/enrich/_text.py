@@ -71,7 +71,7 @@ def sentences(text: str) -> list[Piece]:
 _WORD = r"[A-Z][A-Za-z'’\-]*(?:\.[A-Z]\.?)*"
 _PARTICLE = r"(?:of the|al|el|bin|ibn|de|da|di|du|del|van|von|der|den|la|le|dos|of)"
 _NAME = re.compile(
-    rf"(?<![\w'’])(?:{_WORD})(?:(?:\s|-)(?:{_PARTICLE}\s)?(?:{_WORD}))*(?![\w])"
+    rf"(?<![\w'’\-])(?:{_WORD})(?:(?:\s|-)(?:{_PARTICLE}\s)?(?:{_WORD}))*(?![\w])"
 )
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _CONTRACTION = re.compile(r"['’](?:s|t|re|ll|d|ve|m)$", re.IGNORECASE)
@@ -132,8 +132,13 @@ def name_mentions(text: str, sents: list[Piece]) -> list[RawMention]:
         if e > s:
             candidates.append((s, e, titled, s in starts or _after_opening(text, s, starts)))
     mid = {text[s:e] for s, e, _, at_start in candidates if not at_start}
+    headlines = [p for p in paragraphs(text) if _title_case(text[p.start:p.end])]
+    body = {text[s:e] for s, e, _, _ in candidates
+            if not any(h.start <= s < h.end for h in headlines)}
     out = []
     for s, e, titled, at_start in candidates:
+        if text[s:e] not in body and any(h.start <= s < h.end for h in headlines):
+            continue  # a headline capitalises every word: keep only names the body repeats
         raw = text[s:e]
         words = raw.split()
         first = words[0].lower()
@@ -151,6 +156,12 @@ def name_mentions(text: str, sents: list[Piece]) -> list[RawMention]:
                 continue
         out.append(RawMention(s, e, raw, titled))
     return out
+
+
+def _title_case(chunk: str) -> bool:
+    words = re.findall(r"[A-Za-z][\w'’\-]*", chunk)
+    caps = sum(1 for w in words if w[0].isupper())
+    return len(words) >= 4 and caps >= 0.7 * len(words)
 
 
 def _after_opening(text: str, s: int, starts: set[int]) -> bool:

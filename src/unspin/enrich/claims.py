@@ -18,7 +18,7 @@ from .types import Claim, Quote, SpanLike
 
 __all__ = ["THRESHOLD", "find_claims"]
 
-THRESHOLD = 1.3
+THRESHOLD = 0.7
 _BOILERPLATE = re.compile(
     r"https?:|www\.|@\w|©|\b(?:click here|subscribe|follow us|read more|share this|"
     r"all rights reserved|disclaimer|cookies?|newsletter)\b|^(?:by|region|theme|tags?|"

@@ -57,6 +57,15 @@ class EntityIndex:
             i -= 1
         return None
 
+    def kind_at(self, start: int | None) -> str | None:
+        """The kind of the mention starting at ``start`` (None for a pronoun or nothing)."""
+        if start is None:
+            return None
+        i = bisect.bisect_left(self._starts, start)
+        if i < len(self.located) and self.located[i].start == start:
+            return self.located[i].kind
+        return None
+
     def entities(self) -> tuple[Entity, ...]:
         grouped: dict[str, list[Located]] = defaultdict(list)
         for m in self.located:
@@ -93,7 +102,7 @@ def _split_title(text: str, m: RawMention) -> RawMention | None:
 def _cut_hyphen(text: str, m: RawMention) -> RawMention:
     """'US-backed' -> 'US'; 'Al-Nusra' stays."""
     hit = re.search(r"-[a-z]", m.text)
-    if not hit:
+    if not hit or " " in m.text[hit.start():]:
         return m
     e = m.start + hit.start()
     return RawMention(m.start, e, text[m.start:e], m.titled)
@@ -109,6 +118,8 @@ def _classify(m: RawMention) -> tuple[str, str]:
         return "group", m.text
     if any(t in lex.ORG_WORDS for t in toks) or (m.text.isupper() and len(m.text) >= 2):
         return "org", m.text
+    if low in lex.REGIONS:
+        return "other", m.text
     if m.titled or (len(toks) >= 2 and not any(t in lex.PLACE_WORDS for t in toks)):
         return "person", m.text
     return "other", m.text

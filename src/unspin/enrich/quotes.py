@@ -22,7 +22,10 @@ OPEN_DOUBLE = "“«„"
 CLOSE_DOUBLE = "”»"
 MIN_WORDS = 4
 _FIRST_PERSON = re.compile(r"\b(?:I|we|We|our|Our|us|my|My|me)\b")
-_COLON_INTRO = re.compile(r":\s*$")
+_COLON_INTRO = re.compile(r"[:,]\s*$")
+_QUOTE_MARKS = re.compile(r"[“”\"]")
+_TERM_BEFORE = re.compile(r"\b(?:so[- ]called|known as|dubbed|termed|nicknamed)\W*$",
+                          re.IGNORECASE)
 _SENT_END = re.compile(r"[.!?][\"'”’)]*\s")
 
 
@@ -65,6 +68,12 @@ def _inline(text: str, paras: list[Piece]) -> list[_Raw]:
                 open_para_end = nxt.end
                 i = nxt.start + 1
                 continue
+            if nxt is not None and _closes_first(text, nxt):
+                open_para_end = nxt.end
+                i = nxt.start
+                continue
+            if _unclosed_ok(text, opened, open_para_end):
+                out.append(_Raw(opened, open_para_end, "inline"))
             opened = None
         if c in OPEN_DOUBLE or (c == '"' and opened is None and _is_open_straight(text, i)):
             opened = i + 1
@@ -81,6 +90,25 @@ def _inline(text: str, paras: list[Piece]) -> list[_Raw]:
         i += 1
     out.extend(_single(text, paras, out))
     return out
+
+
+def _closes_first(text: str, p: Piece) -> bool:
+    """Whether the first double quotation mark in a paragraph closes a quote."""
+    for i in range(p.start, p.end):
+        c = text[i]
+        if c in CLOSE_DOUBLE or (c == '"' and _is_close_straight(text, i)
+                                  and not _is_open_straight(text, i)):
+            return True
+        if c in OPEN_DOUBLE or c == '"':
+            return False
+    return False
+
+
+def _unclosed_ok(text: str, s: int, e: int) -> bool:
+    """An unclosed quote runs to its paragraph's end when a colon or comma introduced it."""
+    lead = text[max(0, s - 3):s - 1].rstrip()
+    starts_para = s - 1 == 0 or text[s - 2] == "\n"
+    return len(text[s:e].split()) >= MIN_WORDS and (starts_para or lead.endswith((":", ",")))
 
 
 def _single(text: str, paras: list[Piece], doubles: list[_Raw]) -> list[_Raw]:
@@ -118,7 +146,9 @@ def _blocks(text: str, paras: list[Piece]) -> list[tuple[_Raw, Piece | None]]:
                 out.append((_Raw(s, p.end, "block"), paras[k - 1] if k else None))
             k += 1
             continue
-        if _COLON_INTRO.search(chunk) and lex.SPEECH_RE.search(chunk) and k + 1 < len(paras):
+        last = chunk[max((m.end() for m in _SENT_END.finditer(chunk)), default=0):]
+        if _COLON_INTRO.search(last) and lex.SPEECH_RE.search(last) and k + 1 < len(paras) \
+                and not _QUOTE_MARKS.search(last):
             j = k + 1
             block = [paras[j]]
             while j + 1 < len(paras) and len(block) < 4 and _continues(text, paras[j + 1]):
@@ -170,10 +200,12 @@ class _Who:
 def _speaker_at(ents: EntityIndex, text: str, s: int, e: int, pronoun_ok: bool = True):
     """The first person-like mention or pronoun inside [s, e): (name, start, end)."""
     best = None
-    for m in ents.within(s, e):
-        if m.kind in ("person", "org", "other", "group", "country"):
-            best = (m.entity, m.start, m.end)
-            break
+    clause = re.search(r"[,;.:!?]", text[s:e])
+    found = ents.within(s, s + clause.start() if clause else e)
+    persons = [m for m in found if m.kind == "person"]
+    for m in persons or found:
+        best = (m.entity, m.start, m.end)  # 'said Las Vegas attorney Maggie McLetchie'
+        break
     if pronoun_ok:
         pm = re.search(r"\b(he|she|they)\b", text[s:e], re.IGNORECASE)
         if pm and (best is None or s + pm.start() < best[1]):
@@ -184,18 +216,21 @@ def _speaker_at(ents: EntityIndex, text: str, s: int, e: int, pronoun_ok: bool =
     return best
 
 
-def _attribute_inline(text: str, q: _Raw, para: Piece, ents: EntityIndex) -> _Who:
-    after_s = min(q.end + 1, para.end)
-    after = text[after_s:para.end]
+def _attribute_inline(text: str, q: _Raw, para: Piece, end_para: Piece,
+                      ents: EntityIndex) -> _Who:
+    after_s = min(q.end + 1, end_para.end)
+    after = text[after_s:end_para.end]
     stop = _SENT_END.search(after)
     after = after[:stop.start() + 1] if stop else after
     lead = re.match(r"[\s,.;—–-]*", after).end()
     tail_s = after_s + lead
     tail = text[tail_s:after_s + len(after)]
     # '..., said Kerry' / '..., Kerry said' / '..., he told reporters'
+    if text[q.end - 1] == ".":
+        tail = ""  # the quote ended its sentence: what follows is a new one
     v = lex.SPEECH_RE.match(tail)
     if v:
-        who = _speaker_at(ents, text, tail_s + v.end(), min(tail_s + v.end() + 60, para.end))
+        who = _speaker_at(ents, text, tail_s + v.end(), min(tail_s + v.end() + 60, end_para.end))
         if who:
             return _Who(*who, v.group().lower(), 0.9)
         return _Who(None, None, None, v.group().lower(), 0.5)
@@ -237,14 +272,25 @@ def _last_before(ents: EntityIndex, text: str, s: int, e: int):
         cands.append((ref.entity if ref else None, ps, pe))
     if not cands:
         return None
-    return max(cands, key=lambda c: c[1])
+    cands.sort(key=lambda c: c[1])
+    first, last = cands[0], cands[-1]
+    if text[first[2]:first[2] + 1] == ",":
+        return first  # 'Jane Smith, professor at the London School, told'
+    if e - last[2] <= 20:
+        persons = [c for c in cands if c[1] is not None and ents.kind_at(c[1]) == "person"]
+        if ents.kind_at(last[1]) not in ("person", None) and persons:
+            return persons[-1]  # 'Professor Jane Smith from the University of X told'
+        return last  # 'Kerry said', 'Kerry told reporters'
+    return first  # the subject: 'The Guardian, which ..., said'
+
 
 
 def _attribute_block(text: str, intro: Piece | None, ents: EntityIndex) -> _Who:
     if intro is None:
         return _Who(None, None, None, None, 0.4)
     chunk = text[intro.start:intro.end]
-    verbs = list(lex.SPEECH_RE.finditer(chunk))
+    verbs = [v for v in lex.SPEECH_RE.finditer(chunk)
+             if v.start() >= max((m.end() for m in _SENT_END.finditer(chunk)), default=0)]
     if not verbs:
         return _Who(None, None, None, ":", 0.4)
     v = verbs[-1]
@@ -276,8 +322,8 @@ def find_quotes(text: str, paras: list[Piece], ents: EntityIndex) -> list[Quote]
         if raw.kind == "block":
             who = _attribute_block(text, intro, ents)
         else:
-            who = _attribute_inline(text, raw, para, ents)
-        who = _follow_pronoun(text, who, prev)
+            who = _attribute_inline(text, raw, para, para_of(raw.end), ents)
+        who = _follow_pronoun(text, who, prev, ents)
         words = len(text[raw.start:raw.end].split())
         whole_para = raw.start - 1 <= para.start
         if raw.kind == "inline":
@@ -298,12 +344,14 @@ def find_quotes(text: str, paras: list[Piece], ents: EntityIndex) -> list[Quote]
     return _drop_nested(quotes)
 
 
-def _follow_pronoun(text: str, who: _Who, prev: Quote | None) -> _Who:
+def _follow_pronoun(text: str, who: _Who, prev: Quote | None, ents: EntityIndex) -> _Who:
     """'Then he added:' right after a Putin quote means Putin, whoever was named in between."""
     if who.start is None or prev is None or prev.speaker is None:
         return who
     word = text[who.start:who.end].lower()
-    if word in ("he", "she") and who.start - prev.end < 600:
+    between = ents.within(prev.end, who.start)
+    if word in ("he", "she") and who.start - prev.end < 600 \
+            and not any(m.kind == "person" for m in between):
         return _Who(prev.speaker, who.start, who.end, who.cue, min(who.confidence, 0.7))
     return who
 

@@ -23,6 +23,7 @@ TARGET_TECHNIQUES = frozenset({
     "Name_Calling,Labeling", "Loaded_Language", "Doubt", "Appeal_to_fear-prejudice",
     "Flag-Waving",
 })
+NEARBY_CHARS = 60
 _POSSESSIVE_BEFORE = re.compile(r"(?:(['’]s?|\b(?:his|her|their|its))\s+(?:[\w\-]+\s+){0,2})$",
                                 re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(he|she|him|his|her|they|them|their)\b", re.IGNORECASE)
@@ -48,7 +49,7 @@ def _one(text: str, k: int, span: SpanLike, sents: list[Piece],
     def make(entity, kind, ms, me, how):
         return Target(k, span.technique, s, e, entity, kind, ms, me, text[ms:me], how)
 
-    inside = [m for m in ents.within(s, e) if m.kind != "other" or e - s < 40]
+    inside = [m for m in ents.within(s, e) if m.kind != "other"]
     if inside:
         m = inside[0]
         return make(m.entity, m.kind, m.start, m.end, "inside")
@@ -68,6 +69,8 @@ def _one(text: str, k: int, span: SpanLike, sents: list[Piece],
         return make(g.group().lower(), "group", g.start(), g.end(), "group-noun")
     best = None
     for m in ents.within(ss, se):
+        if m.kind == "other":
+            continue
         gap = s - m.end if m.end <= s else m.start - e
         gap = gap if m.end <= s else gap * 1.5  # the subject before a span more often
         if best is None or gap < best[0]:
@@ -81,7 +84,7 @@ def _one(text: str, k: int, span: SpanLike, sents: list[Piece],
         gap = s - p.end() if p.end() <= s else (p.start() - e) * 1.5
         if best is None or gap < best[0]:
             best = (gap, ref.entity, ref.kind, p.start(), p.end(), "pronoun")
-    if best is not None and best[0] <= 150:
+    if best is not None and best[0] <= NEARBY_CHARS:
         return make(*best[1:])
     return None
 
