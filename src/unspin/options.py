@@ -15,7 +15,7 @@ variables are ``UNSPIN_<FIELD>`` in capitals; lists (``techniques``, ``api_keys`
 >>> Options(min_score=5)
 Traceback (most recent call last):
 ...
-unspin.errors.ConfigError: min-score must be between 0 and 1 (got 5)
+unspin.errors.ConfigError: min-score must be between 0 and 1 (got 5.0)
 """
 
 from __future__ import annotations
