@@ -37,7 +37,10 @@ LEADING_STOP = {
     "over", "about", "against", "between", "during", "without", "within", "into", "both",
     "either", "neither", "every", "each", "any", "one", "two", "former", "late", "said",
     "says", "writes", "wrote", "told", "via", "image", "photo", "read", "watch", "related",
-    "update", "breaking", "exclusive", "sources", "source", "mainstream",
+    "update", "breaking", "exclusive", "sources", "source", "mainstream", "perhaps", "maybe",
+    "apparently", "indeed", "clearly", "obviously", "actually", "sadly", "unfortunately",
+    "fortunately", "surely", "certainly", "outgoing", "disgraced", "embattled", "sorry",
+    "dear", "thank", "thanks", "congratulations", "today", "yesterday", "tomorrow", "naturally",
 }
 TRAILING_STOP = {"said", "says", "told", "and", "the", "of", "in", "on"}
 
@@ -118,7 +121,7 @@ ORG_WORDS = {
     "hezbollah", "hamas", "taliban", "nusra", "al-nusra", "al-qaeda", "al-qaida", "qaeda",
     "qaida", "democrats", "republicans", "google", "facebook", "twitter", "youtube", "apple",
     "microsoft", "amazon", "tribune", "herald", "gazette", "reuters", "whitehouse",
-    "white", "state", "states", "nations", "board", "school", "college",
+    "state", "states", "nations", "board", "school", "college",
 }
 GROUP_WORDS = {"jew", "jewish", "democrats", "republicans", "muslims", "christians", "jews", "catholics",
                "liberals", "conservatives", "leftists", "progressives", "antifa", "evangelicals",
@@ -148,19 +151,19 @@ GROUP_NOUNS_RE = re.compile(
     + r")\b", re.IGNORECASE)
 
 SPEECH_VERBS = [
-    "said", "says", "say", "told", "tells", "tell", "stated", "states", "added", "adds",
+    "said", "says", "say", "told", "tells", "tell", "stated", "added", "adds",
     "wrote", "writes", "write", "declared", "declares", "explained", "explains", "noted",
-    "notes", "tweeted", "tweets", "posted", "announced", "announces", "warned", "warns",
-    "insisted", "insists", "argued", "argues", "claimed", "claims", "continued", "continues",
-    "asked", "asks", "replied", "replies", "responded", "responds", "remarked", "remarks",
-    "recalled", "recalls", "admitted", "admits", "stressed", "stresses", "emphasized",
+    "tweeted", "tweets", "posted", "announced", "announces", "warned", "warns",
+    "insisted", "insists", "argued", "argues", "claimed", "continued", "continues",
+    "asked", "asks", "replied", "replies", "responded", "responds", "remarked",     "recalled", "recalls", "admitted", "admits", "stressed", "stresses", "emphasized",
     "emphasised", "suggested", "suggests", "observed", "observes", "concluded", "concludes",
     "testified", "testifies", "confirmed", "confirms", "denied", "denies", "urged", "urges",
     "pointed out", "points out", "went on", "goes on", "put it", "puts it", "reported",
-    "reports", "commented", "comments", "acknowledged", "acknowledges", "shouted", "yelled",
+    "commented", "acknowledged", "acknowledges", "shouted", "yelled",
     "exclaimed", "proclaimed", "boasted", "complained", "according to", "in the words of",
-    "quoted", "quotes", "quoting", "thundered", "joked", "predicted", "demanded", "vowed",
-    "promised", "alleged", "called",
+    "quoted", "quoting", "thundered", "joked", "predicted", "demanded", "vowed",
+    "promised", "alleged", "called", "corrected", "answered", "read as follows", "reads",
+    "as follows", "advised", "advises",
 ]
 SPEECH_RE = re.compile(
     r"\b(?:" + "|".join(sorted((re.escape(v) for v in SPEECH_VERBS), key=len, reverse=True))

@@ -68,7 +68,7 @@ def sentences(text: str) -> list[Piece]:
 
 # --- names -----------------------------------------------------------------------------------
 
-_WORD = r"[A-Z][A-Za-z'’\-]*(?:\.[A-Z]\.?)*"
+_WORD = r"(?:[A-Z]\.(?:[A-Z]\.)*|[A-Z][A-Za-z'’\-]*(?:\.[A-Z]\.?)*)"
 _PARTICLE = r"(?:of the|al|el|bin|ibn|de|da|di|du|del|van|von|der|den|la|le|dos|of)"
 _NAME = re.compile(
     rf"(?<![\w'’\-])(?:{_WORD})(?:(?:\s|-)(?:{_PARTICLE}\s)?(?:{_WORD}))*(?![\w])"
@@ -94,8 +94,8 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int, bool]:
         w = _CONTRACTION.sub("", words[0].group()).rstrip(".").lower()
         if w in lex.TITLES:
             titled = True
-        elif w not in lex.LEADING_STOP:
-            break
+        elif w not in lex.LEADING_STOP and not (re.search(r"-[a-z]", w) and len(words) > 1):
+            break  # 'Sixteen-year-old Hunter Richard' loses its first word
         words.pop(0)
     while words and words[-1].group().rstrip(".").lower() in lex.TRAILING_STOP:
         words.pop()
@@ -161,7 +161,7 @@ def name_mentions(text: str, sents: list[Piece]) -> list[RawMention]:
 def _title_case(chunk: str) -> bool:
     words = re.findall(r"[A-Za-z][\w'’\-]*", chunk)
     caps = sum(1 for w in words if w[0].isupper())
-    return len(words) >= 4 and caps >= 0.7 * len(words)
+    return len(words) >= 2 and caps >= 0.7 * len(words)
 
 
 def _after_opening(text: str, s: int, starts: set[int]) -> bool:

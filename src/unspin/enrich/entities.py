@@ -84,6 +84,8 @@ def _tokens(raw: str) -> list[str]:
 def _split_title(text: str, m: RawMention) -> RawMention | None:
     """'Syrian President Bashar al Assad' -> 'Bashar al Assad' (titled); all title -> None."""
     words = list(re.finditer(r"\S+", m.text))
+    if any(w.group().strip(".,").lower() in lex.ORG_WORDS for w in words):
+        return m  # 'Justice Department', 'American Foreign Service Association'
     last_title = -1
     for i, w in enumerate(words[:-1]):
         if w.group().rstrip(".").lower() in lex.TITLES:
@@ -143,10 +145,17 @@ def find_entities(text: str, sents: list[Piece]) -> EntityIndex:
     speech_after = re.compile(r"\s*(?:,\s*)?(?:" + lex.SPEECH_RE.pattern[5:-3] + r")\b",
                               re.IGNORECASE)
 
+    by_first: dict[str, set[str]] = defaultdict(set)
+    for names in by_surname.values():
+        for full in names:
+            by_first[full.split()[0].lower()].add(full)
+
     located = []
     for m, kind, key in classified:
         if kind in ("person", "other") and len(key.split()) == 1:
             names = by_surname.get(key.lower())
+            if not names and len(by_first.get(key.lower(), ())) == 1:
+                names = Counter(by_first[key.lower()])  # "Hillary" -> "Hillary Clinton"
             if names:
                 key = max(names, key=lambda n: (len(n.split()), names[n]))
                 kind = "person"

@@ -23,6 +23,7 @@ CLOSE_DOUBLE = "”»"
 MIN_WORDS = 4
 _FIRST_PERSON = re.compile(r"\b(?:I|we|We|our|Our|us|my|My|me)\b")
 _COLON_INTRO = re.compile(r"[:,]\s*$")
+_POSSESSIVE_AFTER = re.compile(r"['’]s?\b")
 _QUOTE_MARKS = re.compile(r"[“”\"]")
 _TERM_BEFORE = re.compile(r"\b(?:so[- ]called|known as|dubbed|termed|nicknamed)\W*$",
                           re.IGNORECASE)
@@ -68,8 +69,9 @@ def _inline(text: str, paras: list[Piece]) -> list[_Raw]:
                 open_para_end = nxt.end
                 i = nxt.start + 1
                 continue
-            if nxt is not None and _closes_first(text, nxt):
-                open_para_end = nxt.end
+            closer = _closing_paragraph(text, paras, k + 1) if k is not None else None
+            if closer is not None:
+                open_para_end = closer.end
                 i = nxt.start
                 continue
             if _unclosed_ok(text, opened, open_para_end):
@@ -102,6 +104,16 @@ def _closes_first(text: str, p: Piece) -> bool:
         if c in OPEN_DOUBLE or c == '"':
             return False
     return False
+
+
+def _closing_paragraph(text: str, paras: list[Piece], k: int, look: int = 3) -> Piece | None:
+    """The paragraph, among the next few without quotation marks, whose first mark closes."""
+    for p in paras[k:k + look]:
+        if _closes_first(text, p):
+            return p
+        if _QUOTE_MARKS.search(text, p.start, p.end):
+            return None
+    return None
 
 
 def _unclosed_ok(text: str, s: int, e: int) -> bool:
@@ -148,7 +160,7 @@ def _blocks(text: str, paras: list[Piece]) -> list[tuple[_Raw, Piece | None]]:
             continue
         last = chunk[max((m.end() for m in _SENT_END.finditer(chunk)), default=0):]
         if _COLON_INTRO.search(last) and lex.SPEECH_RE.search(last) and k + 1 < len(paras) \
-                and not _QUOTE_MARKS.search(last):
+                and not _QUOTE_MARKS.search(last) and not _opens_with_mark(text, paras[k + 1]):
             j = k + 1
             block = [paras[j]]
             while j + 1 < len(paras) and len(block) < 4 and _continues(text, paras[j + 1]):
@@ -162,6 +174,11 @@ def _blocks(text: str, paras: list[Piece]) -> list[tuple[_Raw, Piece | None]]:
             continue
         k += 1
     return out
+
+
+def _opens_with_mark(text: str, p: Piece) -> bool:
+    """A paragraph that opens with a quotation mark is left to the inline quote finder."""
+    return text[p.start] in OPEN_DOUBLE + '"'
 
 
 def _continues(text: str, p: Piece) -> bool:
@@ -264,7 +281,8 @@ def _attribute_inline(text: str, q: _Raw, para: Piece, end_para: Piece,
 
 def _last_before(ents: EntityIndex, text: str, s: int, e: int):
     """The mention or subject pronoun closest before position e inside [s, e)."""
-    cands = [(m.entity, m.start, m.end) for m in ents.within(s, e)]
+    cands = [(m.entity, m.start, m.end) for m in ents.within(s, e)
+             if not _POSSESSIVE_AFTER.match(text, m.end)]  # "Farrakhan's speech" is no speaker
     for pm in re.finditer(r"\b(he|she|they)\b", text[s:e], re.IGNORECASE):
         ps, pe = s + pm.start(), s + pm.end()
         kinds = {"person"} if pm.group().lower() != "they" else {"group", "org", "country"}
@@ -323,10 +341,15 @@ def find_quotes(text: str, paras: list[Piece], ents: EntityIndex) -> list[Quote]
             who = _attribute_block(text, intro, ents)
         else:
             who = _attribute_inline(text, raw, para, para_of(raw.end), ents)
-        who = _follow_pronoun(text, who, prev, ents)
+        who = _follow_pronoun(text, who, prev, ents, raw.start)
         words = len(text[raw.start:raw.end].split())
         whole_para = raw.start - 1 <= para.start
         if raw.kind == "inline":
+            k = paras.index(para) if whole_para and para in paras else 0
+            if who.cue is None and k > 0 and _COLON_INTRO.search(text[paras[k - 1].start:
+                                                                        paras[k - 1].end]):
+                who = _follow_pronoun(text, _attribute_block(text, paras[k - 1], ents), prev,
+                                      ents, raw.start)  # 'as Swisher asked:' + a quote
             if who.cue is None and prev is not None and prev.speaker and whole_para \
                     and raw.start - prev.end < 400 and words >= MIN_WORDS:
                 # a paragraph that is all quote, right after a quote: the same speaker goes on
@@ -344,12 +367,14 @@ def find_quotes(text: str, paras: list[Piece], ents: EntityIndex) -> list[Quote]
     return _drop_nested(quotes)
 
 
-def _follow_pronoun(text: str, who: _Who, prev: Quote | None, ents: EntityIndex) -> _Who:
-    """'Then he added:' right after a Putin quote means Putin, whoever was named in between."""
+def _follow_pronoun(text: str, who: _Who, prev: Quote | None, ents: EntityIndex,
+                    quote_start: int) -> _Who:
+    """'Then he added:' right after a Putin quote means Putin when no one else was named
+    between the two quotes (names inside the new quote do not count)."""
     if who.start is None or prev is None or prev.speaker is None:
         return who
     word = text[who.start:who.end].lower()
-    between = ents.within(prev.end, who.start)
+    between = ents.within(prev.end, min(who.start, quote_start))
     if word in ("he", "she") and who.start - prev.end < 600 \
             and not any(m.kind == "person" for m in between):
         return _Who(prev.speaker, who.start, who.end, who.cue, min(who.confidence, 0.7))

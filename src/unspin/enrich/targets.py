@@ -26,6 +26,7 @@ TARGET_TECHNIQUES = frozenset({
 NEARBY_CHARS = 60
 _POSSESSIVE_BEFORE = re.compile(r"(?:(['’]s?|\b(?:his|her|their|its))\s+(?:[\w\-]+\s+){0,2})$",
                                 re.IGNORECASE)
+_POSSESSIVE_AFTER = re.compile(r"['’]s?\b")
 _PRONOUN = re.compile(r"\b(he|she|him|his|her|they|them|their)\b", re.IGNORECASE)
 
 
@@ -49,8 +50,11 @@ def _one(text: str, k: int, span: SpanLike, sents: list[Piece],
     def make(entity, kind, ms, me, how):
         return Target(k, span.technique, s, e, entity, kind, ms, me, text[ms:me], how)
 
-    inside = [m for m in ents.within(s, e) if m.kind != "other"]
-    if inside:
+    # a possessor inside the span is not its target: "one of Trump's favourite pinatas"
+    inside = [m for m in ents.within(s, e)
+              if m.kind != "other" and not _POSSESSIVE_AFTER.match(text, m.end)]
+    g = lex.GROUP_NOUNS_RE.search(text, s, e)
+    if inside and not (g and g.start() < inside[0].start):
         m = inside[0]
         return make(m.entity, m.kind, m.start, m.end, "inside")
     ss, se = _sentence_of(sents, s, e)
@@ -64,7 +68,6 @@ def _one(text: str, k: int, span: SpanLike, sents: list[Piece],
             ref = _resolve_pronoun(ents, pm.group(1), pm.start())
             if ref:
                 return make(ref.entity, ref.kind, pm.start(1), pm.end(1), "possessive")
-    g = lex.GROUP_NOUNS_RE.search(text, s, e)
     if g:
         return make(g.group().lower(), "group", g.start(), g.end(), "group-noun")
     best = None
