@@ -8,6 +8,7 @@ nearest name or pronoun in the same sentence.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -35,15 +36,19 @@ def _resolve_pronoun(ents: EntityIndex, word: str, pos: int):
     return ents.before(pos, kinds)
 
 
-def _sentence_of(sents: list[Piece], s: int, e: int) -> tuple[int, int]:
+def _sentence_of(sents: list[Piece], starts: list[int], s: int, e: int) -> tuple[int, int]:
+    """The start and end of the sentences the span [s, e) touches."""
     lo, hi = s, e
-    for p in sents:
-        if p.end > s and p.start < e:
+    k = max(0, bisect.bisect_right(starts, s) - 1)
+    while k < len(sents) and sents[k].start < e:
+        p = sents[k]
+        if p.end > s:
             lo, hi = min(lo, p.start), max(hi, p.end)
+        k += 1
     return lo, hi
 
 
-def _one(text: str, k: int, span: SpanLike, sents: list[Piece],
+def _one(text: str, k: int, span: SpanLike, sents: list[Piece], starts: list[int],
          ents: EntityIndex) -> Target | None:
     s, e = span.start, span.end
 
@@ -57,7 +62,7 @@ def _one(text: str, k: int, span: SpanLike, sents: list[Piece],
     if inside and not (g and g.start() < inside[0].start):
         m = inside[0]
         return make(m.entity, m.kind, m.start, m.end, "inside")
-    ss, se = _sentence_of(sents, s, e)
+    ss, se = _sentence_of(sents, starts, s, e)
     pm = _POSSESSIVE_BEFORE.search(text, max(ss, s - 40), s)
     if pm:
         if pm.group(1).startswith(("'", "’")):
@@ -96,12 +101,13 @@ def find_targets(text: str, spans: Sequence[SpanLike], sents: list[Piece],
                  ents: EntityIndex) -> list[Target]:
     """A Target for each span of a targeting technique whose target can be found."""
     out = []
+    starts = [p.start for p in sents]
     for k, span in enumerate(spans):
         if span.technique not in TARGET_TECHNIQUES:
             continue
         if not (0 <= span.start < span.end <= len(text)):
             continue
-        t = _one(text, k, span, sents, ents)
+        t = _one(text, k, span, sents, starts, ents)
         if t is not None:
             out.append(t)
     return out
