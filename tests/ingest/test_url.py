@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from unspin.errors import FetchError, TooLargeError
+from unspin.errors import FetchError, TooLargeError, URLNotAllowed
 from unspin.ingest import load
 from unspin.ingest import url as url_module
 from unspin.ingest.url import address_refusal, fetch
@@ -96,6 +96,17 @@ class Handler(BaseHTTPRequestHandler):
                     self.wfile.flush()
             except OSError:
                 pass
+        elif path == "/drip-headers":  # one header line now and then: the headers never end
+            try:
+                self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                for n in range(40):
+                    if STOP.wait(0.1):
+                        break
+                    self.wfile.write(f"X-Drip-{n}: yes\r\n".encode())
+                    self.wfile.flush()
+            except OSError:
+                pass
+            self.close_connection = True
         else:
             self.send(404, b"")
 
@@ -236,6 +247,14 @@ def test_timeout_covers_a_slow_trickle(server):
     assert time.monotonic() - started < 1.5
 
 
+def test_timeout_covers_dripping_headers(server):
+    # each header line comes well within the socket timeout; the whole fetch must still stop
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"timed out after 0\.5 s"):
+        get(server + "/drip-headers", timeout=0.5)
+    assert time.monotonic() - started < 1.5
+
+
 def test_charsets(server):
     assert "caf\u00e9 cr\u00e8me \u201cquoted\u201d" in get(server + "/latin1").text
     assert "na\u00efve" in get(server + "/meta-charset").text
@@ -272,3 +291,40 @@ def test_bad_urls(address, message):
 ])
 def test_address_refusal(address, refusal):
     assert address_refusal(address) == refusal
+
+
+def test_private_refusal_keeps_the_address_out_of_the_public_message(server):
+    with pytest.raises(URLNotAllowed) as err:
+        get(server + "/ok", allow_private=False)
+    assert "127.0.0.1 is a loopback address" in str(err.value)  # the CLI user sees why
+    public = err.value.public
+    assert "not allowed" in public and "--allow-private" not in public
+    assert "loopback" not in public and "(127.0.0.1)" not in public
+
+
+def test_redirect_refusal_public_message_names_only_the_given_url(server, monkeypatch):
+    monkeypatch.setattr(url_module, "address_refusal",
+                        lambda a: None if a == "127.0.0.1" else "a loopback address")
+    with pytest.raises(URLNotAllowed) as err:
+        get(server + "/to-other-host", allow_private=False)
+    assert "127.0.0.2" in str(err.value)
+    assert "127.0.0.2" not in err.value.public and "redirects to" in err.value.public
+
+
+@pytest.mark.parametrize("address, scheme", [("gopher://example.org/", "gopher"),
+                                             ("FTP://example.org/", "ftp")])
+def test_unknown_schemes_are_refused_by_name(address, scheme):
+    with pytest.raises(URLNotAllowed, match=f"{scheme}: URLs are not fetched"):
+        fetch(address, max_bytes=1000, timeout=1)
+
+
+def test_upper_case_scheme_is_fetched(server):
+    page = get(server.replace("http://", "HTTP://") + "/ok")
+    assert "old bridge" in page.text
+
+
+def test_a_huge_url_is_shortened_in_the_message():
+    address = "ftp://example.org/" + "a" * 100_000
+    with pytest.raises(URLNotAllowed) as err:
+        fetch(address, max_bytes=1000, timeout=1)
+    assert len(str(err.value)) < 300 and "more characters" in str(err.value)

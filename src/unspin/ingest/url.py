@@ -26,7 +26,7 @@ import zlib
 from dataclasses import dataclass
 from urllib.parse import quote, urljoin, urlsplit
 
-from ..errors import FetchError, TooLargeError, URLNotAllowed
+from ..errors import FetchError, TooLargeError, URLNotAllowed, shorten
 
 __all__ = ["Page", "fetch", "address_refusal"]
 
@@ -77,7 +77,7 @@ def fetch(url: str, *, max_bytes: int, allow_private: bool = False, timeout: flo
     >>> fetch("ftp://example.org/", max_bytes=1000)
     Traceback (most recent call last):
     ...
-    unspin.errors.URLNotAllowed: ftp://example.org/: only http:// and https:// URLs can be fetched
+    unspin.errors.URLNotAllowed: ftp://example.org/: ftp: URLs are not fetched; only http:// and https:// URLs are
     """
     deadline = time.monotonic() + timeout
     seen: set[str] = set()
@@ -87,18 +87,24 @@ def fetch(url: str, *, max_bytes: int, allow_private: bool = False, timeout: flo
         seen.add(target.url)
         try:
             page, location = _get(target, allow_private, max_bytes, deadline)
+        except URLNotAllowed as exc:
+            if current == url:
+                raise
+            # the hop's address is for the CLI user; an API client learns only that it was refused
+            raise URLNotAllowed(str(exc), public=f"{shorten(url)}: redirects to an address that "
+                                "is not allowed (not a public address)") from None
         except TimeoutError:
-            raise FetchError(f"{current}: timed out after {timeout:g} s; try again later or "
+            raise FetchError(f"{shorten(current)}: timed out after {timeout:g} s; try again later or "
                              "raise --timeout") from None
         if page is not None:
             return page
         nxt = urljoin(current, location or "").split("#", 1)[0]
         logger.debug("%s redirects to %s", current, nxt)
         if nxt in seen:
-            raise FetchError(f"{url}: redirect loop at {nxt}; open the page in a browser and save "
+            raise FetchError(f"{shorten(url)}: redirect loop at {shorten(nxt)}; open the page in a browser and save "
                              "it as a file instead")
         current = nxt
-    raise FetchError(f"{url}: more than {max_redirects} redirects; give the final address of "
+    raise FetchError(f"{shorten(url)}: more than {max_redirects} redirects; give the final address of "
                      "the article, or raise max_redirects")
 
 
@@ -107,19 +113,24 @@ def _parse(url: str) -> _Target:
         parts = urlsplit(url.strip())
         port = parts.port
     except ValueError as exc:
-        raise URLNotAllowed(f"{url}: not a valid URL ({exc})") from None
+        raise URLNotAllowed(f"{shorten(url)}: not a valid URL ({exc})") from None
     scheme = parts.scheme.lower()
+    if not scheme:
+        raise URLNotAllowed(f"{shorten(url)}: not a URL; only http:// and https:// URLs can be "
+                            "fetched")
     if scheme not in ("http", "https"):
-        raise URLNotAllowed(f"{url}: only http:// and https:// URLs can be fetched")
+        raise URLNotAllowed(f"{shorten(url)}: {shorten(scheme, 20)}: URLs are not fetched; only "
+                            "http:// and https:// URLs are")
     if parts.username is not None or parts.password is not None:
-        raise URLNotAllowed(f"{url}: URLs with a user name or password are not fetched; remove "
+        raise URLNotAllowed(f"{shorten(url)}: URLs with a user name or password are not fetched; remove "
                          "the 'user@' part")
     if not parts.hostname:
-        raise URLNotAllowed(f"{url}: no host name in the URL")
+        raise URLNotAllowed(f"{shorten(url)}: no host name in the URL")
     try:
         host = parts.hostname.encode("idna").decode("ascii")
     except UnicodeError:
-        raise URLNotAllowed(f"{url}: {parts.hostname!r} is not a valid host name") from None
+        raise URLNotAllowed(f"{shorten(url)}: {shorten(repr(parts.hostname))} is not a valid "
+                            "host name") from None
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
@@ -167,7 +178,7 @@ def _resolve(target: _Target, allow_private: bool, deadline: float) -> list[str]
     if worker.is_alive():
         raise TimeoutError
     if "error" in box:
-        raise FetchError(f"{target.url}: cannot resolve host {target.host!r}; check the address "
+        raise FetchError(f"{shorten(target.url)}: cannot resolve host {target.host!r}; check the address "
                          "and your connection") from None
     addresses: list[str] = []
     for _family, _type, _proto, _canon, sockaddr in box["infos"]:  # type: ignore[union-attr]
@@ -178,35 +189,78 @@ def _resolve(target: _Target, allow_private: bool, deadline: float) -> list[str]
         for address in addresses:
             why = address_refusal(address)
             if why:
-                raise URLNotAllowed(f"{target.url}: {target.host} is {why} ({address}); pass "
-                                 "--allow-private to fetch it")
+                raise URLNotAllowed(
+                    f"{shorten(target.url)}: {target.host} is {why} ({address}); pass "
+                    "--allow-private to fetch it",
+                    public=f"{shorten(target.url)}: the address of {target.host} is not "
+                           "allowed (not a public address)")
     if not addresses:
-        raise FetchError(f"{target.url}: {target.host!r} has no address")
+        raise FetchError(f"{shorten(target.url)}: {target.host!r} has no address")
     return addresses
+
+
+class _Watchdog:
+    """One deadline for a whole request: at the deadline it shuts the connection's socket, so
+    whatever the request is waiting for (TLS handshake, the status line, a header dripped line
+    by line, the body) ends at once. Socket timeouts alone bound each wait, not their sum."""
+
+    def __init__(self, deadline: float) -> None:
+        self.fired = False
+        self._sock: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sock = sock
+            if self.fired:
+                self._shut()
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            self._shut()
+
+    def _shut(self) -> None:
+        if self._sock is not None:
+            try:
+                self._sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cancel(self) -> None:
+        self._timer.cancel()
 
 
 class _PinnedHTTP(http.client.HTTPConnection):
     """An HTTP connection to a checked address, with the URL's host in the Host header."""
 
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+    def __init__(self, host: str, port: int, address: str, timeout: float,
+                 watchdog: _Watchdog) -> None:
         super().__init__(host, port, timeout=timeout)
         self.address = address
+        self.watchdog = watchdog
 
     def connect(self) -> None:
         self.sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.watchdog.watch(self.sock)
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
     """An HTTPS connection to a checked address; SNI and the certificate use the host name."""
 
     def __init__(self, host: str, port: int, address: str, timeout: float,
-                 context: ssl.SSLContext) -> None:
+                 watchdog: _Watchdog, context: ssl.SSLContext) -> None:
         super().__init__(host, port, timeout=timeout, context=context)
         self.address = address
+        self.watchdog = watchdog
         self.tls = context
 
     def connect(self) -> None:
         raw = socket.create_connection((self.address, self.port), self.timeout)
+        self.watchdog.watch(raw)
         try:
             self.sock = self.tls.wrap_socket(raw, server_hostname=self.host)
         except BaseException:
@@ -226,44 +280,56 @@ def _get(target: _Target, allow_private: bool, max_bytes: int,
     """One request: the page, or ``(None, location)`` for a redirect."""
     addresses = _resolve(target, allow_private, deadline)
     last_error: OSError | None = None
-    for address in addresses:
-        if target.scheme == "https":
-            conn: http.client.HTTPConnection = _PinnedHTTPS(
-                target.host, target.port, address, _remaining(deadline), ssl.create_default_context())
-        else:
-            conn = _PinnedHTTP(target.host, target.port, address, _remaining(deadline))
-        try:
+    watchdog = _Watchdog(deadline)
+    try:
+        for address in addresses:
+            if target.scheme == "https":
+                conn: http.client.HTTPConnection = _PinnedHTTPS(
+                    target.host, target.port, address, _remaining(deadline), watchdog,
+                    ssl.create_default_context())
+            else:
+                conn = _PinnedHTTP(target.host, target.port, address, _remaining(deadline),
+                                   watchdog)
             try:
-                conn.request("GET", target.path, headers=_HEADERS)
-            except OSError as exc:  # refused or unreachable: try the host's next address
-                if isinstance(exc, (TimeoutError, ssl.SSLError)):
-                    raise
-                last_error = exc
+                try:
+                    conn.request("GET", target.path, headers=_HEADERS)
+                except OSError as exc:  # refused or unreachable: try the host's next address
+                    if isinstance(exc, (TimeoutError, ssl.SSLError)) or watchdog.fired:
+                        raise
+                    last_error = exc
+                    conn.close()
+                    continue
+                response = conn.getresponse()
+                return _handle(target, response, conn, max_bytes, deadline)
+            except (TimeoutError, FetchError, TooLargeError):
+                raise
+            except (OSError, http.client.HTTPException, ValueError) as exc:
+                if watchdog.fired:  # the socket was shut at the deadline
+                    raise TimeoutError from None
+                raise _failure(target, exc) from None
+            finally:
                 conn.close()
-                continue
-            response = conn.getresponse()
-            return _handle(target, response, conn, max_bytes, deadline)
-        except ssl.SSLCertVerificationError as exc:
-            raise FetchError(f"{target.url}: TLS certificate not valid "
-                             f"({exc.verify_message or exc.reason}); check the address") from None
-        except ssl.SSLError as exc:
-            raise FetchError(f"{target.url}: TLS error ({exc.reason or exc}); check the address")\
-                from None
-        except http.client.HTTPException as exc:
-            raise FetchError(f"{target.url}: bad HTTP response ({type(exc).__name__}); "
-                             "try again later") from None
-        except (TimeoutError, FetchError):
-            raise
-        except ValueError as exc:  # http.client refuses bad characters in the request
-            raise FetchError(f"{target.url}: cannot request this URL ({exc})") from None
-        except OSError as exc:
-            raise FetchError(f"{target.url}: connection failed ({exc.strerror or exc}); try "
-                             "again later") from None
-        finally:
-            conn.close()
+    finally:
+        watchdog.cancel()
     reason = last_error.strerror if last_error and last_error.strerror else last_error
-    raise FetchError(f"{target.url}: cannot connect to {target.host} ({reason}); check the "
-                     "address or try again later")
+    raise FetchError(f"{shorten(target.url)}: cannot connect to {target.host} ({reason}); "
+                     "check the address or try again later")
+
+
+def _failure(target: _Target, exc: Exception) -> FetchError:
+    """The one-line FetchError for a request that failed before the deadline."""
+    url = shorten(target.url)
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return FetchError(f"{url}: TLS certificate not valid "
+                          f"({exc.verify_message or exc.reason}); check the address")
+    if isinstance(exc, ssl.SSLError):
+        return FetchError(f"{url}: TLS error ({exc.reason or exc}); check the address")
+    if isinstance(exc, http.client.HTTPException):
+        return FetchError(f"{url}: bad HTTP response ({type(exc).__name__}); try again later")
+    if isinstance(exc, ValueError):  # http.client refuses bad characters in the request
+        return FetchError(f"{url}: cannot request this URL ({shorten(exc)})")
+    reason = getattr(exc, "strerror", None) or exc
+    return FetchError(f"{url}: connection failed ({reason}); try again later")
 
 
 def _handle(target: _Target, response: http.client.HTTPResponse,
@@ -273,21 +339,21 @@ def _handle(target: _Target, response: http.client.HTTPResponse,
     if status in _REDIRECTS:
         location = response.getheader("Location")
         if not location:
-            raise FetchError(f"{target.url}: HTTP {status} redirect without a Location header")
+            raise FetchError(f"{shorten(target.url)}: HTTP {status} redirect without a Location header")
         return None, location
     if status >= 400:
         hint = "try again later" if status >= 500 or status == 429 else "check the address"
-        raise FetchError(f"{target.url}: HTTP {status} {response.reason}; {hint}")
+        raise FetchError(f"{shorten(target.url)}: HTTP {status} {response.reason}; {hint}")
     if not 200 <= status < 300:
-        raise FetchError(f"{target.url}: unexpected HTTP status {status} {response.reason}")
+        raise FetchError(f"{shorten(target.url)}: unexpected HTTP status {status} {response.reason}")
     header = response.getheader("Content-Type") or ""
     media = header.split(";", 1)[0].strip().lower()
     if media and media not in TEXT_TYPES:
-        raise FetchError(f"{target.url}: not a web page (content-type {media}); give the address "
+        raise FetchError(f"{shorten(target.url)}: not a web page (content-type {media}); give the address "
                          "of an article page")
     length = response.getheader("Content-Length")
     if length and length.strip().isdigit() and int(length) > max_bytes:
-        raise TooLargeError(f"{target.url}: {int(length)} bytes is over the {max_bytes}-byte "
+        raise TooLargeError(f"{shorten(target.url)}: {int(length)} bytes is over the {max_bytes}-byte "
                             "limit; raise it with --max-bytes")
     data = _read_body(target, response, conn, max_bytes, deadline)
     return Page(target.url, _decode(data, header, media), media or "text/html", status), None
@@ -303,7 +369,7 @@ def _read_body(target: _Target, response: http.client.HTTPResponse,
     elif coding in ("identity", ""):
         inflater = None
     else:
-        raise FetchError(f"{target.url}: unsupported Content-Encoding {coding!r}")
+        raise FetchError(f"{shorten(target.url)}: unsupported Content-Encoding {coding!r}")
     chunks: list[bytes] = []
     total = 0
     while True:
@@ -316,13 +382,14 @@ def _read_body(target: _Target, response: http.client.HTTPResponse,
             try:
                 chunk = inflater.decompress(chunk, max_bytes + 1 - total)
             except zlib.error:
-                raise FetchError(f"{target.url}: corrupt {coding} data; try again later") from None
+                raise FetchError(f"{shorten(target.url)}: corrupt {coding} data; try again later") from None
         total += len(chunk)
         if total > max_bytes:
-            raise TooLargeError(f"{target.url}: page is over the {max_bytes}-byte limit; raise it "
-                                "with --max-bytes")
+            raise TooLargeError(f"{shorten(target.url)}: page is over the {max_bytes}-byte "
+                                "limit; raise it with --max-bytes")
         chunks.append(chunk)
         _remaining(deadline)
+    _remaining(deadline)  # an end cut by the deadline is a timeout, not a short page
     return b"".join(chunks)
 
 
