@@ -3,7 +3,7 @@
 import pytest
 
 from unspin.document import Document
-from unspin.errors import ConfigError, EncodingError, InputError, TooLargeError
+from unspin.errors import ConfigError, EncodingError, InputError, TooLargeError, URLNotAllowed
 from unspin.ingest import load
 
 
@@ -97,3 +97,76 @@ def test_byte_order_mark_kept_in_text_and_skipped_in_markdown(tmp_path):
     source = md.read_bytes().decode("utf-8")
     assert doc.title == "A Title"
     assert all(doc.text[p.start:p.end] == source[p.source_start:p.source_end] for p in doc.pieces)
+
+
+ARTICLE = "Rates rise\n\nThe bank raised its rate again, and the minister called it a disgrace.\n"
+
+
+@pytest.mark.parametrize("codec, bom", [("utf-8", b"\xef\xbb\xbf"),
+                                        ("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"),
+                                        ("utf-32-le", b"\xff\xfe\x00\x00"),
+                                        ("utf-32-be", b"\x00\x00\xfe\xff")])
+def test_byte_order_marks_decide_the_encoding(tmp_path, codec, bom):
+    path = tmp_path / "bom.txt"
+    path.write_bytes(bom + ARTICLE.encode(codec))
+    doc = load(path)
+    assert doc.text == "\ufeff" + ARTICLE  # the mark stays, as for UTF-8: one offset rule
+    start = doc.text.index("disgrace")
+    assert doc.text[start:start + 8] == "disgrace"
+    assert doc.title == "Rates rise"
+
+
+def test_utf16_without_a_mark_needs_the_encoding_and_says_so(tmp_path):
+    path = tmp_path / "wide.txt"
+    path.write_bytes(ARTICLE.encode("utf-16-le"))
+    with pytest.raises(InputError, match="--encoding utf-16-le"):
+        load(path)
+    assert load(path, encoding="utf-16-le").text == ARTICLE
+    path.write_bytes(ARTICLE.encode("utf-16"))  # with the platform's mark
+    assert load(path, encoding="utf-16").text.lstrip("\ufeff") == ARTICLE
+
+
+@pytest.mark.parametrize("content", ["x" * 2_000_000, "QUJD" * 50_000 + " end",
+                                     "12 34 56 78 90 -- ++ 12 34 56 78 90 " * 100])
+def test_text_that_is_not_prose_is_refused(tmp_path, content):
+    path = tmp_path / "blob.txt"
+    path.write_text(content)
+    with pytest.raises(InputError) as err:
+        load(path)
+    assert "not prose" in one_line(err) and str(path) in str(err.value)
+
+
+def test_prose_with_a_long_url_and_non_latin_scripts_is_read(tmp_path):
+    path = tmp_path / "ok.txt"
+    text = ("Title\n\nSee https://example.org/" + "a" * 300 + " for the full report. "
+            + "The council voted to close the library on Sundays. " * 20
+            + "\u4eca\u5929\u5929\u6c14\u5f88\u597d\u6211\u4eec\u53bb\u516c\u56ed" * 30)
+    path.write_text(text)
+    assert load(path).text == text
+
+
+@pytest.mark.parametrize("source, scheme", [("gopher://example.org/1", "gopher"),
+                                            ("FILE:///etc/passwd", "file"),
+                                            ("javascript:alert(1)", "javascript")])
+def test_other_schemes_are_refused_by_name_not_read_as_paths(source, scheme):
+    with pytest.raises(InputError) as err:
+        load(source)
+    assert f"{scheme}: addresses are not read" in one_line(err)
+
+
+def test_upper_case_http_is_a_url_not_a_path():
+    with pytest.raises(URLNotAllowed, match="loopback"):
+        load("HTTP://127.0.0.1:9/story", timeout=1)
+
+
+def test_long_sources_are_shortened_in_messages():
+    for source in ("gopher://x/" + "a" * 100_000, "a" * 100_000):
+        with pytest.raises(InputError) as err:
+            load(source)
+        assert len(one_line(err)) < 300
+
+
+def test_closed_stdin_is_one_line(monkeypatch):
+    monkeypatch.setattr("sys.stdin", None)
+    with pytest.raises(InputError, match="standard input is closed"):
+        load("-")

@@ -7,17 +7,41 @@ the content, or forced with ``kind=``.
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 from pathlib import Path
 
 from ..document import Document, Piece
-from ..errors import ConfigError, InputError, TooLargeError
+from ..errors import ConfigError, InputError, TooLargeError, shorten
 from .folder import article_id
-from .text import from_text, read_source_bytes
+from .text import check_prose, from_text, read_source_bytes
 
 __all__ = ["load", "from_string", "from_text", "KINDS"]
 
 KINDS = ("text", "markdown", "html", "url")
+
+# "gopher://x", "HTTP://x": a URL whatever the case of its scheme; "mailto:", "data:" and
+# the like need no "//". Anything else is a path.
+_SCHEME = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://")
+_BARE_SCHEMES = ("data", "javascript", "mailto", "file", "about", "blob", "tel", "vbscript")
+
+
+def url_scheme(source: str) -> str | None:
+    """The scheme of ``source``, lower-cased, if it is written as a URL; None for a path.
+
+    >>> url_scheme("HTTPS://example.org/"), url_scheme("gopher://x"), url_scheme("a/b.txt")
+    ('https', 'gopher', None)
+    >>> url_scheme("data:text/html,hi")
+    'data'
+    """
+    m = _SCHEME.match(source)
+    if m:
+        return m["scheme"].lower()
+    head, sep, _ = source.partition(":")
+    if sep and head.lower() in _BARE_SCHEMES:
+        return head.lower()
+    return None
 
 
 def _guess_kind(name: str, text: str) -> str:
@@ -52,22 +76,25 @@ def load(source, *, kind: str | None = None, options=None, **arguments) -> Docum
     opts = of(options, arguments)
     max_bytes, encoding = opts.max_bytes, opts.encoding
     src = str(source)
-    if kind == "url" or (kind is None and src.startswith(("http://", "https://"))):
+    scheme = url_scheme(src) if not isinstance(source, Path) else None
+    if kind == "url" or scheme in ("http", "https"):
         from .url import fetch
 
         page = fetch(src, max_bytes=max_bytes, allow_private=opts.allow_private,
                      timeout=opts.timeout, max_redirects=opts.max_redirects)
         if page.content_type == "text/plain":
-            return from_text(page.text, source=src).with_(url=page.url, kind="url")
-        from .html import from_html
+            doc = from_text(page.text, source=src).with_(url=page.url, kind="url")
+        else:
+            from .html import from_html
 
-        return from_html(page.text, url=page.url, source=src, kind="url")
-    if src.startswith(("ftp://", "file://", "data:", "javascript:")):
-        raise InputError(f"{src}: only http(s) URLs, files and '-' (stdin) can be read")
+            doc = from_html(page.text, url=page.url, source=src, kind="url")
+        check_prose(doc.text, src)
+        return doc
+    if scheme is not None and (_SCHEME.match(src) or not os.path.exists(src)):
+        raise InputError(f"{shorten(src)}: {scheme}: addresses are not read; only http(s) URLs, "
+                         "files and '-' (stdin) can be")
     if src == "-":
-        data = sys.stdin.buffer.read(max_bytes + 1)
-        if len(data) > max_bytes:
-            raise TooLargeError(f"stdin: more than {max_bytes} bytes; raise --max-bytes")
+        data = _read_stdin(max_bytes)
         name = "stdin"
     else:
         data = read_source_bytes(Path(src), max_bytes)
@@ -77,6 +104,21 @@ def load(source, *, kind: str | None = None, options=None, **arguments) -> Docum
     text = decode(data, encoding, name)
     doc_id = "stdin" if src == "-" else article_id(Path(src).name)
     return from_string(text, kind=kind, source=src, doc_id=doc_id, name=name)
+
+
+def _read_stdin(max_bytes: int) -> bytes:
+    """At most ``max_bytes`` of standard input, or a one-line error (closed, unreadable)."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise InputError("stdin: standard input is closed; pipe the article in or give a file")
+    try:
+        data = stream.read(max_bytes + 1)
+    except (OSError, ValueError) as exc:  # ValueError: read of a closed file
+        detail = getattr(exc, "strerror", None) or exc
+        raise InputError(f"stdin: cannot read standard input ({detail}); give a file") from None
+    if len(data) > max_bytes:
+        raise TooLargeError(f"stdin: more than {max_bytes} bytes; raise it with --max-bytes")
+    return data
 
 
 def from_string(text: str, *, kind: str | None = None, source: str | None = None,
@@ -92,7 +134,9 @@ def from_string(text: str, *, kind: str | None = None, source: str | None = None
         raise ConfigError("kind 'url' reads a web address; pass the URL to load() instead")
     kind = kind or _guess_kind(name, text)
     if kind == "text":
-        return from_text(text, doc_id=doc_id, source=source)
+        doc = from_text(text, doc_id=doc_id, source=source)
+        check_prose(doc.text, source or name)
+        return doc
     # a byte-order mark is not part of a page: parse without it, keep pieces pointing at `text`
     bom = 1 if text.startswith("\ufeff") else 0
     if kind == "html":
@@ -106,4 +150,5 @@ def from_string(text: str, *, kind: str | None = None, source: str | None = None
     if bom:
         doc = doc.with_(pieces=tuple(Piece(p.start, p.end, p.source_start + 1, p.source_end + 1)
                                      for p in doc.pieces))
+    check_prose(doc.text, source or name)
     return doc

@@ -2,37 +2,64 @@
 
 from __future__ import annotations
 
+import codecs
+import re
 from pathlib import Path
 
 from ..document import Document, Piece
-from ..errors import EncodingError, InputError, TooLargeError
+from ..errors import EncodingError, InputError, TooLargeError, shorten
 
-__all__ = ["from_text", "read_source_bytes", "read_file", "decode"]
+__all__ = ["from_text", "read_source_bytes", "read_file", "decode", "check_prose"]
+
+# Byte-order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one). Each
+# codec keeps the mark as U+FEFF at index 0, as UTF-8 files keep theirs: one rule for all.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+         (codecs.BOM_UTF16_BE, "utf-16-be"))
 
 
 def read_source_bytes(path: Path, max_bytes: int) -> bytes:
     """Read at most ``max_bytes`` from ``path`` with one-line errors for what goes wrong."""
+    name = shorten(path)
     try:
         if path.is_dir():
-            raise InputError(f"{path}: is a folder; give a file (or use 'unspin batch')")
+            raise InputError(f"{name}: is a folder; give a file (or use 'unspin batch')")
         size = path.stat().st_size
         if size > max_bytes:
-            raise TooLargeError(f"{path}: {size} bytes is over the {max_bytes}-byte limit; "
+            raise TooLargeError(f"{name}: {size} bytes is over the {max_bytes}-byte limit; "
                                 "raise it with --max-bytes")
         with path.open("rb") as fh:
-            return fh.read(max_bytes + 1)
+            data = fh.read(max_bytes + 1)
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
+        raise InputError(f"{name}: no such file") from None
     except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
+        raise InputError(f"{name}: permission denied") from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    if len(data) > max_bytes:  # grew since stat, or a device/pipe that reports no size
+        raise TooLargeError(f"{name}: more than {max_bytes} bytes; raise it with --max-bytes")
+    return data
 
 
 def decode(data: bytes, encoding: str, name: str) -> str:
-    """Bytes to str; binary data and undecodable bytes are refused with a hint."""
-    if b"\x00" in data[:65536]:
-        raise InputError(f"{name}: looks like a binary file, not text")
+    """Bytes to str. A byte-order mark decides the encoding (UTF-8, UTF-16 or UTF-32, as in
+    a browser) and stays in the text as U+FEFF, so offsets match the file's characters; else
+    ``encoding`` is used. Binary data and undecodable bytes are refused with a hint.
+
+    >>> decode("\ufeffHi".encode("utf-16-le"), "utf-8", "a.txt")
+    '\ufeffHi'
+    """
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            encoding = codec
+            break
+    else:
+        try:
+            wide = codecs.lookup(encoding).name.startswith(("utf-16", "utf-32"))
+        except LookupError:
+            raise InputError(f"unknown encoding {encoding!r}") from None
+        if not wide and b"\x00" in data[:65536]:
+            raise InputError(f"{name}: looks like a binary file, not text{_wide_hint(data)}")
     try:
         text = data.decode(encoding)
     except LookupError:
@@ -41,6 +68,17 @@ def decode(data: bytes, encoding: str, name: str) -> str:
         raise EncodingError(f"{name}: not valid {encoding} at byte {exc.start}; "
                             "pass --encoding (for example --encoding cp1252)") from None
     return text  # exactly as decoded (a byte-order mark stays): offsets must match the file
+
+
+def _wide_hint(data: bytes) -> str:
+    """A hint when NUL bytes look like UTF-16 without a byte-order mark (ASCII letters with a
+    NUL beside each), else nothing."""
+    head = data[:4096]
+    if len(head) >= 8 and head[1::2].count(0) > 0.9 * len(head[1::2]):
+        return " (if it is UTF-16 text, pass --encoding utf-16-le)"
+    if len(head) >= 8 and head[0::2].count(0) > 0.9 * len(head[0::2]):
+        return " (if it is UTF-16 text, pass --encoding utf-16-be)"
+    return ""
 
 
 def read_file(path: Path, encoding: str = "utf-8", max_bytes: int = 50_000_000) -> str:
@@ -56,10 +94,46 @@ def from_text(text: str, *, doc_id: str | None = None, source: str | None = None
     'Title'
     """
     if not text.strip():
-        raise InputError(f"{source or 'input'}: no text (empty or only whitespace)")
+        raise InputError(f"{shorten(source or 'input')}: no text (empty or only whitespace)")
     title = None
     first, sep, _rest = text.partition("\n")
-    if sep and _rest.startswith("\n") and 0 < len(first.strip()) <= 300:
-        title = first.strip()
+    first = first.lstrip("\ufeff").strip()  # a byte-order mark is no part of the title
+    if sep and _rest.startswith("\n") and 0 < len(first) <= 300:
+        title = first
     return Document(text=text, id=doc_id, title=title, source=source, kind="text",
                     pieces=(Piece(0, len(text), 0, len(text)),))
+
+
+# Scripts written without spaces between words: a long run of them is still prose.
+_UNSPACED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u9fff"
+                       "\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff]")
+LONG_WORD = 80  # characters; longer "words" are data (base64, hashes, URL lists), not prose
+_MIN_CHARS = 200  # shorter texts are too short to judge
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
+
+
+def check_prose(text: str, name: str) -> None:
+    """Refuse text that is not prose, with a one-line InputError: mostly "words" longer than
+    ``LONG_WORD`` characters, or hardly any letters. The detector reads such input as one
+    endless sentence and would report nonsense (a 2 MB line without spaces gave fifty 40,000-
+    character "slogans"); a short text is always let through.
+
+    >>> check_prose("They are traitors. " * 20, "a.txt")
+    >>> check_prose("x" * 5000, "a.txt")
+    Traceback (most recent call last):
+    ...
+    unspin.errors.InputError: a.txt: this is not prose: 100% of it is in "words" longer than 80 characters (data, base64 or code?); give the article's text
+    """
+    words = text.split()
+    total = sum(map(len, words))
+    if total < _MIN_CHARS:
+        return
+    long = sum(len(w) for w in words if len(w) > LONG_WORD and not _UNSPACED.search(w))
+    if long > total / 2:
+        raise InputError(f"{shorten(name)}: this is not prose: {long * 100 // total}% of it is "
+                         f'in "words" longer than {LONG_WORD} characters (data, base64 or '
+                         "code?); give the article's text")
+    letters = len(_NOT_LETTERS.sub("", text))
+    if letters < total / 4:
+        raise InputError(f"{shorten(name)}: this is not prose: only {letters * 100 // total}% "
+                         "of its characters are letters; give the article's text")
