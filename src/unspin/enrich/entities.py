@@ -57,6 +57,18 @@ class EntityIndex:
             i -= 1
         return None
 
+    def plural_before(self, pos: int, reach: int = 400) -> Located | None:
+        """What 'they' most likely refers to: the last plural-looking mention ("the Saudis",
+        "Democrats") or group within reach, else the last group, organisation or country."""
+        i = bisect.bisect_right(self._starts, pos) - 1
+        while i >= 0 and pos - self.located[i].end <= reach:
+            m = self.located[i]
+            if m.end <= pos and (m.kind == "group" or (
+                    m.kind in ("country", "org") and self.text[m.end - 1] == "s")):
+                return m
+            i -= 1
+        return self.before(pos, {"group", "org", "country"})
+
     def kind_at(self, start: int | None) -> str | None:
         """The kind of the mention starting at ``start`` (None for a pronoun or nothing)."""
         if start is None:

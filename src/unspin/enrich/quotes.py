@@ -214,6 +214,13 @@ class _Who:
     confidence: float
 
 
+def _refer(ents: EntityIndex, pronoun: str, pos: int):
+    """The mention a subject pronoun (he, she, they) most likely refers to."""
+    if pronoun.lower() == "they":
+        return ents.plural_before(pos)
+    return ents.before(pos, {"person"})
+
+
 def _speaker_at(ents: EntityIndex, text: str, s: int, e: int, pronoun_ok: bool = True):
     """The first person-like mention or pronoun inside [s, e): (name, start, end)."""
     best = None
@@ -227,8 +234,7 @@ def _speaker_at(ents: EntityIndex, text: str, s: int, e: int, pronoun_ok: bool =
         pm = re.search(r"\b(he|she|they)\b", text[s:e], re.IGNORECASE)
         if pm and (best is None or s + pm.start() < best[1]):
             ps, pe = s + pm.start(), s + pm.end()
-            kinds = {"person"} if pm.group().lower() != "they" else {"group", "org", "country"}
-            ref = ents.before(ps, kinds)
+            ref = _refer(ents, pm.group(), ps)
             return (ref.entity if ref else None, ps, pe)
     return best
 
@@ -285,8 +291,7 @@ def _last_before(ents: EntityIndex, text: str, s: int, e: int):
              if not _POSSESSIVE_AFTER.match(text, m.end)]  # "Farrakhan's speech" is no speaker
     for pm in re.finditer(r"\b(he|she|they)\b", text[s:e], re.IGNORECASE):
         ps, pe = s + pm.start(), s + pm.end()
-        kinds = {"person"} if pm.group().lower() != "they" else {"group", "org", "country"}
-        ref = ents.before(ps, kinds)
+        ref = _refer(ents, pm.group(), ps)
         cands.append((ref.entity if ref else None, ps, pe))
     if not cands:
         return None

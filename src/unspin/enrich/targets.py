@@ -32,8 +32,9 @@ _PRONOUN = re.compile(r"\b(he|she|him|his|her|they|them|their)\b", re.IGNORECASE
 
 
 def _resolve_pronoun(ents: EntityIndex, word: str, pos: int):
-    kinds = {"person"} if word.lower() in lex.PRONOUNS_PERSON else {"group", "org", "country"}
-    return ents.before(pos, kinds)
+    if word.lower() in lex.PRONOUNS_PERSON:
+        return ents.before(pos, {"person"})
+    return ents.plural_before(pos)
 
 
 def _sentence_of(sents: list[Piece], starts: list[int], s: int, e: int) -> tuple[int, int]:
