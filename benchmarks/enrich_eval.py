@@ -2,8 +2,8 @@
 
     python benchmarks/enrich_eval.py [--ptc ../shared/data/ptc]
 
-Reads tests/fixtures/enrich/synthetic.json (texts included) and tests/fixtures/enrich/ptc.json
-(offsets only; the PTC texts come from --ptc and are checked by sha256).
+Reads tests/fixtures/enrich/synthetic.json (texts included), tests/fixtures/enrich/ptc.json and
+ptc_heldout.json (offsets only; the PTC texts come from --ptc and are checked by sha256).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ def main() -> None:
     sets = {"synthetic": load_gold(FIXTURES / "synthetic.json")}
     if args.ptc.exists():
         sets["ptc"] = load_gold(FIXTURES / "ptc.json", args.ptc)
+        sets["ptc held-out"] = load_gold(FIXTURES / "ptc_heldout.json", args.ptc)
     else:
         print(f"{args.ptc} not found: PTC part skipped")
     print(f"method {METHOD}")

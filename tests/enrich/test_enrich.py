@@ -165,3 +165,52 @@ def test_offsets_always_slice_the_text(text, raw_spans):
     techniques = ["Loaded_Language", "Doubt", "Name_Calling,Labeling", "Flag-Waving"]
     spans = [S(a, b, techniques[i % 4]) for i, (a, b) in enumerate(raw_spans)]
     check_offsets(text, enrich(text, spans))
+
+
+def test_quote_running_through_an_unmarked_paragraph():
+    text = ("“We do not want the disease to spread so fast.\n"
+            "Most of the cases this year are of the deadlier form.\n"
+            "These people will end up dying,” said Dr. Ashok Chopra.")
+    (q,) = enrich(text).quotes
+    assert q.text.endswith("end up dying,") and q.speaker == "Ashok Chopra"
+
+
+def test_they_said_names_the_group():
+    text = ("The researchers published the study on Monday. “The cooling effect is only a "
+            "fraction of the warming,” they said.")
+    (q,) = enrich(text).quotes
+    assert q.speaker == "researchers"
+
+
+def test_according_to_after_a_quote_keeps_the_speaker_before():
+    text = ("Police Chief Renee Hall spoke last week. She told a town hall that “state and "
+            "federal laws prohibit me from taking action,” according to WFAA.")
+    (q,) = enrich(text).quotes
+    assert q.speaker == "Renee Hall"
+
+
+def test_a_possessor_is_not_the_speaker():
+    text = ("After Farrakhan's speech, CNN anchor Jake Tapper declared that he “has a much "
+            "larger following than the others.”")
+    (q,) = enrich(text).quotes
+    assert q.speaker == "Jake Tapper"
+
+
+def test_colon_intro_before_a_quoted_paragraph():
+    text = ("Kara Swisher asked Hillary Clinton about it. Then Swisher asked:\n"
+            "“What do you think of the senator saying that, essentially?”\n"
+            "Clinton corrected her.")
+    (q,) = enrich(text).quotes
+    assert q.speaker == "Kara Swisher"
+
+
+def test_names_and_titles_are_not_quotes():
+    text = ("Cooling phases, called the “Maunder Minimum,” froze rivers. The Daily Wire ran "
+            "“Dem Candidate Defends Tweet On The Evil Doings” last week.")
+    assert enrich(text).quotes == ()
+
+
+def test_first_name_joins_the_full_name():
+    text = "Hillary Clinton spoke on Monday. Sorry Hillary, that joke was a disgrace."
+    r = enrich(text, [span(text, "a disgrace", "Loaded_Language")])
+    assert r.targets[0].entity == "Hillary Clinton"

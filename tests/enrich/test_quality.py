@@ -22,9 +22,9 @@ def test_synthetic_floors():
     _check("synthetic", load_gold(FIXTURES / "synthetic.json"))
 
 
-@pytest.mark.slow
-def test_ptc_floors():
+@pytest.mark.parametrize("name, file", [("ptc", "ptc.json"), ("ptc held-out", "ptc_heldout.json")])
+def test_ptc_floors(name, file):
     ptc = HERE.parents[1].parent / "shared" / "data" / "ptc"
     if not ptc.exists():
         pytest.skip(f"{ptc} not found (../shared beside the checkout)")
-    _check("ptc", load_gold(FIXTURES / "ptc.json", ptc))
+    _check(name, load_gold(FIXTURES / file, ptc))

@@ -140,7 +140,8 @@ GROUP_NOUNS = [
     "politicians", "lawmakers", "neocons", "neoconservatives", "warmongers", "hawks",
     "protesters", "rioters", "mob", "thugs", "criminals", "gangs", "cops", "police",
     "government", "regime", "administration", "deep state", "officials", "critics",
-    "opponents", "supporters", "voters", "scientists", "experts", "doctors", "priests",
+    "opponents", "supporters", "voters", "scientists", "researchers", "analysts",
+    "investigators", "authorities", "witnesses", "residents", "locals", "experts", "doctors", "priests",
     "clergy", "bishops", "cardinals", "church", "vaccines", "big pharma", "banks", "bankers",
     "corporations", "billionaires", "oligarchs", "crackpots", "vermin", "lunatics", "idiots",
     "traitors", "enemies", "invaders", "proxies", "white folks", "whites", "blacks", "jews",
@@ -163,7 +164,8 @@ SPEECH_VERBS = [
     "exclaimed", "proclaimed", "boasted", "complained", "according to", "in the words of",
     "quoted", "quoting", "thundered", "joked", "predicted", "demanded", "vowed",
     "promised", "alleged", "called", "corrected", "answered", "read as follows", "reads",
-    "as follows", "advised", "advises",
+    "as follows", "advised", "advises", "saying", "adding", "noting", "telling", "writing", "warning", "insisting",
+    "explaining", "following",
 ]
 SPEECH_RE = re.compile(
     r"\b(?:" + "|".join(sorted((re.escape(v) for v in SPEECH_VERBS), key=len, reverse=True))

@@ -132,7 +132,7 @@ def name_mentions(text: str, sents: list[Piece]) -> list[RawMention]:
         if e > s:
             candidates.append((s, e, titled, s in starts or _after_opening(text, s, starts)))
     mid = {text[s:e] for s, e, _, at_start in candidates if not at_start}
-    headlines = [p for p in paragraphs(text) if _title_case(text[p.start:p.end])]
+    headlines = [p for p in paragraphs(text) if is_title_case(text[p.start:p.end])]
     body = {text[s:e] for s, e, _, _ in candidates
             if not any(h.start <= s < h.end for h in headlines)}
     out = []
@@ -158,7 +158,7 @@ def name_mentions(text: str, sents: list[Piece]) -> list[RawMention]:
     return out
 
 
-def _title_case(chunk: str) -> bool:
+def is_title_case(chunk: str) -> bool:
     words = re.findall(r"[A-Za-z][\w'’\-]*", chunk)
     caps = sum(1 for w in words if w[0].isupper())
     return len(words) >= 2 and caps >= 0.7 * len(words)

@@ -59,15 +59,20 @@ class EntityIndex:
 
     def plural_before(self, pos: int, reach: int = 400) -> Located | None:
         """What 'they' most likely refers to: the last plural-looking mention ("the Saudis",
-        "Democrats") or group within reach, else the last group, organisation or country."""
+        "Democrats"), group or group noun ("researchers") within reach; None when there is none."""
+        best = None
         i = bisect.bisect_right(self._starts, pos) - 1
         while i >= 0 and pos - self.located[i].end <= reach:
             m = self.located[i]
             if m.end <= pos and (m.kind == "group" or (
                     m.kind in ("country", "org") and self.text[m.end - 1] == "s")):
-                return m
+                best = m
+                break
             i -= 1
-        return self.before(pos, {"group", "org", "country"})
+        for g in lex.GROUP_NOUNS_RE.finditer(self.text, max(0, pos - reach), pos):
+            if g.group()[-1:].lower() == "s" and (best is None or g.start() > best.start):
+                best = Located(g.start(), g.end(), g.group().lower(), "group")
+        return best
 
     def kind_at(self, start: int | None) -> str | None:
         """The kind of the mention starting at ``start`` (None for a pronoun or nothing)."""
@@ -96,14 +101,13 @@ def _tokens(raw: str) -> list[str]:
 def _split_title(text: str, m: RawMention) -> RawMention | None:
     """'Syrian President Bashar al Assad' -> 'Bashar al Assad' (titled); all title -> None."""
     words = list(re.finditer(r"\S+", m.text))
-    if any(w.group().strip(".,").lower() in lex.ORG_WORDS for w in words):
-        return m  # 'Justice Department', 'American Foreign Service Association'
     last_title = -1
     for i, w in enumerate(words[:-1]):
         if w.group().rstrip(".").lower() in lex.TITLES:
             last_title = i
-    if last_title < 0:
-        return m
+    if last_title < 0 or any(w.group().strip(".,").lower() in lex.ORG_WORDS
+                             for w in words[last_title + 1:]):
+        return m  # 'Justice Department', 'American Foreign Service Association' stay whole
     rest = words[last_title + 1:]
     while rest and rest[0].group().lower() in ("of", "the"):
         rest = rest[1:]

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from . import _lexicon as lex
-from ._text import Piece
+from ._text import Piece, is_title_case
 from .entities import EntityIndex
 from .types import Quote
 
@@ -23,10 +23,15 @@ CLOSE_DOUBLE = "”»"
 MIN_WORDS = 4
 _FIRST_PERSON = re.compile(r"\b(?:I|we|We|our|Our|us|my|My|me)\b")
 _COLON_INTRO = re.compile(r"[:,]\s*$")
+# a clause ends at , ; : ! ? or a full stop that does not close 'Dr.', 'Mrs.' or an initial
+_CLAUSE_END = re.compile(
+    r"[,;:!?]|(?<![A-Z][a-z])(?<![A-Z])(?<!Mrs)(?<!Gov)(?<!Sen)(?<!Rep)(?<!Gen)(?<!Col)"
+    r"(?<!Capt)(?<!Prof)\.(?:\s|$)")
 _POSSESSIVE_AFTER = re.compile(r"['’]s?\b")
 _QUOTE_MARKS = re.compile(r"[“”\"]")
-_TERM_BEFORE = re.compile(r"\b(?:so[- ]called|known as|dubbed|termed|nicknamed)\W*$",
-                          re.IGNORECASE)
+_TERM_BEFORE = re.compile(
+    r"\b(?:so[- ]called|known as|dubbed|termed|nicknamed|called)(?:\s+(?:the|a|an))?\W*$",
+    re.IGNORECASE)
 _SENT_END = re.compile(r"[.!?][\"'”’)]*\s")
 
 
@@ -224,7 +229,7 @@ def _refer(ents: EntityIndex, pronoun: str, pos: int):
 def _speaker_at(ents: EntityIndex, text: str, s: int, e: int, pronoun_ok: bool = True):
     """The first person-like mention or pronoun inside [s, e): (name, start, end)."""
     best = None
-    clause = re.search(r"[,;.:!?]", text[s:e])
+    clause = _CLAUSE_END.search(text[s:e])
     found = ents.within(s, s + clause.start() if clause else e)
     persons = [m for m in found if m.kind == "person"]
     for m in persons or found:
@@ -252,6 +257,10 @@ def _attribute_inline(text: str, q: _Raw, para: Piece, end_para: Piece,
     if text[q.end - 1] == ".":
         tail = ""  # the quote ended its sentence: what follows is a new one
     v = lex.SPEECH_RE.match(tail)
+    if v and v.group().lower() == "according to":
+        before = _attribute_before(text, q, para, ents)
+        if before is not None and before.name:
+            return before  # 'She told a town hall that "...", according to WFAA': she spoke
     if v:
         who = _speaker_at(ents, text, tail_s + v.end(), min(tail_s + v.end() + 60, end_para.end))
         if who:
@@ -264,7 +273,11 @@ def _attribute_inline(text: str, q: _Raw, para: Piece, end_para: Piece,
             return _Who(*who, v.group().lower(), 0.9)
         if re.match(r"(?:the|a|an)\s", tail, re.IGNORECASE):
             return _Who(None, None, None, v.group().lower(), 0.5)
-    # 'Kerry said: "..."' / 'according to Kerry, "..."' / 'Kerry said the US was "..."'
+    return _attribute_before(text, q, para, ents) or _Who(None, None, None, None, 0.3)
+
+
+def _attribute_before(text: str, q: _Raw, para: Piece, ents: EntityIndex) -> _Who | None:
+    """'Kerry said: "..."' / 'according to Kerry, "..."' / 'Kerry said the US was "..."'."""
     sent_s = para.start
     for m in _SENT_END.finditer(text, para.start, max(para.start, q.start - 1)):
         sent_s = m.end()
@@ -282,7 +295,7 @@ def _attribute_inline(text: str, q: _Raw, para: Piece, end_para: Piece,
         if who:
             return _Who(*who, v.group().lower(), conf)
         return _Who(None, None, None, v.group().lower(), 0.4)
-    return _Who(None, None, None, None, 0.3)
+    return None
 
 
 def _last_before(ents: EntityIndex, text: str, s: int, e: int):
@@ -365,6 +378,8 @@ def find_quotes(text: str, paras: list[Piece], ents: EntityIndex) -> list[Quote]
                 continue
             if who.cue is None and who.name is None and words < 8 and not whole_para:
                 continue  # a quoted phrase in the writer's own sentence, no one named
+            if who.cue is None and is_title_case(text[raw.start:raw.end]):
+                continue  # the title of an article, a book, a report
         q = _make(text, raw, who)
         quotes.append(q)
         if q.speaker:
