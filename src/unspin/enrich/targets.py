@@ -37,6 +37,12 @@ def _resolve_pronoun(ents: EntityIndex, word: str, pos: int):
     return ents.plural_before(pos)
 
 
+def _plural(noun: str) -> str:
+    """'terrorist' and 'terrorists' are one group in the tally."""
+    noun = noun.lower()
+    return noun + "s" if noun + "s" in lex.GROUP_NOUNS else noun
+
+
 def _sentence_of(sents: list[Piece], starts: list[int], s: int, e: int) -> tuple[int, int]:
     """The start and end of the sentences the span [s, e) touches."""
     lo, hi = s, e
@@ -75,7 +81,7 @@ def _one(text: str, k: int, span: SpanLike, sents: list[Piece], starts: list[int
             if ref:
                 return make(ref.entity, ref.kind, pm.start(1), pm.end(1), "possessive")
     if g:
-        return make(g.group().lower(), "group", g.start(), g.end(), "group-noun")
+        return make(_plural(g.group()), "group", g.start(), g.end(), "group-noun")
     best = None
     for m in ents.within(ss, se):
         if m.kind == "other":
