@@ -183,7 +183,7 @@ OPINION_RE = re.compile(
     r"sadly|ridiculous|absurd|shameful|disgusting|pathetic|stupid|insane|crazy|evil|"
     r"nonsense|charade|hell|damn|crap|frankly|honestly|can't|cannot|won't|would|could|might|"
     r"who knows|let me|you see|think about it|what if|no question|no doubt|"
-    r"there's no|undoubtedly)\b", re.IGNORECASE)
+    r"undoubtedly)\b", re.IGNORECASE)
 FACT_REPORTING_RE = re.compile(
     r"\b(?:said|says|told|announced|reported|according to|stated|confirmed|revealed|"
     r"found|showed|published|released|signed|voted|passed|arrested|charged|killed|died|"

@@ -53,9 +53,9 @@ def _score(text: str, sent: Piece, ents: EntityIndex, quotes: Sequence[Quote],
     chunk = text[sent.start:sent.end]
     words = chunk.split()
     stripped = chunk.rstrip("\"'”’)] ")
-    if len(words) < 6 or stripped.endswith("?") or _BOILERPLATE.search(chunk):
-        return 0.0, []
-    if not stripped.endswith((".", "!", ":", ";")) and len(words) < 15:
+    if len(words) < 6 or stripped.endswith(("?", ":")) or _BOILERPLATE.search(chunk):
+        return 0.0, []  # a question, or the introduction of a quote or a list
+    if not stripped.endswith((".", "!", ";")) and len(words) < 15:
         return 0.0, []  # a headline or a caption
     score, why = 0.0, []
     if cues.count(cues.number, sent):
