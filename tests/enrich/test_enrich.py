@@ -214,3 +214,11 @@ def test_first_name_joins_the_full_name():
     text = "Hillary Clinton spoke on Monday. Sorry Hillary, that joke was a disgrace."
     r = enrich(text, [span(text, "a disgrace", "Loaded_Language")])
     assert r.targets[0].entity == "Hillary Clinton"
+
+
+def test_block_quote_stops_where_the_writer_takes_the_word_back():
+    text = ("Then he added this, said Vladimir Putin's office:\n"
+            "As soon as we notice the political process has begun, we are going to stop.\n"
+            "In other words, show us you are sincere and maybe we can do business together.")
+    (q,) = enrich(text).quotes
+    assert q.text.endswith("we are going to stop.")

@@ -22,6 +22,10 @@ OPEN_DOUBLE = "“«„"
 CLOSE_DOUBLE = "”»"
 MIN_WORDS = 4
 _FIRST_PERSON = re.compile(r"\b(?:I|we|We|our|Our|us|my|My|me)\b")
+# how a writer takes the word back after a quote: 'In other words, ...', 'So ...'
+_WRITER_TURN = re.compile(
+    r"(?:in other words|in short|put simply|translation|so|well|now|clearly|obviously|"
+    r"of course|needless to say|apparently|sounds|that's|this is)\b", re.IGNORECASE)
 _COLON_INTRO = re.compile(r"[:,]\s*$")
 # a clause ends at , ; : ! ? or a full stop that does not close 'Dr.', 'Mrs.' or an initial
 _CLAUSE_END = re.compile(
@@ -191,7 +195,7 @@ def _continues(text: str, p: Piece) -> bool:
     chunk = text[p.start:p.end]
     if len(chunk.split()) < 12 or chunk.rstrip("\"”’' ").endswith("?"):
         return False
-    if _COLON_INTRO.search(chunk):
+    if _COLON_INTRO.search(chunk) or _WRITER_TURN.match(chunk):
         return False
     return bool(_FIRST_PERSON.search(chunk))
 
