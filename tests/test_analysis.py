@@ -68,3 +68,34 @@ def test_span_text_is_always_its_slice(text, data):
     span = make_span(text, start, end, "Doubt", 0.5)
     assert span.text == text[span.start:span.end]
     summarize(text, [span])
+
+
+def test_enrichment_round_trips_and_validates():
+    from unspin import analyze_text
+
+    text = ('Minister Jane Smith denied the report. "These corrupt liars will ruin us," Smith '
+            'said on Monday. The army took control of the airport on Tuesday after a week of '
+            'fighting, officials said.')
+    a = analyze_text(text, title="Airport falls")
+    d = a.to_dict()
+    jsonschema.validate(d, load())
+    assert d["enrichment"]["method"] and d["enrichment"]["quotes"]
+    q = d["enrichment"]["quotes"][0]
+    assert a.document.text[q["start"]:q["end"]] == q["text"] and q["speaker"] == "Jane Smith"
+    assert Analysis.from_dict(json.loads(a.to_json())).to_dict() == d
+    skipped = analyze_text(text, enrich=False).to_dict()
+    assert skipped["enrichment"] is None
+    jsonschema.validate(skipped, load())
+
+
+def test_schema_1_records_are_still_read_and_unknown_ones_refused():
+    from unspin.errors import InputError
+
+    d = sample().to_dict()
+    old = {**d, "schema": "unspin.analysis/1", "model": {"name": "m.v1", "version": "1",
+                                                         "sha256": "cd" * 32}}
+    del old["enrichment"]
+    a = Analysis.from_dict(old)
+    assert a.model.fingerprint == "cd" * 32 and a.enrichment is None and a.schema == SCHEMA
+    with pytest.raises(InputError, match="unknown analysis schema"):
+        Analysis.from_dict({**d, "schema": "unspin.analysis/9"})

@@ -13,6 +13,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from .document import Document, Original
+from .enrich.types import Enrichment
 from .errors import InputError
 from .techniques import BY_ID, TECHNIQUE_IDS
 
@@ -64,11 +65,15 @@ class ModelRef:
 
 @dataclass(frozen=True)
 class Analysis:
+    """One article analysed: its spans, their summary, what the enrich stage found (None when
+    it was skipped) and the model that made it."""
+
     document: Document
     spans: tuple[Span, ...]
     summary: Summary
     model: ModelRef
     schema: str = SCHEMA
+    enrichment: Enrichment | None = None
 
     def to_dict(self) -> dict:
         doc = self.document
@@ -83,6 +88,7 @@ class Analysis:
             "spans": [asdict(s) for s in self.spans],
             "summary": asdict(self.summary),
             "model": asdict(self.model),
+            "enrichment": self.enrichment.to_dict() if self.enrichment is not None else None,
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -106,7 +112,9 @@ class Analysis:
         spans = tuple(Span(**s) for s in d["spans"])
         m = d["model"]
         model = ModelRef(m["name"], m["version"], m.get("fingerprint") or m.get("sha256", ""))
-        return cls(doc, spans, Summary(**d["summary"]), model, SCHEMA)
+        enrichment = d.get("enrichment")
+        return cls(doc, spans, Summary(**d["summary"]), model, SCHEMA,
+                   Enrichment.from_dict(enrichment) if enrichment else None)
 
 
 def sentence_bounds(text: str) -> list[tuple[int, int]]:

@@ -1,4 +1,4 @@
-"""The pipeline, one function top to bottom: ingest -> detect -> Analysis.
+"""The pipeline, one function top to bottom: ingest -> detect -> enrich -> Analysis.
 
 Every entry point (the CLI, the HTTP API, batch workers, Python users) comes through here with
 one resolved ``Options``; a ``Detector`` may be passed in, else the one the options name is
@@ -73,14 +73,19 @@ def analyze_text(text: str, options: Options | None = None, *, title: str | None
 
 
 def analyze_document(doc: Document, options: Options, *, detector=None) -> Analysis:
-    """detect -> filter -> Analysis for a Document already ingested."""
+    """detect -> filter -> enrich -> Analysis for a Document already ingested."""
     detector = detector if detector is not None else load_detector(options)
     wanted = set(options.techniques) or None
     spans = tuple(
         make_span(doc.text, p.start, p.end, p.technique, p.score)
         for p in detector.find_spans(doc.text)
         if p.score >= options.min_score and (wanted is None or p.technique in wanted))
+    enrichment = None
+    if options.enrich:
+        from .enrich import enrich
+
+        enrichment = enrich(doc.text, spans)
     info = detector.info
     log.debug("%s: %d spans", doc.id, len(spans))
     return Analysis(doc, spans, summarize(doc.text, spans),
-                    ModelRef(info.name, info.version, info.fingerprint))
+                    ModelRef(info.name, info.version, info.fingerprint), enrichment=enrichment)

@@ -155,7 +155,8 @@ class Claim:
     spans: tuple[int, ...]
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "reasons": list(self.reasons), "quotes": list(self.quotes),
+                "spans": list(self.spans)}
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,23 @@ class Enrichment:
     tally: tuple[TallyRow, ...] = ()
     claims: tuple[Claim, ...] = ()
     entities: tuple[Entity, ...] = field(default=())
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Enrichment":
+        """The inverse of ``to_dict`` (derived keys such as a tally row's summary dropped)."""
+        return cls(
+            method=d["method"],
+            quotes=tuple(Quote(**q) for q in d.get("quotes", ())),
+            targets=tuple(Target(**t) for t in d.get("targets", ())),
+            tally=tuple(TallyRow(r["entity"], r["kind"], r["count"],
+                                 tuple((t["technique"], t["count"]) for t in r["techniques"]),
+                                 tuple(r["spans"])) for r in d.get("tally", ())),
+            claims=tuple(Claim(**{**c, "reasons": tuple(c["reasons"]),
+                                  "quotes": tuple(c["quotes"]), "spans": tuple(c["spans"])})
+                         for c in d.get("claims", ())),
+            entities=tuple(Entity(e["name"], e["kind"],
+                                  tuple(Mention(**m) for m in e["mentions"]))
+                           for e in d.get("entities", ())))
 
     def to_dict(self) -> dict:
         return {

@@ -16,7 +16,8 @@ SCHEMA_FILE = Path(__file__).with_name("analysis.schema.json")
 
 
 def build() -> dict:
-    """Generate the schema from the dataclasses in ``unspin.analysis`` and ``unspin.document``."""
+    """Generate the schema from the dataclasses in ``unspin.analysis``, ``unspin.document`` and
+    ``unspin.enrich.types``."""
     from pydantic import TypeAdapter
 
     from ..analysis import SCHEMA, Analysis
@@ -38,9 +39,18 @@ def build() -> dict:
     doc["properties"]["authors"] = {"type": "array", "items": {"type": "string"}}
     doc["properties"]["tags"] = {"type": "array", "items": {"type": "string"}}
     schema["properties"]["spans"] = {"type": "array", "items": {"$ref": "#/$defs/Span"}}
+    # the enrich stage's tally writes techniques as objects and adds its one-line summary
+    tally = defs["TallyRow"]["properties"]
+    tally["techniques"] = {"type": "array", "items": {
+        "type": "object", "additionalProperties": False, "required": ["technique", "count"],
+        "properties": {"technique": {"type": "string"}, "count": {"type": "integer"}}}}
+    tally["summary"] = {"type": "string", "title": "Summary"}
+    defs["TallyRow"]["required"] = list(tally)
+    schema["properties"]["enrichment"].pop("default", None)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": "https://unspin.invalid/schema/analysis-1.json",
-            "description": "An unspin analysis: one article, its technique spans and summary.",
+            "$id": "https://unspin.invalid/schema/analysis-2.json",
+            "description": "An unspin analysis: one article, its technique spans, summary, "
+                           "quotes, targets and claims.",
             **schema}
 
 
