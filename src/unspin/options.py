@@ -49,6 +49,7 @@ class Options:
     chunk_chars: int = 40_000  # long text is detected in chunks of about this many characters
     min_score: float = 0.0  # drop spans scoring below this (0-1)
     techniques: tuple[str, ...] = ()  # keep only these techniques (ids); empty = all
+    enrich: bool = True  # find quotes, the targets of spans and check-worthy claims
     # input
     encoding: str = "utf-8"  # of files and stdin
     max_bytes: int = 5_000_000  # refuse larger inputs (a file, stdin or a downloaded page)
