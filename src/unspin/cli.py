@@ -283,7 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--model", help="model name or trained model folder")
     sv.add_argument("--allow-private", action="store_true",
                     help="allow URLs on private, loopback or link-local addresses")
-    sv.add_argument("--max-text-bytes", type=int, help="request text cap (default 2 MB)")
+    sv.add_argument("--max-text-bytes", type=int, help="request text cap (default 500 kB)")
     sv.add_argument("--timeout", dest="request_timeout", type=float,
                     help="seconds per request (default 60)")
     sv.add_argument("--concurrency", type=int, help="analyses at once per process (default 1)")

@@ -59,7 +59,9 @@ class Options:
     # corpus
     db: str = "sqlite:///unspin.db"  # store and stats database (SQLAlchemy URL)
     # server
-    max_text_bytes: int = 2_000_000  # request text cap
+    # request text cap: analysis runs at ~11-19 KB/s on 2 cores (50-90 s per MB), so 500 kB
+    # ends within the request timeout; longer texts belong in `unspin batch`
+    max_text_bytes: int = 500_000
     request_timeout: float = 60.0  # seconds per request, queue wait included
     concurrency: int = 1  # analyses at once per server process
     max_queue: int = 8  # requests waiting beyond those; more get 503 + Retry-After

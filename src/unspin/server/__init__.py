@@ -6,7 +6,10 @@ The routes call the same pipeline as the CLI and return the same JSON contract.
 
 from __future__ import annotations
 
-__all__ = ["create_app", "serve"]
+__all__ = ["connection_limit", "create_app", "serve"]
+
+#: Seconds an idle keep-alive connection stays open.
+KEEP_ALIVE = 5
 
 from ..options import Options
 
@@ -19,9 +22,21 @@ def create_app(options: Options | None = None):
     return build_app(options or from_env())
 
 
+def connection_limit(options: Options) -> int:
+    """Connections (and requests) one process holds at once before answering 503: room for
+    the analyses it may admit and cheap requests beside them, not for hundreds of idle ones.
+
+    >>> connection_limit(Options(concurrency=1, max_queue=8))
+    64
+    """
+    return max(64, 4 * (options.concurrency + options.max_queue))
+
+
 def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
           log_level: str = "info") -> None:
-    """Run the app under uvicorn; with several workers each process loads the model once."""
+    """Run the app under uvicorn; with several workers each process loads the model once.
+    Bodies must arrive within ``app.BODY_TIMEOUT``, idle connections close after
+    ``KEEP_ALIVE`` s, and ``connection_limit`` caps open connections per process."""
     from ..errors import require
     from .config import to_env
 
@@ -30,4 +45,5 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, workers: 
     to_env(options)
     uvicorn.run("unspin.server.app:app_from_env", factory=True, host=host, port=port,
                 workers=workers, access_log=False, log_level=log_level,
-                timeout_graceful_shutdown=5)
+                timeout_graceful_shutdown=5, timeout_keep_alive=KEEP_ALIVE,
+                limit_concurrency=connection_limit(options))

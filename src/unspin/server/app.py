@@ -2,8 +2,16 @@
 
 Analyses run in a thread pool, off the event loop, behind a bounded gate: at most
 ``concurrency`` run and ``max_queue`` wait; beyond that the answer is 503 with Retry-After, so
-memory stays bounded under load. Errors are JSON ``{"error": {"code", "message"}}``; the
-translation from unspin's exceptions to HTTP statuses happens in ``error_response`` only.
+memory stays bounded under load. Each analysis carries its request's deadline into the
+detector, which stops between chunks once it passes: a request that timed out gives its slot
+back within one chunk's time, not at the end of the text.
+
+Every request passes ``Guard`` first (outside FastAPI's own middleware): it checks the API key,
+reads the whole body under a size cap and a read deadline (413 / 408 before any parsing, chunked
+bodies included), turns any unexpected exception into one JSON 500 with one log line, and writes
+one access-log line per request. Errors are JSON ``{"error": {"code", "message"}}``; exceptions
+become HTTP answers in ``error_response`` only, in words for HTTP clients (fields and routes,
+never CLI flags or the server's private addresses).
 """
 
 from __future__ import annotations
@@ -19,47 +27,74 @@ from dataclasses import asdict
 from importlib import resources
 from typing import Literal
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
-from ..errors import (ConfigError, FetchError, InputError, ModelError, TooLargeError,
-                      UnspinError, URLNotAllowed)
+from ..errors import (
+    ConfigError,
+    FetchError,
+    InputError,
+    ModelError,
+    TooLargeError,
+    UnspinError,
+    URLNotAllowed,
+)
 from ..options import Options
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("unspin.access")
 
+#: A request body must arrive within this many seconds (slow clients cannot hold a connection).
+BODY_TIMEOUT = 20.0
+#: Room for the JSON around the text: the body cap is ``max_text_bytes`` plus this.
+BODY_SLACK = 64_000
+
+_SOURCES = ("text", "html", "url")
+
 
 # ---------------------------------------------------------------------------------------------
 # request / response models
 
-class Options(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    min_score: float | None = Field(None, ge=0.0, le=1.0, description="drop spans below this")
-    techniques: list[str] | None = Field(None, description="keep only these techniques")
+def _no_default(schema: dict) -> None:
+    schema.pop("default", None)  # absent, not null: null is refused
+
+
+class AnalyzeOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid", title="Options")
+    min_score: float = Field(0.0, ge=0.0, le=1.0, description="drop spans below this (0-1)")
+    techniques: list[str] | None = Field(
+        None, description="keep only these techniques (ids from GET /v1/techniques)")
     kind: Literal["text", "markdown"] | None = Field(
         None, description="how to read `text`: plain text or a Markdown capture (default: guess)")
 
 
 class AnalyzeRequest(BaseModel):
-    """Exactly one of ``text``, ``html`` or ``url``."""
+    """Exactly one of ``text``, ``html`` or ``url``, and optional ``options``."""
 
-    model_config = ConfigDict(extra="forbid")
-    text: str | None = Field(None, description="plain text or a Markdown capture of a page")
-    html: str | None = Field(None, description="an HTML page")
-    url: str | None = Field(None, description="an http(s) URL to fetch")
-    options: Options = Field(default_factory=Options)
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "oneOf": [{"required": [name]} for name in _SOURCES]})
+    text: str = Field(None, json_schema_extra=_no_default,
+                      description="plain text or a Markdown capture of a page")
+    html: str = Field(None, json_schema_extra=_no_default, description="an HTML page")
+    url: str = Field(None, json_schema_extra=_no_default, description="an http(s) URL to fetch")
+    options: AnalyzeOptions = Field(default_factory=AnalyzeOptions)
 
     @model_validator(mode="after")
     def one_source(self):
-        given = [k for k in ("text", "html", "url") if getattr(self, k) is not None]
+        given = [k for k in _SOURCES if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of text, html or url")
+            got = " and ".join(given) if given else "none of them"
+            raise ValueError(f'give exactly one of "text", "html" or "url" (got {got}), for '
+                             'example {"text": "Headline\\n\\nThe article..."}')
         return self
+
+    @property
+    def field(self) -> str:
+        return next(k for k in _SOURCES if getattr(self, k) is not None)
 
 
 class ErrorBody(BaseModel):
@@ -71,9 +106,13 @@ class ErrorResponse(BaseModel):
     error: ErrorBody
 
 
-ERRORS = {400: {"model": ErrorResponse}, 401: {"model": ErrorResponse},
-          413: {"model": ErrorResponse}, 422: {"model": ErrorResponse},
-          502: {"model": ErrorResponse}, 503: {"model": ErrorResponse}}
+_JSON_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
+_STATUS_WORDS = {400: "Bad input", 401: "Missing or wrong API key", 408: "Body too slow",
+                 413: "Body or text too large", 422: "Invalid request",
+                 502: "The URL could not be fetched", 503: "Busy, timed out or no model"}
+#: Error answers, documented as JSON for every route (also /v1/report, whose 200 is HTML).
+ERRORS = {status: {"description": words, "content": _JSON_ERROR}
+          for status, words in _STATUS_WORDS.items()}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -85,41 +124,127 @@ class Busy(Exception):
         self.code = code
 
 
-def error_response(exc: Exception) -> JSONResponse:
+#: CLI advice in library messages, and what an HTTP client can do instead.
+_CLI_HINTS = (
+    ("run 'unspin techniques' to list them", "GET /v1/techniques lists them"),
+    ("'unspin techniques'", "GET /v1/techniques"),
+    ("; raise it with --max-bytes", ""),
+    ("; raise --max-bytes", ""),
+    (" or raise --timeout", ""),
+    ("; pass --allow-private to fetch it", ""),
+    (", or pass --kind text", ', or send it as "text"'),
+    ("save the article's text to a .txt file and analyse that",
+     'send the article\'s text as "text" instead'),
+)
+
+
+def for_http(message: str) -> str:
+    """A library message in words for HTTP clients: no CLI flags or commands.
+
+    >>> for_http("unknown technique 'x'; run 'unspin techniques' to list them")
+    "unknown technique 'x'; GET /v1/techniques lists them"
+    """
+    for cli, http in _CLI_HINTS:
+        message = message.replace(cli, http)
+    return message
+
+
+def _public(exc: UnspinError) -> str:
+    """What a remote client may read: never a resolved private address or a CLI flag."""
+    message = getattr(exc, "public", None) or str(exc)
+    if isinstance(exc, URLNotAllowed) and "allow-private" in message:
+        return "url: the address is not allowed (not a public address)"
+    return for_http(message)
+
+
+def _json(status: int, code: str, message: str, headers: dict | None = None) -> Response:
+    # json.dumps escapes non-ASCII, so a lone surrogate echoed in a message cannot fail encoding
+    body = json.dumps({"error": {"code": code, "message": message}})
+    return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+
+def error_response(exc: Exception) -> Response:
     """The one place where exceptions become HTTP answers."""
-    headers = {}
     if isinstance(exc, Busy):
-        status, code = 503, exc.code
-        headers["Retry-After"] = "2"
-    elif isinstance(exc, TooLargeError):
-        status, code = 413, "too_large"
-    elif isinstance(exc, URLNotAllowed):
-        status, code = 400, "url_not_allowed"
-    elif isinstance(exc, FetchError):
-        status, code = 502, "fetch_failed"
-    elif isinstance(exc, (InputError, ConfigError)):
-        status, code = 400, "bad_input"
-    elif isinstance(exc, ModelError):
-        status, code = 503, "model_unavailable"
-    elif isinstance(exc, RequestValidationError):
-        first = exc.errors()[0] if exc.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        msg = first.get("msg", "invalid request")
-        status, code = 422, "invalid_request"
-        return JSONResponse({"error": {"code": code, "message": f"{where}: {msg}" if where
-                                       else msg}}, status_code=status)
-    elif isinstance(exc, StarletteHTTPException):
-        status = exc.status_code
+        return _json(503, exc.code, str(exc), {"Retry-After": "2"})
+    if isinstance(exc, RequestValidationError):
+        return _json(422, "invalid_request", validation_message(exc.errors()))
+    if isinstance(exc, StarletteHTTPException):
         code = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed",
-                413: "too_large"}.get(status, "http_error")
-        return JSONResponse({"error": {"code": code, "message": str(exc.detail)}},
-                            status_code=status, headers=getattr(exc, "headers", None))
-    else:
-        log.error("unexpected error", exc_info=exc)
-        status, code = 500, "internal"
-        exc = Exception("internal error; see the server log")
-    return JSONResponse({"error": {"code": code, "message": str(exc)}}, status_code=status,
-                        headers=headers)
+                413: "too_large"}.get(exc.status_code, "http_error")
+        message = {404: "no such route; see GET /docs for the API",
+                   405: "method not allowed on this route; see GET /docs"}.get(
+                       exc.status_code, str(exc.detail))
+        return _json(exc.status_code, code, message, getattr(exc, "headers", None))
+    if isinstance(exc, UnspinError):
+        for kind, status, code in ((TooLargeError, 413, "too_large"),
+                                   (URLNotAllowed, 400, "url_not_allowed"),
+                                   (FetchError, 502, "fetch_failed"),
+                                   (InputError, 400, "bad_input"),
+                                   (ConfigError, 400, "bad_input"),
+                                   (ModelError, 503, "model_unavailable")):
+            if isinstance(exc, kind):
+                return _json(status, code, _public(exc))
+    return _json(500, "internal", "internal error; see the server log")
+
+
+_EXAMPLE = '{"text": "Headline\\n\\nThe article..."}'
+
+
+def _shown(value) -> str:
+    """A value as the client sent it (JSON), cut short for a one-line message."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    try:
+        text = json.dumps(value)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def validation_message(errors) -> str:
+    """The first validation error as one line naming the field and the fix.
+
+    >>> validation_message([{"type": "missing", "loc": ("body",), "msg": "Field required"}])
+    'the request body is empty; send a JSON object such as {"text": "Headline\\\\n\\\\nThe article..."}'
+    """
+    if not errors:
+        return "invalid request"
+    e = errors[0]
+    kind, ctx = e.get("type", ""), e.get("ctx") or {}
+    loc = [str(p) for p in e.get("loc", ()) if p != "body"]
+    where = ".".join(loc)
+    shown = _shown(e.get("input"))
+    if kind == "json_invalid":
+        at = e["loc"][1] if len(e.get("loc", ())) > 1 else 0
+        return (f"the request body is not valid JSON ({ctx.get('error', 'decode error')} at "
+                f"character {at}); send a JSON object such as {_EXAMPLE} with "
+                "Content-Type: application/json")
+    if kind == "missing" and not loc:
+        return f"the request body is empty; send a JSON object such as {_EXAMPLE}"
+    if kind in ("model_attributes_type", "dict_type", "model_type"):
+        what = f"{where}" if where else "the request body"
+        return f"{what} must be a JSON object, for example {_EXAMPLE if not where else '{}'}"
+    if kind == "extra_forbidden":
+        known = ("min_score, techniques, kind" if loc[:1] == ["options"]
+                 else "text, html, url, options")
+        return f"{where}: unknown field; the fields are {known}"
+    if kind == "value_error":
+        message = str(ctx.get("error", e.get("msg", "")))
+        return f"{where}: {message}" if where else message
+    if kind == "string_type":
+        return f"{where}: must be a string (got {shown})"
+    if kind in ("float_type", "float_parsing"):
+        return f"{where}: must be a number between 0 and 1 (got {shown})"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return f"{where}: must be between 0 and 1 (got {shown})"
+    if kind == "list_type":
+        return f'{where}: must be a list of technique ids, for example ["Doubt"] (got {shown})'
+    if kind == "literal_error":
+        return f"{where}: must be {ctx.get('expected', 'one of the documented values')} " \
+               f"(got {shown})"
+    message = e.get("msg", "invalid value")
+    return f"{where}: {message}" if where else message
 
 
 # ---------------------------------------------------------------------------------------------
@@ -147,13 +272,18 @@ class Gate:
         self.pool = self.sem = None
 
     async def run(self, fn, timeout: float):
+        """``fn()`` in the pool, within ``timeout`` seconds from now, queue wait included. The
+        detector stops at the same deadline (``detect.chunks.deadline``), so the slot is freed
+        soon after the client got its 503, not when a long text would have ended."""
+        from ..detect.chunks import deadline
+
         if self.pool is None or self.sem is None:
             self.start()
         if self.admitted >= self.limit:
             raise Busy("busy", "the server is busy; retry in a few seconds")
         self.admitted += 1
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        at = time.monotonic() + timeout
         try:
             await asyncio.wait_for(self.sem.acquire(), timeout)
         except BaseException as exc:
@@ -161,65 +291,141 @@ class Gate:
             if isinstance(exc, TimeoutError):
                 raise self._timeout(timeout) from None
             raise
-        fut = loop.run_in_executor(self.pool, fn)
 
-        def done(_f, sem=self.sem):  # the slot is freed when the thread ends, not on timeout
+        def bounded():
+            with deadline(at):
+                return fn()
+
+        fut = loop.run_in_executor(self.pool, bounded)
+
+        def done(f, sem=self.sem):  # the slot is freed when the thread ends, not on timeout
             sem.release()
             self.admitted -= 1
+            if not f.cancelled():
+                f.exception()  # retrieved: a late TimeoutError is expected, not news
 
         fut.add_done_callback(done)
         try:
-            return await asyncio.wait_for(asyncio.shield(fut), max(0.0, deadline - loop.time()))
+            return await asyncio.wait_for(asyncio.shield(fut), max(0.0, at - time.monotonic()))
         except TimeoutError:
             raise self._timeout(timeout) from None
 
     @staticmethod
     def _timeout(timeout: float) -> Busy:
-        return Busy("timeout", f"the analysis took longer than {timeout:g} s; "
+        return Busy("timeout", f"the analysis took longer than {timeout:g} s and was stopped; "
                                "retry later or send a shorter text")
 
 
 # ---------------------------------------------------------------------------------------------
-# body size limit (also for chunked bodies with no Content-Length)
+# the guard: key, body, errors, access log
 
-class BodyLimit:
-    def __init__(self, app, limit: int):
+class Guard:
+    """Pure ASGI, outermost: API key, body cap and read deadline, no unhandled exception."""
+
+    def __init__(self, app, config: Options, gate: Gate):
         self.app = app
-        self.limit = limit
+        self.keys = tuple(k.encode("utf-8") for k in config.api_keys)
+        self.limit = config.max_text_bytes + BODY_SLACK
+        self.gate = gate
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        length = dict(scope.get("headers") or []).get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.limit:
-            return await self._reject(send)
-        seen = 0
+        t0 = time.perf_counter()
+        status = {"code": None}
 
-        async def limited():
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise _TooBig()
-            return message
+        async def tracked(message):
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
 
         try:
-            await self.app(scope, limited, send)
-        except _TooBig:
-            await self._reject(send)
+            early = self._check(scope)
+            if early is None:
+                body = await self._read_body(receive)
+                if isinstance(body, Response):
+                    early = body
+            if early is not None:
+                await early(scope, receive, tracked)
+            else:
+                await self.app(scope, _replay(body, receive), tracked)
+        except Exception as exc:
+            log.error("unexpected error in %s %s", scope.get("method"), scope.get("path"),
+                      exc_info=exc)
+            if status["code"] is None:
+                await error_response(exc)(scope, receive, tracked)
+        finally:
+            client = scope.get("client")
+            access_log.info(json.dumps({
+                "method": scope.get("method"), "path": scope.get("path"),
+                "status": status["code"], "ms": round(1000 * (time.perf_counter() - t0), 1),
+                "client": client[0] if client else None, "queued": self.gate.admitted}))
 
-    async def _reject(self, send):
-        body = json.dumps({"error": {"code": "too_large", "message":
-                                     f"request body over {self.limit} bytes"}}).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
+    def _check(self, scope) -> Response | None:
+        headers = dict(scope.get("headers") or [])
+        if self.keys and scope.get("path", "").startswith("/v1/") and not self._authorised(
+                headers):
+            return _json(401, "unauthorized", "missing or wrong API key; send the header "
+                                              "'Authorization: Bearer KEY'")
+        length = headers.get(b"content-length")
+        if length is not None and length.strip().isdigit() and int(length) > self.limit:
+            return self._too_large()
+        return None
+
+    def _authorised(self, headers: dict) -> bool:
+        """Constant-time compare on bytes: any header value (non-ASCII too) is just wrong."""
+        auth = headers.get(b"authorization", b"")
+        given = auth[7:].strip() if auth[:7].lower() == b"bearer " else headers.get(
+            b"x-api-key", b"").strip()
+        return bool(given) and any(hmac.compare_digest(given, k) for k in self.keys)
+
+    def _too_large(self) -> Response:
+        return _json(413, "too_large", f"request body over {self.limit} bytes; send a shorter "
+                                       "article", {"Connection": "close"})
+
+    async def _read_body(self, receive) -> bytes | Response:
+        """The whole body, or the 413/408 answer: over the cap, or slower than BODY_TIMEOUT."""
+        chunks, seen = [], 0
+        try:
+            async with asyncio.timeout(BODY_TIMEOUT):
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        return b""
+                    chunk = message.get("body", b"")
+                    seen += len(chunk)
+                    if seen > self.limit:
+                        return self._too_large()
+                    chunks.append(chunk)
+                    if not message.get("more_body", False):
+                        return b"".join(chunks)
+        except TimeoutError:
+            return _json(408, "body_timeout", f"the request body did not arrive within "
+                                              f"{BODY_TIMEOUT:g} s; send it in one go",
+                         {"Connection": "close"})
 
 
-class _TooBig(Exception):
-    pass
+def _replay(body: bytes, receive):
+    """A ``receive`` that hands the app the body already read, then waits for a disconnect."""
+    sent = False
+
+    async def replay():
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+class _App(FastAPI):
+    def __init__(self, *args, guard, **kwargs):
+        self._guard = guard
+        super().__init__(*args, **kwargs)
+
+    def build_middleware_stack(self):
+        return self._guard(super().build_middleware_stack())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -229,6 +435,7 @@ def build_app(config: Options) -> FastAPI:
     from .. import ingest
     from ..pipeline import analyze_document, load_detector
     from ..report import render
+    from ..techniques import get as technique
 
     gate = Gate(config.concurrency, config.max_queue)
 
@@ -239,8 +446,10 @@ def build_app(config: Options) -> FastAPI:
         yield
         gate.stop()
 
-    app = FastAPI(title="unspin", version=__version__, lifespan=lifespan,
-                  description="Find propaganda and persuasion techniques in news articles.")
+    app = _App(title="unspin", version=__version__, lifespan=lifespan,
+               guard=lambda inner: Guard(inner, config, gate),
+               description="Find propaganda and persuasion techniques in news articles. "
+                           "Errors are JSON: {\"error\": {\"code\", \"message\"}}.")
 
     for exc_type in (Exception, UnspinError, RequestValidationError, StarletteHTTPException, Busy):
         app.add_exception_handler(exc_type, lambda _r, e: error_response(e))
@@ -251,50 +460,55 @@ def build_app(config: Options) -> FastAPI:
         app.add_middleware(CORSMiddleware, allow_origins=list(config.cors_origins),
                            allow_methods=["GET", "POST"], allow_headers=["*"])
 
-    @app.middleware("http")
-    async def access_and_auth(request: Request, call_next):
-        t0 = time.perf_counter()
-        if (config.api_keys and request.url.path.startswith("/v1/")
-                and not _authorised(request, config.api_keys)):
-            response = JSONResponse({"error": {"code": "unauthorized", "message":
-                                               "missing or wrong API key; send "
-                                               "'Authorization: Bearer KEY'"}}, status_code=401)
-        else:
-            response = await call_next(request)
-        access_log.info(json.dumps({
-            "method": request.method, "path": request.url.path, "status": response.status_code,
-            "ms": round(1000 * (time.perf_counter() - t0), 1),
-            "client": request.client.host if request.client else None,
-            "queued": gate.admitted}))
-        return response
-
-    app.add_middleware(BodyLimit, limit=config.max_text_bytes + 64_000)
+    def check(req: AnalyzeRequest) -> Options:
+        """What can be refused before queueing: bad strings, sizes, technique ids."""
+        field = req.field
+        value = getattr(req, field)
+        try:
+            size = len(value.encode("utf-8"))
+        except UnicodeEncodeError as exc:
+            raise InputError(f"{field}: not valid Unicode (a lone surrogate "
+                             f"{value[exc.start]!a} at character {exc.start}); send "
+                             "UTF-8 text") from None
+        if field != "url" and size > config.max_text_bytes:
+            raise TooLargeError(f"{field}: {size} bytes is over this server's limit of "
+                                f"{config.max_text_bytes} bytes; send a shorter article")
+        techniques = []
+        for t in req.options.techniques or ():
+            try:
+                techniques.append(technique(t).id)
+            except ConfigError:
+                raise InputError(f"options.techniques: unknown technique {t!r}; "
+                                 "GET /v1/techniques lists the ids") from None
+        return config.replace(min_score=req.options.min_score,
+                              techniques=tuple(techniques) or None)
 
     def to_document(req: AnalyzeRequest):
         if req.url is not None:
             return ingest.load(req.url, kind="url",
                                options=config.replace(max_bytes=config.max_text_bytes))
-        content = req.text if req.text is not None else req.html
-        if len(content.encode("utf-8")) > config.max_text_bytes:
-            raise TooLargeError(f"text over {config.max_text_bytes} bytes; send a shorter article")
-        kind = "html" if req.html is not None else req.options.kind
-        return ingest.from_string(content, kind=kind, source="request", doc_id="request")
+        # the source is the field, so errors name it ("text: no text ..."); pasted text has
+        # no article id (the report would show "Article ID: request")
+        field = req.field
+        kind = "html" if field == "html" else req.options.kind
+        return ingest.from_string(getattr(req, field), kind=kind, source=field, doc_id=None)
 
-    def run_analysis(req: AnalyzeRequest):
-        doc = to_document(req)
-        return analyze_document(doc, config.replace(min_score=req.options.min_score,
-                                                    techniques=req.options.techniques))
+    def run_analysis(req: AnalyzeRequest, options: Options):
+        return analyze_document(to_document(req), options)
 
     @app.post("/v1/analyze", responses=ERRORS, summary="Analyse an article, return JSON")
     async def analyze_route(req: AnalyzeRequest) -> dict:
         """The Analysis JSON (schema ``unspin.analysis/1``) for a text, HTML page or URL."""
-        result = await gate.run(lambda: run_analysis(req), config.request_timeout)
+        options = check(req)
+        result = await gate.run(lambda: run_analysis(req, options), config.request_timeout)
         return result.to_dict()
 
     @app.post("/v1/report", responses=ERRORS, response_class=HTMLResponse,
               summary="Analyse an article, return the standalone HTML report")
     async def report_route(req: AnalyzeRequest) -> HTMLResponse:
-        html = await gate.run(lambda: render(run_analysis(req), "html"), config.request_timeout)
+        options = check(req)
+        html = await gate.run(lambda: render(run_analysis(req, options), "html"),
+                              config.request_timeout)
         return HTMLResponse(html)
 
     @app.get("/v1/techniques", summary="The techniques unspin finds")
@@ -309,20 +523,42 @@ def build_app(config: Options) -> FastAPI:
         return {"status": "ok", "version": __version__, "model": info.name,
                 "in_flight": gate.admitted}
 
-    page = resources.files(__package__).joinpath("static/index.html").read_text("utf-8")
+    page, policy = web_page()
+    icon = resources.files(__package__).joinpath("static", "favicon.svg").read_bytes()
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def index() -> HTMLResponse:
-        return HTMLResponse(page)
+        return HTMLResponse(page, headers={"Content-Security-Policy": policy,
+                                           "Referrer-Policy": "no-referrer",
+                                           "X-Content-Type-Options": "nosniff"})
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    @app.get("/favicon.svg", include_in_schema=False)
+    async def favicon() -> Response:
+        return Response(icon, media_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=86400"})
 
     return app
 
 
-def _authorised(request: Request, keys: tuple[str, ...]) -> bool:
-    auth = request.headers.get("authorization", "")
-    given = auth[7:].strip() if auth.lower().startswith("bearer ") else request.headers.get(
-        "x-api-key", "")
-    return bool(given) and any(hmac.compare_digest(given, k) for k in keys)
+def web_page() -> tuple[str, str]:
+    """The page at ``/`` with the report's script built in, and its Content-Security-Policy:
+    only the page's own inline scripts run (by hash), whatever a report it shows contains."""
+    import base64
+    import hashlib
+    import re
+
+    page = resources.files(__package__).joinpath("static", "index.html").read_text("utf-8")
+    report_js = resources.files("unspin.report").joinpath("assets", "report.js").read_text(
+        "utf-8")
+    page = page.replace("/*unspin-report-js*/", report_js, 1)
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode()
+        + "'" for code in re.findall(r"<script>(.*?)</script>", page, re.DOTALL))
+    policy = (f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; "
+              "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+              "frame-ancestors 'none'")
+    return page, policy
 
 
 def app_from_env() -> FastAPI:

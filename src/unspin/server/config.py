@@ -9,7 +9,7 @@ from dataclasses import asdict
 
 from ..options import Options
 
-__all__ = ["to_env", "from_env"]
+__all__ = ["from_env", "to_env"]
 
 ENV = "UNSPIN_SERVER_OPTIONS"
 
