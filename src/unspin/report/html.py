@@ -17,6 +17,7 @@ carrying its technique code, so colour is never the only cue and every span is o
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 import json
 import re
@@ -25,12 +26,11 @@ from html import escape
 from importlib import resources
 from urllib.parse import urlsplit
 
-from ..analysis import Analysis, Span
+from ..analysis import Analysis, Span, sentence_bounds
 from ..techniques import TECHNIQUES, Technique
 from ._layout import (
     model_label,
     Layout,
-    LineIndex,
     layout,
     ordered_spans,
     segments,
@@ -47,6 +47,9 @@ _MAX_DEPTH = 3
 _TINT = 0.28
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$")
 _TITLE_FALLBACK = "Untitled article"
+#: The detail panel quotes a span in its sentence, cut to about this many characters a side.
+_CONTEXT = 160
+_SPACES = re.compile(r"\s+")
 # The report's words are English; strftime("%B") would follow the process locale instead.
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
@@ -308,12 +311,14 @@ class _Page:
                 f"<h2>All findings ({len(self.spans)})</h2><ol>{''.join(items)}</ol></section>")
 
     def data(self) -> str:
-        where = LineIndex(self.doc.text)
+        text = self.doc.text
+        sentences = sentence_bounds(text)
         spans = []
         for i, span in enumerate(self.spans):
-            line, col = where(span.start)
+            before, after = _context(text, sentences, span.start, span.end)
             spans.append({"t": self.keys[i], "start": span.start, "end": span.end,
-                          "score": span.score, "text": span.text, "line": line, "col": col})
+                          "score": span.score, "text": span.text, "before": before,
+                          "after": after})
         techniques = {}
         for i, tech in enumerate(self.techs):
             techniques[self.keys[i]] = {"id": tech.id, "name": tech.name, "code": tech.code,
@@ -358,6 +363,28 @@ class _Page:
                 f".unspin-report.hide-{key} .us-tag.{key},"
                 f".unspin-report.hide-{key} .us-finding.{key}{{display:none}}")
         return "\n".join(rules) + "\n"
+
+
+def _context(text: str, sentences: list[tuple[int, int]], start: int,
+             end: int) -> tuple[str, str]:
+    """The rest of the sentence(s) around ``text[start:end]``, whitespace folded, each side cut
+    to about ``_CONTEXT`` characters: what the reader sees around the phrase in the article.
+
+    >>> _context("One. Two bad words here. Three.", [(0, 4), (4, 24), (24, 31)], 9, 18)
+    ('Two ', ' here.')
+    """
+    firsts = [a for a, _ in sentences]
+    lo = sentences[max(0, bisect.bisect_right(firsts, start) - 1)][0] if sentences else 0
+    last = sentences[max(0, bisect.bisect_right(firsts, max(start, end - 1)) - 1)] \
+        if sentences else (0, len(text))
+    hi = max(last[1], end)
+    before = _SPACES.sub(" ", text[max(lo, start - _CONTEXT):start]).lstrip()
+    after = _SPACES.sub(" ", text[end:min(hi, end + _CONTEXT)]).rstrip()
+    if start - lo > _CONTEXT:
+        before = "…" + before.split(" ", 1)[-1]
+    if hi - end > _CONTEXT:
+        after = after.rsplit(" ", 1)[0] + "…"
+    return before, after
 
 
 def html_parts(analysis: Analysis) -> dict[str, str]:

@@ -54,7 +54,12 @@
       head.appendChild(make("span", "us-code", tech.code));
       head.appendChild(make("strong", null, tech.name));
       box.appendChild(head);
-      box.appendChild(make("p", "us-quote", "\u201C" + span.text + "\u201D"));
+      // the phrase in its sentence, as the reader meets it in the article
+      var quote = make("p", "us-quote");
+      quote.appendChild(document.createTextNode(span.before || ""));
+      quote.appendChild(make("mark", span.t, span.text));
+      quote.appendChild(document.createTextNode(span.after || ""));
+      box.appendChild(quote);
       var conf = make("div", "us-conf");
       var pct = Math.round(span.score * 100);
       conf.appendChild(make("span", null, "Model confidence"));
@@ -66,10 +71,57 @@
       conf.appendChild(make("b", null, pct + "%"));
       box.appendChild(conf);
       box.appendChild(make("p", "us-def", tech.definition));
-      box.appendChild(make("p", "us-where",
-        "Line " + span.line + ", column " + span.col + " \u00B7 characters " +
-        span.start + "\u2013" + span.end));
       return box;
+    }
+
+    // Hover or focus on a highlight: a small tip with the technique and the score.
+    var tip = make("div", "us-tip");
+    tip.setAttribute("role", "tooltip");
+    tip.hidden = true;
+    root.appendChild(tip);
+
+    function tipFor(indices, anchor, x, y) {
+      if (!indices.length || !panel.hidden) return hideTip();
+      tip.textContent = indices.map(function (i) {
+        var span = data.spans[i];
+        return data.techniques[span.t].name + " \u00B7 " + Math.round(span.score * 100) + "%";
+      }).join("  +  ");
+      tip.hidden = false;
+      var rect = pick(anchor, x, y);
+      var box = root.getBoundingClientRect();
+      var left = Math.min(Math.max(8, rect.left - box.left), root.clientWidth - tip.offsetWidth - 8);
+      var top = rect.top - box.top - tip.offsetHeight - 6;
+      if (rect.top - tip.offsetHeight - 6 < 0) top = rect.bottom - box.top + 6;
+      tip.style.left = Math.max(8, left) + "px";
+      tip.style.top = top + "px";
+    }
+
+    function hideTip() { tip.hidden = true; }
+
+    root.addEventListener("mouseover", function (event) {
+      var target = event.target instanceof Element && event.target.closest(".h");
+      if (target) tipFor(covering(target), target, event.clientX, event.clientY);
+    });
+    root.addEventListener("mouseout", function (event) {
+      var to = event.relatedTarget;
+      if (!(to instanceof Element) || !to.closest(".h")) hideTip();
+    });
+    root.addEventListener("focusin", function (event) {
+      var tag = event.target instanceof Element && event.target.closest(".us-tag");
+      if (tag) tipFor([Number(tag.getAttribute("data-i"))], tag);
+    });
+    root.addEventListener("focusout", hideTip);
+
+    function pick(anchor, x, y) {
+      var rects = anchor.getClientRects();
+      var rect = rects.length ? rects[0] : anchor.getBoundingClientRect();
+      for (var k = 0; k < rects.length && x != null; k++) {
+        var r = rects[k];
+        if (x >= r.left - 1 && x <= r.right + 1 && y >= r.top - 1 && y <= r.bottom + 1) {
+          return r;
+        }
+      }
+      return rect;
     }
 
     function place(anchor, x, y) {
@@ -78,15 +130,7 @@
         panel.style.top = "";
         return;
       }
-      var rects = anchor.getClientRects();
-      var rect = rects.length ? rects[0] : anchor.getBoundingClientRect();
-      for (var k = 0; k < rects.length && x != null; k++) {
-        var r = rects[k];
-        if (x >= r.left - 1 && x <= r.right + 1 && y >= r.top - 1 && y <= r.bottom + 1) {
-          rect = r;
-          break;
-        }
-      }
+      var rect = pick(anchor, x, y);
       var box = root.getBoundingClientRect();
       var width = panel.offsetWidth;
       var height = panel.offsetHeight;
@@ -107,6 +151,7 @@
           indices.length + " techniques overlap here (innermost first)"));
       }
       indices.forEach(function (i) { body.appendChild(describe(i)); });
+      hideTip();
       panel.hidden = false;
       place(anchor, x, y);
       mark(indices);
