@@ -1,9 +1,9 @@
 """Load test of `unspin serve` on loopback: concurrent clients, throughput, latency, errors, RSS.
 
 Starts the server as a child process on 127.0.0.1, sends CLIENTS x REQUESTS analyses of short
-news paragraphs, and prints throughput, p50/p95 latency, error counts by kind, and the server's
-RSS after warm-up and at the end (peak from /proc VmHWM). Expected: no errors except explicit
-503s when the bounded queue is full, and RSS flat after warm-up.
+news paragraphs, and prints throughput, p50/p95 latency, outcomes by status and error code, and
+the server's RSS after warm-up and at the end (peak from /proc VmHWM). Expected: no errors
+except explicit 503s when the bounded queue is full ("503 busy"), and RSS flat after warm-up.
 
 Run: python benchmarks/load.py [--clients 50] [--requests 200]
 """
@@ -45,13 +45,24 @@ def rss_mb(pid: int) -> tuple[float, float]:
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
+def outcome(r: httpx.Response) -> str:
+    """"ok", or the status with the API's error code ("503 busy", "503 timeout"); a 503 from
+    uvicorn's connection cap has no JSON body ("503 connections")."""
+    if r.status_code == 200:
+        return "ok"
+    try:
+        return f"{r.status_code} {r.json()['error']['code']}"
+    except (ValueError, KeyError, TypeError):
+        return f"{r.status_code} connections" if r.status_code == 503 else str(r.status_code)
+
+
 async def client(c: httpx.AsyncClient, n: int, k: int, lat: list, kinds: collections.Counter):
     for i in range(n):
         body = {"text": f"Report {k}-{i}\n\n" + " ".join(TEXTS[(k + j) % 4] for j in range(3))}
         t0 = time.perf_counter()
         try:
             r = await c.post("/v1/analyze", json=body)
-            kinds[str(r.status_code) if r.status_code != 200 else "ok"] += 1
+            kinds[outcome(r)] += 1
             if r.status_code == 503:
                 await asyncio.sleep(float(r.headers.get("retry-after", "1")) / 10)
         except httpx.HTTPError as exc:
