@@ -118,7 +118,7 @@ def synthetic_out(tmp_path_factory) -> Path:
                  published=published, month=published[:7] if published else None, chars=500,
                  words=100, sentences=5, spans=len(found), per_1000_words=10.0 * len(found),
                  sentences_with_technique=1, intensity=20, top=[found[0][0]],
-                 counts=json.dumps({t: [x for x, _ in found].count(t) for t, _ in found}),
+                 counts={t: [x for x, _ in found].count(t) for t, _ in found},
                  **model)
         articles.append(a)
         for i, (t, text) in enumerate(found):

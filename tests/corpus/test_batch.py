@@ -50,7 +50,7 @@ def test_every_input_format_gives_the_same_rows(tmp_path, corpus):
         results[name] = (table(out / "articles.parquet"), table(out / "spans.parquet"))
     articles, spans = results["jsonl"]
     assert [a["id"] for a in articles] == [a["id"] for a in arts]
-    assert [a["row"] for a in articles] == [0, 1, 2, 3]
+    assert [a["row"] for a in articles] == [1, 2, 3, 4]  # rows count from 1, as editors do
     first = articles[0]
     assert (first["outlet"], first["authors"], first["month"], first["status"]) == \
         ("Daily Planet", ["Lois Lane", "Clark Kent"], "2019-03", "ok")
@@ -65,6 +65,24 @@ def test_every_input_format_gives_the_same_rows(tmp_path, corpus):
         assert [a["id"] for a in results[name][0]] == [a["id"] for a in articles]
         assert results[name][1] == spans, name
     assert results["csv"][0][0]["authors"] == ["Lois Lane", "Clark Kent"]
+
+
+def test_counts_is_a_typed_column(tmp_path, corpus):
+    """``counts`` is a struct of int32 per technique: pandas gets a dict, no JSON to parse."""
+    from unspin.techniques import TECHNIQUE_IDS
+
+    src = corpus.write_jsonl(tmp_path / "in.jsonl", [*corpus.ARTICLES[:1], {"id": "x"}])
+    out = tmp_path / "out"
+    code, _o, err = corpus.run_cli("batch", src, "--out", out, "--workers", "1")
+    assert code == 1, err
+    schema = pq.read_schema(out / "articles.parquet")
+    assert pa.types.is_struct(schema.field("counts").type)
+    assert [f.name for f in schema.field("counts").type] == list(TECHNIQUE_IDS)
+    ok, failed = table(out / "articles.parquet")
+    assert sum(ok["counts"].values()) == ok["spans"] > 0 and failed["counts"] is None
+    pd = pytest.importorskip("pandas")
+    frame = pd.read_parquet(out / "articles.parquet")
+    assert frame["counts"][0]["Loaded_Language"] == ok["counts"]["Loaded_Language"]
 
 
 def test_failed_rows_are_recorded_and_exit_1(tmp_path, corpus):
@@ -83,12 +101,14 @@ def test_failed_rows_are_recorded_and_exit_1(tmp_path, corpus):
     assert "6 articles (1 ok, 5 failed)" in err
     assert "1 input rows repeat an earlier id" in err and "Traceback" not in err
     rows = {a["row"]: a for a in table(out / "articles.parquet")}
-    assert rows[0]["status"] == "ok"
-    assert rows[1]["error"] == "no text"
-    assert rows[2]["error"] == "not valid utf-8 text"
-    assert "over the 1000-byte limit" in rows[3]["error"]
-    assert rows[4]["id"] == good["id"] and rows[4]["error"].startswith("duplicate id")
-    assert rows[5]["id"] == "<row 5>" and rows[5]["error"].startswith("not JSON")
+    assert rows[1]["status"] == "ok"
+    assert rows[2]["error"] == "no text"
+    assert rows[3]["error"] == "not valid utf-8 text"
+    assert "over the 1000-byte limit" in rows[4]["error"]
+    assert rows[5]["id"] == good["id"]
+    assert rows[5]["error"] == f"duplicate id {good['id']!r}: row 5 repeats row 1; the first is kept"
+    assert rows[5]["source"].endswith(":5")  # row and line agree: one numbering, from 1
+    assert rows[6]["id"] == "<row 6>" and rows[6]["error"].startswith("not JSON")
     assert {a["article_id"] for a in table(out / "spans.parquet")} <= {good["id"]}
 
 
@@ -117,7 +137,7 @@ def test_jsonl_output_is_the_analysis_json(tmp_path, corpus):
     assert [a.document.id for a in analyses] == ["dp-1", "dp-2"]
     assert analyses[0].document.outlet == "Daily Planet"
     errors = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
-    assert errors == [{"id": "x", "row": 2, "source": f"{src}:3", "error": "no text"}]
+    assert errors == [{"id": "x", "row": 3, "source": f"{src}:3", "error": "no text"}]
     from unspin.corpus.store import load_dir
 
     loaded = load_dir(out, f"sqlite:///{tmp_path / 'u.db'}")  # the store reads JSONL output too
@@ -174,7 +194,7 @@ def test_killed_run_resumes_with_every_article_exactly_once(tmp_path, corpus):
     articles = table(out / "articles.parquet")
     ids = [a["id"] for a in articles]
     assert sorted(ids) == sorted(a["id"] for a in arts) and len(set(ids)) == len(ids) == 60
-    assert [a["row"] for a in articles] == list(range(60))
+    assert [a["row"] for a in articles] == list(range(1, 61))
     assert not (out / "_parts").exists() and json.loads((out / "run.json").read_text())["complete"]
 
     reference = tmp_path / "reference"  # one uninterrupted run gives the very same tables

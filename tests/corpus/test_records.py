@@ -26,15 +26,15 @@ def test_jsonl_rows_and_failures(tmp_path):
                   b'{"id": "bad", "text": "caf\xe9"}\n'
                   b'{"id": "big", "text": "' + b"x" * 200 + b'"}\n')
     rows = records(f, max_bytes=100)
-    assert [r.row for r in rows] == list(range(7))  # blank lines are not rows
+    assert [r.row for r in rows] == list(range(1, 8))  # from 1; blank lines are not rows
     ok = rows[0]
     assert (ok.id, ok.text, ok.error) == ("7", "Hello there.", None)
     assert ok.meta == {"url": None, "outlet": "Daily", "published": "2020-02-03", "title": None,
                        "authors": ("Ann Lee", "Bo Ng")}
     assert ok.source == f"{f}:1"
     assert [(r.id, r.error) for r in rows[1:4]] == [
-        ("no-text", "no text"), ("<row 2>", "no id"),
-        ("<row 3>", "not JSON (Expecting property name enclosed in double quotes: line 1 "
+        ("no-text", "no text"), ("<row 3>", "no id"),
+        ("<row 4>", "not JSON (Expecting property name enclosed in double quotes: line 1 "
                     "column 2 (char 1))")]
     assert rows[4].error == "not a JSON object"
     assert rows[5].id == "bad" and rows[5].error == "not valid utf-8 text"
@@ -110,3 +110,29 @@ def test_record_documents_keep_metadata(tmp_path):
     assert (doc.id, doc.title, doc.authors, doc.outlet, doc.url, doc.kind) == \
         ("a", "Given", ("P Q",), "O", "https://x.test/a", "record")
     assert doc.text == "Heading\n\nBody."
+
+
+def test_lone_surrogates_are_replaced_per_row(tmp_path):
+    """Half an emoji ("\\ud83d", cut off by a scraper) in a JSON id, title or text becomes
+    U+FFFD in that row only; bytes that are not UTF-8 still fail their row."""
+    f = tmp_path / "in.jsonl"
+    f.write_bytes(b'{"id": "a\\ud83d", "title": "T \\ud83d", "text": "Hi \\ud83d there.", '
+                  b'"authors": ["X\\udc00"]}\n'
+                  b'{"id": "b", "text": "caf\xe9 \\ud83d"}\n'
+                  b'{"id": "c", "text": "Fine."}\n')
+    rows = records(f)
+    assert [(r.id, r.text, r.error) for r in rows] == [
+        ("a\ufffd", "Hi \ufffd there.", None), ("b", None, "not valid utf-8 text"),
+        ("c", "Fine.", None)]
+    assert rows[0].meta["title"] == "T \ufffd" and rows[0].meta["authors"] == ("X\ufffd",)
+
+
+def test_folder_file_names_with_bad_bytes_get_printable_ids(tmp_path):
+    import os
+
+    name = os.fsencode(tmp_path) + b"/bad\xff.txt"
+    with open(name, "wb") as fh:
+        fh.write(b"Some text.")
+    [rec] = records(tmp_path)
+    assert rec.id == "bad\ufffd" and rec.row == 1
+    assert to_document(rec).text.strip() == "Some text."

@@ -133,6 +133,19 @@ def test_cors_when_configured():
     assert r.headers["access-control-allow-origin"] == "https://newsroom.example"
 
 
+def test_cors_preflight_needs_no_key():
+    """Browsers send the preflight without the Authorization header they ask to send."""
+    app = create_app(Options(cors_origins=("https://newsroom.example",), api_keys=("k",)))
+    r = call(app, "OPTIONS", "/v1/analyze", headers={
+        "Origin": "https://newsroom.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization, content-type"})
+    assert r.status_code == 200
+    assert r.headers["access-control-allow-origin"] == "https://newsroom.example"
+    r = call(app, "POST", "/v1/analyze", json={"text": ARTICLE},
+             headers={"Origin": "https://newsroom.example"})
+    assert r.status_code == 401
+
+
 def test_openapi_and_page(app):
     spec = call(app, "GET", "/openapi.json").json()
     assert "/v1/analyze" in spec["paths"] and "/v1/report" in spec["paths"]

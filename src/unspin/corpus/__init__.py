@@ -4,8 +4,10 @@
     tables.py     the articles and spans tables (columns documented there)
     work.py       what a worker does: model loaded once, Record -> rows
     pool.py       worker processes with per-article timeouts and restarts
+    stream.py     many articles through the pool, results in input order (analyze DIR, batch)
+    outdir.py     a run's output folder: lock, run.json, parts + manifest, merge
     batch.py      run_batch(): chunked, resumable, atomic parts, consolidated Parquet or JSONL
-    ray_engine.py the same run on a Ray cluster (unspin[ray])
+    ray_engine.py the same run with its workers on a Ray cluster (unspin[ray])
     store.py      load_dir(): upsert a batch output into SQLite or PostgreSQL (SQLAlchemy Core)
     stats.py      per outlet / author / technique / month statistics, aggregated in SQL
     plots.py      charts of those statistics (matplotlib, Agg)

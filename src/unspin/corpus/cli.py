@@ -10,7 +10,7 @@ import sys
 
 from ..options import Options
 
-__all__ = ["add_commands", "DEFAULT_DB"]
+__all__ = ["add_commands", "DEFAULT_DB", "summary_line"]
 
 DEFAULT_DB = Options.db
 GROUPINGS = ("outlet", "author", "technique", "month")
@@ -19,6 +19,7 @@ GROUPINGS = ("outlet", "author", "technique", "month")
 def add_commands(sub) -> None:
     """Register the corpus commands on the ``unspin`` sub-parsers."""
     from .batch import FORMATS
+    from .stream import ARTICLE_TIMEOUT
 
     b = sub.add_parser("batch", help="analyse a corpus into span and article tables "
                        "(needs unspin[corpus])",
@@ -31,9 +32,9 @@ def add_commands(sub) -> None:
     b.add_argument("--format", choices=FORMATS, default="parquet",
                    help="parquet tables (default) or the Analysis JSON per line")
     b.add_argument("--workers", type=int, help="worker processes (default: all cores)")
-    b.add_argument("--timeout", type=float, default=300.0,
+    b.add_argument("--timeout", type=float, default=ARTICLE_TIMEOUT,
                    help="seconds per article before it is recorded as failed "
-                   "(default 300; 0: no limit)")
+                   f"(default {ARTICLE_TIMEOUT:g}; 0: no limit)")
     b.add_argument("--chunk-size", type=int, default=64,
                    help="articles per part file; a resumed run redoes at most one part per worker")
     b.add_argument("--model", help="model name or trained model folder")
@@ -95,11 +96,9 @@ def cmd_batch(args) -> int:
         print(f"unspin: {args.out} already holds the finished run of {args.input} "
               "(--fresh redoes it)", file=sys.stderr)
     else:
-        resumed = f", {result.resumed} done earlier" if result.resumed else ""
-        print(f"unspin: {result.articles} articles ({result.ok} ok, {result.failed} failed"
-              f"{resumed}), {result.spans} spans in {result.seconds:.1f}s "
-              f"({result.rate:.1f} articles/s, {result.workers} workers) -> {args.out}",
-              file=sys.stderr)
+        print(summary_line(result.articles, result.ok, result.failed, result.spans,
+                           result.seconds, result.workers, resumed=result.resumed,
+                           rate=result.rate, dest=args.out), file=sys.stderr)
     if result.duplicates:
         print(f"unspin: {result.duplicates} input rows repeat an earlier id: the first of each "
               "is kept, the others are recorded as failed ('duplicate id')", file=sys.stderr)
@@ -109,6 +108,17 @@ def cmd_batch(args) -> int:
               file=sys.stderr)
         return 1
     return 0
+
+
+def summary_line(articles: int, ok: int, failed: int, spans: int, seconds: float, workers: int,
+                 *, resumed: int = 0, rate: float | None = None, dest: str | None = None) -> str:
+    """The one line a run of many articles ends with (``batch`` and ``analyze DIR``)."""
+    earlier = f", {resumed} done earlier" if resumed else ""
+    if rate is None:
+        rate = articles / seconds if seconds else 0.0
+    where = f" -> {dest}" if dest else ""
+    return (f"unspin: {articles} articles ({ok} ok, {failed} failed{earlier}), {spans} spans "
+            f"in {seconds:.1f}s ({rate:.1f} articles/s, {workers} workers){where}")
 
 
 def cmd_store_load(args) -> int:

@@ -25,7 +25,7 @@ from ..errors import ModelError, UnspinError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Pool", "Result", "TaskTimeout"]
+__all__ = ["Pool", "Result", "TaskTimeout", "run_task", "as_result", "cpu_count"]
 
 
 class TaskTimeout(BaseException):
@@ -45,9 +45,47 @@ def _on_alarm(signum, frame):
     raise TaskTimeout
 
 
+def run_task(func, arg, timeout: float | None) -> tuple:
+    """``func(arg)`` with a soft timeout, as a message: ``("done", value)``, ``("timeout",)``,
+    ``("failed", message)`` for an ``UnspinError`` or ``("error", message)`` for a bug.
+
+    The timeout (``setitimer``) interrupts Python code; it is used only in the main thread,
+    where signals are delivered (Ray actors and pool workers run tasks there)."""
+    import threading
+
+    timed = bool(timeout) and threading.current_thread() is threading.main_thread()
+    old = signal.signal(signal.SIGALRM, _on_alarm) if timed else None
+    try:
+        try:
+            if timed:
+                signal.setitimer(signal.ITIMER_REAL, timeout)
+            value = func(arg)
+        finally:
+            if timed:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, old)
+        return ("done", value)
+    except TaskTimeout:
+        return ("timeout",)
+    except UnspinError as exc:  # a clear reason about this article, not a bug
+        return ("failed", str(exc))
+    except Exception as exc:  # a task's bug must not end the run: record it and go on
+        return ("error", f"{type(exc).__name__}: {exc}")
+
+
+def as_result(key, msg: tuple, timeout_msg: str) -> Result:
+    """The ``Result`` for a ``run_task`` message."""
+    if msg[0] == "done":
+        return Result(key, True, msg[1])
+    if msg[0] == "timeout":
+        return Result(key, False, error=timeout_msg)
+    if msg[0] == "failed":
+        return Result(key, False, error=msg[1])
+    return Result(key, False, error=f"internal error: {msg[1]}")
+
+
 def _worker_main(conn, func, initializer, initargs, timeout):
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    signal.signal(signal.SIGALRM, _on_alarm)
     try:
         info = initializer(*initargs) if initializer else None
     except BaseException as exc:  # reported to the parent, which stops the run
@@ -67,19 +105,7 @@ def _worker_main(conn, func, initializer, initargs, timeout):
             return
         key, arg = msg
         try:
-            try:
-                if timeout:
-                    signal.setitimer(signal.ITIMER_REAL, timeout)
-                value = func(arg)
-            finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-            reply = ("done", key, value)
-        except TaskTimeout:
-            reply = ("timeout", key)
-        except Exception as exc:  # a task's bug must not end the run: record it and go on
-            reply = ("error", key, f"{type(exc).__name__}: {exc}")
-        try:
-            conn.send(reply)
+            conn.send((key, run_task(func, arg, timeout)))
         except (BrokenPipeError, OSError):
             return
 
@@ -106,15 +132,19 @@ class Pool:
 
     ``func``, ``initializer`` and task arguments must pickle (module-level functions). A worker
     whose initializer fails stops the pool with that error. ``timeout`` is seconds per task
-    (None: no limit); ``grace`` the extra seconds before a stuck worker is killed.
+    (None: no limit); ``grace`` the extra seconds before a stuck worker is killed; ``hint`` what
+    a timed-out task's message tells the user to do. A task raising ``UnspinError`` fails with
+    its message; any other exception fails as ``internal error: ...``.
     """
 
     def __init__(self, n: int, func, *, initializer=None, initargs=(), timeout: float | None = None,
-                 grace: float | None = None, preload=("unspin.corpus.work",)):
+                 grace: float | None = None, preload=("unspin.corpus.work",),
+                 hint: str = "raise --timeout or split the article"):
         self.ctx = mp.get_context("forkserver")
         self.ctx.set_forkserver_preload(list(preload))
         self.args = (func, initializer, initargs, timeout)
         self.timeout = timeout
+        self.hint = hint
         self.grace = grace if grace is not None else max(10.0, (timeout or 0) * 0.5)
         self.info = None
         self.peak_rss: list[int] = []
@@ -156,12 +186,7 @@ class Pool:
                     continue
                 key = w.task[0]
                 w.task = None
-                if msg[0] == "done":
-                    results.append(Result(key, True, msg[2]))
-                elif msg[0] == "timeout":
-                    results.append(Result(key, False, error=self._timeout_msg()))
-                else:
-                    results.append(Result(key, False, error=f"internal error: {msg[2]}"))
+                results.append(as_result(key, msg[1], self._timeout_msg()))
         elif timeout:
             time.sleep(min(timeout, 0.05))
         if self.timeout:
@@ -203,7 +228,7 @@ class Pool:
     # -- internals ----------------------------------------------------------------------------
 
     def _timeout_msg(self) -> str:
-        return f"timed out after {self.timeout:g}s; raise --timeout or split the article"
+        return f"timed out after {self.timeout:g}s; {self.hint}"
 
     def _death(self, w: _Worker) -> str:
         w.proc.join(1)

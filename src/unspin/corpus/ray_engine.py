@@ -1,87 +1,238 @@
-"""``unspin batch --engine ray``: the same run on a Ray cluster, through Ray Data.
+"""``unspin batch --engine ray``: the batch run with its workers on a Ray cluster.
 
-Ray Data reads the input (a local path or any URL its filesystems know: ``s3://``, ``gs://``,
-...), an actor pool runs ``_Analyzer`` (one model per actor, loaded once) over record batches,
-and the driver streams the results, in input order, into the same files the local engine writes
-(``unspin.corpus.tables``): row numbers and repeated ids are settled there, so both engines give
-the same rows. Ray is optional (``pip install 'unspin[ray]'``) and imported only here.
+Only where the work runs changes: ``RayPool`` offers ``pool.Pool``'s interface over Ray actors
+(one model per actor, loaded once; the per-article timeout inside the actor, and an actor stuck
+past it killed and replaced), and ``batch`` drives it exactly as it drives local processes. So the
+parts, the manifest, the resume of a stopped run and the exactly-once guarantee are the local
+engine's, and both engines write the same rows.
 
-Differences from the local engine: no resume (a stopped run starts over; Ray retries failed
-tasks itself), no per-article hard kill (the timeout interrupts Python code only), and an input
-file with bytes that are not valid text fails as a whole instead of row by row.
+The driver reads the input and numbers its rows: a local path through ``records``, a URL
+(``s3://``, ``gs://``, ``file://``, ...) through Ray Data's readers, streamed. Records travel to
+the actors with their text (a folder's files are read by the driver), so the actors need no
+access to the input. Ray is optional (``pip install 'unspin[ray]'``) and imported only here.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import shutil
-import threading
 import time
-from pathlib import Path
+from collections.abc import Iterator
 
-from ..errors import InputError, UnspinError, require
-from ..ingest.folder import ARTICLE_SUFFIXES, article_id, list_articles
-from .records import Record, input_format, jsonl_record, make_record
+from ..errors import InputError, ModelError, UnspinError, require
+from ..ingest.folder import ARTICLE_SUFFIXES, article_id
+from .pool import Result, as_result, cpu_count, run_task
+from .records import Record, jsonl_record, make_record
 
 log = logging.getLogger(__name__)
 
-__all__ = ["run_ray"]
-
-_BATCH = 16
+__all__ = ["RayPool", "connect", "remote_records"]
 
 
-def run_ray(source, out, options, *, fmt: str, workers: int | None = None,
-            address: str | None = None, progress=None):
-    """Analyse ``source`` on Ray and write the tables to ``out``; returns a ``BatchResult``."""
-    from .batch import BatchResult
-
+def connect(address: str | None, workers: int | None, reads: bool):
+    """Ray, connected to the cluster at ``address`` or to a new local one with a CPU per worker
+    (and one more for Ray Data's readers when it ``reads`` the input); returns the module."""
     ray = require("ray", "ray")
-    rd = require("ray.data", "ray")
-
-    import datetime as dt
-
-    started = time.monotonic()
-    started_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    source = str(source)
-    remote = "://" in source
-    kind = _kind(source) if remote else input_format(source)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "run.json").unlink(missing_ok=True)  # a finished run is marked only at the end
-    from .pool import cpu_count
-
     if not ray.is_initialized():
-        local = (workers or cpu_count()) + 1  # one CPU for reading, one per analysing actor
+        local = (workers or cpu_count()) + reads
         try:
             ray.init(address=address, num_cpus=None if address else local,
-                     include_dashboard=False, log_to_driver=False, logging_level=logging.WARNING,
-                     configure_logging=False)
+                     include_dashboard=False, log_to_driver=False,
+                     logging_level=logging.WARNING, configure_logging=False)
         except (ConnectionError, RuntimeError, ValueError) as exc:
             raise UnspinError(f"cannot connect to Ray at {address or 'a new local cluster'}: "
-                              f"{exc}") from None
-    # actors hold one CPU each for the whole run; leave one for the read tasks
-    size = workers or max(1, int(ray.cluster_resources().get("CPU", 2)) - 1)
+                              f"{_first_line(exc)}") from None
+    return ray
+
+
+class _Analyzer:
+    """A Ray actor: loads the model once, then analyses one record per call."""
+
+    def __init__(self, options, fmt: str, timeout: float | None):
+        from .work import init_worker
+
+        self.info = init_worker(options, fmt)
+        self.options, self.timeout = options, timeout
+
+    def model(self):
+        return self.info
+
+    def analyze(self, record: Record) -> tuple:
+        from .work import analyze_record
+
+        return run_task(analyze_record, record, self.timeout)
+
+    def peak_rss(self) -> int:
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+class RayPool:
+    """``pool.Pool``'s interface (``idle``, ``send``, ``wait``, ``close``, ``info``) over Ray
+    actors. ``n`` actors (default: the cluster's CPUs, less one when Ray Data reads the input,
+    ``reads``); ``address`` an existing cluster, else a local one is started."""
+
+    def __init__(self, n: int | None, options, fmt: str, *, timeout: float | None,
+                 grace: float | None = None, address: str | None = None, reads: bool = False):
+        ray = self.ray = connect(address, n, reads)
+        size = n or max(1, int(ray.cluster_resources().get("CPU", 2)) - reads)
+        self.options, self.timeout = options, timeout
+        self.grace = grace if grace is not None else max(10.0, (timeout or 0) * 0.5)
+        self._actor = ray.remote(num_cpus=1, max_restarts=0)(_Analyzer)
+        self.args = (options, fmt, timeout)
+        self.workers = [self._start() for _ in range(size)]
+        self.info = self._ready(self.workers)
+        self.tasks: dict = {}  # ObjectRef -> (worker index, key, started)
+        self.peak_rss: list[int] = []
+        self.restarts = 0
+
+    @property
+    def idle(self) -> int:
+        return len(self.workers) - len(self.tasks)
+
+    @property
+    def busy(self) -> int:
+        return len(self.tasks)
+
+    def send(self, key, record: Record) -> None:
+        used = {i for i, _k, _t in self.tasks.values()}
+        i = next(i for i in range(len(self.workers)) if i not in used)
+        record = _read_file(record, self.options)
+        if record.error:  # unreadable here: no actor needed
+            ref = self.ray.put(("failed", record.error))
+        else:
+            ref = self.workers[i].analyze.remote(record)
+        self.tasks[ref] = (i, key, time.monotonic())
+
+    def wait(self, timeout: float = 1.0) -> list[Result]:
+        ray = self.ray
+        results = []
+        refs = list(self.tasks)
+        if refs:
+            ready, rest = ray.wait(refs, num_returns=1, timeout=timeout)
+            if rest and ready:
+                more, _ = ray.wait(rest, num_returns=len(rest), timeout=0)
+                ready += more
+            for ref in ready:
+                i, key, _t = self.tasks.pop(ref)
+                try:
+                    results.append(as_result(key, ray.get(ref), self._timeout_msg()))
+                except ray.exceptions.RayActorError:
+                    self._replace(i)
+                    results.append(Result(key, False, error="worker process died while "
+                                          "analysing this article"))
+                except ray.exceptions.RayError as exc:
+                    results.append(Result(key, False, error=f"internal error: {_first_line(exc)}"))
+        elif timeout:
+            time.sleep(min(timeout, 0.05))
+        if self.timeout:
+            now = time.monotonic()
+            for ref, (i, key, started) in list(self.tasks.items()):
+                if now - started > self.timeout + self.grace:
+                    log.warning("Ray worker %d stuck for %.0fs: replacing it", i, now - started)
+                    del self.tasks[ref]
+                    self._replace(i)
+                    results.append(Result(key, False,
+                                          error=self._timeout_msg() + " (worker restarted)"))
+        return results
+
+    def close(self) -> None:
+        try:
+            self.peak_rss = self.ray.get([w.peak_rss.remote() for w in self.workers], timeout=10)
+        except Exception:  # a report only
+            self.peak_rss = []
+        for w in self.workers:
+            self.ray.kill(w)
+        self.workers, self.tasks = [], {}
+
+    def _timeout_msg(self) -> str:
+        return f"timed out after {self.timeout:g}s; raise --timeout or split the article"
+
+    def _start(self):
+        return self._actor.remote(*self.args)
+
+    def _ready(self, workers) -> tuple:
+        try:
+            infos = self.ray.get([w.model.remote() for w in workers])
+        except Exception as exc:  # the actor's own error is inside Ray's
+            for w in workers:
+                self.ray.kill(w)
+            cause = getattr(exc, "cause", None) or exc
+            if isinstance(cause, UnspinError):
+                raise cause from None
+            raise ModelError(f"a Ray worker could not load the model: {_first_line(exc)}"
+                             ) from None
+        return infos[0]
+
+    def _replace(self, i: int) -> None:
+        self.ray.kill(self.workers[i])
+        self.workers[i] = self._start()
+        self._ready([self.workers[i]])
+        self.restarts += 1
+
+
+def _read_file(record: Record, options) -> Record:
+    """A folder record with its text, read and decoded here as ``ingest.load`` would."""
+    if record.path is None or record.text is not None or record.error:
+        return record
+    try:
+        with open(record.path, "rb") as fh:
+            data = fh.read(options.max_bytes + 1)
+    except OSError as exc:
+        return _failed(record, f"{record.path}: cannot read ({exc.strerror or exc})")
+    return _file_record(record.row, record.id, record.path, data, options)
+
+
+def _failed(record: Record, error: str) -> Record:
+    return Record(record.row, record.id, record.source, path=record.path, error=error)
+
+
+def _file_record(row: int, rid: str, path: str, data: bytes, options) -> Record:
+    from ..ingest.text import decode
+
+    limit = options.max_bytes
+    if len(data) > limit:
+        return Record(row, rid, path, path=path, error=f"{path}: {len(data)} bytes is over the "
+                      f"{limit}-byte limit; raise it with --max-bytes")
+    try:
+        text = decode(data, options.encoding, path)
+    except UnspinError as exc:
+        return Record(row, rid, path, path=path, error=str(exc))
+    return Record(row, rid, path, text=text, path=path)
+
+
+# ---------------------------------------------------------------------------------------------
+# URLs, read by Ray Data
+
+def remote_records(url: str, *, max_bytes: int, encoding: str = "utf-8") -> Iterator[Record]:
+    """Every record of the input at ``url``, in input order, numbered from 1 (as
+    ``records.iter_records`` numbers a local file). Call ``connect`` first."""
+    rd = require("ray.data", "ray")
     ctx = rd.DataContext.get_current()
     ctx.execution_options.preserve_order = True
     ctx.enable_progress_bars = False
     logging.getLogger("ray.data").setLevel(logging.ERROR)
-    ds = _read(rd, source, kind, remote)
-    ds = ds.map_batches(_Analyzer, fn_constructor_args=(options, fmt, kind, source),
-                        batch_size=_BATCH, batch_format="pyarrow",
-                        compute=rd.ActorPoolStrategy(size=size), num_cpus=1)
-    result = BatchResult(out=str(out), workers=size, engine="ray")
+    kind = _kind(url)
+    root = url.rstrip("/")
     try:
-        result.model = _write(ds, out, fmt, result, progress)
+        ds = _read(rd, url, kind)
+        for row, data in enumerate(ds.iter_rows(), 1):
+            if kind == "jsonl":
+                yield jsonl_record(row, f"{root}:row {row}", data["text"], max_bytes, encoding)
+            elif kind in ("csv", "parquet"):
+                yield make_record(row, f"{root}:row {row}", data, max_bytes, encoding)
+            else:
+                path = data["path"]
+                rel = os.path.relpath(path.split("://", 1)[-1], root.split("://", 1)[-1])
+                from ..options import Options
+
+                yield _file_record(row, article_id(rel), path, data["bytes"],
+                                   Options(max_bytes=max_bytes, encoding=encoding))
     except UnspinError:
         raise
-    except Exception as exc:  # Ray wraps reader and task errors in its own types
-        raise InputError(f"{source}: the Ray run failed ({_first_line(exc)})") from None
-    result.seconds = time.monotonic() - started
-    _write_run(out, source if remote else str(Path(source).resolve()), options, fmt, result,
-               started_at)
-    return result
+    except Exception as exc:  # Ray wraps reader errors in its own types
+        raise InputError(f"{url}: cannot read ({_first_line(exc)})") from None
 
 
 def _kind(url: str) -> str:
@@ -93,15 +244,10 @@ def _kind(url: str) -> str:
     return "folder"
 
 
-def _read(rd, source: str, kind: str, remote: bool):
+def _read(rd, source: str, kind: str):
     if kind == "folder":
-        if remote:
-            return rd.read_binary_files(source, include_paths=True,
-                                        file_extensions=[s[1:] for s in ARTICLE_SUFFIXES])
-        files = [str(p) for p in list_articles(source).values()]
-        if not files:
-            raise InputError(f"{source}: no articles (.txt, .md or .html files) in this folder")
-        return rd.read_binary_files(files, include_paths=True)
+        return rd.read_binary_files(source, include_paths=True,
+                                    file_extensions=[s[1:] for s in ARTICLE_SUFFIXES])
     if kind == "jsonl":
         return rd.read_text(source)
     if kind == "csv":
@@ -115,184 +261,6 @@ def _read(rd, source: str, kind: str, remote: bool):
     return rd.read_parquet(source)
 
 
-class _Analyzer:
-    """A Ray actor: loads the model once, then turns record batches into result rows."""
-
-    def __init__(self, options, fmt: str, kind: str, root: str):
-        from .work import init_worker
-
-        self.model = _Model(*init_worker(options, fmt))
-        self.options, self.kind, self.root = options, kind, root.rstrip("/")
-        self.timeout = None
-
-    def __call__(self, batch):
-        import pyarrow as pa
-
-        rows = [self._one(data) for data in batch.to_pylist()]
-        return pa.Table.from_pylist(rows, schema=_ray_schema())
-
-    def _record(self, data: dict) -> Record:
-        mb, enc = self.options.max_bytes, self.options.encoding
-        if self.kind == "jsonl":
-            return jsonl_record(0, self.root, data["text"], mb, enc)
-        if self.kind in ("csv", "parquet"):
-            return make_record(0, self.root, data, mb, enc)
-        return self._file_record(data["path"], data["bytes"])
-
-    def _one(self, data: dict) -> dict:
-        from .tables import failed_row
-        from .work import analyze_record
-
-        rec = self._record(data)
-        outcome = {"error": rec.error} if rec.error else _with_timeout(analyze_record, rec,
-                                                                      self.timeout)
-        if "error" in outcome:
-            return {**failed_row(rec, outcome["error"], self.model), "span_rows": [], "json": None}
-        return {**outcome["article"], "span_rows": outcome["spans"], "json": outcome["json"]}
-
-    def _file_record(self, path: str, data: bytes) -> Record:
-        """A folder file's bytes (read by Ray) -> a Record with its text, as ``ingest.load``
-        would read it."""
-        from ..ingest.text import decode
-
-        rel = os.path.relpath(path.split("://", 1)[-1], self.root.split("://", 1)[-1])
-        rid = article_id(rel)
-        limit = self.options.max_bytes
-        if len(data) > limit:
-            return Record(0, rid, path, path=path, error=f"{path}: {len(data)} bytes is over the "
-                          f"{limit}-byte limit; raise it with --max-bytes")
-        try:
-            text = decode(data, self.options.encoding, path)
-        except UnspinError as exc:
-            return Record(0, rid, path, path=path, error=str(exc))
-        return Record(0, rid, path, path=path, text=text)
-
-
-def _with_timeout(func, arg, timeout):
-    """``func(arg)`` with the per-article timeout, where signals can be used (main thread)."""
-    import signal
-
-    from .pool import TaskTimeout, _on_alarm
-
-    if not timeout or threading.current_thread() is not threading.main_thread():
-        return func(arg)
-    old = signal.signal(signal.SIGALRM, _on_alarm)
-    try:
-        try:
-            signal.setitimer(signal.ITIMER_REAL, timeout)
-            return func(arg)
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, old)
-    except TaskTimeout:
-        return {"error": f"timed out after {timeout:g}s; raise --timeout or split the article"}
-
-
-class _Model:
-    def __init__(self, name, version, fingerprint):
-        self.name, self.version, self.fingerprint = name, version, fingerprint
-
-
-def _ray_schema():
-    import pyarrow as pa
-
-    from .tables import article_schema, span_schema
-
-    return article_schema().append(pa.field("span_rows", pa.list_(pa.struct(list(span_schema()))))
-                                   ).append(pa.field("json", pa.string()))
-
-
-def _write(ds, out: Path, fmt: str, result, progress) -> dict | None:
-    """Stream the results in input order into the final files (temp + rename)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from .tables import article_schema, span_schema
-
-    seen: set[str] = set()
-    first_row: dict[str, int] = {}
-    model = None
-    row = 0
-    names = (("articles.parquet", "spans.parquet") if fmt == "parquet"
-             else ("analyses.jsonl", "errors.jsonl"))
-    tmps = [out / f".{n}.ray.tmp" for n in names]
-    if fmt == "parquet":
-        aw = pq.ParquetWriter(tmps[0], article_schema(), compression="zstd")
-        sw = pq.ParquetWriter(tmps[1], span_schema(), compression="zstd")
-    else:
-        aw, sw = open(tmps[0], "w", encoding="utf-8"), open(tmps[1], "w", encoding="utf-8")
-    try:
-        for batch in ds.iter_batches(batch_format="pyarrow", batch_size=1024):
-            articles, spans = [], []
-            for r in batch.to_pylist():
-                span_rows, text = r.pop("span_rows") or [], r.pop("json")
-                r["row"] = row
-                if r["id"].startswith("<row "):
-                    r["id"] = f"<row {row}>"
-                elif r["id"] in seen:
-                    r.update(status="failed", error=f"duplicate id {r['id']!r}: row {row} repeats "
-                             f"row {first_row[r['id']]}; the first is kept")
-                    for k in ("chars", "words", "sentences", "spans", "per_1000_words",
-                              "sentences_with_technique", "intensity", "counts"):
-                        r[k] = None
-                    r["top"] = None
-                    span_rows, text = [], None
-                    result.duplicates += 1
-                else:
-                    seen.add(r["id"])
-                    first_row[r["id"]] = row
-                if model is None and r["model_name"]:
-                    model = {"name": r["model_name"], "version": r["model_version"],
-                             "fingerprint": r["model_fingerprint"]}
-                if r["status"] == "ok":
-                    result.ok += 1
-                else:
-                    result.failed += 1
-                result.spans += len(span_rows)
-                row += 1
-                if fmt == "parquet":
-                    articles.append(r)
-                    spans.extend(span_rows)
-                elif text is not None:
-                    aw.write(text + "\n")
-                else:
-                    sw.write(json.dumps({"id": r["id"], "row": r["row"], "source": r["source"],
-                                         "error": r["error"]}, ensure_ascii=False) + "\n")
-            if fmt == "parquet":
-                aw.write_table(pa.Table.from_pylist(articles, schema=article_schema()))
-                sw.write_table(pa.Table.from_pylist(spans, schema=span_schema()))
-            result.articles = row
-            if progress:
-                progress(row, result.failed)
-    finally:
-        aw.close()
-        sw.close()
-    for tmp, name in zip(tmps, names, strict=True):
-        os.replace(tmp, out / name)
-    shutil.rmtree(out / "_parts", ignore_errors=True)
-    return model
-
-
-def _write_run(out: Path, source: str, options, fmt: str, result, started: str) -> None:
-    """``run.json`` as the local engine writes it, so ``unspin store load`` takes either."""
-    import datetime as dt
-    import uuid
-
-    from .. import __version__
-    from ..files import write_atomic
-    from .batch import RUN_SCHEMA, run_options
-
-    run = {"schema": RUN_SCHEMA, "engine": "ray", "input": source, "format": fmt,
-           "options": run_options(options),
-           "run_id": uuid.uuid4().hex, "started": started,
-           "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-           "complete": True, "unspin": __version__, "model": result.model,
-           "result": {k: getattr(result, k) for k in ("articles", "ok", "failed", "duplicates",
-                                                       "spans", "engine", "out", "model")}}
-    write_atomic(out / "run.json", json.dumps(run, indent=2, ensure_ascii=False) + "\n")
-
-
 def _first_line(exc: BaseException) -> str:
     lines = [line for line in str(exc).strip().splitlines() if line.strip()]
     return lines[-1] if lines else type(exc).__name__
-

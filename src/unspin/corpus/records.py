@@ -10,7 +10,11 @@ Rows are read one at a time (JSONL line by line, CSV with the csv module, Parque
 batch), so memory stays bounded whatever the input size. A row that cannot become an article
 (no id, no text, bad encoding, too large, not JSON) is still yielded, with ``error`` set, so it
 is recorded as failed instead of stopping the run. An input that cannot be read at all raises
-``InputError``.
+``InputError``. Rows are numbered from 1, as editors number lines, in every message and table.
+
+A lone surrogate (``"\\ud83d"`` in JSON: half an emoji cut off by a scraper) cannot be written
+to Parquet or UTF-8; it is replaced by U+FFFD in that row's values and the row goes on. Bytes that
+are not valid in the input's encoding fail the row instead ("not valid utf-8 text").
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import csv
 import datetime as _dt
 import hashlib
 import json
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -35,7 +40,9 @@ META_FIELDS = ("url", "outlet", "authors", "published", "title")
 _PARQUET = (".parquet", ".pq")
 _JSONL = (".jsonl", ".ndjson", ".json")
 _CSV = (".csv",)
-_SURROGATE = re.compile("[\udc80-\udcff]")
+_SURROGATE = re.compile("[\udc80-\udcff]")  # undecodable bytes, kept by surrogateescape
+_LONE = re.compile("[\ud800-\udfff]")
+_LONE_NOT_BYTES = re.compile("[\ud800-\udc7f\udd00-\udfff]")
 _ISO_MONTH = re.compile(r"^(\d{4})-(\d{2})")
 
 
@@ -73,11 +80,12 @@ def input_format(path: str | Path) -> str:
 def fingerprint(path: str | Path) -> str:
     """A cheap identity of the input (names, sizes, mtimes) so a resumed run can tell it changed."""
     p = Path(path).resolve()
-    h = hashlib.sha1(str(p).encode())
+    h = hashlib.sha1(os.fsencode(p))
     if p.is_dir():
         for f in list_articles(p).values():
             st = f.stat()
-            h.update(f"{f.relative_to(p).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            rel = f.relative_to(p).as_posix()
+            h.update(os.fsencode(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n"))
     else:
         try:
             st = p.stat()
@@ -110,7 +118,7 @@ def count_records(path: str | Path) -> int | None:
 
 
 def iter_records(path: str | Path, *, max_bytes: int, encoding: str = "utf-8") -> Iterator[Record]:
-    """Every record of the input, in input order, numbered from 0.
+    """Every record of the input, in input order, numbered from 1.
 
     >>> import tempfile, os
     >>> d = tempfile.mkdtemp(); f = os.path.join(d, "in.jsonl")
@@ -149,8 +157,9 @@ def to_document(record: Record, options=None):
 # folders
 
 def _folder_records(folder: Path) -> Iterator[Record]:
-    for row, (aid, path) in enumerate(list_articles(folder).items()):
-        yield Record(row=row, id=aid, source=str(path), path=str(path))
+    for row, (aid, path) in enumerate(list_articles(folder).items(), 1):
+        # a file name's undecodable bytes are shown as U+FFFD; the path itself still opens it
+        yield Record(row=row, id=_printable(aid), source=_printable(str(path)), path=str(path))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -230,10 +239,13 @@ def make_record(row: int, source: str, data: dict, max_bytes: int,
 
 
 def _printable(s: str) -> str:
-    """Undecodable bytes (kept as surrogates while reading) shown as U+FFFD."""
-    if not _SURROGATE.search(s):
-        return s
-    return s.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    """Undecodable bytes (kept as surrogates while reading) and lone surrogates shown as U+FFFD."""
+    if _SURROGATE.search(s):
+        try:
+            s = s.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        except UnicodeEncodeError:  # mixed with lone surrogates: replaced one by one below
+            pass
+    return _LONE.sub("\ufffd", s)
 
 
 def _jsonl_records(path: Path, max_bytes: int, encoding: str) -> Iterator[Record]:
@@ -241,7 +253,7 @@ def _jsonl_records(path: Path, max_bytes: int, encoding: str) -> Iterator[Record
         fh = open(path, "rb")
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    row = 0
+    row = 1
     with fh:
         for lineno, raw in enumerate(fh, 1):
             if raw.strip():
@@ -256,10 +268,23 @@ def jsonl_record(row: int, source: str, line: str, max_bytes: int,
     try:
         data = json.loads(line)
     except ValueError as exc:
-        return Record(row, f"<row {row}>", source, error=f"not JSON ({exc})")
+        return Record(row, f"<row {row}>", source, error=f"not JSON ({_printable(str(exc))})")
     if not isinstance(data, dict):
         return Record(row, f"<row {row}>", source, error="not a JSON object")
-    return make_record(row, source, data, max_bytes, encoding)
+    # surrogates that are not undecodable bytes of the line came from JSON escapes ("\ud83d")
+    lone = _LONE_NOT_BYTES if _SURROGATE.search(line) else _LONE
+    return make_record(row, source, _replace(data, lone), max_bytes, encoding)
+
+
+def _replace(value, pattern: re.Pattern):
+    """``value`` with ``pattern`` (lone surrogates) replaced by U+FFFD in every string in it."""
+    if isinstance(value, str):
+        return pattern.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {k: _replace(v, pattern) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replace(v, pattern) for v in value]
+    return value
 
 
 def _csv_records(path: Path, max_bytes: int, encoding: str) -> Iterator[Record]:
@@ -278,7 +303,7 @@ def _csv_records(path: Path, max_bytes: int, encoding: str) -> Iterator[Record]:
         except csv.Error as exc:
             raise InputError(f"{path}: not a readable CSV file ({exc})") from None
         _check_columns(path, header)
-        row = 0
+        row = 1
         while True:
             try:
                 data = next(reader)
@@ -308,14 +333,15 @@ def _parquet_records(path: Path, max_bytes: int) -> Iterator[Record]:
         raise InputError(f"{path}: not a readable Parquet file ({_first_line(exc)})") from None
     _check_columns(path, names)
     columns = [c for c in ("id", "text", *META_FIELDS) if c in names]
-    row = 0
+    row = 1
     try:
         for batch in pf.iter_batches(batch_size=256, columns=columns):
             for data in batch.to_pylist():
                 yield make_record(row, f"{path}:row {row}", data, max_bytes, "utf-8")
                 row += 1
     except (OSError, pa.ArrowException) as exc:
-        raise InputError(f"{path}: corrupt Parquet after row {row} ({_first_line(exc)})") from None
+        raise InputError(f"{path}: corrupt Parquet after row {row - 1} ({_first_line(exc)})"
+                         ) from None
 
 
 def _first_line(exc: BaseException) -> str:

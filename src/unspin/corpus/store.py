@@ -336,6 +336,8 @@ def _upsert_articles(conn, sa, tables, rows, run_id):
         d = {("article_id" if k == "id" else k): v for k, v in r.items()}
         for k in _ARTICLE_JSON:
             d[k] = json.dumps(d[k], ensure_ascii=False) if d.get(k) is not None else None
+        if d.get("counts") is not None:  # a struct in batch outputs since unspin.batch/2
+            d["counts"] = json.dumps(_counts(d["counts"]), sort_keys=True)
         d["run_id"] = run_id
         db_rows.append(d)
     _upsert(conn, sa, articles_t, ["article_id", "model_name", "model_version"], db_rows,
@@ -349,8 +351,7 @@ def _upsert_articles(conn, sa, tables, rows, run_id):
         _bulk_insert(conn, authors_t, [
             {"article_id": r["id"], "model_name": name, "model_version": version, "author": a}
             for r in group for a in dict.fromkeys(r["authors"] or ())])
-        counts = {r["id"]: {t: int(n) for t, n in json.loads(r["counts"] or "{}").items() if n}
-                  for r in group}
+        counts = {r["id"]: _counts(r["counts"]) for r in group}
         _bulk_insert(conn, techniques_t, [
             {"article_id": r["id"], "model_name": name, "model_version": version, "technique": t,
              "spans": n, "outlet": r["outlet"], "month": r["month"]}
@@ -360,6 +361,14 @@ def _upsert_articles(conn, sa, tables, rows, run_id):
              "technique": t, "spans": n}
             for r in group for a in dict.fromkeys(r["authors"] or ()) for t, n in
             counts[r["id"]].items()])
+
+
+def _counts(value) -> dict[str, int]:
+    """``{technique: spans}``, non-zero only, from an articles row's ``counts``: a struct (a
+    dict), or the JSON text older batch outputs hold."""
+    if isinstance(value, str):
+        value = json.loads(value or "{}")
+    return {t: int(n) for t, n in (value or {}).items() if n}
 
 
 def _run_row(run: dict, n_articles: int, n_spans: int) -> dict:

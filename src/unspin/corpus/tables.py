@@ -7,7 +7,8 @@ column                        type           meaning
 ============================  =============  ==================================================
 id                            string         article id (input ``id``; for a folder, the file's
                                              path below it without suffix)
-row                           int64          position in the input, from 0 (unique)
+row                           int64          position in the input, from 1 (unique), as every
+                                             batch message counts rows
 source                        string         file path, or ``input.jsonl:LINE`` / ``input.csv:LINE``
                                              / ``input.parquet:row N``
 status                        string         ``ok`` or ``failed``
@@ -24,12 +25,15 @@ per_1000_words                float64        spans per 1000 words
 sentences_with_technique      int32          sentences holding at least one span
 intensity                     int32          percent of sentences with a technique (0-100)
 top                           list<string>   up to 3 most frequent technique ids
-counts                        string         JSON object: technique id -> spans (non-zero only)
+counts                        struct<int32>  spans per technique: one field per technique id
+                                             (``unspin techniques``), 0 when none
 model_name, model_version     string         the model that produced the spans
 model_fingerprint             string         sha256 over every file of the model folder
 ============================  =============  ==================================================
 
-Summary columns are null on failed rows. ``spans.parquet``: one row per technique span.
+Summary columns are null on failed rows. ``counts`` reads as a dict in pandas
+(``df.counts[0]["Loaded_Language"]``) and as a struct in SQL engines that read Parquet
+(DuckDB: ``counts."Loaded_Language"``). ``spans.parquet``: one row per technique span.
 
 ============================  =============  ==================================================
 article_id                    string         ``articles.id``
@@ -46,12 +50,15 @@ Both match ``Analysis.to_dict()`` field for field; ``--format jsonl`` writes tha
 
 from __future__ import annotations
 
-import json
+import re
 
+from ..techniques import TECHNIQUE_IDS
 from .records import Record, month_of
 
 __all__ = ["ARTICLE_FIELDS", "SPAN_FIELDS", "article_row", "failed_row", "span_rows",
-           "article_schema", "span_schema", "rows_from_dict"]
+           "article_schema", "span_schema", "rows_from_dict", "scrub"]
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 ARTICLE_FIELDS = ("id", "row", "source", "status", "error", "title", "url", "outlet", "language",
                   "authors", "published", "month", "chars", "words", "sentences", "spans",
@@ -71,7 +78,8 @@ def article_schema():
         ("published", s), ("month", s), ("chars", pa.int64()), ("words", i32),
         ("sentences", i32), ("spans", i32), ("per_1000_words", pa.float64()),
         ("sentences_with_technique", i32), ("intensity", i32), ("top", pa.list_(s)),
-        ("counts", s), ("model_name", s), ("model_version", s), ("model_fingerprint", s)])
+        ("counts", pa.struct([(t, i32) for t in TECHNIQUE_IDS])), ("model_name", s),
+        ("model_version", s), ("model_fingerprint", s)])
 
 
 def span_schema():
@@ -114,8 +122,7 @@ def rows_from_dict(d: dict, row: int, source: str) -> tuple[dict, list[dict]]:
         "spans": len(d["spans"]), "per_1000_words": summary["per_1000_words"],
         "sentences_with_technique": summary["sentences_with_technique"],
         "intensity": summary["intensity"], "top": list(summary["top"]),
-        "counts": json.dumps({k: v for k, v in summary["counts"].items() if v},
-                             separators=(",", ":")),
+        "counts": {t: int(summary["counts"].get(t, 0)) for t in TECHNIQUE_IDS},
         "model_name": model["name"], "model_version": model["version"],
         "model_fingerprint": model["fingerprint"]}
     spans = [{"article_id": doc["id"], "start": s["start"], "end": s["end"],
@@ -134,3 +141,19 @@ def failed_row(record: Record, error: str, model=None) -> dict:
                authors=list(meta.get("authors") or ()), published=meta.get("published"),
                month=month_of(meta.get("published")), **_model(model))
     return row
+
+
+def scrub(value):
+    """``value`` (str, or lists/tuples/dicts of them) with every lone surrogate replaced by
+    U+FFFD: Parquet and UTF-8 files cannot hold them, and one must never stop a run.
+
+    >>> scrub({"id": "a\\ud83d", "authors": ["b"]}) == {"id": "a\\ufffd", "authors": ["b"]}
+    True
+    """
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value) if _LONE_SURROGATE.search(value) else value
+    if isinstance(value, dict):
+        return {k: scrub(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(scrub(v) for v in value)
+    return value

@@ -10,18 +10,19 @@ import logging
 from ..errors import UnspinError
 from ..options import Options
 from .records import Record, to_document
-from .tables import rows_from_dict
+from .tables import rows_from_dict, scrub
 
 log = logging.getLogger(__name__)
 
-__all__ = ["init_worker", "analyze_record"]
+__all__ = ["init_worker", "analyze_record", "analyze_source"]
 
 _state: dict = {}
 
 
 def init_worker(options: Options, fmt: str = "parquet") -> tuple[str, str, str]:
     """Load the model in this process (with ``options.threads`` threads); returns its
-    (name, version, fingerprint). ``fmt``: ``parquet`` or ``jsonl``."""
+    (name, version, fingerprint). ``fmt``: ``parquet``, ``jsonl`` (rows for a batch) or
+    ``analysis`` (``analyze_source``)."""
     from ..pipeline import load_detector
 
     detector = load_detector(options)
@@ -41,7 +42,7 @@ def analyze_record(record: Record) -> dict:
         analysis = analyze_document(doc, options, detector=_state["detector"])
     except UnspinError as exc:
         return {"error": str(exc)}
-    d = analysis.to_dict()
+    d = scrub(analysis.to_dict())  # no lone surrogate (a file name's bad byte) reaches a table
     article, spans = rows_from_dict(d, record.row, record.source)
     text = None
     if _state["fmt"] == "jsonl":
@@ -49,3 +50,16 @@ def analyze_record(record: Record) -> dict:
 
         text = json.dumps(d, ensure_ascii=False)
     return {"article": article, "spans": spans, "json": text}
+
+
+def analyze_source(item):
+    """The ``Analysis`` of ``(source, kind)`` (a path or URL) or of a ``Document`` read by the
+    parent; an unreadable source raises its ``UnspinError``."""
+    from ..document import Document
+    from ..pipeline import analyze, analyze_document
+
+    options, detector = _state["options"], _state["detector"]
+    if isinstance(item, Document):
+        return analyze_document(item, options, detector=detector)
+    source, kind = item
+    return analyze(source, options, kind=kind, detector=detector)

@@ -363,8 +363,9 @@ class Guard:
 
     def _check(self, scope) -> Response | None:
         headers = dict(scope.get("headers") or [])
-        if self.keys and scope.get("path", "").startswith("/v1/") and not self._authorised(
-                headers):
+        # a CORS preflight (OPTIONS) never carries the key; it reads nothing and runs nothing
+        if (self.keys and scope.get("path", "").startswith("/v1/")
+                and scope.get("method") != "OPTIONS" and not self._authorised(headers)):
             return _json(401, "unauthorized", "missing or wrong API key; send the header "
                                               "'Authorization: Bearer KEY'")
         length = headers.get(b"content-length")
