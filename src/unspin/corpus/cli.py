@@ -13,12 +13,13 @@ from ..options import Options
 __all__ = ["add_commands", "DEFAULT_DB", "summary_line"]
 
 DEFAULT_DB = Options.db
-GROUPINGS = ("outlet", "author", "technique", "month")
+GROUPINGS = ("outlet", "author", "technique", "week", "month", "quarter", "year")
 
 
 def add_commands(sub) -> None:
     """Register the corpus commands on the ``unspin`` sub-parsers."""
     from .batch import FORMATS
+    from .stats import MIN_ARTICLES
     from .stream import ARTICLE_TIMEOUT
 
     b = sub.add_parser("batch", help="analyse a corpus into span and article tables "
@@ -63,15 +64,21 @@ def add_commands(sub) -> None:
                     "postgresql://user:pass@host/db for PostgreSQL")
     ld.set_defaults(func=cmd_store_load)
 
-    sa = sub.add_parser("stats", help="statistics per outlet, author, technique or month",
+    sa = sub.add_parser("stats", help="statistics per outlet, author, technique or period",
                         description="Counts, spans per 1000 words, the share of articles using "
-                        "each technique and top phrases, computed in the database.")
+                        "each technique and top phrases, computed in the database. --by week, "
+                        "month, quarter or year gives a timeline with empty periods shown.")
     sa.add_argument("--db", default=db_default,
                     help=f"SQLAlchemy URL (default $UNSPIN_DB or {DEFAULT_DB})")
     sa.add_argument("--by", choices=GROUPINGS, required=True)
-    sa.add_argument("--model", help="model NAME or NAME@VERSION (default: the latest loaded)")
+    sa.add_argument("--model", help="model NAME, NAME@VERSION or NAME@VERSION#FINGERPRINT "
+                    "(a prefix of it is enough; default: the latest loaded)")
     sa.add_argument("--top", type=int, default=25,
-                    help="groups shown and plotted, largest first (default 25; CSV has all)")
+                    help="groups shown and plotted, largest first, or the last periods of a "
+                    "timeline (default 25; CSV has all)")
+    sa.add_argument("--min-articles", type=int, default=MIN_ARTICLES, metavar="N",
+                    help="groups with fewer articles are marked and their shares not shown "
+                    f"(default {MIN_ARTICLES})")
     sa.add_argument("--plot", metavar="PNG", help="write a chart to this PNG file")
     sa.add_argument("--csv", metavar="CSV", help="write the full table to this CSV file")
     sa.set_defaults(func=cmd_stats)
@@ -127,6 +134,13 @@ def cmd_store_load(args) -> int:
     loaded = load_dir(args.dir, Options.resolve(db=args.db).db)
     print(f"unspin: loaded {loaded.articles} articles and {loaded.spans} spans "
           f"(model {loaded.model}) into {loaded.db}", file=sys.stderr)
+    same = " (nothing changed)" if not (loaded.new or loaded.updated) else ""
+    print(f"unspin: articles: {loaded.new} new, {loaded.updated} updated, {loaded.unchanged} "
+          f"unchanged; spans: {loaded.spans_new} new, {loaded.spans_removed} removed, "
+          f"{loaded.spans_unchanged} unchanged{same}", file=sys.stderr)
+    if loaded.kept:
+        print(f"unspin: {loaded.kept} articles failed in this run and kept their earlier "
+              "result", file=sys.stderr)
     if loaded.skipped:
         print(f"unspin: {loaded.skipped} rows with a repeated id were not loaded", file=sys.stderr)
     return 0
@@ -138,7 +152,10 @@ def cmd_stats(args) -> int:
 
     if args.top < 1:
         raise ConfigError("--top must be at least 1")
-    result = compute(Options.resolve(db=args.db).db, args.by, model=args.model)
+    result = compute(Options.resolve(db=args.db).db, args.by, model=args.model,
+                     min_articles=args.min_articles)
+    if result.note:
+        print(f"unspin: note: {result.note}", file=sys.stderr)
     sys.stdout.write(render_table(result, top=args.top))
     if args.csv:
         write_csv(result, args.csv)

@@ -1,9 +1,13 @@
-"""Statistics over a store, per outlet, author, month or technique, aggregated in SQL.
+"""Statistics over a store, per outlet, author, technique or period, aggregated in SQL.
 
 For each group: articles, words, spans, spans per 1000 words, and for each technique the spans
-and the share of the group's articles using it. ``--by technique`` gives each technique's spans,
-articles, share of all articles, density and its most frequent phrases. Only articles analysed
-without error count, for one model (the latest loaded unless one is named).
+and the share of the group's articles using it. A group with fewer than ``min_articles``
+articles is marked: its shares would be noise (one article makes 100%). ``--by week|month|
+quarter|year`` is a timeline: every period from the first to the last, empty ones included,
+and a series per outlet. ``--by technique`` gives each technique's spans, articles, share of
+all articles, density and the phrases that recur most (see ``store.phrase``). Only articles
+analysed without error count, for one model: name, version and fingerprint (the latest loaded
+unless one is named).
 
 The heavy work is a few ``GROUP BY`` queries, so a store with a million spans answers in about a
 second; Python only shapes the (small) results.
@@ -15,22 +19,27 @@ second; Python only shapes the (small) results.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
-import os
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ..errors import ConfigError, InputError
 from ..files import write_atomic
 from ..techniques import BY_ID, TECHNIQUE_IDS
+from .store import model_label
 
 __all__ = ["Stats", "Group", "TechniqueRow", "compute", "render_table", "write_csv", "to_csv",
-           "GROUPINGS"]
+           "GROUPINGS", "PERIODS", "MIN_ARTICLES"]
 
-GROUPINGS = ("outlet", "author", "month", "technique")
-UNKNOWN = {"outlet": "(unknown outlet)", "author": "(no author)", "month": "(undated)"}
-_PHRASES = 5
+PERIODS = ("week", "month", "quarter", "year")
+GROUPINGS = ("outlet", "author", "technique", *PERIODS)
+UNDATED = "(undated)"
+UNKNOWN = {"outlet": "(unknown outlet)", "author": "(no author)",
+           **dict.fromkeys(PERIODS, UNDATED)}
+MIN_ARTICLES = 5  # below this, a group's shares are too noisy to compare
+_PHRASES = 5  # per technique, recurring (said at least twice)
+_MAX_PERIODS = 5_000  # a timeline longer than this shows its dated periods only
 
 
 @dataclass
@@ -68,19 +77,38 @@ class TechniqueRow:
 
 @dataclass
 class Stats:
+    """``model``: (name, version, fingerprint). ``series``: for a timeline, each outlet's
+    groups, one per dated period of ``groups``. ``note``: something to tell the reader (the
+    model chosen among several fingerprints)."""
+
     by: str
     db: str
-    model: tuple[str, str]
+    model: tuple[str, str, str]
     articles: int
     words: int
     spans: int
     groups: list[Group] = field(default_factory=list)
     techniques: list[TechniqueRow] = field(default_factory=list)
     seconds: float = 0.0
+    min_articles: int = MIN_ARTICLES
+    note: str | None = None
+    series: dict[str, list[Group]] = field(default_factory=dict)
 
     @property
     def per_1000_words(self) -> float:
         return 1000 * self.spans / self.words if self.words else 0.0
+
+    @property
+    def model_label(self) -> str:
+        return model_label(*self.model)
+
+    @property
+    def timeline(self) -> bool:
+        return self.by in PERIODS
+
+    def few(self, group: Group) -> bool:
+        """True when ``group`` has too few articles for its shares to mean much."""
+        return group.articles < self.min_articles
 
     def technique_order(self) -> list[str]:
         """Techniques, most used (by articles) first."""
@@ -96,37 +124,44 @@ class Stats:
 # ---------------------------------------------------------------------------------------------
 # queries
 
-def compute(url: str, by: str, *, model: str | None = None) -> Stats:
-    """Statistics from the store at ``url`` grouped ``by`` outlet, author, month or technique."""
+def compute(url: str, by: str, *, model: str | None = None,
+            min_articles: int = MIN_ARTICLES) -> Stats:
+    """Statistics from the store at ``url`` grouped ``by`` outlet, author, technique, week,
+    month, quarter or year. ``model``: NAME, NAME@VERSION or NAME@VERSION#FINGERPRINT (a
+    prefix). Never creates a database."""
     if by not in GROUPINGS:
         raise ConfigError(f"--by {by}: use one of {', '.join(GROUPINGS)}")
+    if min_articles < 1:
+        raise ConfigError("--min-articles must be at least 1")
     from ..errors import require
-    from .store import StoreError, _reason, connect, tables
+    from .store import StoreError, _reason, check_schema, connect, tables
 
     sa = require("sqlalchemy", "corpus")
-    engine = connect(url)
+    engine = connect(url, create=False)
     started = time.monotonic()
     try:
         with engine.connect() as conn:
             _md, runs, articles, authors, per_article, per_author, spans = tables()
+            check_schema(conn, engine.shown_url)
             if not sa.inspect(conn).has_table("articles"):
                 raise InputError(f"{engine.shown_url}: no batch results here; load some with "
                                  "'unspin store load OUT --db ...'")
-            name, version = _pick_model(conn, sa, runs, articles, model, engine.shown_url)
-            ok = sa.and_(articles.c.model_name == name, articles.c.model_version == version,
-                         articles.c.status == "ok")
+            chosen, note = _pick_model(conn, sa, runs, articles, model, engine.shown_url)
+            ok = sa.and_(_of_model(articles, chosen), articles.c.status == "ok")
             total = conn.execute(sa.select(
                 sa.func.count(), sa.func.coalesce(sa.func.sum(articles.c.words), 0),
                 sa.func.coalesce(sa.func.sum(articles.c.spans), 0)).where(ok)).one()
-            stats = Stats(by, engine.shown_url, (name, version), int(total[0]), int(total[1]),
-                          int(total[2]))
+            stats = Stats(by, engine.shown_url, chosen, int(total[0]), int(total[1]),
+                          int(total[2]), min_articles=min_articles, note=note)
             if by == "technique":
-                stats.techniques = _by_technique(conn, sa, per_article, spans, name, version,
-                                                 stats)
+                stats.techniques = _by_technique(conn, sa, per_article, spans, chosen, stats)
+            elif by in PERIODS:
+                stats.groups, stats.series = _by_period(conn, sa, articles, per_article, ok, by,
+                                                        chosen)
             else:
                 stats.groups = _by_group(conn, sa, articles, authors,
                                          per_author if by == "author" else per_article, ok, by,
-                                         (name, version))
+                                         chosen)
     except sa.exc.SQLAlchemyError as exc:
         raise StoreError(f"{engine.shown_url}: query failed ({_reason(exc, engine.url)})"
                          ) from None
@@ -136,21 +171,42 @@ def compute(url: str, by: str, *, model: str | None = None) -> Stats:
     return stats
 
 
-def _pick_model(conn, sa, runs, articles, wanted: str | None, shown: str) -> tuple[str, str]:
-    name, _, version = (wanted or "").partition("@")
-    q = sa.select(articles.c.model_name, articles.c.model_version,
-                  sa.func.max(runs.c.loaded_at).label("loaded")).select_from(
+def _of_model(table, model: tuple[str, str, str]):
+    import sqlalchemy as sa
+
+    return sa.and_(table.c.model_name == model[0], table.c.model_version == model[1],
+                   table.c.model_fingerprint == model[2])
+
+
+def _pick_model(conn, sa, runs, articles, wanted: str | None,
+                shown: str) -> tuple[tuple[str, str, str], str | None]:
+    """The model asked for (or the latest loaded), and a note when several fingerprints share
+    its name and version."""
+    base, _, prefix = (wanted or "").partition("#")
+    name, _, version = base.partition("@")
+    q = sa.select(articles.c.model_name, articles.c.model_version, articles.c.model_fingerprint,
+                  sa.func.max(runs.c.loaded_at)).select_from(
         articles.outerjoin(runs, runs.c.run_id == articles.c.run_id)).group_by(
-        articles.c.model_name, articles.c.model_version)
-    found = [(r[0], r[1], r[2] or "") for r in conn.execute(q)]
-    if name:
-        found = [f for f in found if f[0] == name and (not version or f[1] == version)]
-        if not found:
-            raise InputError(f"{shown}: no articles analysed with model {wanted}")
+        articles.c.model_name, articles.c.model_version, articles.c.model_fingerprint)
+    found = [(r[0], r[1], r[2], r[3] or "") for r in conn.execute(q)]
     if not found:
         raise InputError(f"{shown}: no batch results here; load some with 'unspin store load'")
-    best = max(found, key=lambda f: (f[2], f[1]))
-    return best[0], best[1]
+    if name:
+        held = ", ".join(sorted(model_label(*f[:3]) for f in found))
+        found = [f for f in found if f[0] == name and (not version or f[1] == version)
+                 and f[2].startswith(prefix.lower())]
+        if not found:
+            raise InputError(f"{shown}: no articles analysed with model {wanted} (this store "
+                             f"holds {held})")
+    best = max(found, key=lambda f: (f[3], f[1], f[2]))
+    same = sorted((f for f in found if f[:2] == best[:2]), key=lambda f: f[3], reverse=True)
+    note = None
+    if len(same) > 1:
+        others = ", ".join(model_label(*f[:3]) for f in same[1:])
+        note = (f"{best[0]}@{best[1]} has {len(same)} fingerprints in this store (models that "
+                f"behave differently); showing {best[2][:12]}, the latest loaded; the others "
+                f"with --model: {others}")
+    return best[:3], note
 
 
 def _by_group(conn, sa, articles, authors, per_article, ok, by, model) -> list[Group]:
@@ -162,44 +218,122 @@ def _by_group(conn, sa, articles, authors, per_article, ok, by, model) -> list[G
         totals_from = articles.outerjoin(authors, sa.and_(
             authors.c.article_id == articles.c.article_id,
             authors.c.model_name == articles.c.model_name,
-            authors.c.model_version == articles.c.model_version))
+            authors.c.model_version == articles.c.model_version,
+            authors.c.model_fingerprint == articles.c.model_fingerprint))
     else:
         g = sa.func.coalesce(articles.c[by], UNKNOWN[by]).label("g")
         totals_from = articles
     g2 = sa.func.coalesce(per_article.c[by], UNKNOWN[by]).label("g")
-    techniques_from = per_article
     q = (sa.select(g, sa.func.count(), sa.func.coalesce(sa.func.sum(articles.c.words), 0),
                    sa.func.coalesce(sa.func.sum(articles.c.spans), 0))
          .select_from(totals_from).where(ok).group_by(g))
     groups = {r[0]: Group(r[0], int(r[1]), int(r[2]), int(r[3])) for r in conn.execute(q)}
     q = (sa.select(g2, per_article.c.technique, sa.func.sum(per_article.c.spans), sa.func.count())
-         .select_from(techniques_from)
-         .where(per_article.c.model_name == model[0], per_article.c.model_version == model[1])
-         .group_by(g2, per_article.c.technique))
+         .where(_of_model(per_article, model)).group_by(g2, per_article.c.technique))
     for key, technique, n_spans, n_articles in conn.execute(q):
         if key in groups:
             groups[key].techniques[technique] = (int(n_spans), int(n_articles))
-    if by == "month":
-        return sorted(groups.values(), key=lambda x: (x.key.startswith("("), x.key))
     return sorted(groups.values(), key=lambda x: (-x.articles, -x.spans, x.key))
 
 
-def _by_technique(conn, sa, per_article, spans, name, version, stats: Stats) -> list[TechniqueRow]:
+def _by_period(conn, sa, articles, per_article, ok, by, model):
+    """A timeline: groups for every period from the first dated one to the last (empty ones
+    too), the undated last; and per outlet, its groups for the same periods. Grouped in SQL by
+    day (weeks) or month, then rolled up into periods here (a few thousand rows at most)."""
+    column = "day" if by == "week" else "month"
+    when, when_t = articles.c[column], per_article.c[column]
+    outlet = sa.func.coalesce(articles.c.outlet, UNKNOWN["outlet"])
+    groups: dict[str, Group] = {}
+    for value, n, words, spans in conn.execute(
+            sa.select(when, sa.func.count(), sa.func.coalesce(sa.func.sum(articles.c.words), 0),
+                      sa.func.coalesce(sa.func.sum(articles.c.spans), 0))
+            .where(ok).group_by(when)):
+        _add(groups, _period(value, by), n, words, spans)
+    for value, technique, n_spans, n_articles in conn.execute(
+            sa.select(when_t, per_article.c.technique, sa.func.sum(per_article.c.spans),
+                      sa.func.count()).where(_of_model(per_article, model))
+            .group_by(when_t, per_article.c.technique)):
+        g = groups.get(_period(value, by))
+        if g is not None:
+            s, a = g.techniques.get(technique, (0, 0))
+            g.techniques[technique] = (s + int(n_spans), a + int(n_articles))
+    per_outlet: dict[str, dict[str, Group]] = {}
+    for value, name, n, words, spans in conn.execute(
+            sa.select(when, outlet, sa.func.count(),
+                      sa.func.coalesce(sa.func.sum(articles.c.words), 0),
+                      sa.func.coalesce(sa.func.sum(articles.c.spans), 0))
+            .where(ok).group_by(when, outlet)):
+        key = _period(value, by)
+        if key != UNDATED:
+            _add(per_outlet.setdefault(name, {}), key, n, words, spans)
+    keys = _timeline([k for k in groups if k != UNDATED], by)
+    timeline = [groups.get(k) or Group(k, 0, 0, 0) for k in keys]
+    series = {name: [found.get(k) or Group(k, 0, 0, 0) for k in keys]
+              for name, found in per_outlet.items()}
+    return timeline + ([groups[UNDATED]] if UNDATED in groups else []), series
+
+
+def _add(groups: dict[str, Group], key: str, n, words, spans) -> None:
+    g = groups.setdefault(key, Group(key, 0, 0, 0))
+    g.articles += int(n)
+    g.words += int(words)
+    g.spans += int(spans)
+
+
+def _period(value: str | None, by: str) -> str:
+    """The period of a ``YYYY-MM-DD`` day (weeks) or ``YYYY-MM`` month.
+
+    >>> _period("2019-01-02", "week"), _period("2019-05", "quarter"), _period(None, "year")
+    ('2019-W01', '2019-Q2', '(undated)')
+    """
+    if not value:
+        return UNDATED
+    if by == "week":
+        year, week, _ = dt.date.fromisoformat(value).isocalendar()
+        return f"{year}-W{week:02d}"
+    if by == "quarter":
+        return f"{value[:4]}-Q{(int(value[5:7]) - 1) // 3 + 1}"
+    return value[:4] if by == "year" else value[:7]
+
+
+def _next(key: str, by: str) -> str:
+    """The period after ``key``.
+
+    >>> _next("2019-W52", "week"), _next("2020-12", "month"), _next("2019-Q4", "quarter")
+    ('2020-W01', '2021-01', '2020-Q1')
+    """
+    year = int(key[:4])
+    if by == "week":
+        year, week, _ = (dt.date.fromisocalendar(year, int(key[6:]), 1) +
+                         dt.timedelta(days=7)).isocalendar()
+        return f"{year}-W{week:02d}"
+    if by == "month":
+        n = year * 12 + int(key[5:7])  # the month after, counted from year 0
+        return f"{n // 12:04d}-{n % 12 + 1:02d}"
+    if by == "quarter":
+        q = int(key[6:])
+        return f"{year + q // 4:04d}-Q{q % 4 + 1}"
+    return f"{year + 1:04d}"
+
+
+def _timeline(keys: list[str], by: str) -> list[str]:
+    """Every period from the first of ``keys`` to the last (the keys sort chronologically)."""
+    if not keys:
+        return []
+    first, last = min(keys), max(keys)
+    periods = [first]
+    while periods[-1] < last:
+        if len(periods) >= _MAX_PERIODS:  # a stray date decades away: no filling
+            return sorted(keys)
+        periods.append(_next(periods[-1], by))
+    return periods
+
+
+def _by_technique(conn, sa, per_article, spans, model, stats: Stats) -> list[TechniqueRow]:
     q = (sa.select(per_article.c.technique, sa.func.sum(per_article.c.spans), sa.func.count())
-         .where(per_article.c.model_name == name, per_article.c.model_version == version)
-         .group_by(per_article.c.technique))
+         .where(_of_model(per_article, model)).group_by(per_article.c.technique))
     counts = {t: (int(n), int(a)) for t, n, a in conn.execute(q)}
-    mine = sa.and_(spans.c.model_name == name, spans.c.model_version == version)
-    grouped = (sa.select(spans.c.technique, spans.c.phrase, sa.func.count().label("n"))
-               .where(mine).group_by(spans.c.technique, spans.c.phrase).subquery())
-    rank = sa.func.row_number().over(partition_by=grouped.c.technique,
-                                     order_by=(grouped.c.n.desc(), grouped.c.phrase)).label("rk")
-    ranked = sa.select(grouped.c.technique, grouped.c.phrase, grouped.c.n, rank).subquery()
-    phrases: dict[str, list[tuple[str, int]]] = {}
-    for t, p, n in conn.execute(sa.select(ranked.c.technique, ranked.c.phrase, ranked.c.n)
-                                .where(ranked.c.rk <= _PHRASES)
-                                .order_by(ranked.c.technique, ranked.c.rk)):
-        phrases.setdefault(t, []).append((p or "", int(n)))
+    phrases = _phrases(conn, sa, spans, model)
     rows = []
     for t in set(TECHNIQUE_IDS) | set(counts):
         n, a = counts.get(t, (0, 0))
@@ -207,6 +341,39 @@ def _by_technique(conn, sa, per_article, spans, name, version, stats: Stats) -> 
                                  1000 * n / stats.words if stats.words else 0.0,
                                  phrases.get(t, [])))
     return sorted(rows, key=lambda r: (-r.articles, -r.spans, r.technique))
+
+
+def _phrases(conn, sa, spans, model) -> dict[str, list[tuple[str, int]]]:
+    """Per technique, the phrases said at least twice (counted by ``store.phrase``: case,
+    punctuation and spacing folded), most frequent first, each shown in its most common
+    written form."""
+    mine = sa.and_(_of_model(spans, model), spans.c.phrase.is_not(None))
+    n = sa.func.count().label("n")
+    grouped = (sa.select(spans.c.technique, spans.c.phrase, n).where(mine)
+               .group_by(spans.c.technique, spans.c.phrase).having(sa.func.count() >= 2)
+               .subquery())
+    rank = sa.func.row_number().over(partition_by=grouped.c.technique,
+                                     order_by=(grouped.c.n.desc(), grouped.c.phrase)).label("rk")
+    ranked = sa.select(grouped.c.technique, grouped.c.phrase, grouped.c.n, rank).subquery()
+    top = {(t, p): int(c) for t, p, c in conn.execute(
+        sa.select(ranked.c.technique, ranked.c.phrase, ranked.c.n).where(ranked.c.rk <= _PHRASES))}
+    if not top:
+        return {}
+    forms: dict[tuple[str, str], dict[str, int]] = {}
+    for t, p, text, c in conn.execute(
+            sa.select(spans.c.technique, spans.c.phrase, spans.c.text, sa.func.count())
+            .where(mine, sa.tuple_(spans.c.technique, spans.c.phrase).in_(list(top)))
+            .group_by(spans.c.technique, spans.c.phrase, spans.c.text)):
+        form = " ".join((text or "").split())
+        written = forms.setdefault((t, p), {})
+        written[form] = written.get(form, 0) + int(c)
+    found: dict[str, list[tuple[str, int]]] = {}
+    for (t, p), c in sorted(top.items(), key=lambda x: (-x[1], x[0][1])):
+        written = forms.get((t, p)) or {p: c}
+        # the most common form; on a tie the one with fewer capitals (not a sentence start)
+        form = min(written, key=lambda f: (-written[f], sum(ch.isupper() for ch in f), f))
+        found.setdefault(t, []).append((form, c))
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
@@ -221,40 +388,54 @@ def _cut(text: str, width: int) -> str:
 
 
 def render_table(stats: Stats, top: int = 25) -> str:
-    """The statistics as a plain-text table for the terminal."""
-    m = "@".join(stats.model)
-    lines = [f"{stats.by}: {_fmt(stats.articles)} articles, {_fmt(stats.words)} words, "
-             f"{_fmt(stats.spans)} spans ({stats.per_1000_words:.2f} per 1000 words), model {m}",
-             ""]
+    """The statistics as a plain-text table for the terminal: groups largest first (a
+    timeline: its last ``top`` periods, in order), or techniques with their recurring phrases."""
+    lines = [(f"{stats.by}: {_fmt(stats.articles)} articles, {_fmt(stats.words)} words, "
+              f"{_fmt(stats.spans)} spans ({stats.per_1000_words:.2f} per 1000 words), "
+              f"model {stats.model_label}"), ""]
     if stats.by == "technique":
-        lines.append(f"{'technique':<40}{'spans':>9}{'articles':>10}{'share':>7}{'/1000w':>8}"
-                     "  top phrases")
+        lines.append(f"{'technique':<40}{'spans':>9}{'articles':>10}{'share':>7}{'/1000w':>8}")
         for r in stats.techniques:
-            phrases = ", ".join(f"“{_cut(p, 24)}” ×{n}" for p, n in r.phrases[:3])
             lines.append(f"{_cut(r.name, 39):<40}{_fmt(r.spans):>9}{_fmt(r.articles):>10}"
-                         f"{r.share:>7.0%}{r.per_1000_words:>8.2f}  {phrases}")
+                         f"{r.share:>7.0%}{r.per_1000_words:>8.2f}")
+            if r.phrases:
+                lines.append("    " + " · ".join(f"“{p}” ×{n}" for p, n in r.phrases[:3]))
+        lines += ["", ("(phrases said at least twice, counted with case, spacing and "
+                       "punctuation folded; --csv lists five per technique)")]
         return "\n".join(lines) + "\n"
     order = stats.technique_order()
     lines.append(f"{stats.by:<30}{'articles':>9}{'words':>12}{'spans':>9}{'/1000w':>8}"
                  "  most used techniques (share of articles)")
-    shown = stats.groups[-top:] if stats.by == "month" else stats.groups[:top]
+    shown = stats.groups[-top:] if stats.timeline else stats.groups[:top]
     for g in shown:
-        used = sorted((t for t in order if g.share(t)), key=lambda t: -g.share(t))[:3]
-        top3 = " · ".join(f"{BY_ID[t].name if t in BY_ID else t} {g.share(t):.0%}" for t in used)
+        if not g.articles:
+            used = "no articles"
+        elif stats.few(g):
+            used = f"fewer than {stats.min_articles} articles: shares not shown"
+        else:
+            used = " · ".join(f"{BY_ID[t].name if t in BY_ID else t} {g.share(t):.0%}" for t in
+                              sorted((t for t in order if g.share(t)),
+                                     key=lambda t: -g.share(t))[:3])
+        density = f"{g.per_1000_words:>8.2f}" if g.words else f"{'–':>8}"
         lines.append(f"{_cut(g.key, 29):<30}{_fmt(g.articles):>9}{_fmt(g.words):>12}"
-                     f"{_fmt(g.spans):>9}{g.per_1000_words:>8.2f}  {top3}")
+                     f"{_fmt(g.spans):>9}{density}  {used}")
     if len(stats.groups) > top:
-        which = "the last" if stats.by == "month" else "the largest"
+        which = "the last" if stats.timeline else "the largest"
         lines.append(f"({which} {top} of {len(stats.groups)} {stats.by}s shown; "
                      "--csv writes all, --top shows more)")
+    if any(g.articles and stats.few(g) for g in shown):
+        lines.append(f"(shares hidden where fewer than {stats.min_articles} articles: one "
+                     "article would make 100%; --min-articles changes this)")
     return "\n".join(lines) + "\n"
 
 
 def to_csv(stats: Stats) -> str:
-    """Tidy CSV: one row per group and technique (or per technique for ``--by technique``)."""
+    """Tidy CSV: one row per group and technique (or per technique for ``--by technique``);
+    every group, including those under the minimum (``articles`` tells them) and the empty
+    periods of a timeline."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    model = "@".join(stats.model)
+    model = stats.model_label
     if stats.by == "technique":
         w.writerow(["technique", "name", "spans", "articles", "share_of_articles",
                     "per_1000_words", "top_phrases", "model"])

@@ -1,25 +1,32 @@
 """The store: batch results in a database a team can query (SQLite by default, PostgreSQL by URL),
 through SQLAlchemy Core.
 
-Tables (columns as in ``unspin.corpus.tables``; lists and count maps are stored as JSON text):
+Every row is keyed by the article id and the model that analysed it: name, version and
+fingerprint (sha256 over every file of the model folder), so results of models that behave
+differently never mix, even under one name and version. Tables (columns as in
+``unspin.corpus.tables``; lists and count maps are stored as JSON text):
 
-    runs             one row per loaded batch run (run_id, input, model, counts, times)
-    articles            key (article_id, model_name, model_version); run_id, status, metadata,
-                        summary
-    article_authors     (article_id, model_name, model_version, author): one row per author
-    article_techniques  (article_id, model_name, model_version, technique, spans), with the
-                        article's outlet and month copied in so the statistics need no join
+    runs                one row per loaded batch run (run_id, input, model, counts, times)
+    articles            key (article_id, model_name, model_version, model_fingerprint); run_id,
+                        status, metadata, summary, ``day`` (``YYYY-MM-DD`` of ``published``) and
+                        ``digest`` (of the row and its spans: tells a changed article)
+    article_authors     (key, author): one row per author
+    article_techniques  (key, technique, spans), with the article's outlet, month and day
+                        copied in so the statistics need no join
     author_techniques   the same, once per author of the article (statistics by author)
-    spans               span_id, article_id, model_name, model_version, start, end, technique,
-                        name, score, text, and ``phrase`` (text lower-cased, spaces folded)
+    spans               span_id, key, start, end, technique, name, score, text, and ``phrase``
+                        (the text folded for counting: see ``phrase``)
 
 ``article_authors``, ``article_techniques``, ``author_techniques`` and ``spans`` hold rows for
 analysed (``ok``) articles only.
 
-Loading is an upsert keyed by (article id, model name, model version): loading the same output
-twice changes nothing, and a newer run replaces an article's row, authors and spans. A failed
-row never replaces an article already analysed. Rows repeating an id within a run (failed with
-"duplicate id") are not loaded. Everything is written in one transaction, in batches.
+Loading is an upsert on that key: an article whose row and spans are as stored is left alone
+(loading the same output twice changes nothing), a changed one replaces the stored row, authors
+and spans. A failed row never replaces an article already analysed. Rows repeating an id within
+a run (failed with "duplicate id") are not loaded. Everything is written in one transaction, so
+a load that is killed leaves the database as it was.
+
+A database made before fingerprints were part of the key is refused: load into a new one.
 
 >>> load_dir("out/", "sqlite:///unspin.db").articles    # doctest: +SKIP
 1000
@@ -27,8 +34,10 @@ row never replaces an article already analysed. Rows repeating an id within a ru
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,12 +55,24 @@ _ID_CHUNK = 500
 
 @dataclass(frozen=True)
 class Loaded:
+    """What a load read and what it changed. ``articles``/``spans``: rows in the batch output;
+    ``new``/``updated``/``unchanged``: articles against the database before the load;
+    ``kept``: failed rows that did not replace an earlier success; spans written for new and
+    updated articles, removed from updated ones, and left as they were."""
+
     db: str
     run_id: str
     model: str
     articles: int
     spans: int
     skipped: int
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    kept: int = 0
+    spans_new: int = 0
+    spans_removed: int = 0
+    spans_unchanged: int = 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -72,7 +93,9 @@ def tables():
     md = MetaData()
     key = lambda: [Column("article_id", String(512), nullable=False),  # noqa: E731
                    Column("model_name", String(128), nullable=False),
-                   Column("model_version", String(64), nullable=False)]
+                   Column("model_version", String(64), nullable=False),
+                   Column("model_fingerprint", String(64), nullable=False)]
+    model = ("model_name", "model_version", "model_fingerprint")
     runs = Table(
         "runs", md,
         Column("run_id", String(64), primary_key=True), Column("input", Text),
@@ -91,32 +114,30 @@ def tables():
         Column("month", String(7)), Column("chars", BigInteger), Column("words", Integer),
         Column("sentences", Integer), Column("spans", Integer), Column("per_1000_words", Float),
         Column("sentences_with_technique", Integer), Column("intensity", Integer),
-        Column("top", Text), Column("counts", Text), Column("model_fingerprint", String(64)),
-        sa.PrimaryKeyConstraint("article_id", "model_name", "model_version"),
-        Index("ix_articles_outlet", "model_name", "model_version", "status", "outlet"),
-        Index("ix_articles_month", "model_name", "model_version", "status", "month"))
+        Column("top", Text), Column("counts", Text), Column("day", String(10)),
+        Column("digest", String(32)),
+        sa.PrimaryKeyConstraint("article_id", *model),
+        Index("ix_articles_outlet", *model, "status", "outlet"),
+        Index("ix_articles_month", *model, "status", "month"),
+        Index("ix_articles_day", *model, "status", "day"))
     authors = Table(
         "article_authors", md, *key(), Column("author", String(512), nullable=False),
-        sa.PrimaryKeyConstraint("article_id", "model_name", "model_version", "author"),
-        Index("ix_article_authors_author", "model_name", "model_version", "author"))
+        sa.PrimaryKeyConstraint("article_id", *model, "author"),
+        Index("ix_article_authors_author", *model, "author"))
     techniques = Table(
         "article_techniques", md, *key(), Column("technique", String(64), nullable=False),
         Column("spans", Integer, nullable=False), Column("outlet", String(512)),
-        Column("month", String(7)),
-        sa.PrimaryKeyConstraint("article_id", "model_name", "model_version", "technique"),
-        Index("ix_article_techniques_outlet", "model_name", "model_version", "outlet",
-              "technique", "spans"),
-        Index("ix_article_techniques_month", "model_name", "model_version", "month", "technique",
-              "spans"),
-        Index("ix_article_techniques_technique", "model_name", "model_version", "technique",
-              "spans"))
+        Column("month", String(7)), Column("day", String(10)),
+        sa.PrimaryKeyConstraint("article_id", *model, "technique"),
+        Index("ix_article_techniques_outlet", *model, "outlet", "technique", "spans"),
+        Index("ix_article_techniques_month", *model, "month", "technique", "spans"),
+        Index("ix_article_techniques_day", *model, "day", "technique", "spans"),
+        Index("ix_article_techniques_technique", *model, "technique", "spans"))
     by_author = Table(
         "author_techniques", md, *key(), Column("author", String(512), nullable=False),
         Column("technique", String(64), nullable=False), Column("spans", Integer, nullable=False),
-        sa.PrimaryKeyConstraint("article_id", "model_name", "model_version", "author",
-                                "technique"),
-        Index("ix_author_techniques_author", "model_name", "model_version", "author",
-              "technique", "spans"))
+        sa.PrimaryKeyConstraint("article_id", *model, "author", "technique"),
+        Index("ix_author_techniques_author", *model, "author", "technique", "spans"))
     spans = Table(
         "spans", md,
         Column("span_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
@@ -124,8 +145,8 @@ def tables():
         *key(), Column("start", Integer, nullable=False), Column("end", Integer, nullable=False),
         Column("technique", String(64), nullable=False), Column("name", String(128)),
         Column("score", Float), Column("text", Text), Column("phrase", String(200)),
-        Index("ix_spans_article", "model_name", "model_version", "article_id"),
-        Index("ix_spans_phrase", "model_name", "model_version", "technique", "phrase"))
+        Index("ix_spans_article", *model, "article_id"),
+        Index("ix_spans_phrase", *model, "technique", "phrase"))
     _TABLES = (md, runs, articles, authors, techniques, by_author, spans)
     return _TABLES
 
@@ -163,12 +184,13 @@ def _reason(exc: BaseException, url) -> str:
     return text
 
 
-def connect(url: str):
+def connect(url: str, *, create: bool = True):
     """An SQLAlchemy Engine for ``url``, checked by connecting once.
 
-    Raises ``StoreError`` ("cannot connect to ...") when the database is down or refuses the
-    login, ``ConfigError`` for a malformed URL, ``DependencyError`` for a missing driver. The
-    password never appears in a message.
+    With ``create=False`` (reading commands) a missing SQLite file is an error, never created.
+    Raises ``StoreError`` ("cannot connect to ...") when the database is down, missing or
+    refuses the login, ``ConfigError`` for a malformed URL, ``DependencyError`` for a missing
+    driver. The password never appears in a message.
     """
     sa = require("sqlalchemy", "corpus")
     try:
@@ -191,6 +213,12 @@ def connect(url: str):
     except sa.exc.ArgumentError as exc:
         raise ConfigError(f"bad database URL {shown}: {_reason(exc, parsed)}") from None
     if parsed.get_backend_name() == "sqlite":
+        path = parsed.database or ""
+        if not create and path not in ("", ":memory:") and not Path(path).is_file():
+            engine.dispose()
+            raise StoreError(f"cannot connect to {shown}: no database file at {path} (nothing "
+                             f"was created); load batch results into it first with "
+                             f"'unspin store load OUT --db {shown}'")
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     try:
         with engine.connect():
@@ -200,6 +228,25 @@ def connect(url: str):
         raise StoreError(f"cannot connect to {shown}: {_reason(exc, parsed)}") from None
     engine.shown_url = shown
     return engine
+
+
+def check_schema(conn, shown: str) -> None:
+    """Refuse a database whose unspin tables were made by an older unspin: their rows are not
+    keyed by model fingerprint, and results of different models would mix."""
+    sa = require("sqlalchemy", "corpus")
+    inspector = sa.inspect(conn)
+    if not inspector.has_table("articles"):
+        return
+    columns = {c["name"] for c in inspector.get_columns("articles")}
+    key = inspector.get_pk_constraint("articles").get("constrained_columns") or []
+    spans = {c["name"] for c in inspector.get_columns("spans")} if inspector.has_table(
+        "spans") else {"model_fingerprint"}
+    if "model_fingerprint" not in key or not {"day", "digest"} <= columns or \
+            "model_fingerprint" not in spans:
+        raise StoreError(f"{shown}: this database was made by an older unspin (rows not keyed "
+                         "by model fingerprint); load into a new database (--db "
+                         "sqlite:///NEW.db or a new PostgreSQL database) with 'unspin store "
+                         "load' for each batch output")
 
 
 def _sqlite_pragmas(dbapi_conn, _record):
@@ -218,48 +265,201 @@ def load_dir(folder, url: str) -> Loaded:
     """Upsert the batch output in ``folder`` (Parquet or JSONL format) into the database."""
     folder = Path(folder)
     run = _read_run(folder)
-    source = _Source(folder)
+    source = _Source(folder, run)
+    span_digests = source.span_digests()
     engine = connect(url)
     sa = require("sqlalchemy", "corpus")
-    md, runs_t, articles_t, *children = tables()
-    n_articles = n_spans = skipped = 0
-    model = None
+    md, runs_t, *data_tables = tables()
     try:
         with engine.begin() as conn:
+            check_schema(conn, engine.shown_url)
             md.create_all(conn)
-            conn.info.pop("unspin_existing_ids", None)
+            load = _Load(conn, sa, data_tables, run, span_digests)
             for kind, rows in source.batches():
                 if kind == "articles":
-                    keep = [r for r in rows if not (r["status"] == "failed" and
-                                                    (r["error"] or "").startswith("duplicate id"))]
-                    skipped += len(rows) - len(keep)
-                    n_articles += len(keep)
-                    if keep:
-                        model = model or (keep[0]["model_name"], keep[0]["model_version"])
-                        _upsert_articles(conn, sa, (articles_t, *children), keep, run["run_id"])
-                elif rows:
-                    _bulk_insert(conn, children[-1], [
-                        {**{k: r[k] for k in _SPAN_KEYS}, "phrase": phrase(r["text"])}
-                        for r in rows])
-                    n_spans += len(rows)
-            _upsert(conn, sa, runs_t, ["run_id"], [_run_row(run, n_articles, n_spans)])
-            if conn.dialect.name == "postgresql":  # fresh statistics for the planner
-                for t in (articles_t, *children):
+                    load.articles(rows)
+                else:
+                    load.spans(rows)
+            c = load.counts
+            _upsert(conn, sa, runs_t, ["run_id"], [_run_row(run, c["articles"], c["spans"])])
+            if conn.dialect.name == "postgresql" and (c["new"] or c["updated"]):
+                for t in data_tables:  # fresh statistics for the planner
                     conn.execute(sa.text(f'ANALYZE "{t.name}"'))
     except sa.exc.SQLAlchemyError as exc:
         raise StoreError(f"{engine.shown_url}: load failed ({_reason(exc, engine.url)})") from None
     finally:
         engine.dispose()
     m = run.get("model") or {}
-    if m.get("name"):
-        model = (m["name"], m.get("version"))
-    return Loaded(engine.shown_url, run["run_id"], "@".join(filter(None, model or ("?",))),
-                  n_articles, n_spans, skipped)
+    model = (m["name"], m.get("version"), m.get("fingerprint")) if m.get("name") else load.model
+    return Loaded(engine.shown_url, run["run_id"], model_label(*model) if model else "?", **c)
+
+
+def model_label(name: str, version: str | None, fingerprint: str | None) -> str:
+    """``NAME@VERSION#FINGERPRINT12``: how the store and statistics name a model.
+
+    >>> model_label("minilm-spans", "1", "0123456789abcdef")
+    'minilm-spans@1#0123456789ab'
+    """
+    label = f"{name}@{version}" if version else name
+    return f"{label}#{fingerprint[:12]}" if fingerprint else label
 
 
 _SPAN_KEYS = ("article_id", "model_name", "model_version", "start", "end", "technique", "name",
               "score", "text")
 _ARTICLE_JSON = ("authors", "top")
+_NOT_CONTENT = ("row", "source", "run_id", "digest")  # where a row came from, not what it says
+_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+class _Load:
+    """One load in its transaction: what the database held before, what was written, and the
+    counts to report. An article whose digest (row content and spans) is as stored is left
+    alone; a changed one replaces the stored row and its authors, technique counts and spans."""
+
+    def __init__(self, conn, sa, data_tables, run: dict, span_digests: dict):
+        self.conn, self.sa, self.tables = conn, sa, data_tables
+        self.run_id = run["run_id"]
+        m = run.get("model") or {}
+        self.default = {"model_name": m.get("name") or "", "model_version": m.get("version") or "",
+                        "model_fingerprint": m.get("fingerprint") or ""}
+        self.span_digests = span_digests
+        self.stored: dict[tuple, dict[str, tuple]] = {}  # model -> {article id: (status, digest)}
+        self.written: dict[tuple, str] = {}  # (id, name, version) -> fingerprint, ok rows only
+        self.model: tuple | None = None
+        self.counts = dict.fromkeys(("articles", "spans", "skipped", "new", "updated",
+                                     "unchanged", "kept", "spans_new", "spans_removed",
+                                     "spans_unchanged"), 0)
+
+    def articles(self, rows: list[dict]) -> None:
+        articles_t, authors_t, techniques_t, by_author_t, spans_t = self.tables
+        c, write, replace = self.counts, [], {}
+        for r in rows:
+            if r["status"] == "failed" and (r["error"] or "").startswith("duplicate id"):
+                c["skipped"] += 1
+                continue
+            c["articles"] += 1
+            d = self._db_row(r)
+            model = (d["model_name"], d["model_version"], d["model_fingerprint"])
+            self.model = self.model or model
+            before = self._stored(model).get(d["article_id"])
+            if before is None:
+                c["new"] += 1
+            elif before[1] == d["digest"]:
+                c["unchanged"] += 1
+                c["spans_unchanged"] += d["spans"] or 0
+                continue
+            elif d["status"] == "failed" and before[0] == "ok":
+                c["kept"] += 1  # a failure never replaces an earlier success
+                continue
+            else:
+                c["updated"] += 1
+                if before[0] == "ok":
+                    replace.setdefault(model, []).append(d["article_id"])
+            write.append(d)
+        sa, conn = self.sa, self.conn
+        for (name, version, fp), ids in replace.items():
+            for i in range(0, len(ids), _ID_CHUNK):
+                for t in (authors_t, techniques_t, by_author_t, spans_t):
+                    gone = conn.execute(t.delete().where(
+                        t.c.model_name == name, t.c.model_version == version,
+                        t.c.model_fingerprint == fp, t.c.article_id.in_(ids[i:i + _ID_CHUNK])))
+                    if t is spans_t:
+                        c["spans_removed"] += gone.rowcount
+        if not write:
+            return
+        _upsert(conn, sa, articles_t, ["article_id", "model_name", "model_version",
+                                       "model_fingerprint"], write, where=_replaceable)
+        ok = [d for d in write if d["status"] == "ok"]
+        for d in ok:
+            self.written[d["article_id"], d["model_name"], d["model_version"]] = \
+                d["model_fingerprint"]
+        keys = [({k: d[k] for k in ("article_id", "model_name", "model_version",
+                                    "model_fingerprint")}, d) for d in ok]
+        authors = {d["article_id"]: list(dict.fromkeys(json.loads(d["authors"] or "[]")))
+                   for d in ok}
+        counts = {d["article_id"]: json.loads(d["counts"]) for d in ok}
+        _bulk_insert(conn, authors_t, [{**k, "author": a} for k, d in keys
+                                       for a in authors[d["article_id"]]])
+        _bulk_insert(conn, techniques_t, [
+            {**k, "technique": t, "spans": n, "outlet": d["outlet"], "month": d["month"],
+             "day": d["day"]} for k, d in keys for t, n in counts[d["article_id"]].items()])
+        _bulk_insert(conn, by_author_t, [
+            {**k, "author": a, "technique": t, "spans": n} for k, d in keys
+            for a in authors[d["article_id"]] for t, n in counts[d["article_id"]].items()])
+
+    def spans(self, rows: list[dict]) -> None:
+        """Insert the spans of the articles written by this load (new or changed)."""
+        self.counts["spans"] += len(rows)
+        insert = []
+        for r in rows:
+            fp = self.written.get((r["article_id"], r["model_name"], r["model_version"]))
+            if fp is not None:
+                insert.append({**{k: r[k] for k in _SPAN_KEYS}, "model_fingerprint": fp,
+                               "phrase": phrase(r["text"])})
+        _bulk_insert(self.conn, self.tables[-1], insert)
+        self.counts["spans_new"] += len(insert)
+
+    def _db_row(self, r: dict) -> dict:
+        d = {("article_id" if k == "id" else k): v for k, v in r.items()}
+        for k, v in self.default.items():
+            d[k] = d.get(k) or v
+        for k in _ARTICLE_JSON:
+            d[k] = json.dumps(d[k], ensure_ascii=False) if d.get(k) is not None else None
+        d["counts"] = json.dumps(_counts(d.get("counts")), sort_keys=True) \
+            if d["status"] == "ok" else None
+        d["day"] = _day_of(d.get("published"))
+        d["run_id"] = self.run_id
+        content = {k: v for k, v in d.items() if k not in _NOT_CONTENT}
+        spans = self.span_digests.get((d["article_id"], d["model_name"], d["model_version"]), 0)
+        digest = hashlib.blake2b(json.dumps(content, sort_keys=True, default=str).encode(),
+                                 digest_size=16)
+        digest.update(spans.to_bytes(16, "little"))
+        d["digest"] = digest.hexdigest()
+        return d
+
+    def _stored(self, model: tuple) -> dict[str, tuple]:
+        """Status and digest of the articles stored for ``model``: read once per load."""
+        if model not in self.stored:
+            articles_t, sa = self.tables[0], self.sa
+            q = sa.select(articles_t.c.article_id, articles_t.c.status, articles_t.c.digest).where(
+                articles_t.c.model_name == model[0], articles_t.c.model_version == model[1],
+                articles_t.c.model_fingerprint == model[2])
+            self.stored[model] = {a: (s, g) for a, s, g in self.conn.execute(q)}
+        return self.stored[model]
+
+
+def span_digest(r: dict) -> int:
+    """A 128-bit digest of one span; an article's spans digest is their sum (mod 2**128), so
+    it does not depend on the order the spans are read in."""
+    text = repr((r["start"], r["end"], r["technique"], r["score"], r["text"]))
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"),
+                                          digest_size=16).digest(), "little")
+
+
+def _counts(value) -> dict[str, int]:
+    """``{technique: spans}``, non-zero only, from an articles row's ``counts``: a struct or map
+    (a dict or (key, value) pairs), or the JSON text older batch outputs hold."""
+    if isinstance(value, str):
+        value = json.loads(value or "{}")
+    items = value.items() if isinstance(value, dict) else (value or ())
+    return {t: int(n) for t, n in items if n}
+
+
+def _day_of(published: str | None) -> str | None:
+    """``YYYY-MM-DD`` of an ISO date, else None.
+
+    >>> _day_of("2019-03-04T10:00:00Z"), _day_of("2019-02-30"), _day_of("March 2019")
+    ('2019-03-04', None, None)
+    """
+    import datetime as dt
+
+    m = _ISO_DAY.match(published or "")
+    if not m:
+        return None
+    try:
+        return dt.date(*map(int, m.groups())).isoformat()
+    except ValueError:
+        return None
 
 
 def _upsert(conn, sa, table, keys, rows, where=None):
@@ -301,74 +501,18 @@ def _bulk_insert(conn, table, rows: list[dict]) -> None:
 
 
 def phrase(text: str | None) -> str | None:
-    """A span's text as a phrase to count: lower case, spaces folded, at most 200 characters.
+    """A span's text as a key to count phrases by: case, punctuation and spacing folded, at most
+    200 characters; None when nothing is left.
 
-    >>> phrase("  Radical\\n LEFT ")
-    'radical left'
+    >>> phrase("  Radical\\n LEFT! "), phrase("so-called “experts”"), phrase("!!")
+    ('radical left', 'so called experts', None)
     """
-    return " ".join(text.lower().split())[:200] if text is not None else None
+    if text is None:
+        return None
+    return " ".join(_NOT_WORD.sub(" ", text.casefold()).split())[:200] or None
 
 
-def _existing_ids(conn, sa, articles_t, model: tuple[str, str]) -> set[str]:
-    """Ids already stored for ``model``: read once per load, in one query."""
-    cache = conn.info.setdefault("unspin_existing_ids", {})
-    if model not in cache:
-        cache[model] = {row[0] for row in conn.execute(sa.select(articles_t.c.article_id).where(
-            articles_t.c.model_name == model[0], articles_t.c.model_version == model[1]))}
-    return cache[model]
-
-
-def _upsert_articles(conn, sa, tables, rows, run_id):
-    """Upsert a batch of article rows; for the analysed ones, replace their authors, technique
-    counts and spans (the spans themselves are inserted afterwards)."""
-    articles_t, authors_t, techniques_t, by_author_t, spans_t = tables
-    by_model: dict[tuple, list] = {}
-    for r in rows:
-        if r["status"] == "ok":
-            by_model.setdefault((r["model_name"], r["model_version"]), []).append(r)
-    known: dict[tuple, list] = {}
-    for key, group in by_model.items():
-        # only articles loaded before have rows to replace, so a first load deletes nothing
-        existing = _existing_ids(conn, sa, articles_t, key)
-        known[key] = [r["id"] for r in group if r["id"] in existing]
-    db_rows = []
-    for r in rows:
-        d = {("article_id" if k == "id" else k): v for k, v in r.items()}
-        for k in _ARTICLE_JSON:
-            d[k] = json.dumps(d[k], ensure_ascii=False) if d.get(k) is not None else None
-        if d.get("counts") is not None:  # a struct in batch outputs since unspin.batch/2
-            d["counts"] = json.dumps(_counts(d["counts"]), sort_keys=True)
-        d["run_id"] = run_id
-        db_rows.append(d)
-    _upsert(conn, sa, articles_t, ["article_id", "model_name", "model_version"], db_rows,
-            where=_replaceable)
-    for (name, version), group in by_model.items():
-        old = known[name, version]
-        for i in range(0, len(old), _ID_CHUNK):
-            for t in (authors_t, techniques_t, by_author_t, spans_t):
-                conn.execute(t.delete().where(t.c.model_name == name, t.c.model_version == version,
-                                              t.c.article_id.in_(old[i:i + _ID_CHUNK])))
-        _bulk_insert(conn, authors_t, [
-            {"article_id": r["id"], "model_name": name, "model_version": version, "author": a}
-            for r in group for a in dict.fromkeys(r["authors"] or ())])
-        counts = {r["id"]: _counts(r["counts"]) for r in group}
-        _bulk_insert(conn, techniques_t, [
-            {"article_id": r["id"], "model_name": name, "model_version": version, "technique": t,
-             "spans": n, "outlet": r["outlet"], "month": r["month"]}
-            for r in group for t, n in counts[r["id"]].items()])
-        _bulk_insert(conn, by_author_t, [
-            {"article_id": r["id"], "model_name": name, "model_version": version, "author": a,
-             "technique": t, "spans": n}
-            for r in group for a in dict.fromkeys(r["authors"] or ()) for t, n in
-            counts[r["id"]].items()])
-
-
-def _counts(value) -> dict[str, int]:
-    """``{technique: spans}``, non-zero only, from an articles row's ``counts``: a struct (a
-    dict), or the JSON text older batch outputs hold."""
-    if isinstance(value, str):
-        value = json.loads(value or "{}")
-    return {t: int(n) for t, n in (value or {}).items() if n}
+_NOT_WORD = re.compile(r"[\W_]+")
 
 
 def _run_row(run: dict, n_articles: int, n_spans: int) -> dict:
@@ -382,7 +526,7 @@ def _run_row(run: dict, n_articles: int, n_spans: int) -> dict:
             "model_fingerprint": model.get("fingerprint"), "unspin_version": run.get("unspin"),
             "articles": result.get("articles", n_articles), "ok": result.get("ok"),
             "failed": result.get("failed"), "spans": result.get("spans", n_spans),
-            "loaded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+            "loaded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")}
 
 
 def _read_run(folder: Path) -> dict:
@@ -406,8 +550,8 @@ def _read_run(folder: Path) -> dict:
 class _Source:
     """The article and span rows of a batch output folder, in batches."""
 
-    def __init__(self, folder: Path):
-        self.folder = folder
+    def __init__(self, folder: Path, run: dict):
+        self.folder, self.run = folder, run
         if (folder / "articles.parquet").exists():
             self.format = "parquet"
         elif (folder / "analyses.jsonl").exists():
@@ -422,13 +566,29 @@ class _Source:
         else:
             yield from self._jsonl()
 
-    def _parquet(self, kind: str, size: int):
+    def span_digests(self) -> dict[tuple, int]:
+        """(article id, model name, version) -> the digest of the article's spans."""
+        digests: dict[tuple, int] = {}
+        if self.format == "parquet":
+            columns = ["article_id", "model_name", "model_version", "start", "end", "technique",
+                       "score", "text"]
+            batches = self._parquet("spans", _SPAN_BATCH, columns)
+        else:
+            batches = (b for b in self._jsonl() if b[0] == "spans")
+        for _kind, rows in batches:
+            for r in rows:
+                key = (r["article_id"], r["model_name"], r["model_version"])
+                digests[key] = (digests.get(key, 0) + span_digest(r)) % (1 << 128)
+        return digests
+
+    def _parquet(self, kind: str, size: int, columns: list[str] | None = None):
         pa = require("pyarrow", "corpus")
         import pyarrow.dataset as ds
 
         path = self.folder / f"{kind}.parquet"
         try:
-            for batch in ds.dataset(path, format="parquet").to_batches(batch_size=size):
+            for batch in ds.dataset(path, format="parquet").to_batches(batch_size=size,
+                                                                        columns=columns):
                 yield kind, batch.to_pylist()
         except (OSError, pa.ArrowException) as exc:
             raise InputError(f"{path}: not a readable Parquet file ({exc})") from None
@@ -459,8 +619,7 @@ class _Source:
         errors = self.folder / "errors.jsonl"
         if errors.exists():
             failed = []
-            run = _read_run(self.folder)
-            model = run.get("model") or {}
+            model = self.run.get("model") or {}
             with open(errors, encoding="utf-8") as fh:
                 for line in fh:
                     if line.strip():

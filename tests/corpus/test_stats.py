@@ -1,0 +1,157 @@
+"""Statistics over the store: timelines, minimum group sizes and top phrases (issue 12, items 5
+and 6), from small batch outputs written here (no model)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytest.importorskip("sqlalchemy", reason="unspin[corpus] is not installed")
+pytest.importorskip("pyarrow", reason="unspin[corpus] is not installed")
+
+from unspin.corpus.stats import compute, render_table, to_csv  # noqa: E402
+from unspin.corpus.store import load_dir, phrase  # noqa: E402
+
+
+def make_output(out, articles):
+    """A finished batch output: ``articles`` = [(id, outlet, published, [(technique, text)])],
+    each article 100 words long."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from unspin.corpus.tables import ARTICLE_FIELDS, article_schema, span_schema
+    from unspin.techniques import BY_ID
+
+    out.mkdir()
+    model = {"model_name": "m", "model_version": "1"}
+    arts, spans = [], []
+    for row, (aid, outlet, published, found) in enumerate(articles):
+        a = dict.fromkeys(ARTICLE_FIELDS)
+        techniques = [t for t, _ in found]
+        a.update(id=aid, row=row, source=f"x:{row}", status="ok", outlet=outlet, authors=[],
+                 published=published, month=published[:7] if published else None, chars=600,
+                 words=100, sentences=5, spans=len(found), per_1000_words=10.0 * len(found),
+                 sentences_with_technique=1, intensity=20, top=techniques[:1],
+                 counts=counts_value({t: techniques.count(t) for t in techniques}),
+                 model_fingerprint="a" * 64, **model)
+        arts.append(a)
+        spans += [{"article_id": aid, "start": 7 * i, "end": 7 * i + len(text), "technique": t,
+                   "name": BY_ID[t].name, "score": 0.9, "text": text, **model}
+                  for i, (t, text) in enumerate(found)]
+    pq.write_table(pa.Table.from_pylist(arts, schema=article_schema()), out / "articles.parquet")
+    pq.write_table(pa.Table.from_pylist(spans, schema=span_schema()), out / "spans.parquet")
+    (out / "run.json").write_text(json.dumps({
+        "schema": "unspin.batch/1", "run_id": "run-1", "complete": True, "engine": "local",
+        "format": "parquet", "model": {"name": "m", "version": "1", "fingerprint": "a" * 64},
+        "result": {"articles": len(arts), "ok": len(arts), "failed": 0, "spans": len(spans)}}))
+    return out
+
+
+def counts_value(counts: dict):
+    """``counts`` as the articles table of this version holds it (a struct, or JSON text)."""
+    import pyarrow as pa
+
+    from unspin.corpus.tables import article_schema
+
+    kind = article_schema().field("counts").type
+    if pa.types.is_string(kind):
+        return json.dumps(counts)
+    if pa.types.is_struct(kind):
+        return {kind.field(i).name: counts.get(kind.field(i).name, 0)
+                for i in range(kind.num_fields)}
+    return counts
+
+
+DOUBT, LOADED = "Doubt", "Loaded_Language"
+TIMELINE = [("t1", "Planet", "2019-01-15", [(LOADED, "corrupt")]),
+            ("t2", "Planet", "2019-03-10", [(LOADED, "corrupt"), (DOUBT, "so-called experts")]),
+            ("t3", "Gazette", "2019-03-20T08:00:00Z", []),
+            ("t4", "Gazette", "2019-07-01", [(LOADED, "evil")]),
+            ("t5", "Gazette", None, [(LOADED, "evil")])]
+
+
+@pytest.fixture
+def timeline_db(tmp_path):
+    db = f"sqlite:///{tmp_path / 'u.db'}"
+    load_dir(make_output(tmp_path / "out", TIMELINE), db)
+    return db
+
+
+def test_timeline_shows_empty_periods(timeline_db):
+    month = compute(timeline_db, "month", min_articles=1)
+    assert [(g.key, g.articles) for g in month.groups] == [
+        ("2019-01", 1), ("2019-02", 0), ("2019-03", 2), ("2019-04", 0), ("2019-05", 0),
+        ("2019-06", 0), ("2019-07", 1), ("(undated)", 1)]
+    march = month.groups[2]
+    assert (march.words, march.spans, march.techniques[LOADED]) == (200, 2, (1, 1))
+
+    quarter = compute(timeline_db, "quarter", min_articles=1)
+    assert [(g.key, g.articles, g.spans) for g in quarter.groups] == [
+        ("2019-Q1", 3, 3), ("2019-Q2", 0, 0), ("2019-Q3", 1, 1), ("(undated)", 1, 1)]
+    assert [g.key for g in compute(timeline_db, "year").groups] == ["2019", "(undated)"]
+
+    week = compute(timeline_db, "week", min_articles=1)
+    keys = [g.key for g in week.groups]
+    assert keys[0] == "2019-W03" and keys[-2] == "2019-W27" and keys[-1] == "(undated)"
+    assert len(keys) == 25 + 1 and sum(g.articles for g in week.groups) == 5
+    assert "2019-W04  " in render_table(week, top=100)  # an empty week is a row of its own
+
+
+def test_timeline_has_a_series_per_outlet(timeline_db):
+    month = compute(timeline_db, "month", min_articles=1)
+    planet = month.series["Planet"]
+    assert [p.key for p in planet] == [g.key for g in month.groups if g.key != "(undated)"]
+    assert [(p.articles, p.spans) for p in planet][:3] == [(1, 1), (0, 0), (1, 2)]
+    assert planet[2].per_1000_words == pytest.approx(20.0)
+
+
+def test_groups_under_the_minimum_are_marked(timeline_db):
+    outlet = compute(timeline_db, "outlet", min_articles=3)
+    gazette, planet = outlet.groups
+    assert (gazette.key, gazette.articles, planet.articles) == ("Gazette", 3, 2)
+    assert not outlet.few(gazette) and outlet.few(planet)
+    table = render_table(outlet)
+    assert "Loaded language 67%" in table  # Gazette: 2 of 3 articles
+    planet_line = next(line for line in table.splitlines() if line.startswith("Planet"))
+    assert "%" not in planet_line and "fewer than 3 articles" in planet_line
+    assert "(shares hidden where fewer than 3 articles" in table
+    assert compute(timeline_db, "outlet").min_articles == 5  # the default
+
+
+def test_top_phrases_are_whole_recurring_and_as_written(tmp_path):
+    long = "the radical left wants to destroy everything this great nation stands for"
+    articles = [
+        ("p1", "A", "2020-01-01", [(LOADED, "Radical Left"), (LOADED, long), (DOUBT, "once")]),
+        ("p2", "A", "2020-01-02", [(LOADED, "radical  left!"), (LOADED, long.capitalize())]),
+        ("p3", "A", "2020-01-03", [(LOADED, "Radical Left"), (LOADED, "disaster"),
+                                   (LOADED, "Disaster"), (LOADED, "Radical Left,"),
+                                   (LOADED, long)]),
+        ("p4", "A", "2020-01-04", [(LOADED, "aardvark")])]
+    db = f"sqlite:///{tmp_path / 'u.db'}"
+    load_dir(make_output(tmp_path / "out", articles), db)
+    tech = {r.technique: r for r in compute(db, "technique").techniques}
+    # "disaster" and "Disaster" tie: the form that is not a sentence start wins
+    assert tech[LOADED].phrases == [("Radical Left", 4), (long, 3), ("disaster", 2)]
+    assert tech[DOUBT].phrases == []  # said once: not a pattern
+    table = render_table(compute(db, "technique"))
+    assert f"“{long}” ×3" in table and "aardvark" not in table
+    assert "Radical Left (4)" in to_csv(compute(db, "technique"))
+
+
+def test_phrase_key_folds_case_space_and_punctuation():
+    assert phrase("  Radical\n LEFT! ") == phrase("radical left") == "radical left"
+    assert phrase("so-called “experts”") == "so called experts"
+    assert phrase("!!") is None
+
+
+def test_cli_periods_and_min_articles(corpus, timeline_db, tmp_path):
+    png = tmp_path / "weeks.png"
+    code, out, err = corpus.run_cli("stats", "--db", timeline_db, "--by", "week",
+                                    "--min-articles", "1", "--plot", png, "--top", "100")
+    assert code == 0, err
+    assert out.startswith("week: 5 articles") and "2019-W05" in out
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    code, _o, err = corpus.run_cli("stats", "--db", timeline_db, "--by", "outlet",
+                                   "--min-articles", "0")
+    assert code == 2 and corpus.one_line_error(err) and "--min-articles" in err
