@@ -68,7 +68,7 @@ def expand_sources(sources: list[str], kind: str | None) -> list[tuple[str, str 
 # commands
 
 def cmd_analyze(args) -> int:
-    from .pipeline import analyze, load_detector
+    from .pipeline import analyze
     from .report import render, render_many
 
     fmt = args.format or ("terminal" if sys.stdout.isatty() and not args.output else "json")
@@ -81,20 +81,28 @@ def cmd_analyze(args) -> int:
     if fmt not in ("json", "semeval", "text"):
         raise ConfigError(f"--format {fmt} shows one article; use json, semeval or text "
                           "for several")
-    detector = load_detector(options)
-    results, failed = [], []
-    for src, kind in sources:
-        try:
-            results.append(analyze(src, options, kind=kind, detector=detector))
-        except UnspinError as exc:
-            failed.append(str(exc))
-            print(f"unspin: skipped: {exc}", file=sys.stderr)
+    import time
+
+    from .corpus import stream
+    from .corpus.cli import summary_line
+    from .corpus.pool import cpu_count
+
+    started = time.monotonic()
+    workers = min(len(sources), cpu_count())
+    results, failed = [], 0
+    # worker processes with the batch per-article timeout; outcomes come back in input order
+    for outcome in stream.analyze_each(sources, options, workers=workers,
+                                       timeout=stream.ARTICLE_TIMEOUT):
+        if outcome.error:
+            failed += 1
+            print(f"unspin: skipped: {outcome.error}", file=sys.stderr)
+        else:
+            results.append(outcome.analysis)
     if results:
         write_output(render_many(results, fmt), args.output)
-    if failed:
-        print(f"unspin: {len(results)} articles analysed, {len(failed)} failed", file=sys.stderr)
-        return 1
-    return 0
+    print(summary_line(len(sources), len(results), failed, sum(len(a.spans) for a in results),
+                       time.monotonic() - started, workers, dest=args.output), file=sys.stderr)
+    return 1 if failed else 0
 
 
 def cmd_label_spans(args) -> int:
