@@ -1,23 +1,26 @@
 """Charts of corpus statistics, drawn with matplotlib's Agg backend (no display needed).
 
-``--by outlet|author|month``: spans per 1000 words per group beside a heatmap of the share of
-each group's articles that use each technique. ``--by technique``: the share of articles using
-each technique, sorted, in the technique's own colour, with its span count.
+``--by outlet|author``: spans per 1000 words per group beside a heatmap of the share of each
+group's articles that use each technique. ``--by week|month|quarter|year``: a timeline, periods
+along the x axis: spans per 1000 words per outlet (lines), articles per period (bars) and the
+share of articles using each technique (heatmap). ``--by technique``: the share of articles
+using each technique, sorted, in the technique's own colour, with its span count. Groups and
+periods with fewer articles than the minimum are greyed out, not drawn as 0% or 100%.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from ..errors import InputError, require
+from ..errors import require
 from ..files import atomic_path
 from ..techniques import BY_ID
 from .stats import Stats
 
 __all__ = ["plot"]
 
-_INK, _GRID = "#222222", "#dddddd"
+_INK, _GRID, _FEW = "#222222", "#dddddd", "#eeeeee"
+_OUTLETS = 6  # lines in a timeline, the outlets with the most articles
 
 
 def plot(stats: Stats, path, *, top: int = 25) -> Path:
@@ -32,7 +35,12 @@ def plot(stats: Stats, path, *, top: int = 25) -> Path:
     with plt.rc_context({"font.size": 10, "axes.edgecolor": "#888888", "axes.labelcolor": _INK,
                          "xtick.color": _INK, "ytick.color": _INK, "axes.titleweight": "bold",
                          "figure.dpi": 110}):
-        fig = _by_technique(plt, stats) if stats.by == "technique" else _by_group(plt, stats, top)
+        if stats.by == "technique":
+            fig = _by_technique(plt, stats)
+        elif stats.timeline:
+            fig = _timeline(plt, stats, top)
+        else:
+            fig = _by_group(plt, stats, top)
         try:
             with atomic_path(path) as tmp:
                 fig.savefig(tmp, bbox_inches="tight", facecolor="white", format="png")
@@ -43,7 +51,7 @@ def plot(stats: Stats, path, *, top: int = 25) -> Path:
 
 def _subtitle(stats: Stats) -> str:
     return (f"{stats.articles:,} articles · {stats.words:,} words · {stats.spans:,} spans · "
-            f"model {'@'.join(stats.model)}")
+            f"model {stats.model_label}")
 
 
 def _name(technique: str) -> str:
@@ -93,10 +101,10 @@ def _titles(fig, title: str, subtitle: str) -> None:
 
 
 def _by_group(plt, stats: Stats, top: int):
-    groups = stats.groups[-top:] if stats.by == "month" else stats.groups[:top]
-    if stats.by != "month":  # chronological stays chronological; others sorted by density
-        groups = sorted(groups, key=lambda g: g.per_1000_words, reverse=True)
-    order = [t for t in stats.technique_order() if any(g.share(t) for g in groups)] or \
+    # by density, the groups too small to compare at the bottom
+    groups = sorted(stats.groups[:top], key=lambda g: (stats.few(g), -g.per_1000_words))
+    order = [t for t in stats.technique_order()
+             if any(g.share(t) for g in groups if not stats.few(g))] or \
         stats.technique_order()[:5]
     n = max(1, len(groups))
     fig, (bars_ax, heat_ax) = plt.subplots(
@@ -105,7 +113,8 @@ def _by_group(plt, stats: Stats, top: int):
     labels = [_short(f"{g.key}  (n={g.articles:,})") for g in groups]
     ys = range(len(groups))
     values = [g.per_1000_words for g in groups]
-    bars = bars_ax.barh(ys, values, color="#4477AA", height=0.68)
+    bars = bars_ax.barh(ys, values, height=0.68,
+                        color=["#bbbbbb" if stats.few(g) else "#4477AA" for g in groups])
     bars_ax.set_yticks(ys, labels)
     bars_ax.invert_yaxis()
     peak = max(values, default=0) or 1
@@ -120,17 +129,16 @@ def _by_group(plt, stats: Stats, top: int):
 
     import numpy as np
 
-    grid = np.array([[100 * g.share(t) for t in order] for g in groups]) if groups else \
-        np.zeros((1, len(order)))
-    image = heat_ax.imshow(grid, aspect="auto", cmap="YlOrRd", vmin=0,
-                           vmax=max(1.0, float(grid.max())))
+    grid = np.array([[np.nan if stats.few(g) else 100 * g.share(t) for t in order]
+                     for g in groups]) if groups else np.zeros((1, len(order)))
+    vmax = max(1.0, float(np.nan_to_num(grid).max()))
+    image = heat_ax.imshow(grid, aspect="auto", cmap=_heat_cmap(), vmin=0, vmax=vmax)
     heat_ax.set_xticks(range(len(order)), [_name(t) for t in order], rotation=40,
                        ha="right", rotation_mode="anchor")
     heat_ax.tick_params(axis="y", left=False)
-    vmax = max(1.0, float(grid.max()))
     if grid.size <= 900:
         for (i, j), v in np.ndenumerate(grid):
-            if v >= 0.5:
+            if v >= 0.5:  # NaN (too few articles) compares False: no number
                 heat_ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=8,
                              color="white" if v > 0.6 * vmax else _INK)
     heat_ax.set_xticks(np.arange(-0.5, len(order)), minor=True)
@@ -144,9 +152,109 @@ def _by_group(plt, stats: Stats, top: int):
     bar.outline.set_visible(False)
     shown = ""
     if len(stats.groups) > len(groups):
-        which = "last" if stats.by == "month" else "largest"
-        shown = f" ({which} {len(groups)} of {len(stats.groups)})"
+        shown = f" (largest {len(groups)} of {len(stats.groups)})"
     fig.subplots_adjust(top=1 - 0.75 / fig.get_figheight())
+    few = f" · grey: fewer than {stats.min_articles} articles" \
+        if any(stats.few(g) for g in groups) else ""
     _titles(fig, f"Persuasion techniques by {stats.by}{shown}",
-            _subtitle(stats) + " · left: spans per 1000 words · right: % of articles using each")
+            _subtitle(stats) + " · left: spans per 1000 words · right: % of articles using each"
+            + few)
+    return fig
+
+
+def _heat_cmap():
+    """The heatmap's colours, with cells of too-small groups (NaN) in light grey."""
+    import matplotlib
+
+    return matplotlib.colormaps["YlOrRd"].with_extremes(bad=_FEW)
+
+
+def _timeline(plt, stats: Stats, top: int):
+    """Periods along x: spans per 1000 words (all outlets and the largest few), articles per
+    period, and the share of articles using each technique. A point or column with fewer
+    articles than the minimum is left out (lines break there) or greyed."""
+    import numpy as np
+
+    periods = [g for g in stats.groups if g.key != "(undated)"][-top:]
+    keys = [g.key for g in periods]
+    n = max(1, len(periods))
+    xs = np.arange(len(periods))
+    order = [t for t in stats.technique_order()
+             if any(g.share(t) for g in periods if not stats.few(g))] or \
+        stats.technique_order()[:5]
+    width = min(22.0, max(9.0, 3.5 + 0.3 * n))
+    fig, (line_ax, n_ax, heat_ax) = plt.subplots(
+        3, 1, figsize=(width, 5.6 + 0.3 * len(order)), sharex=True,
+        gridspec_kw={"height_ratios": [3.2, 1.0, max(1.6, 0.3 * len(order))], "hspace": 0.12})
+
+    def draw(groups, colour, width, label):
+        """Solid between neighbouring periods with enough articles, dotted across the gaps."""
+        ys = np.array([np.nan if stats.few(g) else g.per_1000_words for g in groups])
+        seen = ~np.isnan(ys)
+        line_ax.plot(xs[seen], ys[seen], linestyle=":", linewidth=width * 0.6, color=colour,
+                     alpha=0.45)
+        line_ax.plot(xs, ys, marker="o", markersize=1.5 + width * 1.2, linewidth=width,
+                     color=colour, label=label)
+
+    outlets = sorted((o for o, series in stats.series.items()  # those with a point to draw
+                      if any(not stats.few(g) for g in series[-len(periods):])),
+                     key=lambda o: -sum(g.articles for g in stats.series[o]))
+    colours = plt.get_cmap("tab10").colors
+    for i, outlet in enumerate(outlets[:_OUTLETS]):
+        series = stats.series[outlet][-len(periods):] if periods else []
+        draw(series, colours[i % len(colours)], 1.4, _short(outlet, 24))
+    draw(periods, _INK, 2.6, "all outlets")
+    line_ax.set_ylabel("spans per 1000 words")
+    line_ax.set_ylim(bottom=0)
+    line_ax.grid(axis="y", color=_GRID, linewidth=0.6)
+    line_ax.set_axisbelow(True)
+    line_ax.legend(loc="upper left", bbox_to_anchor=(1.005, 1.0), frameon=False, fontsize=8.5)
+    for side in ("top", "right"):
+        line_ax.spines[side].set_visible(False)
+
+    counts = [g.articles for g in periods]
+    n_ax.bar(xs, counts, width=0.7,
+             color=["#bbbbbb" if stats.few(g) else "#4477AA" for g in periods])
+    n_ax.axhline(stats.min_articles, color="#999999", linewidth=0.8, linestyle="--")
+    n_ax.text(1.005, stats.min_articles, f"min {stats.min_articles}", va="center", fontsize=8,
+              color="#777777", transform=n_ax.get_yaxis_transform())
+    n_ax.set_ylabel("articles")
+    n_ax.set_ylim(0, max(counts + [stats.min_articles]) * 1.15)
+    for side in ("top", "right"):
+        n_ax.spines[side].set_visible(False)
+
+    grid = np.array([[np.nan if stats.few(g) else 100 * g.share(t) for g in periods]
+                     for t in order]) if periods else np.full((len(order), 1), np.nan)
+    vmax = max(1.0, float(np.nan_to_num(grid).max()))
+    image = heat_ax.imshow(grid, aspect="auto", cmap=_heat_cmap(), vmin=0, vmax=vmax,
+                           interpolation="nearest")
+    heat_ax.set_yticks(range(len(order)), [_name(t) for t in order])
+    if grid.size <= 600:
+        for (i, j), v in np.ndenumerate(grid):
+            if v >= 0.5:
+                heat_ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=7.5,
+                             color="white" if v > 0.6 * vmax else _INK)
+    heat_ax.set_xticks(np.arange(-0.5, len(periods)), minor=True)
+    heat_ax.set_yticks(np.arange(-0.5, len(order)), minor=True)
+    heat_ax.grid(which="minor", color="white", linewidth=1.0)
+    heat_ax.tick_params(which="minor", length=0)
+    for side in heat_ax.spines.values():
+        side.set_visible(False)
+    step = max(1, int(np.ceil(n / 40)))  # at most about 40 labels
+    heat_ax.set_xticks(xs[::step], keys[::step], rotation=90 if n > 12 else 0,
+                       ha="center", fontsize=8.5)
+
+    undated = next((g.articles for g in stats.groups if g.key == "(undated)"), 0)
+    notes = [f"grey: fewer than {stats.min_articles} articles (no line, no shares)"]
+    if undated:
+        notes.append(f"{undated:,} undated articles not shown")
+    if len(stats.groups) - (1 if undated else 0) > len(periods):
+        notes.append(f"last {len(periods)} {stats.by}s (--top shows more)")
+    fig.subplots_adjust(top=1 - 0.8 / fig.get_figheight())
+    box = heat_ax.get_position()  # the colour bar beside, not inside: columns stay aligned
+    bar = fig.colorbar(image, cax=fig.add_axes((box.x1 + 0.01, box.y0, 0.012, box.height)))
+    bar.set_label("% of articles", fontsize=8.5)
+    bar.outline.set_visible(False)
+    _titles(fig, f"Persuasion techniques over time, by {stats.by}",
+            _subtitle(stats) + " · " + " · ".join(notes))
     return fig
