@@ -62,6 +62,16 @@ def test_analyze_text_returns_the_contract(app):
         assert text[s["start"]:s["end"]] == s["text"]
 
 
+def test_enrichment_is_returned_and_can_be_skipped(app):
+    body = call(app, "POST", "/v1/analyze", json={"text": ARTICLE}).json()
+    assert body["enrichment"]["method"]
+    for key in ("quotes", "targets", "tally", "claims", "entities"):
+        assert isinstance(body["enrichment"][key], list)
+    skipped = call(app, "POST", "/v1/analyze", json={"text": ARTICLE,
+                                                     "options": {"enrich": False}})
+    assert skipped.status_code == 200 and skipped.json()["enrichment"] is None
+
+
 def test_options_filter(app):
     r = call(app, "POST", "/v1/analyze",
              json={"text": ARTICLE, "options": {"techniques": ["Doubt"], "min_score": 0.99}})

@@ -70,6 +70,8 @@ class AnalyzeOptions(BaseModel):
         None, description="keep only these techniques (ids from GET /v1/techniques)")
     kind: Literal["text", "markdown"] | None = Field(
         None, description="how to read `text`: plain text or a Markdown capture (default: guess)")
+    enrich: bool = Field(True, description="find quotes, the targets of spans and check-worthy "
+                         "claims (false: skip them, faster)")
 
 
 class AnalyzeRequest(BaseModel):
@@ -482,7 +484,7 @@ def build_app(config: Options) -> FastAPI:
                 raise InputError(f"options.techniques: unknown technique {t!r}; "
                                  "GET /v1/techniques lists the ids") from None
         return config.replace(min_score=req.options.min_score,
-                              techniques=tuple(techniques) or None)
+                              techniques=tuple(techniques) or None, enrich=req.options.enrich)
 
     def to_document(req: AnalyzeRequest):
         if req.url is not None:
@@ -499,7 +501,8 @@ def build_app(config: Options) -> FastAPI:
 
     @app.post("/v1/analyze", responses=ERRORS, summary="Analyse an article, return JSON")
     async def analyze_route(req: AnalyzeRequest) -> dict:
-        """The Analysis JSON (schema ``unspin.analysis/1``) for a text, HTML page or URL."""
+        """The Analysis JSON (schema ``unspin.analysis/2``: spans, summary, quotes, targets
+        and claims) for a text, HTML page or URL."""
         options = check(req)
         result = await gate.run(lambda: run_analysis(req, options), config.request_timeout)
         return result.to_dict()
