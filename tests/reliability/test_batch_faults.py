@@ -231,3 +231,45 @@ def test_output_file_write_failure_leaves_no_temp_file(tmp_path, monkeypatch):
     with pytest.raises(InputError, match="No space left on device"):
         write_output("{}", str(tmp_path / "report.json"))
     assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# SIGKILL
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_sigkill_leaves_a_lock_the_rerun_takes_over_and_every_article_once(tmp_path):
+    """A run killed mid-way (JSONL output) leaves its lock file and some parts; the same command
+    takes the lock over and ends with every article exactly once, failures included."""
+    import signal
+    import time
+
+    rows = [{"id": f"k{i:02d}", "text": f"Row {i}. {ARTICLES[i % 6]['text']}"} for i in range(40)]
+    rows[7] = {"id": "k07"}  # fails: no text
+    src = write_jsonl(tmp_path / "in.jsonl", rows)
+    out = tmp_path / "out"
+    args = [sys.executable, "-m", "unspin.cli", "batch", str(src), "--out", str(out),
+            "--format", "jsonl", "--workers", "2", "--threads", "1", "--chunk-size", "3", "-q"]
+    proc = subprocess.Popen(args, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    manifest = out / "_parts" / "manifest.jsonl"
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and proc.poll() is None:
+        if manifest.exists() and manifest.read_text().count("\n") >= 2:
+            break
+        time.sleep(0.02)
+    assert proc.poll() is None, "the run finished before it could be killed"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(30)
+    holder = json.loads((out / ".lock").read_text())
+    assert holder["pid"] == proc.pid  # left behind by the dead run
+
+    p = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    assert p.returncode == 1 and "Traceback" not in p.stderr, p.stderr
+    assert "done earlier" in p.stderr and "40 articles (39 ok, 1 failed" in p.stderr
+    done = [json.loads(line)["document"]["id"]
+            for line in (out / "analyses.jsonl").read_text().splitlines()]
+    failed = [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
+    assert done == [r["id"] for r in rows if r["id"] != "k07"]
+    assert failed == [{"id": "k07", "row": 8, "source": f"{src}:8", "error": "no text"}]
+    assert not (out / ".lock").exists() and not (out / "_parts").exists()
