@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -77,18 +78,41 @@ def printable(text: str) -> str:
 
 
 def check_spans(analysis: Analysis) -> None:
-    """Refuse spans that do not index the article's text, rather than draw them in the wrong
-    place: an analysis file edited by hand or made for another text is the usual cause."""
+    """Refuse spans (and quotes, claims and targets) that do not index the article's text,
+    rather than draw them in the wrong place: an analysis file edited by hand or made for
+    another text is the usual cause."""
     size = len(analysis.document.text)
     for s in analysis.spans:
         if not 0 <= s.start <= s.end <= size:
             raise InputError(
                 f"span {s.start}-{s.end} ({s.technique}) lies outside the article's "
                 f"{size} characters; the analysis does not belong to this text")
+    found = analysis.enrichment
+    if found is None:
+        return
+    ranges = ([("quote", q.start, q.end) for q in found.quotes]
+              + [("claim", c.start, c.end) for c in found.claims]
+              + [("target", t.start, t.end) for t in found.targets])
+    for what, start, end in ranges:
+        if not 0 <= start <= end <= size:
+            raise InputError(
+                f"{what} {start}-{end} lies outside the article's {size} characters; "
+                "the analysis does not belong to this text")
+    count = len(analysis.spans)
+    indices = ([i for row in found.tally for i in row.spans] + [t.span for t in found.targets]
+               + [i for c in found.claims for i in c.spans])
+    if any(not 0 <= i < count for i in indices):
+        raise InputError(f"the enrichment refers to a span the analysis does not have (it has "
+                         f"{count}); the analysis file is damaged or was edited by hand")
+    if any(not 0 <= i < len(found.quotes) for c in found.claims for i in c.quotes):
+        raise InputError("a claim refers to a quote the analysis does not have; the analysis "
+                         "file is damaged or was edited by hand")
 
 
-def segments(spans: list[Span], start: int, end: int) -> list[Segment]:
-    """Cut ``[start, end)`` at every span boundary inside it.
+def segments(spans: list[Span], start: int, end: int,
+             cuts: Iterable[int] = ()) -> list[Segment]:
+    """Cut ``[start, end)`` at every span boundary inside it, and at the extra ``cuts`` (the
+    HTML report also cuts where quotes and claims begin and end).
 
     ``spans`` must be in ``ordered_spans`` order; a segment's ``cover`` lists the indices of the
     spans overlapping it, outermost (earliest start, then latest end) first.
@@ -98,7 +122,7 @@ def segments(spans: list[Span], start: int, end: int) -> list[Segment]:
     >>> [(g.start, g.end, g.cover) for g in segments([a, b], 0, 12)]
     [(0, 4, (0,)), (4, 9, (0, 1)), (9, 12, ())]
     """
-    cuts = {start, end}
+    cuts = {start, end} | {c for c in cuts if start < c < end}
     for s in spans:
         if start < s.start < end:
             cuts.add(s.start)

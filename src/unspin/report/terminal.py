@@ -21,6 +21,8 @@ import unicodedata
 from dataclasses import dataclass, replace
 
 from ..analysis import Analysis, Span
+from ..enrich.types import Enrichment
+from ._enriched import quoted_line, ranked_claims
 from ._layout import (
     hex_to_rgb,
     layout,
@@ -42,6 +44,9 @@ _DARK = "#111111"
 _WHITE = "#ffffff"
 _BAR_WIDTH = 20
 _BREAKABLE = " \t"
+#: The view names the most targeted entities and the top claims; the listing (text) has more.
+_TOP_TARGETS = 3
+_TOP_CLAIMS = 3
 
 
 @dataclass(frozen=True)
@@ -257,6 +262,38 @@ def _highlight_cells(text: str, spans: list[Span], start: int, end: int, base: _
     return out
 
 
+def _hanging(label: str, text: str, width: int,
+             style: _Style = _Style(bold=True)) -> list[list[_Cell]]:
+    """``label`` (bold by default), then ``text`` wrapped under itself: 'Quoted: A (2), B'."""
+    text = " ".join(text.split())
+    if not text:
+        return [_cells(label.rstrip(), style)]
+    lead = " " * len(label)
+    lines = _wrap(_cells(text), width, indent=lead)
+    lines[0] = _cells(label, style) + lines[0][len(lead):]
+    return lines
+
+
+def _enriched_lines(found: Enrichment, width: int) -> list[list[_Cell]]:
+    """Who is quoted, the most targeted entities and the top claims to check, in brief."""
+    lines: list[list[_Cell]] = [[]]
+    lines += _hanging("Quoted: ", quoted_line(found), width)
+    rows = [row.summary() for row in found.tally[:_TOP_TARGETS]] or ["none found"]
+    if len(found.tally) > _TOP_TARGETS:
+        rows.append(f"and {len(found.tally) - _TOP_TARGETS} more")
+    label = "Targeted: "
+    for k, row in enumerate(rows):
+        lines += (_hanging(label, row, width) if k == 0
+                  else _hanging(" " * len(label), row, width, _PLAIN))
+    claims = ranked_claims(found)
+    lines += _hanging("Claims to check: ", "" if claims else "none found", width)
+    for n, claim in enumerate(claims[:_TOP_CLAIMS], 1):
+        lines += _hanging(f"  {n}. ", claim.text, width, _PLAIN)
+    if len(claims) > _TOP_CLAIMS:
+        lines += _wrap(_cells(f"and {len(claims) - _TOP_CLAIMS} more"), width, indent="  ")
+    return lines
+
+
 def render_terminal(analysis: Analysis, *, color: bool | None = None,
                     width: int | None = None) -> str:
     """The article with highlights, a legend and a summary table, wrapped to ``width``."""
@@ -320,7 +357,11 @@ def render_terminal(analysis: Analysis, *, color: bool | None = None,
     lines += _wrap(_cells(f"Intensity {summary.intensity}%: {summary.sentences_with_technique} "
                           f"of {summary.sentences} sentences contain at least one technique."),
                    width)
+    if analysis.enrichment is not None:
+        lines += _enriched_lines(analysis.enrichment, width)
     if not painter.color and spans:
+        if analysis.enrichment is not None:
+            lines.append([])
         lines += _wrap(_cells("Markers: [CODE›…‹] encloses a span; ‹CODE] closes a span that "
                               "is not the innermost open one.", dim), width)
     return "\n".join(painter.line(ln) for ln in lines) + "\n"

@@ -1,7 +1,8 @@
 """Plain text: a listing without colour or markup, for reading, e-mail and diffs.
 
-Title and metadata, the summary, a table of techniques, then every span in reading order with
-its technique, score, line and column and the quoted phrase. Long lines are wrapped at
+Title and metadata, the summary, a table of techniques, what the enrich stage found (who is
+quoted, who is targeted, the top claims to check; left out when the stage was skipped), then
+every span in reading order with its technique, score, line and column and the quoted phrase. Long lines are wrapped at
 ``width`` (80 by default, not the terminal's width, so a saved listing is the same everywhere).
 """
 
@@ -10,6 +11,8 @@ from __future__ import annotations
 import textwrap
 
 from ..analysis import Analysis
+from ..enrich.types import Enrichment
+from ._enriched import quoted_line, ranked_claims
 from ._layout import (LineIndex, model_label, ordered_spans, printable, technique_counts,
                       technique_of)
 
@@ -17,6 +20,9 @@ __all__ = ["render_text", "separator", "metadata_lines", "DEFAULT_WIDTH"]
 
 DEFAULT_WIDTH = 80
 _MIN_WIDTH = 40
+#: The listing and the terminal view name this many targets and claims; the rest are counted.
+TOP_TARGETS = 5
+TOP_CLAIMS = 5
 
 
 def separator(width: int | None = None) -> str:
@@ -50,6 +56,32 @@ def metadata_lines(analysis: Analysis) -> list[tuple[str, str]]:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _enriched_lines(found: Enrichment, width: int) -> list[str]:
+    """'Quoted', 'Targeted' and 'Claims to check': the enrich stage's findings in brief."""
+    out = ["", "Quoted"]
+    out += textwrap.wrap(quoted_line(found), width, initial_indent="  ",
+                         subsequent_indent="  ")
+    out += ["", "Targeted"]
+    if not found.tally:
+        out.append("  none found")
+    for row in found.tally[:TOP_TARGETS]:
+        out += textwrap.wrap(_one_line(row.summary()), width, initial_indent="  ",
+                             subsequent_indent="    ")
+    if len(found.tally) > TOP_TARGETS:
+        out.append(f"  and {len(found.tally) - TOP_TARGETS} more")
+    out += ["", "Claims to check"]
+    claims = ranked_claims(found)
+    if not claims:
+        out.append("  none found")
+    number_width = len(str(min(len(claims), TOP_CLAIMS)))
+    for n, claim in enumerate(claims[:TOP_CLAIMS], 1):
+        out += textwrap.wrap(f"{n:>{number_width}}. {_one_line(claim.text)}", width,
+                             initial_indent="  ", subsequent_indent=" " * (number_width + 4))
+    if len(claims) > TOP_CLAIMS:
+        out.append(f"  and {len(claims) - TOP_CLAIMS} more")
+    return out
 
 
 def render_text(analysis: Analysis, *, width: int | None = None) -> str:
@@ -90,6 +122,9 @@ def render_text(analysis: Analysis, *, width: int | None = None) -> str:
     for tech, n in counts:
         share = round(100 * n / len(spans))
         out.append(f"  {tech.code:<4} {tech.name:<{name_width}}  {n:>5}  {share:>4}%")
+
+    if analysis.enrichment is not None:
+        out += _enriched_lines(analysis.enrichment, width)
 
     out += ["", "Spans"]
     if not spans:
