@@ -11,6 +11,13 @@ element per covering span, outermost first. Inner spans show their own colour, o
 as a band below it (``d1``..``d3`` padding), and each span starts with a small focusable label
 carrying its technique code, so colour is never the only cue and every span is one Tab stop.
 
+What the enrich stage found shows beside the spans: a "Who is targeted" panel (select an
+entity and the spans aimed at it light up while the others dim), a "Who is quoted" panel and the
+ranked claims to check, each of which scrolls to its words in the article. In the text, quotes
+and claims are wrapped per segment like spans (``us-qt``, ``us-cl``), outside the technique
+elements, so they never change which words a span covers. Without an enrichment (the stage was
+skipped) the page is exactly what it was before.
+
 ``html_parts`` returns the pieces separately so the web app can serve the same look.
 """
 
@@ -28,6 +35,7 @@ from urllib.parse import urlsplit
 
 from ..analysis import Analysis, Span, sentence_bounds
 from ..techniques import TECHNIQUES, Technique
+from ._enriched import UNATTRIBUTED, cue_phrase, ranked_claims, span_positions, tally_detail
 from ._layout import (
     model_label,
     Layout,
@@ -50,6 +58,11 @@ _TITLE_FALLBACK = "Untitled article"
 #: The detail panel quotes a span in its sentence, cut to about this many characters a side.
 _CONTEXT = 160
 _SPACES = re.compile(r"\s+")
+#: The target and claim lists show this many rows until the reader asks for all of them.
+_TOP_TARGETS = 8
+_TOP_CLAIMS = 10
+#: A quote's excerpt in the "Who is quoted" panel is cut to about this many characters.
+_EXCERPT = 140
 # The report's words are English; strftime("%B") would follow the process locale instead.
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
@@ -134,6 +147,15 @@ class _Page:
         self.keys = [technique_key(s.technique, self.extra) for s in self.spans]
         self.techs = [technique_of(s) for s in self.spans]
         self.shape: Layout = layout(self.doc)
+        self.found = analysis.enrichment
+        self.positions = span_positions(analysis.spans)
+        quotes = self.found.quotes if self.found else ()
+        self.claims = ranked_claims(self.found) if self.found else []
+        # (start, end, index) of what is marked in the text besides spans; empty ones skipped.
+        self.quote_marks = [(q.start, q.end, k) for k, q in enumerate(quotes) if q.end > q.start]
+        self.claim_marks = [(c.start, c.end, k) for k, c in enumerate(self.claims)
+                            if c.end > c.start]
+        self.cuts = {x for a, b, _ in self.quote_marks + self.claim_marks for x in (a, b)}
 
     # -- article ---------------------------------------------------------------------------
     def _tag(self, i: int) -> str:
@@ -149,15 +171,30 @@ class _Page:
         """``text[start:end]`` as HTML, cut at span boundaries and wrapped per covering span."""
         text = self.doc.text
         out = []
-        for seg in segments(self.spans, start, end):
+        for seg in segments(self.spans, start, end, self.cuts):
             html = _e(text[seg.start:seg.end])
             for depth, i in enumerate(reversed(seg.cover)):
                 tag = self._tag(i) if self.spans[i].start == seg.start else ""
                 level = f" d{min(depth, _MAX_DEPTH)}" if depth else ""
                 html = (f'<span class="h {self.keys[i]}{level}" data-i="{i}" '
                         f'data-t="{self.keys[i]}">{tag}{html}</span>')
+            for a, b, k in self.quote_marks:
+                if a < seg.end and b > seg.start:
+                    chip = self._quote_chip(k) if a == seg.start else ""
+                    html = f'<span class="us-qt" data-q="{k}">{chip}{html}</span>'
+            for a, b, k in self.claim_marks:
+                if a < seg.end and b > seg.start:
+                    chip = (f'<span class="us-cchip" data-rank="{self.claims[k].rank}" '
+                            'aria-hidden="true"></span>') if a == seg.start else ""
+                    html = f'<span class="us-cl" data-c="{k}">{chip}{html}</span>'
             out.append(html)
         return "".join(out)
+
+    def _quote_chip(self, k: int) -> str:
+        """The small label at a quote's start: the speaker's last name, or "Quote"."""
+        speaker = self.found.quotes[k].speaker if self.found else None
+        short = speaker.split()[-1] if speaker and speaker.split() else "Quote"
+        return f'<span class="us-qchip" data-who="{_e(short)}" aria-hidden="true"></span>'
 
     def title_html(self) -> str:
         if self.shape.heading is not None:
@@ -166,7 +203,13 @@ class _Page:
 
     def article(self) -> str:
         lang = f' lang="{_e(self.doc.language)}"' if self.doc.language else ""
-        paras = [f"<p>{self.highlighted(a, b)}</p>" for a, b in self.shape.paragraphs]
+        blocks = [(q.start, q.end) for q in (self.found.quotes if self.found else ())
+                  if q.kind == "block"]
+        paras = []
+        for a, b in self.shape.paragraphs:
+            # A paragraph holding a block quote is set off like a blockquote.
+            cls = ' class="us-bq"' if any(qa < b and qb > a for qa, qb in blocks) else ""
+            paras.append(f"<p{cls}>{self.highlighted(a, b)}</p>")
         if not paras:
             paras = ['<p class="us-empty">The article has no text besides its title.</p>']
         return f'<article class="us-card us-article"{lang}>{"".join(paras)}</article>'
@@ -301,7 +344,7 @@ class _Page:
         items = []
         for i, (span, tech) in enumerate(zip(self.spans, self.techs)):
             items.append(
-                f'<li class="us-finding {self.keys[i]}" data-t="{self.keys[i]}">'
+                f'<li class="us-finding {self.keys[i]}" data-t="{self.keys[i]}" data-i="{i}">'
                 f'<button type="button" class="us-jump" data-i="{i}" '
                 f'aria-label="Show {_e(tech.name)} in the article">'
                 f'<span class="us-code">{_e(tech.code)}</span></button>'
@@ -309,6 +352,115 @@ class _Page:
                 f"confidence</span></div><q>{_e(span.text)}</q></li>")
         return (f'<section class="us-card us-findings" aria-label="All findings">'
                 f"<h2>All findings ({len(self.spans)})</h2><ol>{''.join(items)}</ol></section>")
+
+    # -- enrichment: who is targeted, who is quoted, claims ----------------------------------
+    def _key_of(self, technique_id: str) -> str:
+        """The colour key of a technique among this page's spans (neutral when absent)."""
+        if any(t.id == technique_id for t in self.techs):
+            return technique_key(technique_id, self.extra)
+        return "tx"
+
+    @staticmethod
+    def _more(count: int, shown: int, what: str) -> str:
+        if count <= shown:
+            return ""
+        return (f'<button type="button" class="us-more" aria-expanded="false" '
+                f'data-all="Show all {count} {what}" data-fewer="Show the top {shown}">'
+                f"Show all {count} {what}</button>")
+
+    def targeted(self) -> str:
+        if self.found is None:
+            return ""
+        rows = self.found.tally
+        head = (f'<section class="us-card us-targeted" aria-label="Who is targeted">'
+                f"<h2>Who is targeted ({len(rows)})</h2>")
+        if not rows:
+            return (head + '<p class="us-note">No span is aimed at a person, group, country '
+                    "or organisation this report could name.</p></section>")
+        top = max(row.count for row in rows)
+        items = []
+        for k, row in enumerate(rows):
+            # A bar as long as the count, in the colours of its techniques (SVG attributes,
+            # not style attributes, which the page's Content-Security-Policy refuses).
+            mix, x = [], 0.0
+            for tid, n in row.techniques:
+                width = 100 * n / top
+                mix.append(f'<rect class="{self._key_of(tid)}" x="{x:.2f}" width="{width:.2f}" '
+                           'height="6"/>')
+                x += width
+            hidden = " hidden" if k >= _TOP_TARGETS else ""
+            extra = ' class="us-extra"' if k >= _TOP_TARGETS else ""
+            items.append(
+                f"<li{extra}{hidden}>"
+                f'<button type="button" class="us-entity" data-e="{k}" aria-pressed="false">'
+                f'<span class="us-ename">{_e(row.entity)}</span>'
+                f'<span class="us-ekind">{_e(row.kind)}</span>'
+                '<svg class="us-emix" viewBox="0 0 100 6" preserveAspectRatio="none" '
+                f'aria-hidden="true" focusable="false">{"".join(mix)}</svg>'
+                f'<span class="us-ewhat">{_e(tally_detail(row))}</span></button></li>')
+        return (head + '<p class="us-hint">Select a name to light up the spans aimed at it.</p>'
+                f'<ul class="us-elist">{"".join(items)}</ul>'
+                f'{self._more(len(rows), _TOP_TARGETS, "names")}</section>')
+
+    def quoted(self) -> str:
+        if self.found is None:
+            return ""
+        quotes = self.found.quotes
+        head = (f'<section class="us-card us-quoted" aria-label="Who is quoted">'
+                f"<h2>Who is quoted ({len(quotes)})</h2>")
+        if not quotes:
+            return head + '<p class="us-note">The article quotes no one directly.</p></section>'
+        items = []
+        for k, q in enumerate(quotes):
+            who = f"<b>{_e(q.speaker)}</b>" if q.speaker else f"<b>{UNATTRIBUTED.capitalize()}</b>"
+            cue = cue_phrase(q)
+            bits = [who] + ([f"<span>{_e(cue)}</span>"] if cue else [])
+            if q.confidence < 0.5:
+                bits.append('<span class="us-low">uncertain</span>')
+            excerpt = _SPACES.sub(" ", q.text).strip()
+            if len(excerpt) > _EXCERPT:
+                excerpt = excerpt[:_EXCERPT].rsplit(" ", 1)[0] + "…"
+            kind = "block quote" if q.kind == "block" else "quote"
+            items.append(
+                f'<li><button type="button" class="us-qjump" data-q="{k}" '
+                f'aria-label="Show this {kind} in the article">'
+                f'<span class="us-qwho">{" ".join(bits)}</span>'
+                f"<q>{_e(excerpt)}</q></button></li>")
+        return head + f'<ol class="us-qlist">{"".join(items)}</ol></section>'
+
+    def claim_list(self) -> str:
+        if self.found is None:
+            return ""
+        claims = self.claims
+        head = (f'<section class="us-card us-claims" aria-label="Claims to check">'
+                f"<h2>Claims to check ({len(claims)})</h2>")
+        if not claims:
+            return (head + '<p class="us-note">No check-worthy factual sentence was found.</p>'
+                    "</section>")
+        items = []
+        for k, c in enumerate(claims):
+            hidden = " hidden" if k >= _TOP_CLAIMS else ""
+            extra = ' class="us-extra"' if k >= _TOP_CLAIMS else ""
+            why = ", ".join(c.reasons)
+            items.append(
+                f"<li{extra}{hidden}>"
+                f'<button type="button" class="us-cjump" data-c="{k}" '
+                f'aria-label="Show claim {c.rank} in the article">'
+                f'<span class="us-rank">C{c.rank}</span>'
+                f'<span class="us-ctext">{_e(_SPACES.sub(" ", c.text).strip())}</span>'
+                + (f'<span class="us-why">{_e(why)}</span>' if why else "")
+                + "</button></li>")
+        return (head + '<p class="us-hint">Factual sentences worth checking, most '
+                "check-worthy first. In the article they are underlined and marked C1, C2, "
+                "and so on.</p>"
+                f'<ol class="us-clist">{"".join(items)}</ol>'
+                f'{self._more(len(claims), _TOP_CLAIMS, "claims")}</section>')
+
+    def focus_bar(self) -> str:
+        if self.found is None or not self.found.tally:
+            return ""
+        return ('<div class="us-focusbar" hidden><span class="us-focusmsg" role="status">'
+                '</span><button type="button" class="us-unfocus">Clear</button></div>')
 
     def data(self) -> str:
         text = self.doc.text
@@ -324,6 +476,10 @@ class _Page:
             techniques[self.keys[i]] = {"id": tech.id, "name": tech.name, "code": tech.code,
                                         "definition": tech.definition}
         payload = {"spans": spans, "techniques": techniques}
+        if self.found is not None:
+            # Spans aimed at each entity of the tally, in the report's numbering.
+            payload["tally"] = [sorted(self.positions[i] for i in row.spans)
+                                for row in self.found.tally]
         return f'<script type="application/json" class="us-data">{json_for_html(payload)}</script>'
 
     def footer(self) -> str:
@@ -339,9 +495,11 @@ class _Page:
         return (
             f'<div class="unspin-report">{self.data()}{self.header()}'
             '<div class="us-grid">'
-            f'<aside class="us-side">{self.summary()}{self.legend()}{self.chart()}</aside>'
-            f'<main class="us-main">{self.article()}{self.findings()}</main>'
+            f'<aside class="us-side">{self.summary()}{self.legend()}{self.targeted()}'
+            f"{self.quoted()}{self.chart()}</aside>"
+            f'<main class="us-main">{self.article()}{self.claim_list()}{self.findings()}</main>'
             "</div>"
+            f"{self.focus_bar()}"
             '<div class="us-panel" role="dialog" aria-label="Technique details" hidden>'
             '<button type="button" class="us-close" aria-label="Close details">×</button>'
             '<div class="us-panel-body" aria-live="polite"></div></div>'

@@ -185,6 +185,15 @@
         }
         return;
       }
+      var entity = target.closest(".us-entity");
+      if (entity) return focusEntity(entity);
+      if (target.closest(".us-unfocus")) return unfocus(true);
+      var quote = target.closest(".us-qjump");
+      if (quote) return light("q", quote.getAttribute("data-q"));
+      var claim = target.closest(".us-cjump");
+      if (claim) return light("c", claim.getAttribute("data-c"));
+      var more = target.closest(".us-more");
+      if (more) return expand(more);
       var filter = target.closest(".us-filter");
       if (filter) return toggle(filter);
       if (target.closest(".us-showall")) return reset();
@@ -203,9 +212,95 @@
     });
 
     // On the document, not the report: after a mouse click the focus may be on the body.
+    // Escape undoes one thing at a time: the panel, then a selected name, then a lit quote.
     document.addEventListener("keydown", function (event) {
-      if (event.key === "Escape" && !panel.hidden) hide(true);
+      if (event.key !== "Escape") return;
+      if (!panel.hidden) hide(true);
+      else if (focused !== null) unfocus(true);
+      else if (lit) light(null);
     });
+
+    // Who is targeted: a name's spans light up and the others fade; again, Clear or Escape
+    // ends it. The spans aimed at each name come in the data (report numbering).
+    var bar = root.querySelector(".us-focusbar");
+    var focused = null;
+    var focusButton = null;
+
+    function focusEntity(button) {
+      var k = Number(button.getAttribute("data-e"));
+      if (focused === k) return unfocus(false);
+      unfocus(false);
+      var indices = (data.tally || [])[k] || [];
+      focused = k;
+      focusButton = button;
+      button.setAttribute("aria-pressed", "true");
+      root.classList.add("is-focus");
+      var first = null;
+      indices.forEach(function (i) {
+        root.querySelectorAll('.h[data-i="' + i + '"], .us-finding[data-i="' + i + '"]')
+          .forEach(function (el) {
+            el.classList.add("is-lit");
+            if (!first && el.classList.contains("h")) first = el;
+          });
+      });
+      if (bar) {
+        var name = button.querySelector(".us-ename");
+        var msg = bar.querySelector(".us-focusmsg");
+        msg.textContent = "";
+        msg.appendChild(document.createTextNode(indices.length +
+          (indices.length === 1 ? " span" : " spans") + " aimed at "));
+        msg.appendChild(make("b", null, name ? name.textContent : ""));
+        bar.hidden = false;
+      }
+      // Bring the first one into view unless one is on screen already.
+      if (first && !indices.some(function (i) {
+        var el = root.querySelector('.h[data-i="' + i + '"]');
+        var r = el && el.getBoundingClientRect();
+        return r && r.bottom > 0 && r.top < window.innerHeight;
+      })) first.scrollIntoView({ block: "center" });
+    }
+
+    function unfocus(refocus) {
+      if (focused === null) return;
+      root.classList.remove("is-focus");
+      root.querySelectorAll(".h.is-lit, .us-finding.is-lit").forEach(function (el) {
+        el.classList.remove("is-lit");
+      });
+      if (focusButton) focusButton.setAttribute("aria-pressed", "false");
+      if (bar) bar.hidden = true;
+      if (refocus && focusButton) focusButton.focus();
+      focused = null;
+      focusButton = null;
+    }
+
+    // A quote or claim chosen in its list: scroll to its words, light them, move focus there.
+    var lit = null;
+
+    function light(kind, k) {
+      root.querySelectorAll(".us-qt.is-lit, .us-cl.is-lit").forEach(function (el) {
+        el.classList.remove("is-lit");
+      });
+      lit = null;
+      if (!kind) return;
+      var cls = kind === "q" ? ".us-qt" : ".us-cl";
+      var parts = root.querySelectorAll(cls + "[data-" + kind + '="' + k + '"]');
+      if (!parts.length) return;
+      parts.forEach(function (el) { el.classList.add("is-lit"); });
+      lit = parts[0];
+      lit.scrollIntoView({ block: "center" });
+      lit.tabIndex = -1;
+      lit.focus({ preventScroll: true });
+    }
+
+    // "Show all" under a list that shows its top rows only.
+    function expand(button) {
+      var open = button.getAttribute("aria-expanded") !== "true";
+      button.parentElement.querySelectorAll("li.us-extra").forEach(function (li) {
+        li.hidden = !open;
+      });
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      button.textContent = button.getAttribute(open ? "data-fewer" : "data-all");
+    }
 
     function toggle(button) {
       var key = button.getAttribute("data-t");
