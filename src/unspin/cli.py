@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -21,16 +23,37 @@ from .report import FORMATS  # noqa: E402  (cheap: report modules load lazily)
 # helpers
 
 def write_output(text: str, out: str | None) -> None:
-    """Write to ``out`` atomically, or to stdout."""
+    """Write to ``out`` atomically, or to stdout; a closed or full stdout is a one-line
+    InputError (a broken pipe is left to ``main``: the reader has gone, nothing to say)."""
     if not out or out == "-":
-        sys.stdout.write(text)
-        if text and not text.endswith("\n"):
-            sys.stdout.write("\n")
-        sys.stdout.flush()
+        if sys.stdout is None:
+            raise InputError("stdout is closed; write to a file with -o FILE")
+        try:
+            sys.stdout.write(text)
+            if text and not text.endswith("\n"):
+                sys.stdout.write("\n")
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise
+        except (OSError, ValueError) as exc:  # ValueError: write to a closed file
+            _drop_stdout()
+            raise InputError(f"stdout: cannot write ({getattr(exc, 'strerror', None) or exc}); "
+                             "write to a file with -o FILE") from None
         return
     from .files import write_atomic
 
     write_atomic(out, text)
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's final flush of what could not be
+    written (a full disk, a closed pipe) does not print a second error."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):
+        pass
 
 
 def resolve_options(args, **extra) -> "Options":
@@ -53,7 +76,7 @@ def expand_sources(sources: list[str], kind: str | None) -> list[tuple[str, str 
     out: list[tuple[str, str | None]] = []
     for src in sources:
         path = Path(src)
-        if src != "-" and "://" not in src and path.is_dir():
+        if src != "-" and "://" not in src and os.path.isdir(src):  # False for bad names
             files = list(list_articles(path).values())
             if not files:
                 raise InputError(f"{src}: no articles (.txt, .md or .html files) in this folder")
@@ -131,6 +154,10 @@ def cmd_evaluate(args) -> int:
 def cmd_train(args) -> int:
     from dataclasses import fields
 
+    from .errors import require
+
+    require("torch", "train")  # before reading any data: the hint gives the install order
+    require("transformers", "train")
     from .training.train import TrainConfig, train
 
     cfg = TrainConfig()
@@ -197,24 +224,55 @@ def cmd_serve(args) -> int:
 
 
 def cmd_techniques(args) -> int:
-    from .techniques import TECHNIQUES
+    from .techniques import TECHNIQUES, table
 
     if args.json:
         from dataclasses import asdict
 
         write_output(json.dumps([asdict(t) for t in TECHNIQUES], indent=2), None)
         return 0
-    for t in TECHNIQUES:
-        print(f"{t.code}  {t.id:<38} {t.definition}")
+    write_output(table(TECHNIQUES, shutil.get_terminal_size((100, 24)).columns), None)
     return 0
 
 
 # ---------------------------------------------------------------------------------------------
 # parser
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line like every other error (exit 2)."""
+
+    def error(self, message: str):
+        self.exit(2, f"unspin: error: {message} (see '{self.prog} --help')\n")
+
+
+def _whole(low: int, high: int | None = None):
+    """An argparse type: a whole number from ``low`` (to ``high``)."""
+    def parse(raw: str) -> int:
+        try:
+            value = int(raw)
+        except ValueError:
+            value = None
+        if value is None or value < low or (high is not None and value > high):
+            span = f"between {low} and {high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"must be a whole number {span} (got {raw!r})")
+        return value
+    return parse
+
+
+def _positive(raw: str) -> float:
+    """An argparse type: a number above 0."""
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number above 0 (got {raw!r})")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="unspin", description="Show how a news article persuades: "
-                                "find propaganda techniques and mark their spans.")
+    p = _Parser(prog="unspin", description="Show how a news article persuades: "
+                "find propaganda techniques and mark their spans.")
     p.add_argument("--version", action="version", version=f"unspin {__version__}")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv: debug)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -259,16 +317,17 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--name", required=True,
                     help="the new model's name (it is known as NAME.vVERSION)")
     tr.add_argument("--version", help="the new model's version (default 1)")
-    tr.add_argument("--epochs", type=int)
-    tr.add_argument("--batch-size", dest="batch_size", type=int)
-    tr.add_argument("--lr", dest="lr_encoder", type=float, help="encoder learning rate")
-    tr.add_argument("--seed", type=int)
-    tr.add_argument("--max-steps", dest="max_steps", type=int, help="stop after N steps (smoke)")
-    tr.add_argument("--limit-articles", dest="limit_articles", type=int,
+    tr.add_argument("--epochs", type=_whole(1))
+    tr.add_argument("--batch-size", dest="batch_size", type=_whole(1))
+    tr.add_argument("--lr", dest="lr_encoder", type=_positive, help="encoder learning rate")
+    tr.add_argument("--seed", type=_whole(0))
+    tr.add_argument("--max-steps", dest="max_steps", type=_whole(0),
+                    help="stop after N steps (smoke)")
+    tr.add_argument("--limit-articles", dest="limit_articles", type=_whole(0),
                     help="train on the first N articles only (smoke)")
-    tr.add_argument("--span-jitter", dest="span_jitter", type=int,
+    tr.add_argument("--span-jitter", dest="span_jitter", type=_whole(0),
                     help="also train the span classifier on gold spans moved by <= N tokens")
-    tr.add_argument("--threads", type=int, help="torch threads (default all cores)")
+    tr.add_argument("--threads", type=_whole(0, 256), help="torch threads (default all cores)")
     tr.add_argument("--quiet", action="store_true", help="no progress bar")
     tr.set_defaults(func=cmd_train)
 
@@ -286,8 +345,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sv = sub.add_parser("serve", help="HTTP API and web page (needs unspin[serve])")
     sv.add_argument("--host", default="127.0.0.1")
-    sv.add_argument("--port", type=int, default=8000)
-    sv.add_argument("--workers", type=int, default=1, help="server processes")
+    sv.add_argument("--port", type=_whole(1, 65535), default=8000)
+    sv.add_argument("--workers", type=_whole(1, 256), default=1, help="server processes")
     sv.add_argument("--model", help="model name or trained model folder")
     sv.add_argument("--allow-private", action="store_true",
                     help="allow URLs on private, loopback or link-local addresses")
@@ -306,23 +365,63 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+class _OwnRecords(logging.Filter):
+    """Lets through unspin's own log records only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.name == "unspin" or record.name.startswith("unspin.")
+
+
+def setup_logging(verbose: int) -> None:
+    """Log to stderr by verbosity. Without ``-v`` only unspin's own warnings show: a library's
+    log lines (trafilatura logs "ERROR ... empty HTML tree" for a page unspin then reports in
+    one line) would only confuse. ``-v`` adds unspin's progress and other libraries'
+    warnings; ``-vv`` shows everything at debug level. Calling it again replaces the handler."""
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "unspin_cli", False)]:
+        root.removeHandler(old)
+    handler = logging.StreamHandler()
+    handler.unspin_cli = True  # type: ignore[attr-defined]
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    if verbose < 1:
+        handler.addFilter(_OwnRecords())
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose >= 2 else logging.WARNING)
+    log.setLevel(logging.WARNING - 10 * min(verbose, 2))
+    # the HTML extractor reports routine page clean-up as warnings and errors
+    logging.getLogger("trafilatura").setLevel(logging.DEBUG if verbose >= 2 else logging.ERROR)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    level = logging.WARNING - 10 * min(args.verbose, 2)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    if args.verbose < 2:  # the HTML extractor reports routine page clean-up as warnings
-        logging.getLogger("trafilatura").setLevel(logging.ERROR)
+    setup_logging(args.verbose)
     try:
-        return args.func(args)
+        code = args.func(args)
+        _flush_stdout()  # what print() left buffered: a full disk shows here, as one line
+        return code
     except UnspinError as exc:
         print(f"unspin: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("unspin: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader went away (| head): nothing more to say
+        _drop_stdout()
         return 1
+
+
+def _flush_stdout() -> None:
+    if sys.stdout is None:
+        return
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except (OSError, ValueError) as exc:
+        _drop_stdout()
+        raise InputError(f"stdout: cannot write ({getattr(exc, 'strerror', None) or exc}); "
+                         "write to a file with -o FILE") from None
 
 
 if __name__ == "__main__":

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Technique", "TECHNIQUES", "TECHNIQUE_IDS", "BY_ID", "FINE_TO_TASK", "get", "normalize"]
+__all__ = ["Technique", "TECHNIQUES", "TECHNIQUE_IDS", "BY_ID", "FINE_TO_TASK", "get", "normalize",
+           "table"]
 
 
 @dataclass(frozen=True)
@@ -151,3 +152,42 @@ def get(technique_id: str) -> Technique:
             f"unknown technique {technique_id!r}; run 'unspin techniques' to list them"
         )
     return BY_ID[tid]
+
+
+def table(techniques: tuple[Technique, ...] = TECHNIQUES, width: int = 100) -> str:
+    """The techniques as a table for a terminal ``width`` characters wide: code, name and id
+    on one line (the id below when they do not fit), then the definition and an example,
+    wrapped and indented.
+
+    >>> print(table(TECHNIQUES[-3:-2], width=50))
+    CODE  TECHNIQUE  ID (for --techniques and JSON)
+    <BLANKLINE>
+    SLO   Slogans    Slogans
+          A short, striking phrase that may include
+          labelling and stereotyping.
+          Example: "Jobs, not excuses!"
+    <BLANKLINE>
+    """
+    import textwrap
+
+    width = max(40, min(width, 120))
+    indent = " " * 6
+    name_w = max(len("TECHNIQUE"), *(len(t.name) for t in techniques))
+    rows = [f"{t.code:<6}{t.name:<{name_w}}  {t.id}" for t in techniques]
+    header = f"{'CODE':<6}{'TECHNIQUE':<{name_w}}  ID (for --techniques and JSON)"
+    if len(header) > width:
+        header = f"{'CODE':<6}{'TECHNIQUE':<{name_w}}  ID"
+    fits = all(len(r) <= width for r in rows) and len(header) <= width
+    lines = [header if fits else f"{'CODE':<6}TECHNIQUE and id", ""]
+    for t, row in zip(techniques, rows):
+        wrap = dict(width=width, initial_indent=indent, subsequent_indent=indent,
+                    break_long_words=False, break_on_hyphens=False)
+        if fits:
+            lines.append(row)
+        else:
+            lines += textwrap.wrap(f"{t.code:<6}{t.name}", **{**wrap, "initial_indent": ""})
+            lines.append(f"{indent}id: {t.id}")
+        lines += textwrap.wrap(t.definition, **wrap)
+        lines += textwrap.wrap(f'Example: "{t.example}"', **wrap)
+        lines.append("")
+    return "\n".join(lines)
