@@ -4,6 +4,10 @@
 an emoji, curly quotes), nested spans, crossing spans, two techniques on the same words, and a
 reader comment holding markup that must show as text. ``hostile`` puts ``<script>`` and
 ``onerror=`` into the title, the body and every metadata field.
+
+``enriched`` and ``hostile_enriched`` add what the enrich stage would find (quotes, targets, a
+tally, claims), also written by hand so the report tests do not move when the enrich rules do;
+``hostile_enriched`` puts markup into speakers, cues, entity names, kinds and reasons.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import pytest
 
 from unspin.analysis import Analysis, ModelRef, Span, make_span, summarize
 from unspin.document import Document, Original
+from unspin.enrich.types import Claim, Enrichment, Entity, Mention, Quote, TallyRow, Target
 
 MODEL = ModelRef("minilm-spans.v1", "1.0.0",
                  "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")
@@ -121,6 +126,110 @@ def build_hostile() -> Analysis:
     return Analysis(doc, spans, summarize(HOSTILE_TEXT, spans), model)
 
 
+def at(text: str, phrase: str, occurrence: int = 0) -> tuple[int, int]:
+    """Offsets of the ``occurrence``-th ``phrase`` in ``text``."""
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(phrase, start + 1)
+    return start, start + len(phrase)
+
+
+def quote(text: str, phrase: str, kind: str, speaker: str | None, said_by: str | None,
+          cue: str | None, confidence: float) -> Quote:
+    start, end = at(text, phrase)
+    who = at(text, said_by) if said_by else (None, None)
+    return Quote(start, end, phrase, kind, speaker, who[0], who[1], cue, confidence)
+
+
+def target(text: str, spans: tuple[Span, ...], index: int, entity: str, kind: str,
+           mention: str, how: str, occurrence: int = 0) -> Target:
+    span = spans[index]
+    start, end = at(text, mention, occurrence)
+    return Target(index, span.technique, span.start, span.end, entity, kind, start, end,
+                  mention, how)
+
+
+def tally_of(targets: list[Target]) -> tuple[TallyRow, ...]:
+    """Rows per entity, most spans first, techniques most frequent first (as the stage does)."""
+    rows: dict[str, list[Target]] = {}
+    for t in targets:
+        rows.setdefault(t.entity, []).append(t)
+    out = []
+    for entity, ts in rows.items():
+        counts: dict[str, int] = {}
+        for t in ts:
+            counts[t.technique] = counts.get(t.technique, 0) + 1
+        techniques = tuple(sorted(counts.items(), key=lambda kv: -kv[1]))
+        out.append(TallyRow(entity, ts[0].kind, len(ts), techniques,
+                            tuple(sorted(t.span for t in ts))))
+    return tuple(sorted(out, key=lambda r: -r.count))
+
+
+def claim(text: str, phrase: str, rank: int, reasons: tuple[str, ...],
+          quotes: tuple[int, ...] = (), spans: tuple[int, ...] = ()) -> Claim:
+    start, end = at(text, phrase)
+    return Claim(start, end, phrase, round(3.0 - rank / 2, 2), rank, reasons, quotes, spans)
+
+
+def sample_enrichment(spans: tuple[Span, ...]) -> Enrichment:
+    t = SAMPLE_TEXT
+    quotes = (
+        quote(t, "Every serious economist agrees the harbour will pay for itself,", "inline",
+              "Inès Dubois", "Inès Dubois", "said", 0.9),
+        quote(t, "This is the worst decision in the history of our town.", "inline",
+              "Kenji Watanabe", "Kenji Watanabe", ":", 0.8),
+        quote(t, "Our harbour, our future!", "inline", None, None, None, 0.3),
+    )
+    targets = [
+        target(t, spans, 0, "City council", "org", "council", "nearby"),
+        target(t, spans, 1, "City council", "org", "council", "nearby"),
+        target(t, spans, 2, "City Hall", "org", "City Hall", "nearby"),
+        target(t, spans, 3, "City Hall", "org", "City Hall", "nearby"),
+        target(t, spans, 5, "City council", "org", "council", "inside", 2),
+        target(t, spans, 9, "City council", "org", "council", "nearby", 1),
+    ]
+    claims = (
+        claim(t, "“Every serious economist agrees the harbour will pay for itself,” said deputy "
+              "mayor Inès Dubois.", 3, ("named", "attributed quote"), (0,), (4,)),
+        claim(t, "On Tuesday night, in a session that ran past midnight, the council approved "
+              "the harbour plan by seven votes to six.", 1, ("date", "number", "event")),
+        claim(t, "Organisers say thousands have already signed a petition; don't be the last "
+              "one to add your name.", 2, ("number", "attributed"), (), (12,)),
+    )
+    entities = (
+        Entity("City council", "org", tuple(Mention(*at(t, "council", k), "council")
+                                            for k in range(3))),
+        Entity("City Hall", "org", (Mention(*at(t, "City Hall"), "City Hall"),)),
+        Entity("Inès Dubois", "person", (Mention(*at(t, "Inès Dubois"), "Inès Dubois"),)),
+        Entity("Kenji Watanabe", "person",
+               (Mention(*at(t, "Kenji Watanabe"), "Kenji Watanabe"),)),
+    )
+    return Enrichment("rules.v1", quotes, tuple(targets), tally_of(targets), claims, entities)
+
+
+HOSTILE_NAME = '<img src=x onerror="window.__pwned=13">Eve</b>'
+
+
+def hostile_enrichment(spans: tuple[Span, ...]) -> Enrichment:
+    t = HOSTILE_TEXT
+    para = 'The <b>evil</b> plan & its "defenders" <script>window.__pwned=3</script> are traitors.'
+    quotes = (
+        quote(t, para, "block", HOSTILE_META, None, '<script>window.__pwned=14</script>', 0.9),
+        quote(t, "defenders", "inline", None, None, None, 0.2),
+    )
+    targets = [
+        target(t, spans, 3, HOSTILE_NAME, "<b>person</b>", "defenders", "nearby"),
+        target(t, spans, 2, HOSTILE_NAME, "<b>person</b>", "defenders", "nearby"),
+        target(t, spans, 5, "</li></ul><script>window.__pwned=15</script>", "group",
+               "Shameful!", "inside"),
+    ]
+    claims = (
+        claim(t, "</p></article><script>window.__pwned=4</script><!-- comment --> Shameful!", 1,
+              ("<script>window.__pwned=16</script>",), (), (4, 5)),
+    )
+    return Enrichment("rules.v1", quotes, tuple(targets), tally_of(targets), claims, ())
+
+
 @pytest.fixture
 def sample() -> Analysis:
     return build_sample()
@@ -129,6 +238,22 @@ def sample() -> Analysis:
 @pytest.fixture
 def hostile() -> Analysis:
     return build_hostile()
+
+
+def build_enriched(hostile: bool = False) -> Analysis:
+    a = build_hostile() if hostile else build_sample()
+    found = hostile_enrichment(a.spans) if hostile else sample_enrichment(a.spans)
+    return Analysis(a.document, a.spans, a.summary, a.model, enrichment=found)
+
+
+@pytest.fixture
+def enriched() -> Analysis:
+    return build_enriched()
+
+
+@pytest.fixture
+def hostile_enriched() -> Analysis:
+    return build_enriched(hostile=True)
 
 
 GOLDEN_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "report"

@@ -137,3 +137,132 @@ def test_print_keeps_highlights_and_drops_controls(browser, sample, tmp_path, sh
     page.pdf(path=str(shots / "report-print.pdf"))
     assert problems == []
     page.close()
+
+
+# -- what the enrich stage found --------------------------------------------------------------
+
+LIT = "Array.from(document.querySelectorAll('.h.is-lit'), el => Number(el.dataset.i))"
+
+
+def lit_spans(page) -> set[int]:
+    return set(page.evaluate(LIT))
+
+
+def test_selecting_a_name_lights_exactly_its_spans(browser, enriched, tmp_path, shots):
+    from unspin.report._enriched import span_positions
+
+    page, problems = open_report(browser, enriched, tmp_path, "enriched")
+    page.screenshot(path=str(shots / "report-enriched.png"), full_page=True)
+    positions = span_positions(enriched.spans)
+    council, hall = ({positions[i] for i in row.spans} for row in enriched.enrichment.tally)
+    names = page.locator(".us-entity")
+    assert names.count() == 2 and lit_spans(page) == set()
+
+    names.first.click()
+    assert lit_spans(page) == council
+    assert names.first.get_attribute("aria-pressed") == "true"
+    bar = page.locator(".us-focusbar")
+    assert bar.is_visible() and bar.inner_text().startswith("4 spans aimed at City council")
+    # The lit spans keep their colour, every other span fades to no background (waiting out
+    # the colour transition).
+    page.wait_for_function(
+        """lit => Array.from(document.querySelectorAll('.h')).every(el =>
+             (getComputedStyle(el).backgroundColor !== 'rgba(0, 0, 0, 0)')
+             === lit.includes(Number(el.dataset.i)))""", arg=sorted(council))
+    page.screenshot(path=str(shots / "report-enriched-focus.png"))
+
+    names.nth(1).click()  # another name replaces the first
+    assert lit_spans(page) == hall
+    assert names.first.get_attribute("aria-pressed") == "false"
+    names.nth(1).click()  # again: cleared
+    assert lit_spans(page) == set() and bar.is_hidden()
+    assert page.evaluate("document.querySelector('.unspin-report.is-focus')") is None
+
+    # Keyboard: Enter selects, Escape clears and gives focus back to the name.
+    names.first.focus()
+    page.keyboard.press("Enter")
+    assert lit_spans(page) == council
+    page.keyboard.press("Escape")
+    assert lit_spans(page) == set()
+    assert page.evaluate("document.activeElement.classList.contains('us-entity')")
+    # Clear, on the bar, works too (phones have no Escape key).
+    names.first.click()
+    page.locator(".us-unfocus").click()
+    assert lit_spans(page) == set() and bar.is_hidden()
+    assert problems == []
+    page.close()
+
+
+def test_quotes_and_claims_jump_to_the_text(browser, enriched, tmp_path, shots):
+    page, problems = open_report(browser, enriched, tmp_path, "jump")
+    quote = enriched.enrichment.quotes[1]
+    page.locator('.us-qjump[data-q="1"]').click()
+    lit = page.locator(".us-qt.is-lit")
+    assert lit.count() >= 1
+    assert "".join(lit.all_inner_texts()).strip() == quote.text
+    assert page.evaluate("document.activeElement.dataset.q") == "1"
+    assert page.locator(".us-qt.is-lit").first.is_visible()
+    page.screenshot(path=str(shots / "report-enriched-quote.png"))
+    top = min(enriched.enrichment.claims, key=lambda c: c.rank)
+    page.locator('.us-cjump[data-c="0"]').click()
+    assert page.locator(".us-qt.is-lit").count() == 0  # one thing lit at a time
+    text = "".join(page.locator(".us-cl.is-lit").all_inner_texts())
+    assert " ".join(text.split()) == " ".join(top.text.split())
+    page.keyboard.press("Escape")
+    assert page.locator(".us-cl.is-lit").count() == 0
+    assert problems == []
+    page.close()
+
+
+def test_show_all_claims(browser, sample, tmp_path):
+    from unspin.analysis import Analysis, sentence_bounds
+    from unspin.enrich.types import Claim, Enrichment
+
+    text = sample.document.text
+    claims = tuple(Claim(a, b, text[a:b], 1.0, k + 1, ("named",), (), ())
+                   for k, (a, b) in enumerate(sentence_bounds(text)[:12]))
+    a = Analysis(sample.document, sample.spans, sample.summary, sample.model,
+                 enrichment=Enrichment("rules.v1", claims=claims))
+    page, problems = open_report(browser, a, tmp_path, "claims")
+    rows = page.locator(".us-claims li")
+    more = page.locator(".us-claims .us-more")
+    assert rows.count() == 12 and sum(r.is_visible() for r in rows.all()) == 10
+    more.click()
+    assert sum(r.is_visible() for r in rows.all()) == 12
+    assert more.get_attribute("aria-expanded") == "true"
+    assert more.inner_text() == "Show the top 10"
+    more.click()
+    assert sum(r.is_visible() for r in rows.all()) == 10
+    assert problems == []
+    page.close()
+
+
+def test_hostile_findings_never_run(browser, hostile_enriched, tmp_path, shots):
+    page, problems = open_report(browser, hostile_enriched, tmp_path, "hostile-enriched")
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.locator("img").count() == 0
+    page.locator(".us-entity").first.click()
+    page.locator(".us-qjump").first.click()
+    page.locator(".us-cjump").first.click()
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert "window.__pwned=13" in page.inner_text(".us-targeted")
+    assert "window.__pwned=13" in page.inner_text(".us-focusbar")
+    page.screenshot(path=str(shots / "report-hostile-enriched.png"), full_page=True)
+    assert problems == []
+    page.close()
+
+
+def test_enriched_phone_width(browser, enriched, tmp_path, shots):
+    page, problems = open_report(browser, enriched, tmp_path, "enriched-phone", width=390,
+                                 height=844)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.locator(".us-entity").first.click()
+    bar = page.locator(".us-focusbar").bounding_box()
+    assert bar and bar["x"] >= 0 and bar["x"] + bar["width"] <= 390
+    # The first lit span is brought into view.
+    assert page.locator(".h.is-lit").first.is_visible()
+    box = page.locator(".h.is-lit").first.bounding_box()
+    assert box and 0 <= box["y"] <= 844
+    page.screenshot(path=str(shots / "report-enriched-phone-focus.png"))
+    assert problems == []
+    page.close()
