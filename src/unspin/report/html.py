@@ -420,10 +420,10 @@ class _Page:
             excerpt = _SPACES.sub(" ", q.text).strip()
             if len(excerpt) > _EXCERPT:
                 excerpt = excerpt[:_EXCERPT].rsplit(" ", 1)[0] + "…"
-            kind = "block quote" if q.kind == "block" else "quote"
+            # No aria-label: the speaker and the excerpt are the button's name.
             items.append(
                 f'<li><button type="button" class="us-qjump" data-q="{k}" '
-                f'aria-label="Show this {kind} in the article">'
+                'title="Show in the article">'
                 f'<span class="us-qwho">{" ".join(bits)}</span>'
                 f"<q>{_e(excerpt)}</q></button></li>")
         return head + f'<ol class="us-qlist">{"".join(items)}</ol></section>'
@@ -445,7 +445,7 @@ class _Page:
             items.append(
                 f"<li{extra}{hidden}>"
                 f'<button type="button" class="us-cjump" data-c="{k}" '
-                f'aria-label="Show claim {c.rank} in the article">'
+                'title="Show in the article">'
                 f'<span class="us-rank">C{c.rank}</span>'
                 f'<span class="us-ctext">{_e(_SPACES.sub(" ", c.text).strip())}</span>'
                 + (f'<span class="us-why">{_e(why)}</span>' if why else "")
