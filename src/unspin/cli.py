@@ -94,7 +94,8 @@ def cmd_analyze(args) -> int:
     from .pipeline import analyze
     from .report import render, render_many
 
-    fmt = args.format or ("terminal" if sys.stdout.isatty() and not args.output else "json")
+    tty = sys.stdout is not None and sys.stdout.isatty()  # None: stdout closed (>&-)
+    fmt = args.format or ("terminal" if tty and not args.output else "json")
     options = resolve_options(args)
     sources = expand_sources(args.sources, args.kind)
     if len(sources) == 1:
