@@ -106,7 +106,8 @@ def test_failed_rows_are_recorded_and_exit_1(tmp_path, corpus):
     assert rows[3]["error"] == "not valid utf-8 text"
     assert "over the 1000-byte limit" in rows[4]["error"]
     assert rows[5]["id"] == good["id"]
-    assert rows[5]["error"] == f"duplicate id {good['id']!r}: row 5 repeats row 1; the first is kept"
+    assert rows[5]["error"] == \
+        f"duplicate id {good['id']!r}: row 5 repeats row 1; the first is kept"
     assert rows[5]["source"].endswith(":5")  # row and line agree: one numbering, from 1
     assert rows[6]["id"] == "<row 6>" and rows[6]["error"].startswith("not JSON")
     assert {a["article_id"] for a in table(out / "spans.parquet")} <= {good["id"]}
