@@ -74,10 +74,10 @@ def fetch(url: str, *, max_bytes: int, allow_private: bool = False, timeout: flo
     HTTP error, not a web page, a timeout, too many redirects) or TooLargeError; messages are
     one line and say what to do.
 
-    >>> fetch("ftp://example.org/", max_bytes=1000)
+    >>> fetch("ftp://example.org/", max_bytes=1000)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    unspin.errors.URLNotAllowed: ftp://example.org/: ftp: URLs are not fetched; only http:// and https:// URLs are
+    unspin.errors.URLNotAllowed: ftp://example.org/: ftp: URLs are not fetched; only http:// ...
     """
     deadline = time.monotonic() + timeout
     seen: set[str] = set()
@@ -94,18 +94,18 @@ def fetch(url: str, *, max_bytes: int, allow_private: bool = False, timeout: flo
             raise URLNotAllowed(str(exc), public=f"{shorten(url)}: redirects to an address that "
                                 "is not allowed (not a public address)") from None
         except TimeoutError:
-            raise FetchError(f"{shorten(current)}: timed out after {timeout:g} s; try again later or "
-                             "raise --timeout") from None
+            raise FetchError(f"{shorten(current)}: timed out after {timeout:g} s; try again "
+                             "later or raise --timeout") from None
         if page is not None:
             return page
         nxt = urljoin(current, location or "").split("#", 1)[0]
         logger.debug("%s redirects to %s", current, nxt)
         if nxt in seen:
-            raise FetchError(f"{shorten(url)}: redirect loop at {shorten(nxt)}; open the page in a browser and save "
-                             "it as a file instead")
+            raise FetchError(f"{shorten(url)}: redirect loop at {shorten(nxt)}; open the page in "
+                             "a browser and save it as a file instead")
         current = nxt
-    raise FetchError(f"{shorten(url)}: more than {max_redirects} redirects; give the final address of "
-                     "the article, or raise max_redirects")
+    raise FetchError(f"{shorten(url)}: more than {max_redirects} redirects; give the final "
+                     "address of the article, or raise max_redirects")
 
 
 def _parse(url: str) -> _Target:
@@ -122,8 +122,8 @@ def _parse(url: str) -> _Target:
         raise URLNotAllowed(f"{shorten(url)}: {shorten(scheme, 20)}: URLs are not fetched; only "
                             "http:// and https:// URLs are")
     if parts.username is not None or parts.password is not None:
-        raise URLNotAllowed(f"{shorten(url)}: URLs with a user name or password are not fetched; remove "
-                         "the 'user@' part")
+        raise URLNotAllowed(f"{shorten(url)}: URLs with a user name or password are not "
+                            "fetched; remove the 'user@' part")
     if not parts.hostname:
         raise URLNotAllowed(f"{shorten(url)}: no host name in the URL")
     try:
@@ -178,8 +178,8 @@ def _resolve(target: _Target, allow_private: bool, deadline: float) -> list[str]
     if worker.is_alive():
         raise TimeoutError
     if "error" in box:
-        raise FetchError(f"{shorten(target.url)}: cannot resolve host {target.host!r}; check the address "
-                         "and your connection") from None
+        raise FetchError(f"{shorten(target.url)}: cannot resolve host {target.host!r}; check "
+                         "the address and your connection") from None
     addresses: list[str] = []
     for _family, _type, _proto, _canon, sockaddr in box["infos"]:  # type: ignore[union-attr]
         address = str(sockaddr[0])
@@ -339,22 +339,24 @@ def _handle(target: _Target, response: http.client.HTTPResponse,
     if status in _REDIRECTS:
         location = response.getheader("Location")
         if not location:
-            raise FetchError(f"{shorten(target.url)}: HTTP {status} redirect without a Location header")
+            raise FetchError(f"{shorten(target.url)}: HTTP {status} redirect without a "
+                             "Location header")
         return None, location
     if status >= 400:
         hint = "try again later" if status >= 500 or status == 429 else "check the address"
         raise FetchError(f"{shorten(target.url)}: HTTP {status} {response.reason}; {hint}")
     if not 200 <= status < 300:
-        raise FetchError(f"{shorten(target.url)}: unexpected HTTP status {status} {response.reason}")
+        raise FetchError(f"{shorten(target.url)}: unexpected HTTP status {status} "
+                         f"{response.reason}")
     header = response.getheader("Content-Type") or ""
     media = header.split(";", 1)[0].strip().lower()
     if media and media not in TEXT_TYPES:
-        raise FetchError(f"{shorten(target.url)}: not a web page (content-type {media}); give the address "
-                         "of an article page")
+        raise FetchError(f"{shorten(target.url)}: not a web page (content-type {media}); give "
+                         "the address of an article page")
     length = response.getheader("Content-Length")
     if length and length.strip().isdigit() and int(length) > max_bytes:
-        raise TooLargeError(f"{shorten(target.url)}: {int(length)} bytes is over the {max_bytes}-byte "
-                            "limit; raise it with --max-bytes")
+        raise TooLargeError(f"{shorten(target.url)}: {int(length)} bytes is over the "
+                            f"{max_bytes}-byte limit; raise it with --max-bytes")
     data = _read_body(target, response, conn, max_bytes, deadline)
     return Page(target.url, _decode(data, header, media), media or "text/html", status), None
 
@@ -382,7 +384,8 @@ def _read_body(target: _Target, response: http.client.HTTPResponse,
             try:
                 chunk = inflater.decompress(chunk, max_bytes + 1 - total)
             except zlib.error:
-                raise FetchError(f"{shorten(target.url)}: corrupt {coding} data; try again later") from None
+                raise FetchError(f"{shorten(target.url)}: corrupt {coding} data; try again "
+                                 "later") from None
         total += len(chunk)
         if total > max_bytes:
             raise TooLargeError(f"{shorten(target.url)}: page is over the {max_bytes}-byte "
