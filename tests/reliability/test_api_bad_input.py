@@ -82,3 +82,20 @@ def test_the_redirect_server_itself_serves_an_article(redirect_server, first_hop
     # the check above is meaningful only if the first hop is really let through
     doc = unspin.ingest.load(f"{redirect_server}/ok", timeout=3)
     assert "old bridge" in doc.text
+
+
+def test_an_unreadable_file_even_as_root(tmp_path, monkeypatch):
+    # chmod 000 does not stop root; a PermissionError from open() stands in for it
+    path = tmp_path / "secret.txt"
+    path.write_text("Title\n\nText.\n")
+    real_open = type(path).open
+
+    def refuse(self, *args, **kwargs):
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(path), "open", refuse)
+    with pytest.raises(InputError) as err:
+        unspin.analyze(path)
+    assert one_line(str(err.value)) == f"{path}: permission denied"
