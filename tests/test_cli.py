@@ -231,3 +231,16 @@ def test_output_to_a_full_disk_leaves_no_temp_file(tmp_path, monkeypatch):
     with pytest.raises(InputError, match="No space left on device"):
         write_output("x" * 10_000, str(out))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_no_enrich_skips_the_stage(tmp_path, capsys):
+    import json as _json
+
+    from unspin.cli import main
+
+    src = tmp_path / "a.txt"
+    src.write_text('Title\n\n"They are corrupt liars," Jane Smith said on Monday.\n')
+    assert main(["analyze", str(src), "--format", "json"]) == 0
+    assert _json.loads(capsys.readouterr().out)["enrichment"]["quotes"]
+    assert main(["analyze", str(src), "--format", "json", "--no-enrich"]) == 0
+    assert _json.loads(capsys.readouterr().out)["enrichment"] is None

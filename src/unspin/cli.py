@@ -65,6 +65,8 @@ def resolve_options(args, **extra) -> "Options":
         "model", "min_score", "techniques", "encoding", "max_bytes", "timeout", "threads")}
     if getattr(args, "allow_private", False):
         given["allow_private"] = True
+    if getattr(args, "no_enrich", False):
+        given["enrich"] = False
     return Options.resolve(**given, **extra)
 
 
@@ -295,6 +297,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--allow-private", action="store_true",
                    help="allow URLs on private, loopback or link-local addresses")
     a.add_argument("--timeout", type=float, help="seconds to wait for a URL")
+    a.add_argument("--no-enrich", action="store_true",
+                   help="skip quotes, targets and claims (faster)")
     a.set_defaults(func=cmd_analyze)
 
     ls = sub.add_parser("label-spans", help="name the technique of given spans (SemEval TC)")

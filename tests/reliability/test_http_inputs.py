@@ -53,6 +53,7 @@ def check_one_clear_answer(r: httpx.Response, caplog, ok=(400, 413, 422)) -> str
 @pytest.fixture
 def log(caplog):
     caplog.set_level(logging.INFO)
+    caplog.set_level(logging.INFO, logger="unspin")  # a CLI test may have quietened it
     return caplog
 
 

@@ -233,6 +233,7 @@ def ours(caplog) -> list[str]:
 def test_lone_surrogates_and_odd_keys_are_client_errors_with_one_log_line(caplog):
     app = create_app(Options(api_keys=("s3cret",)))
     caplog.set_level(logging.INFO)
+    caplog.set_level(logging.INFO, logger="unspin")  # a CLI test may have quietened it
     auth = {"Authorization": "Bearer s3cret", "content-type": "application/json"}
     for body in (b'{"text": "Breaking \\ud83d news"}', b'{"html": "<p>\\udc00</p>"}',
                  b'{"url": "https://example.org/\\ud83d"}'):
@@ -253,6 +254,7 @@ def test_an_unexpected_error_is_one_json_500_and_one_log_line(caplog, monkeypatc
     app = create_app(Options())
     monkeypatch.setattr("unspin.server.app.asdict", lambda _t: 1 / 0)
     caplog.set_level(logging.INFO)
+    caplog.set_level(logging.INFO, logger="unspin")
     r = call(app, "GET", "/v1/techniques")
     assert r.status_code == 500 and r.json()["error"]["code"] == "internal"
     assert "Traceback" not in r.text and "ZeroDivision" not in r.text
