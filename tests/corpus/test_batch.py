@@ -28,9 +28,10 @@ def many(n: int) -> list[dict]:
              "The council approved the library budget on Tuesday.",
              "Only a fool would trust the so-called experts.",
              "Every true patriot must stand up now, before it is too late.",
-             "Prices rose by two percent in March, the agency said."]
+             "Prices rose by two percent in March, the agency said.",
+             '"We will fight them," Senator Jane Smith told reporters.']
     return [{"id": f"n{i:03d}", "outlet": f"Outlet {i % 3}", "published": f"2020-0{1 + i % 9}-01",
-             "text": " ".join(lines[(i + k) % 5] for k in range(3 + i % 3))} for i in range(n)]
+             "text": " ".join(lines[(i + k) % 6] for k in range(3 + i % 3))} for i in range(n)]
 
 
 def test_every_input_format_gives_the_same_rows(tmp_path, corpus):
@@ -45,10 +46,11 @@ def test_every_input_format_gives_the_same_rows(tmp_path, corpus):
         code, _o, err = corpus.run_cli("batch", src, "--out", out, "--workers", "2")
         assert code == 0, err
         assert "4 articles (4 ok, 0 failed)" in err
-        assert sorted(p.name for p in out.iterdir()) == ["articles.parquet", "run.json",
-                                                        "spans.parquet"]
-        results[name] = (table(out / "articles.parquet"), table(out / "spans.parquet"))
-    articles, spans = results["jsonl"]
+        assert sorted(p.name for p in out.iterdir()) == [
+            "articles.parquet", "quotes.parquet", "run.json", "spans.parquet", "targets.parquet"]
+        results[name] = (table(out / "articles.parquet"), table(out / "spans.parquet"),
+                         table(out / "quotes.parquet"), table(out / "targets.parquet"))
+    articles, spans, _quotes, targets = results["jsonl"]
     assert [a["id"] for a in articles] == [a["id"] for a in arts]
     assert [a["row"] for a in articles] == [1, 2, 3, 4]  # rows count from 1, as editors do
     first = articles[0]
@@ -61,10 +63,69 @@ def test_every_input_format_gives_the_same_rows(tmp_path, corpus):
         assert text[s["start"]:s["end"]] == s["text"]
     for aid, a in by_id.items():
         assert a["spans"] == sum(1 for s in spans if s["article_id"] == aid)
+    assert targets and {t["entity"] for t in targets} >= {"United States"}
     for name in ("csv", "parquet", "folder"):
         assert [a["id"] for a in results[name][0]] == [a["id"] for a in articles]
-        assert results[name][1] == spans, name
+        assert results[name][1:] == results["jsonl"][1:], name
     assert results["csv"][0][0]["authors"] == ["Lois Lane", "Clark Kent"]
+
+
+QUOTED = {"id": "q-1", "outlet": "Gazette",
+          "text": "Senator Jane Smith said the plan was \"a disgrace to this great nation\". The "
+                  "corrupt, treasonous elite in Washington will destroy America, Smith warned. "
+                  "\"We will fight,\" Smith told reporters. The so-called experts at the Fed "
+                  "are fools."}
+
+
+def test_quotes_and_targets_tables(tmp_path, corpus):
+    """Quotes and targets index the article text, their counts are on the article row, a target
+    names its span by position; with --no-enrich both tables are there, empty, same columns."""
+    from unspin.corpus.tables import quote_schema, target_schema
+
+    arts = [QUOTED, *corpus.ARTICLES[:2], {"id": "x"}]
+    src = corpus.write_jsonl(tmp_path / "in.jsonl", arts)
+    out = tmp_path / "out"
+    code, _o, err = corpus.run_cli("batch", src, "--out", out, "--workers", "1")
+    assert code == 1, err
+    articles = {a["id"]: a for a in table(out / "articles.parquet")}
+    spans, quotes, targets = (table(out / f"{k}.parquet") for k in ("spans", "quotes", "targets"))
+    assert pq.read_schema(out / "quotes.parquet").names == quote_schema().names
+    assert pq.read_schema(out / "targets.parquet").names == target_schema().names
+    text = QUOTED["text"]
+    said = [(q["text"], q["speaker"], q["cue"]) for q in quotes]
+    assert ("We will fight,", "Jane Smith", "told") in said
+    for q in quotes:
+        assert q["article_id"] == "q-1" and text[q["start"]:q["end"]] == q["text"]
+        assert 0 < q["confidence"] <= 1 and q["model_name"] == articles["q-1"]["model_name"]
+    by_article = {}
+    for s in spans:
+        by_article.setdefault(s["article_id"], []).append(s)
+    for t in targets:
+        article_text = next(a["text"] for a in arts if a["id"] == t["article_id"])
+        assert article_text[t["start"]:t["end"]] == t["text"]
+        span = by_article[t["article_id"]][t["span"]]
+        assert (span["start"], span["end"], span["technique"]) == \
+            (t["span_start"], t["span_end"], t["technique"])
+    assert "Jane Smith" in {t["entity"] for t in targets}
+    for aid, a in articles.items():
+        if a["status"] == "ok":
+            assert a["enrichment"] and a["quotes"] == sum(q["article_id"] == aid for q in quotes)
+            assert a["targets"] == sum(t["article_id"] == aid for t in targets)
+    assert (articles["x"]["enrichment"], articles["x"]["quotes"]) == (None, None)  # failed
+    run = json.loads((out / "run.json").read_text())
+    assert (run["result"]["quotes"], run["result"]["targets"]) == (len(quotes), len(targets))
+
+    bare = tmp_path / "bare"
+    code, _o, err = corpus.run_cli("batch", src, "--out", bare, "--workers", "1", "--no-enrich")
+    assert code == 1, err
+    for kind, schema in (("quotes", quote_schema()), ("targets", target_schema())):
+        found = pq.read_table(bare / f"{kind}.parquet")
+        assert found.num_rows == 0 and found.schema.equals(schema, check_metadata=False)
+    assert {(a["enrichment"], a["quotes"], a["targets"])
+            for a in table(bare / "articles.parquet")} == {(None, None, None)}
+    assert table(bare / "spans.parquet") == spans  # the spans do not depend on enrichment
+    code, _o, err = corpus.run_cli("batch", src, "--out", bare, "--workers", "1")
+    assert code == 2 and "holds another run" in err  # parts with and without never mix
 
 
 def test_counts_is_a_typed_column(tmp_path, corpus):
@@ -203,4 +264,8 @@ def test_killed_run_resumes_with_every_article_exactly_once(tmp_path, corpus):
                                    "--threads", "1", "--chunk-size", "7", "-q")
     assert code == 0, err
     assert articles == table(reference / "articles.parquet")
-    assert table(out / "spans.parquet") == table(reference / "spans.parquet")
+    for kind in ("spans", "quotes", "targets"):  # no part's rows twice, none lost
+        assert table(out / f"{kind}.parquet") == table(reference / f"{kind}.parquet"), kind
+    quotes, targets = table(out / "quotes.parquet"), table(out / "targets.parquet")
+    assert quotes and sum(a["quotes"] for a in articles) == len(quotes)
+    assert targets and sum(a["targets"] for a in articles) == len(targets)

@@ -12,6 +12,7 @@ local processes (``pool.Pool``) or Ray actors (``ray_engine.RayPool``); the rest
 Layout of ``OUT``::
 
     articles.parquet, spans.parquet     --format parquet (columns: ``unspin.corpus.tables``)
+    quotes.parquet, targets.parquet     what the enrich stage found (no rows with --no-enrich)
     analyses.jsonl, errors.jsonl        --format jsonl: Analysis JSON per line; failed rows
     run.json                            input, options, model, counts, start/finish times
     _parts/                             work in progress (gone when the run is complete)
@@ -145,11 +146,12 @@ class _Run:
         outdir.merge(done, n_rows, self.source)
         result.seconds = time.monotonic() - started
         result.model = model
-        for key in ("articles", "ok", "failed", "duplicates", "spans"):
-            setattr(result, key, sum(p[key] for p in done.values()))
+        counted = ("articles", "ok", "failed", "duplicates", "spans", "quotes", "targets")
+        for key in counted:
+            setattr(result, key, sum(p.get(key, 0) for p in done.values()))
         state.update(complete=True, finished=now(), result={
             k: v for k, v in asdict(result).items()
-            if k in ("articles", "ok", "failed", "duplicates", "spans", "model", "engine", "out")})
+            if k in (*counted, "model", "engine", "out")})
         outdir.write_state(state)
         outdir.finish()
         return result

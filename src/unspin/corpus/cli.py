@@ -24,8 +24,9 @@ def add_commands(sub) -> None:
 
     b = sub.add_parser("batch", help="analyse a corpus into span and article tables "
                        "(needs unspin[corpus])",
-                       description="Analyse every article of INPUT and write spans.parquet and "
-                       "articles.parquet (or JSONL) to --out. Stopped runs resume where they were.")
+                       description="Analyse every article of INPUT and write articles.parquet, "
+                       "spans.parquet, quotes.parquet and targets.parquet (or JSONL) to --out. "
+                       "Stopped runs resume where they were.")
     b.add_argument("input", metavar="INPUT",
                    help="folder of .txt/.md/.html files, or a .jsonl/.csv/.parquet file with "
                    "id, text and optional url, outlet, authors, published, title")
@@ -43,6 +44,9 @@ def add_commands(sub) -> None:
     b.add_argument("--encoding", help="text encoding of the input (default utf-8)")
     b.add_argument("--max-bytes", type=int, help="fail articles larger than this")
     b.add_argument("--threads", type=int, help="model threads per worker (default cores/workers)")
+    b.add_argument("--no-enrich", action="store_true",
+                   help="skip quotes and targets (faster; quotes.parquet and targets.parquet "
+                   "stay empty)")
     b.add_argument("--fresh", action="store_true",
                    help="discard what an earlier run left in --out and start over")
     b.add_argument("--engine", choices=("local", "ray"), default="local",
@@ -91,7 +95,8 @@ def cmd_batch(args) -> int:
     try:
         options = Options.resolve(model=args.model, min_score=args.min_score,
                                   encoding=args.encoding, max_bytes=args.max_bytes,
-                                  threads=args.threads)
+                                  threads=args.threads,
+                                  enrich=False if args.no_enrich else None)
         result = run_batch(
             args.input, args.out, options, format=args.format, engine=args.engine,
             workers=args.workers, timeout=args.timeout, chunk_size=args.chunk_size,
@@ -132,12 +137,16 @@ def cmd_store_load(args) -> int:
     from .store import load_dir
 
     loaded = load_dir(args.dir, Options.resolve(db=args.db).db)
-    print(f"unspin: loaded {loaded.articles} articles and {loaded.spans} spans "
-          f"(model {loaded.model}) into {loaded.db}", file=sys.stderr)
+    print(f"unspin: loaded {loaded.articles} articles and {loaded.spans} spans, with "
+          f"{loaded.quotes} quotes and {loaded.targets} targets (model {loaded.model}) into "
+          f"{loaded.db}", file=sys.stderr)
     same = " (nothing changed)" if not (loaded.new or loaded.updated) else ""
+    changed = "; ".join(
+        f"{kind}: {getattr(loaded, kind + '_new')} new, {getattr(loaded, kind + '_removed')} "
+        f"removed, {getattr(loaded, kind + '_unchanged')} unchanged"
+        for kind in ("spans", "quotes", "targets"))
     print(f"unspin: articles: {loaded.new} new, {loaded.updated} updated, {loaded.unchanged} "
-          f"unchanged; spans: {loaded.spans_new} new, {loaded.spans_removed} removed, "
-          f"{loaded.spans_unchanged} unchanged{same}", file=sys.stderr)
+          f"unchanged; {changed}{same}", file=sys.stderr)
     if loaded.kept:
         print(f"unspin: {loaded.kept} articles failed in this run and kept their earlier "
               "result", file=sys.stderr)

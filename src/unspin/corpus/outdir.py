@@ -31,10 +31,12 @@ log = logging.getLogger(__name__)
 
 __all__ = ["OutDir", "BatchResult", "RUN_SCHEMA", "run_options", "Part", "ModelInfo", "now"]
 
-#: The layout of a batch output. /2: rows numbered from 1, ``counts`` a struct column.
-RUN_SCHEMA = "unspin.batch/2"
+#: The layout of a batch output. /2: rows numbered from 1, ``counts`` a struct column. /3:
+#: ``quotes.parquet`` and ``targets.parquet``, and the enrich option recorded.
+RUN_SCHEMA = "unspin.batch/3"
 PARTS = "_parts"
-FINAL = ("run.json", "articles.parquet", "spans.parquet", "analyses.jsonl", "errors.jsonl")
+FINAL = ("run.json", "articles.parquet", "spans.parquet", "quotes.parquet", "targets.parquet",
+         "analyses.jsonl", "errors.jsonl")
 _ROW_GROUP = 65_536
 
 
@@ -48,6 +50,8 @@ class BatchResult:
     failed: int = 0
     duplicates: int = 0
     spans: int = 0
+    quotes: int = 0
+    targets: int = 0
     resumed: int = 0
     seconds: float = 0.0
     workers: int = 0
@@ -83,8 +87,8 @@ class Part:
 def run_options(options: Options) -> dict:
     """The options that decide a run's results, as recorded in ``run.json``."""
     return {"model": options.model, "min_score": options.min_score,
-            "techniques": list(options.techniques), "encoding": options.encoding,
-            "max_bytes": options.max_bytes}
+            "techniques": list(options.techniques), "enrich": options.enrich,
+            "encoding": options.encoding, "max_bytes": options.max_bytes}
 
 
 class OutDir:
@@ -205,8 +209,10 @@ class OutDir:
                 done[entry["part"]] = entry
         return done
 
-    def _kinds(self) -> tuple[str, str]:
-        return ("articles", "spans") if self.fmt == "parquet" else ("analyses", "errors")
+    def _kinds(self) -> tuple[str, ...]:
+        from .tables import KINDS
+
+        return KINDS if self.fmt == "parquet" else ("analyses", "errors")
 
     def part_path(self, kind: str, number: int) -> Path:
         ext = "parquet" if self.fmt == "parquet" else "jsonl"
@@ -214,7 +220,8 @@ class OutDir:
 
     def write_part(self, part: Part, model) -> dict:
         """Write a finished part's files, then record it in the manifest; returns the entry."""
-        articles, spans, lines, errors = [], [], [], []
+        articles, lines, errors = [], [], []
+        rows: dict[str, list] = {"spans": [], "quotes": [], "targets": []}
         for rec, outcome in part.outcomes:
             if "error" in outcome:
                 articles.append(scrub(failed_row(rec, outcome["error"], model)))
@@ -222,19 +229,19 @@ class OutDir:
                                                 "error": outcome["error"]}), ensure_ascii=False))
             else:
                 articles.append(outcome["article"])
-                spans.extend(outcome["spans"])
+                for kind, found in rows.items():
+                    found.extend(outcome.get(kind, ()))
                 if outcome.get("json"):
                     lines.append(outcome["json"])
         with self._writing(f"write part {part.number}"):
             if self.fmt == "parquet":
                 import pyarrow as pa
 
-                from .tables import article_schema, span_schema
+                from .tables import schema_of
 
-                _atomic_parquet(pa.Table.from_pylist(spans, schema=span_schema()),
-                                self.part_path("spans", part.number))
-                _atomic_parquet(pa.Table.from_pylist(articles, schema=article_schema()),
-                                self.part_path("articles", part.number))
+                for kind, found in {**rows, "articles": articles}.items():  # articles last
+                    _atomic_parquet(pa.Table.from_pylist(found, schema=schema_of(kind)),
+                                    self.part_path(kind, part.number))
             else:
                 write_atomic(self.part_path("errors", part.number),
                              "".join(e + "\n" for e in errors))
@@ -243,7 +250,8 @@ class OutDir:
         failed = sum(1 for a in articles if a["status"] == "failed")
         entry = {"part": part.number, "first_row": part.outcomes[0][0].row,
                  "articles": len(articles), "ok": len(articles) - failed, "failed": failed,
-                 "duplicates": part.duplicates, "spans": len(spans),
+                 "duplicates": part.duplicates, "spans": len(rows["spans"]),
+                 "quotes": len(rows["quotes"]), "targets": len(rows["targets"]),
                  "ids": [a["id"] for a in articles]}
         with self._writing(f"record part {part.number}"), \
                 open(self.manifest_path, "a", encoding="utf-8") as fh:
@@ -270,9 +278,10 @@ class OutDir:
             import pyarrow as pa
             import pyarrow.parquet as pq
 
-            from .tables import article_schema, span_schema
+            from .tables import KINDS, schema_of
 
-            for kind, schema in (("articles", article_schema()), ("spans", span_schema())):
+            for kind in KINDS:
+                schema = schema_of(kind)
                 with atomic_path(self.path / f"{kind}.parquet") as tmp, \
                         pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
                     buffer, size = [], 0

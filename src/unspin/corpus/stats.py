@@ -141,7 +141,9 @@ def compute(url: str, by: str, *, model: str | None = None,
     started = time.monotonic()
     try:
         with engine.connect() as conn:
-            _md, runs, articles, authors, per_article, per_author, spans = tables()
+            t = tables()
+            runs, articles, authors, spans = t.runs, t.articles, t.authors, t.spans
+            per_article, per_author = t.techniques, t.by_author
             check_schema(conn, engine.shown_url)
             if not sa.inspect(conn).has_table("articles"):
                 raise InputError(f"{engine.shown_url}: no batch results here; load some with "

@@ -16,9 +16,16 @@ differently never mix, even under one name and version. Tables (columns as in
     author_techniques   the same, once per author of the article (statistics by author)
     spans               span_id, key, start, end, technique, name, score, text, and ``phrase``
                         (the text folded for counting: see ``phrase``)
+    quotes              quote_id, key, start, end, text, kind, speaker, speaker_start,
+                        speaker_end, cue, confidence
+    targets             target_id, key, span, technique, span_start, span_end, entity, kind,
+                        start, end, text, how, with the article's outlet and month copied in
+                        (statistics by target)
 
-``article_authors``, ``article_techniques``, ``author_techniques`` and ``spans`` hold rows for
-analysed (``ok``) articles only.
+``article_authors``, ``article_techniques``, ``author_techniques``, ``spans``, ``quotes`` and
+``targets`` hold rows for analysed (``ok``) articles only; an article analysed without
+enrichment has none in ``quotes`` and ``targets`` and a null ``articles.enrichment``. A batch
+output written before the enrich stage (no ``quotes.parquet``) loads as such.
 
 Loading is an upsert on that key: an article whose row and spans are as stored is left alone
 (loading the same output twice changes nothing), a changed one replaces the stored row, authors
@@ -26,7 +33,9 @@ and spans. A failed row never replaces an article already analysed. Rows repeati
 a run (failed with "duplicate id") are not loaded. Everything is written in one transaction, so
 a load that is killed leaves the database as it was.
 
-A database made before fingerprints were part of the key is refused: load into a new one.
+A database made before fingerprints were part of the key is refused: load into a new one. One
+made before the enrich stage is brought up to date by the next load (``quotes`` and ``targets``
+created, three nullable columns added to ``articles``); its rows stay as they were.
 
 >>> load_dir("out/", "sqlite:///unspin.db").articles    # doctest: +SKIP
 1000
@@ -41,15 +50,17 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import ConfigError, DependencyError, InputError, StoreError, require
 
 log = logging.getLogger(__name__)
 
-__all__ = ["StoreError", "connect", "load_dir", "Loaded", "tables", "safe_url", "phrase"]
+__all__ = ["StoreError", "connect", "load_dir", "Loaded", "Tables", "tables", "safe_url",
+           "phrase", "has_enrichment"]
 
 _ARTICLE_BATCH = 2_000
-_SPAN_BATCH = 20_000
+_SPAN_BATCH = 20_000  # rows per batch of spans, quotes and targets
 _ID_CHUNK = 500
 
 
@@ -57,8 +68,8 @@ _ID_CHUNK = 500
 class Loaded:
     """What a load read and what it changed. ``articles``/``spans``: rows in the batch output;
     ``new``/``updated``/``unchanged``: articles against the database before the load;
-    ``kept``: failed rows that did not replace an earlier success; spans written for new and
-    updated articles, removed from updated ones, and left as they were."""
+    ``kept``: failed rows that did not replace an earlier success; spans (and quotes, targets)
+    written for new and updated articles, removed from updated ones, and left as they were."""
 
     db: str
     run_id: str
@@ -73,6 +84,14 @@ class Loaded:
     spans_new: int = 0
     spans_removed: int = 0
     spans_unchanged: int = 0
+    quotes: int = 0
+    quotes_new: int = 0
+    quotes_removed: int = 0
+    quotes_unchanged: int = 0
+    targets: int = 0
+    targets_new: int = 0
+    targets_removed: int = 0
+    targets_unchanged: int = 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -80,10 +99,28 @@ class Loaded:
 
 _TABLES = None
 
+#: Tables whose rows belong to one analysed article (deleted when the article is replaced).
+_PER_ARTICLE = ("authors", "techniques", "by_author", "spans", "quotes", "targets")
+#: Columns ``articles`` gained with the enrich stage (added to an older database on load).
+_ENRICH_COLUMNS = ("enrichment", "quotes", "targets")
 
-def tables():
-    """(metadata, runs, articles, article_authors, article_techniques, author_techniques, spans)
-    as SQLAlchemy Core tables."""
+
+class Tables(NamedTuple):
+    """The store's SQLAlchemy Core tables."""
+
+    md: object
+    runs: object
+    articles: object
+    authors: object  # article_authors
+    techniques: object  # article_techniques
+    by_author: object  # author_techniques
+    spans: object
+    quotes: object
+    targets: object
+
+
+def tables() -> Tables:
+    """The store's tables (SQLAlchemy Core), made once."""
     global _TABLES
     if _TABLES is not None:
         return _TABLES
@@ -115,7 +152,8 @@ def tables():
         Column("sentences", Integer), Column("spans", Integer), Column("per_1000_words", Float),
         Column("sentences_with_technique", Integer), Column("intensity", Integer),
         Column("top", Text), Column("counts", Text), Column("day", String(10)),
-        Column("digest", String(32)),
+        Column("digest", String(32)), Column("enrichment", String(64)),
+        Column("quotes", Integer), Column("targets", Integer),
         sa.PrimaryKeyConstraint("article_id", *model),
         Index("ix_articles_outlet", *model, "status", "outlet"),
         Index("ix_articles_month", *model, "status", "month"),
@@ -147,7 +185,29 @@ def tables():
         Column("score", Float), Column("text", Text), Column("phrase", String(200)),
         Index("ix_spans_article", *model, "article_id"),
         Index("ix_spans_phrase", *model, "technique", "phrase"))
-    _TABLES = (md, runs, articles, authors, techniques, by_author, spans)
+    quotes = Table(
+        "quotes", md,
+        Column("quote_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+               autoincrement=True),
+        *key(), Column("start", Integer, nullable=False), Column("end", Integer, nullable=False),
+        Column("text", Text), Column("kind", String(16)), Column("speaker", String(512)),
+        Column("speaker_start", Integer), Column("speaker_end", Integer),
+        Column("cue", String(64)), Column("confidence", Float),
+        Index("ix_quotes_article", *model, "article_id"),
+        Index("ix_quotes_speaker", *model, "speaker"))
+    targets = Table(
+        "targets", md,
+        Column("target_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+               autoincrement=True),
+        *key(), Column("span", Integer), Column("technique", String(64), nullable=False),
+        Column("span_start", Integer), Column("span_end", Integer),
+        Column("entity", String(512), nullable=False), Column("kind", String(16)),
+        Column("start", Integer), Column("end", Integer), Column("text", Text),
+        Column("how", String(16)), Column("outlet", String(512)), Column("month", String(7)),
+        Index("ix_targets_article", *model, "article_id"),
+        Index("ix_targets_entity", *model, "entity", "kind", "technique"),
+        Index("ix_targets_outlet", *model, "outlet", "entity", "kind"))
+    _TABLES = Tables(md, runs, articles, authors, techniques, by_author, spans, quotes, targets)
     return _TABLES
 
 
@@ -249,6 +309,32 @@ def check_schema(conn, shown: str) -> None:
                          "load' for each batch output")
 
 
+def has_enrichment(conn) -> bool:
+    """True when the database has the quotes and targets of the enrich stage (it was made, or
+    last loaded into, by an unspin that has it)."""
+    sa = require("sqlalchemy", "corpus")
+    inspector = sa.inspect(conn)
+    if not (inspector.has_table("targets") and inspector.has_table("quotes")):
+        return False
+    return set(_ENRICH_COLUMNS) <= {c["name"] for c in inspector.get_columns("articles")}
+
+
+def _upgrade(conn, sa) -> None:
+    """Add the enrich stage's columns to the ``articles`` of a database made before it (the new
+    tables come from ``create_all``). Nullable, so every stored row stays valid as it is."""
+    inspector = sa.inspect(conn)
+    if not inspector.has_table("articles"):
+        return
+    have = {c["name"] for c in inspector.get_columns("articles")}
+    articles = tables().articles
+    for name in _ENRICH_COLUMNS:
+        if name not in have:
+            column = articles.c[name]
+            kind = column.type.compile(dialect=conn.dialect)
+            conn.execute(sa.text(f'ALTER TABLE articles ADD COLUMN "{name}" {kind}'))
+            log.info("added the column articles.%s (a database made before enrichment)", name)
+
+
 def _sqlite_pragmas(dbapi_conn, _record):
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")  # readers are not blocked while a load runs
@@ -266,25 +352,23 @@ def load_dir(folder, url: str) -> Loaded:
     folder = Path(folder)
     run = _read_run(folder)
     source = _Source(folder, run)
-    span_digests = source.span_digests()
+    digests = source.digests()
     engine = connect(url)
     sa = require("sqlalchemy", "corpus")
-    md, runs_t, *data_tables = tables()
+    t = tables()
     try:
         with engine.begin() as conn:
             check_schema(conn, engine.shown_url)
-            md.create_all(conn)
-            load = _Load(conn, sa, data_tables, run, span_digests)
+            _upgrade(conn, sa)
+            t.md.create_all(conn)
+            load = _Load(conn, sa, t, run, digests)
             for kind, rows in source.batches():
-                if kind == "articles":
-                    load.articles(rows)
-                else:
-                    load.spans(rows)
+                getattr(load, kind)(rows)
             c = load.counts
-            _upsert(conn, sa, runs_t, ["run_id"], [_run_row(run, c["articles"], c["spans"])])
+            _upsert(conn, sa, t.runs, ["run_id"], [_run_row(run, c["articles"], c["spans"])])
             if conn.dialect.name == "postgresql" and (c["new"] or c["updated"]):
-                for t in data_tables:  # fresh statistics for the planner
-                    conn.execute(sa.text(f'ANALYZE "{t.name}"'))
+                for table in t[2:]:  # fresh statistics for the planner
+                    conn.execute(sa.text(f'ANALYZE "{table.name}"'))
     except sa.exc.SQLAlchemyError as exc:
         raise StoreError(f"{engine.shown_url}: load failed ({_reason(exc, engine.url)})") from None
     finally:
@@ -306,6 +390,13 @@ def model_label(name: str, version: str | None, fingerprint: str | None) -> str:
 
 _SPAN_KEYS = ("article_id", "model_name", "model_version", "start", "end", "technique", "name",
               "score", "text")
+_DIGESTED = {  # per table, the columns whose change makes an article's rows change
+    "spans": ("start", "end", "technique", "score", "text"),
+    "quotes": ("start", "end", "text", "kind", "speaker", "speaker_start", "speaker_end", "cue",
+               "confidence"),
+    "targets": ("span", "technique", "span_start", "span_end", "entity", "kind", "start", "end",
+                "text", "how")}
+_CHILDREN = tuple(_DIGESTED)  # the batch output's tables of rows per article
 _ARTICLE_JSON = ("authors", "top")
 _NOT_CONTENT = ("row", "source", "run_id", "digest")  # where a row came from, not what it says
 _ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -316,22 +407,23 @@ class _Load:
     counts to report. An article whose digest (row content and spans) is as stored is left
     alone; a changed one replaces the stored row and its authors, technique counts and spans."""
 
-    def __init__(self, conn, sa, data_tables, run: dict, span_digests: dict):
-        self.conn, self.sa, self.tables = conn, sa, data_tables
+    def __init__(self, conn, sa, t: Tables, run: dict, digests: dict):
+        self.conn, self.sa, self.t = conn, sa, t
         self.run_id = run["run_id"]
         m = run.get("model") or {}
         self.default = {"model_name": m.get("name") or "", "model_version": m.get("version") or "",
                         "model_fingerprint": m.get("fingerprint") or ""}
-        self.span_digests = span_digests
+        self.digests = digests  # table -> {(id, name, version): digest of the article's rows}
         self.stored: dict[tuple, dict[str, tuple]] = {}  # model -> {article id: (status, digest)}
-        self.written: dict[tuple, str] = {}  # (id, name, version) -> fingerprint, ok rows only
+        self.written: dict[tuple, dict] = {}  # (id, name, version) -> articles row, ok rows only
         self.model: tuple | None = None
-        self.counts = dict.fromkeys(("articles", "spans", "skipped", "new", "updated",
-                                     "unchanged", "kept", "spans_new", "spans_removed",
-                                     "spans_unchanged"), 0)
+        self.counts = dict.fromkeys(("articles", "skipped", "new", "updated", "unchanged",
+                                     "kept", *(f"{kind}{end}" for kind in _CHILDREN
+                                               for end in ("", "_new", "_removed",
+                                                           "_unchanged"))), 0)
 
     def articles(self, rows: list[dict]) -> None:
-        articles_t, authors_t, techniques_t, by_author_t, spans_t = self.tables
+        t = self.t
         c, write, replace = self.counts, [], {}
         for r in rows:
             if r["status"] == "failed" and (r["error"] or "").startswith("duplicate id"):
@@ -346,7 +438,8 @@ class _Load:
                 c["new"] += 1
             elif before[1] == d["digest"]:
                 c["unchanged"] += 1
-                c["spans_unchanged"] += d["spans"] or 0
+                for kind in _CHILDREN:
+                    c[f"{kind}_unchanged"] += d.get(kind) or 0
                 continue
             elif d["status"] == "failed" and before[0] == "ok":
                 c["kept"] += 1  # a failure never replaces an earlier success
@@ -359,45 +452,65 @@ class _Load:
         sa, conn = self.sa, self.conn
         for (name, version, fp), ids in replace.items():
             for i in range(0, len(ids), _ID_CHUNK):
-                for t in (authors_t, techniques_t, by_author_t, spans_t):
-                    gone = conn.execute(t.delete().where(
-                        t.c.model_name == name, t.c.model_version == version,
-                        t.c.model_fingerprint == fp, t.c.article_id.in_(ids[i:i + _ID_CHUNK])))
-                    if t is spans_t:
-                        c["spans_removed"] += gone.rowcount
+                for kind in _PER_ARTICLE:
+                    table = getattr(t, kind)
+                    gone = conn.execute(table.delete().where(
+                        table.c.model_name == name, table.c.model_version == version,
+                        table.c.model_fingerprint == fp,
+                        table.c.article_id.in_(ids[i:i + _ID_CHUNK])))
+                    if kind in _CHILDREN:
+                        c[f"{kind}_removed"] += gone.rowcount
         if not write:
             return
-        _upsert(conn, sa, articles_t, ["article_id", "model_name", "model_version",
+        _upsert(conn, sa, t.articles, ["article_id", "model_name", "model_version",
                                        "model_fingerprint"], write, where=_replaceable)
         ok = [d for d in write if d["status"] == "ok"]
         for d in ok:
-            self.written[d["article_id"], d["model_name"], d["model_version"]] = \
-                d["model_fingerprint"]
+            self.written[d["article_id"], d["model_name"], d["model_version"]] = d
         keys = [({k: d[k] for k in ("article_id", "model_name", "model_version",
                                     "model_fingerprint")}, d) for d in ok]
         authors = {d["article_id"]: list(dict.fromkeys(json.loads(d["authors"] or "[]")))
                    for d in ok}
         counts = {d["article_id"]: json.loads(d["counts"]) for d in ok}
-        _bulk_insert(conn, authors_t, [{**k, "author": a} for k, d in keys
+        _bulk_insert(conn, t.authors, [{**k, "author": a} for k, d in keys
                                        for a in authors[d["article_id"]]])
-        _bulk_insert(conn, techniques_t, [
+        _bulk_insert(conn, t.techniques, [
             {**k, "technique": t, "spans": n, "outlet": d["outlet"], "month": d["month"],
              "day": d["day"]} for k, d in keys for t, n in counts[d["article_id"]].items()])
-        _bulk_insert(conn, by_author_t, [
+        _bulk_insert(conn, t.by_author, [
             {**k, "author": a, "technique": t, "spans": n} for k, d in keys
             for a in authors[d["article_id"]] for t, n in counts[d["article_id"]].items()])
 
     def spans(self, rows: list[dict]) -> None:
         """Insert the spans of the articles written by this load (new or changed)."""
-        self.counts["spans"] += len(rows)
+        self._children("spans", rows, lambda r, a: {**{k: r[k] for k in _SPAN_KEYS},
+                                                     "phrase": phrase(r["text"])})
+
+    def quotes(self, rows: list[dict]) -> None:
+        """Insert the quotes of the articles written by this load."""
+        from .tables import QUOTE_FIELDS
+
+        self._children("quotes", rows, lambda r, a: {k: r[k] for k in QUOTE_FIELDS})
+
+    def targets(self, rows: list[dict]) -> None:
+        """Insert the targets of the articles written by this load, with the article's outlet
+        and month."""
+        from .tables import TARGET_FIELDS
+
+        self._children("targets", rows, lambda r, a: {**{k: r[k] for k in TARGET_FIELDS},
+                                                       "outlet": a["outlet"],
+                                                       "month": a["month"]})
+
+    def _children(self, kind: str, rows: list[dict], make) -> None:
+        self.counts[kind] += len(rows)
         insert = []
         for r in rows:
-            fp = self.written.get((r["article_id"], r["model_name"], r["model_version"]))
-            if fp is not None:
-                insert.append({**{k: r[k] for k in _SPAN_KEYS}, "model_fingerprint": fp,
-                               "phrase": phrase(r["text"])})
-        _bulk_insert(self.conn, self.tables[-1], insert)
-        self.counts["spans_new"] += len(insert)
+            article = self.written.get((r["article_id"], r["model_name"], r["model_version"]))
+            if article is not None:
+                insert.append({**make(r, article),
+                               "model_fingerprint": article["model_fingerprint"]})
+        _bulk_insert(self.conn, getattr(self.t, kind), insert)
+        self.counts[f"{kind}_new"] += len(insert)
 
     def _db_row(self, r: dict) -> dict:
         d = {("article_id" if k == "id" else k): v for k, v in r.items()}
@@ -409,18 +522,26 @@ class _Load:
             if d["status"] == "ok" else None
         d["day"] = _day_of(d.get("published"))
         d["run_id"] = self.run_id
-        content = {k: v for k, v in d.items() if k not in _NOT_CONTENT}
-        spans = self.span_digests.get((d["article_id"], d["model_name"], d["model_version"]), 0)
+        for k in _ENRICH_COLUMNS:  # absent from outputs written before the enrich stage
+            d.setdefault(k, None)
+        # what an article without enrichment says is digested as before the enrich stage
+        content = {k: v for k, v in d.items() if k not in _NOT_CONTENT
+                   and not (k in _ENRICH_COLUMNS and v is None)}
+        key = (d["article_id"], d["model_name"], d["model_version"])
         digest = hashlib.blake2b(json.dumps(content, sort_keys=True, default=str).encode(),
                                  digest_size=16)
-        digest.update(spans.to_bytes(16, "little"))
+        digest.update(self.digests["spans"].get(key, 0).to_bytes(16, "little"))
+        for kind in ("quotes", "targets"):
+            found = self.digests[kind].get(key, 0)
+            if found:
+                digest.update(kind.encode() + found.to_bytes(16, "little"))
         d["digest"] = digest.hexdigest()
         return d
 
     def _stored(self, model: tuple) -> dict[str, tuple]:
         """Status and digest of the articles stored for ``model``: read once per load."""
         if model not in self.stored:
-            articles_t, sa = self.tables[0], self.sa
+            articles_t, sa = self.t.articles, self.sa
             q = sa.select(articles_t.c.article_id, articles_t.c.status, articles_t.c.digest).where(
                 articles_t.c.model_name == model[0], articles_t.c.model_version == model[1],
                 articles_t.c.model_fingerprint == model[2])
@@ -428,10 +549,10 @@ class _Load:
         return self.stored[model]
 
 
-def span_digest(r: dict) -> int:
-    """A 128-bit digest of one span; an article's spans digest is their sum (mod 2**128), so
-    it does not depend on the order the spans are read in."""
-    text = repr((r["start"], r["end"], r["technique"], r["score"], r["text"]))
+def span_digest(r: dict, kind: str = "spans") -> int:
+    """A 128-bit digest of one span (or quote, or target: ``kind``); an article's digest of
+    them is their sum (mod 2**128), so it does not depend on the order they are read in."""
+    text = repr(tuple(r[k] for k in _DIGESTED[kind]))
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"),
                                           digest_size=16).digest(), "little")
 
@@ -560,25 +681,30 @@ class _Source:
             raise InputError(f"{folder}: no articles.parquet or analyses.jsonl in this folder")
 
     def batches(self) -> Iterator[tuple[str, list[dict]]]:
+        """``(table, rows)``: all articles first, then spans, quotes and targets (the tables of
+        an output written before the enrich stage are simply absent)."""
         if self.format == "parquet":
             yield from self._parquet("articles", _ARTICLE_BATCH)
-            yield from self._parquet("spans", _SPAN_BATCH)
+            for kind in _CHILDREN:
+                yield from self._parquet(kind, _SPAN_BATCH)
         else:
             yield from self._jsonl()
 
-    def span_digests(self) -> dict[tuple, int]:
-        """(article id, model name, version) -> the digest of the article's spans."""
-        digests: dict[tuple, int] = {}
+    def digests(self) -> dict[str, dict[tuple, int]]:
+        """Per table (spans, quotes, targets): (article id, model name, version) -> the digest
+        of the article's rows in it."""
+        digests: dict[str, dict[tuple, int]] = {kind: {} for kind in _CHILDREN}
         if self.format == "parquet":
-            columns = ["article_id", "model_name", "model_version", "start", "end", "technique",
-                       "score", "text"]
-            batches = self._parquet("spans", _SPAN_BATCH, columns)
+            batches = (b for kind in _CHILDREN for b in self._parquet(
+                kind, _SPAN_BATCH, ["article_id", "model_name", "model_version",
+                                    *_DIGESTED[kind]]))
         else:
-            batches = (b for b in self._jsonl() if b[0] == "spans")
-        for _kind, rows in batches:
+            batches = (b for b in self._jsonl() if b[0] in _CHILDREN)
+        for kind, rows in batches:
+            found = digests[kind]
             for r in rows:
                 key = (r["article_id"], r["model_name"], r["model_version"])
-                digests[key] = (digests.get(key, 0) + span_digest(r)) % (1 << 128)
+                found[key] = (found.get(key, 0) + span_digest(r, kind)) % (1 << 128)
         return digests
 
     def _parquet(self, kind: str, size: int, columns: list[str] | None = None):
@@ -586,6 +712,8 @@ class _Source:
         import pyarrow.dataset as ds
 
         path = self.folder / f"{kind}.parquet"
+        if kind in ("quotes", "targets") and not path.exists():
+            return  # an output written before the enrich stage
         try:
             for batch in ds.dataset(path, format="parquet").to_batches(batch_size=size,
                                                                         columns=columns):
@@ -597,25 +725,24 @@ class _Source:
         from .tables import ARTICLE_FIELDS, rows_from_dict
 
         row = 0
-        articles, spans = [], []
+        found: dict[str, list] = {"articles": [], **{kind: [] for kind in _CHILDREN}}
         path = self.folder / "analyses.jsonl"
         with open(path, encoding="utf-8") as fh:
             for lineno, line in enumerate(fh, 1):
                 if not line.strip():
                     continue
                 try:
-                    article, found = rows_from_dict(json.loads(line), row, f"{path}:{lineno}")
+                    rows = rows_from_dict(json.loads(line), row, f"{path}:{lineno}")
                 except (ValueError, KeyError, TypeError) as exc:
                     raise InputError(f"{path}:{lineno}: not an Analysis ({exc})") from None
-                articles.append(article)
-                spans.extend(found)
+                found["articles"].append(rows.article)
+                for kind in _CHILDREN:
+                    found[kind].extend(getattr(rows, kind))
                 row += 1
-                if len(articles) >= _ARTICLE_BATCH:
-                    yield "articles", articles
-                    yield "spans", spans
-                    articles, spans = [], []
-        yield "articles", articles
-        yield "spans", spans
+                if len(found["articles"]) >= _ARTICLE_BATCH:
+                    yield from found.items()
+                    found = {kind: [] for kind in found}
+        yield from found.items()
         errors = self.folder / "errors.jsonl"
         if errors.exists():
             failed = []

@@ -1,4 +1,4 @@
-"""The two tables a batch run writes, their columns, and how an Analysis becomes rows.
+"""The tables a batch run writes, their columns, and how an Analysis becomes rows.
 
 ``articles.parquet``: one row per input record, in input order.
 
@@ -29,6 +29,11 @@ counts                        struct<int32>  spans per technique: one field per 
                                              (``unspin techniques``), 0 when none
 model_name, model_version     string         the model that produced the spans
 model_fingerprint             string         sha256 over every file of the model folder
+enrichment                    string         the enrich method that found quotes and targets
+                                             (``rules.v1``); null when enrichment was skipped
+                                             (``--no-enrich``) or the row failed
+quotes, targets               int32          rows of the article in quotes / targets (null when
+                                             not enriched)
 ============================  =============  ==================================================
 
 Summary columns are null on failed rows. ``counts`` reads as a dict in pandas
@@ -45,27 +50,73 @@ text                          string         the span's text
 model_name, model_version     string         as in articles
 ============================  =============  ==================================================
 
-Both match ``Analysis.to_dict()`` field for field; ``--format jsonl`` writes that JSON instead.
+``quotes.parquet``: one row per direct quote (``Analysis.enrichment.quotes``).
+
+============================  =============  ==================================================
+article_id                    string         ``articles.id``
+start, end                    int32          offsets of what was said, without the quotation
+                                             marks (end exclusive)
+text                          string         the quote
+kind                          string         ``inline`` (in quotation marks) or ``block`` (a
+                                             paragraph introduced by a colon, or ``>``)
+speaker                       string         the fullest name the article gives the speaker
+                                             (null when no one is named)
+speaker_start, speaker_end    int32          the mention that attributed it (null with speaker)
+cue                           string         the attributing word: ``said``, ``told``, ``:`` ...
+confidence                    float32        that quote and speaker are both right, 0-1
+model_name, model_version     string         as in articles
+============================  =============  ==================================================
+
+``targets.parquet``: one row per technique span aimed at someone
+(``Analysis.enrichment.targets``; spans with no target found have no row).
+
+============================  =============  ==================================================
+article_id                    string         ``articles.id``
+span                          int32          the span's index among the article's spans (its
+                                             rows in ``spans``, in order, from 0)
+technique                     string         the span's technique id
+span_start, span_end          int32          the span's offsets
+entity                        string         who it is aimed at: the entity's fullest name
+kind                          string         ``person``, ``group``, ``country`` or ``org``
+start, end                    int32          offsets of the mention chosen as the target
+text                          string         that mention as written
+how                           string         why: ``inside``, ``possessive``, ``nearby``,
+                                             ``pronoun`` or ``group-noun``
+model_name, model_version     string         as in articles
+============================  =============  ==================================================
+
+All of them match ``Analysis.to_dict()`` field for field; ``--format jsonl`` writes that JSON
+instead. A run with enrichment skipped writes ``quotes.parquet`` and ``targets.parquet`` with
+these columns and no rows.
 """
 
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from ..techniques import TECHNIQUE_IDS
 from .records import Record, month_of
 
-__all__ = ["ARTICLE_FIELDS", "SPAN_FIELDS", "article_row", "failed_row", "span_rows",
-           "article_schema", "span_schema", "rows_from_dict", "scrub"]
+__all__ = ["ARTICLE_FIELDS", "SPAN_FIELDS", "QUOTE_FIELDS", "TARGET_FIELDS", "KINDS",
+           "article_row", "failed_row", "span_rows", "article_schema", "span_schema",
+           "quote_schema", "target_schema", "schema_of", "Rows", "rows_from_dict", "scrub"]
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 ARTICLE_FIELDS = ("id", "row", "source", "status", "error", "title", "url", "outlet", "language",
                   "authors", "published", "month", "chars", "words", "sentences", "spans",
                   "per_1000_words", "sentences_with_technique", "intensity", "top", "counts",
-                  "model_name", "model_version", "model_fingerprint")
+                  "model_name", "model_version", "model_fingerprint", "enrichment", "quotes",
+                  "targets")
 SPAN_FIELDS = ("article_id", "start", "end", "technique", "name", "score", "text", "model_name",
                "model_version")
+QUOTE_FIELDS = ("article_id", "start", "end", "text", "kind", "speaker", "speaker_start",
+                "speaker_end", "cue", "confidence", "model_name", "model_version")
+TARGET_FIELDS = ("article_id", "span", "technique", "span_start", "span_end", "entity", "kind",
+                 "start", "end", "text", "how", "model_name", "model_version")
+#: The Parquet tables of a batch output, in the order they are written and merged.
+KINDS = ("articles", "spans", "quotes", "targets")
 
 
 def article_schema():
@@ -79,7 +130,8 @@ def article_schema():
         ("sentences", i32), ("spans", i32), ("per_1000_words", pa.float64()),
         ("sentences_with_technique", i32), ("intensity", i32), ("top", pa.list_(s)),
         ("counts", pa.struct([(t, i32) for t in TECHNIQUE_IDS])), ("model_name", s),
-        ("model_version", s), ("model_fingerprint", s)])
+        ("model_version", s), ("model_fingerprint", s), ("enrichment", s), ("quotes", i32),
+        ("targets", i32)])
 
 
 def span_schema():
@@ -91,6 +143,40 @@ def span_schema():
                       ("model_version", s)])
 
 
+def quote_schema():
+    import pyarrow as pa
+
+    s, i32 = pa.string(), pa.int32()
+    return pa.schema([("article_id", s), ("start", i32), ("end", i32), ("text", s), ("kind", s),
+                      ("speaker", s), ("speaker_start", i32), ("speaker_end", i32), ("cue", s),
+                      ("confidence", pa.float32()), ("model_name", s), ("model_version", s)])
+
+
+def target_schema():
+    import pyarrow as pa
+
+    s, i32 = pa.string(), pa.int32()
+    return pa.schema([("article_id", s), ("span", i32), ("technique", s), ("span_start", i32),
+                      ("span_end", i32), ("entity", s), ("kind", s), ("start", i32),
+                      ("end", i32), ("text", s), ("how", s), ("model_name", s),
+                      ("model_version", s)])
+
+
+def schema_of(kind: str):
+    """The Arrow schema of the table ``kind`` (one of ``KINDS``)."""
+    return {"articles": article_schema, "spans": span_schema, "quotes": quote_schema,
+            "targets": target_schema}[kind]()
+
+
+class Rows(NamedTuple):
+    """One analysed article as table rows: its articles row and its rows in the other tables."""
+
+    article: dict
+    spans: list[dict]
+    quotes: list[dict]
+    targets: list[dict]
+
+
 def _model(model) -> dict:
     if model is None:
         return {"model_name": None, "model_version": None, "model_fingerprint": None}
@@ -100,7 +186,7 @@ def _model(model) -> dict:
 
 def article_row(analysis, row: int, source: str) -> dict:
     """The articles row for a finished Analysis."""
-    return rows_from_dict(analysis.to_dict(), row, source)[0]
+    return rows_from_dict(analysis.to_dict(), row, source).article
 
 
 def span_rows(analysis) -> list[dict]:
@@ -110,9 +196,15 @@ def span_rows(analysis) -> list[dict]:
              "model_name": m.name, "model_version": m.version} for s in analysis.spans]
 
 
-def rows_from_dict(d: dict, row: int, source: str) -> tuple[dict, list[dict]]:
-    """Article row and span rows from ``Analysis.to_dict()`` (or a line of analyses.jsonl)."""
+def rows_from_dict(d: dict, row: int, source: str) -> Rows:
+    """The rows of every table from ``Analysis.to_dict()`` (or a line of analyses.jsonl); an
+    analysis without enrichment (skipped, or written before the enrich stage) has no quote or
+    target rows and null ``enrichment``, ``quotes`` and ``targets`` columns."""
     doc, summary, model = d["document"], d["summary"], d["model"]
+    enrichment = d.get("enrichment")
+    quotes = (enrichment or {}).get("quotes") or ()
+    targets = (enrichment or {}).get("targets") or ()
+    which = {"model_name": model["name"], "model_version": model["version"]}
     article = {
         "id": doc["id"], "row": row, "source": source, "status": "ok", "error": None,
         "title": doc.get("title"), "url": doc.get("url"), "outlet": doc.get("outlet"),
@@ -124,12 +216,18 @@ def rows_from_dict(d: dict, row: int, source: str) -> tuple[dict, list[dict]]:
         "intensity": summary["intensity"], "top": list(summary["top"]),
         "counts": {t: int(summary["counts"].get(t, 0)) for t in TECHNIQUE_IDS},
         "model_name": model["name"], "model_version": model["version"],
-        "model_fingerprint": model["fingerprint"]}
+        "model_fingerprint": model["fingerprint"],
+        "enrichment": enrichment["method"] if enrichment else None,
+        "quotes": len(quotes) if enrichment else None,
+        "targets": len(targets) if enrichment else None}
     spans = [{"article_id": doc["id"], "start": s["start"], "end": s["end"],
               "technique": s["technique"], "name": s["name"], "score": s["score"],
-              "text": s["text"], "model_name": model["name"], "model_version": model["version"]}
-             for s in d["spans"]]
-    return article, spans
+              "text": s["text"], **which} for s in d["spans"]]
+    quote_rows = [{"article_id": doc["id"], **{k: q[k] for k in QUOTE_FIELDS[1:-2]}, **which}
+                  for q in quotes]
+    target_rows = [{"article_id": doc["id"], **{k: t[k] for k in TARGET_FIELDS[1:-2]}, **which}
+                   for t in targets]
+    return Rows(article, spans, quote_rows, target_rows)
 
 
 def failed_row(record: Record, error: str, model=None) -> dict:

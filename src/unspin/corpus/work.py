@@ -32,8 +32,8 @@ def init_worker(options: Options, fmt: str = "parquet") -> tuple[str, str, str]:
 
 
 def analyze_record(record: Record) -> dict:
-    """``{"article": row, "spans": [rows], "json": str | None}``; a record that cannot be
-    analysed gives ``{"error": reason}``."""
+    """``{"article": row, "spans": [rows], "quotes": [rows], "targets": [rows], "json": str |
+    None}``; a record that cannot be analysed gives ``{"error": reason}``."""
     from ..pipeline import analyze_document
 
     options = _state["options"]
@@ -43,13 +43,13 @@ def analyze_record(record: Record) -> dict:
     except UnspinError as exc:
         return {"error": str(exc)}
     d = scrub(analysis.to_dict())  # no lone surrogate (a file name's bad byte) reaches a table
-    article, spans = rows_from_dict(d, record.row, record.source)
+    rows = rows_from_dict(d, record.row, record.source)
     text = None
     if _state["fmt"] == "jsonl":
         import json
 
         text = json.dumps(d, ensure_ascii=False)
-    return {"article": article, "spans": spans, "json": text}
+    return {**rows._asdict(), "json": text}
 
 
 def analyze_source(item):
