@@ -1,7 +1,7 @@
 """Corpus scale: batch runs over many articles, a database store, statistics, and Ray.
 
     records.py    folder / JSONL / CSV / Parquet input -> Record, streamed
-    tables.py     the articles and spans tables (columns documented there)
+    tables.py     the articles, spans, quotes and targets tables (columns documented there)
     work.py       what a worker does: model loaded once, Record -> rows
     pool.py       worker processes with per-article timeouts and restarts
     stream.py     many articles through the pool, results in input order (analyze DIR, batch)
@@ -9,7 +9,7 @@
     batch.py      run_batch(): chunked, resumable, atomic parts, consolidated Parquet or JSONL
     ray_engine.py the same run with its workers on a Ray cluster (unspin[ray])
     store.py      load_dir(): upsert a batch output into SQLite or PostgreSQL (SQLAlchemy Core)
-    stats.py      per outlet / author / technique / month statistics, aggregated in SQL
+    stats.py      per outlet / author / technique / period / target statistics, in SQL
     plots.py      charts of those statistics (matplotlib, Agg)
     cli.py        the batch, store and stats commands
 

@@ -13,7 +13,7 @@ from ..options import Options
 __all__ = ["add_commands", "DEFAULT_DB", "summary_line"]
 
 DEFAULT_DB = Options.db
-GROUPINGS = ("outlet", "author", "technique", "week", "month", "quarter", "year")
+GROUPINGS = ("outlet", "author", "technique", "week", "month", "quarter", "year", "target")
 
 
 def add_commands(sub) -> None:
@@ -68,10 +68,13 @@ def add_commands(sub) -> None:
                     "postgresql://user:pass@host/db for PostgreSQL")
     ld.set_defaults(func=cmd_store_load)
 
-    sa = sub.add_parser("stats", help="statistics per outlet, author, technique or period",
+    sa = sub.add_parser("stats", help="statistics per outlet, author, technique, period or "
+                        "target",
                         description="Counts, spans per 1000 words, the share of articles using "
                         "each technique and top phrases, computed in the database. --by week, "
-                        "month, quarter or year gives a timeline with empty periods shown.")
+                        "month, quarter or year gives a timeline with empty periods shown; "
+                        "--by target ranks the people, groups, countries and organisations "
+                        "the spans are aimed at, and how (--outlet NAME: one outlet's).")
     sa.add_argument("--db", default=db_default,
                     help=f"SQLAlchemy URL (default $UNSPIN_DB or {DEFAULT_DB})")
     sa.add_argument("--by", choices=GROUPINGS, required=True)
@@ -81,8 +84,11 @@ def add_commands(sub) -> None:
                     help="groups shown and plotted, largest first, or the last periods of a "
                     "timeline (default 25; CSV has all)")
     sa.add_argument("--min-articles", type=int, default=MIN_ARTICLES, metavar="N",
-                    help="groups with fewer articles are marked and their shares not shown "
+                    help="groups with fewer articles are marked and their shares not shown; "
+                    "with --by target, entities aimed at by fewer articles are ranked last "
                     f"(default {MIN_ARTICLES})")
+    sa.add_argument("--outlet", metavar="NAME",
+                    help="with --by target: only this outlet's articles")
     sa.add_argument("--plot", metavar="PNG", help="write a chart to this PNG file")
     sa.add_argument("--csv", metavar="CSV", help="write the full table to this CSV file")
     sa.set_defaults(func=cmd_stats)
@@ -162,7 +168,7 @@ def cmd_stats(args) -> int:
     if args.top < 1:
         raise ConfigError("--top must be at least 1")
     result = compute(Options.resolve(db=args.db).db, args.by, model=args.model,
-                     min_articles=args.min_articles)
+                     min_articles=args.min_articles, outlet=args.outlet)
     if result.note:
         print(f"unspin: note: {result.note}", file=sys.stderr)
     sys.stdout.write(render_table(result, top=args.top))

@@ -4,8 +4,11 @@
 group's articles that use each technique. ``--by week|month|quarter|year``: a timeline, periods
 along the x axis: spans per 1000 words per outlet (lines), articles per period (bars) and the
 share of articles using each technique (heatmap). ``--by technique``: the share of articles
-using each technique, sorted, in the technique's own colour, with its span count. Groups and
-periods with fewer articles than the minimum are greyed out, not drawn as 0% or 100%.
+using each technique, sorted, in the technique's own colour, with its span count. ``--by
+target``: the entities most aimed at, ranked, one bar each stacked by technique (in the
+techniques' colours) with its span and article counts. Groups and periods with fewer articles
+than the minimum are greyed out, not drawn as 0% or 100%; entities aimed at by fewer articles
+are drawn pale, below a line.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ def plot(stats: Stats, path, *, top: int = 25) -> Path:
                          "figure.dpi": 110}):
         if stats.by == "technique":
             fig = _by_technique(plt, stats)
+        elif stats.by == "target":
+            fig = _by_target(plt, stats, top)
         elif stats.timeline:
             fig = _timeline(plt, stats, top)
         else:
@@ -81,6 +86,67 @@ def _by_technique(plt, stats: Stats):
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.75 / fig.get_figheight()))
     _titles(fig, "Which persuasion techniques do the articles use?", _subtitle(stats))
     return fig
+
+
+def _by_target(plt, stats: Stats, top: int):
+    """Entities ranked (most spans first), each bar stacked by technique; those aimed at by
+    fewer articles than the minimum pale and below a dashed line."""
+    rows = stats.targets[:top]
+    used: dict[str, int] = {}
+    for r in rows:
+        for t, n in r.techniques.items():
+            used[t] = used.get(t, 0) + n
+    order = sorted(used, key=lambda t: (-used[t], t))
+    n = max(1, len(rows))
+    fig, ax = plt.subplots(figsize=(10.5, 1.9 + 0.4 * n + 0.22 * ((len(order) + 2) // 3)))
+    ys = range(len(rows))
+    left = [0] * len(rows)
+    for t in order:
+        widths = [r.techniques.get(t, 0) for r in rows]
+        colour = BY_ID[t].colour if t in BY_ID else "#bbbbbb"
+        ax.barh(ys, widths, left=left, height=0.68, color=colour, label=_name(t),
+                edgecolor="white", linewidth=0.6)
+        left = [a + b for a, b in zip(left, widths, strict=True)]
+    for patch_set in ax.containers:  # pale bars for entities too few articles aim at
+        for patch, r in zip(patch_set, rows, strict=True):
+            if stats.few(r):
+                patch.set_alpha(0.35)
+    ax.set_yticks(ys, [f"{_short(r.entity, 28)}  ({r.kind})" if r.kind else _short(r.entity, 34)
+                       for r in rows])
+    for label, r in zip(ax.get_yticklabels(), rows, strict=True):
+        if stats.few(r):
+            label.set_color("#888888")
+    ax.invert_yaxis()
+    peak = max((r.spans for r in rows), default=0) or 1
+    for y, r in zip(ys, rows, strict=True):
+        ax.text(r.spans + peak * 0.01, y, f"{r.spans:,} in {_plural(r.articles, 'article')}",
+                va="center", fontsize=8.5, color="#888888" if stats.few(r) else _INK)
+    ax.set_xlim(0, peak * 1.25)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # spans are counted, not measured
+    first_few = next((i for i, r in enumerate(rows) if stats.few(r)), None)
+    if first_few:  # some above, some below: a line between
+        ax.axhline(first_few - 0.5, color="#999999", linewidth=0.8, linestyle="--")
+    _bar_axis(ax, "spans aimed at the entity, by technique")
+    if order:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.5 / fig.get_figheight() - 0.06),
+                  ncol=3, frameon=False, fontsize=8.5, handlelength=1.2, columnspacing=1.4)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.75 / fig.get_figheight()))
+    who = f"Who does {stats.outlet} aim its" if stats.outlet is not None else \
+        "Who do the articles aim their"
+    shown = f" (top {len(rows)} of {len(stats.targets):,})" if len(stats.targets) > len(rows) \
+        else ""
+    notes = [f"{stats.targeted:,} of {stats.spans:,} spans aimed at someone"]
+    if first_few is not None:
+        notes.append(f"pale: aimed at by fewer than {stats.min_articles} articles")
+    _titles(fig, f"{who} persuasion techniques at?{shown}",
+            _subtitle(stats) + " · " + " · ".join(notes))
+    return fig
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
 def _bar_axis(ax, label: str) -> None:

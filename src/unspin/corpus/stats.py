@@ -1,11 +1,16 @@
-"""Statistics over a store, per outlet, author, technique or period, aggregated in SQL.
+"""Statistics over a store, per outlet, author, technique, period or target, aggregated in SQL.
 
 For each group: articles, words, spans, spans per 1000 words, and for each technique the spans
 and the share of the group's articles using it. A group with fewer than ``min_articles``
 articles is marked: its shares would be noise (one article makes 100%). ``--by week|month|
 quarter|year`` is a timeline: every period from the first to the last, empty ones included,
 and a series per outlet. ``--by technique`` gives each technique's spans, articles, share of
-all articles, density and the phrases that recur most (see ``store.phrase``). Only articles
+all articles, density and the phrases that recur most (see ``store.phrase``). ``--by target``
+ranks the entities (people, groups, countries, organisations) the spans are aimed at: per entity
+its targeted spans, the articles aiming at it (and their share of the articles analysed with
+enrichment), the techniques used on it and the outlets doing it; ``outlet`` narrows it to one
+outlet. An entity aimed at by fewer than ``min_articles`` articles is ranked after the others
+and marked: one article's subject is not an outlet's pattern. Only articles
 analysed without error count, for one model: name, version and fingerprint (the latest loaded
 unless one is named).
 
@@ -29,11 +34,11 @@ from ..files import write_atomic
 from ..techniques import BY_ID, TECHNIQUE_IDS
 from .store import model_label
 
-__all__ = ["Stats", "Group", "TechniqueRow", "compute", "render_table", "write_csv", "to_csv",
-           "GROUPINGS", "PERIODS", "MIN_ARTICLES"]
+__all__ = ["Stats", "Group", "TechniqueRow", "TargetRow", "compute", "render_table", "write_csv",
+           "to_csv", "GROUPINGS", "PERIODS", "MIN_ARTICLES"]
 
 PERIODS = ("week", "month", "quarter", "year")
-GROUPINGS = ("outlet", "author", "technique", *PERIODS)
+GROUPINGS = ("outlet", "author", "technique", *PERIODS, "target")
 UNDATED = "(undated)"
 UNKNOWN = {"outlet": "(unknown outlet)", "author": "(no author)",
            **dict.fromkeys(PERIODS, UNDATED)}
@@ -76,10 +81,32 @@ class TechniqueRow:
 
 
 @dataclass
+class TargetRow:
+    """One entity the spans are aimed at. ``techniques[t]``: spans of technique ``t`` aimed at
+    it; ``outlets[o] = (spans, articles)``; ``share``: of the articles analysed with enrichment
+    (in scope), those aiming at least one span at it (0-1)."""
+
+    entity: str
+    kind: str
+    spans: int
+    articles: int
+    share: float
+    techniques: dict[str, int] = field(default_factory=dict)
+    outlets: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def top_techniques(self, n: int = 3) -> list[tuple[str, int]]:
+        """The ``n`` techniques most aimed at it: (technique, spans), most first."""
+        return sorted(self.techniques.items(), key=lambda x: (-x[1], x[0]))[:n]
+
+
+@dataclass
 class Stats:
     """``model``: (name, version, fingerprint). ``series``: for a timeline, each outlet's
     groups, one per dated period of ``groups``. ``note``: something to tell the reader (the
-    model chosen among several fingerprints)."""
+    model chosen among several fingerprints). For ``--by target``: ``targets`` ranked,
+    ``outlet`` the one outlet asked for, ``enriched`` the articles analysed with enrichment,
+    ``targeted`` the spans with a target, ``outlet_articles`` each outlet's enriched articles,
+    and ``fine`` the rows (entity, kind, outlet, technique, spans, articles) behind the CSV."""
 
     by: str
     db: str
@@ -93,6 +120,12 @@ class Stats:
     min_articles: int = MIN_ARTICLES
     note: str | None = None
     series: dict[str, list[Group]] = field(default_factory=dict)
+    targets: list[TargetRow] = field(default_factory=list)
+    outlet: str | None = None
+    enriched: int = 0
+    targeted: int = 0
+    outlet_articles: dict[str, int] = field(default_factory=dict)
+    fine: list[tuple] = field(default_factory=list)
 
     @property
     def per_1000_words(self) -> float:
@@ -106,8 +139,9 @@ class Stats:
     def timeline(self) -> bool:
         return self.by in PERIODS
 
-    def few(self, group: Group) -> bool:
-        """True when ``group`` has too few articles for its shares to mean much."""
+    def few(self, group: Group | TargetRow) -> bool:
+        """True when ``group`` has too few articles for its shares to mean much (an entity:
+        too few articles aim at it to call it a pattern)."""
         return group.articles < self.min_articles
 
     def technique_order(self) -> list[str]:
@@ -125,14 +159,23 @@ class Stats:
 # queries
 
 def compute(url: str, by: str, *, model: str | None = None,
-            min_articles: int = MIN_ARTICLES) -> Stats:
+            min_articles: int = MIN_ARTICLES, outlet: str | None = None) -> Stats:
     """Statistics from the store at ``url`` grouped ``by`` outlet, author, technique, week,
-    month, quarter or year. ``model``: NAME, NAME@VERSION or NAME@VERSION#FINGERPRINT (a
-    prefix). Never creates a database."""
+    month, quarter, year or target. ``model``: NAME, NAME@VERSION or NAME@VERSION#FINGERPRINT
+    (a prefix). ``outlet`` (``--by target`` only): that outlet's articles alone. Never creates
+    a database.
+
+    >>> s = compute("sqlite:///unspin.db", "target", outlet="Gazette")   # doctest: +SKIP
+    >>> s.targets[0].entity, s.targets[0].top_techniques(1)              # doctest: +SKIP
+    ('Jane Smith', [('Loaded_Language', 6)])
+    """
     if by not in GROUPINGS:
         raise ConfigError(f"--by {by}: use one of {', '.join(GROUPINGS)}")
     if min_articles < 1:
         raise ConfigError("--min-articles must be at least 1")
+    if outlet is not None and by != "target":
+        raise ConfigError("--outlet works with --by target (the other groupings show every "
+                          "outlet already)")
     from ..errors import require
     from .store import StoreError, _reason, check_schema, connect, tables
 
@@ -150,12 +193,17 @@ def compute(url: str, by: str, *, model: str | None = None,
                                  "'unspin store load OUT --db ...'")
             chosen, note = _pick_model(conn, sa, runs, articles, model, engine.shown_url)
             ok = sa.and_(_of_model(articles, chosen), articles.c.status == "ok")
+            if outlet is not None:
+                ok = sa.and_(ok, articles.c.outlet == outlet)
             total = conn.execute(sa.select(
                 sa.func.count(), sa.func.coalesce(sa.func.sum(articles.c.words), 0),
                 sa.func.coalesce(sa.func.sum(articles.c.spans), 0)).where(ok)).one()
             stats = Stats(by, engine.shown_url, chosen, int(total[0]), int(total[1]),
                           int(total[2]), min_articles=min_articles, note=note)
-            if by == "technique":
+            if by == "target":
+                stats.outlet = outlet
+                _by_target(conn, sa, t, ok, chosen, stats, engine.shown_url)
+            elif by == "technique":
                 stats.techniques = _by_technique(conn, sa, per_article, spans, chosen, stats)
             elif by in PERIODS:
                 stats.groups, stats.series = _by_period(conn, sa, articles, per_article, ok, by,
@@ -345,6 +393,61 @@ def _by_technique(conn, sa, per_article, spans, model, stats: Stats) -> list[Tec
     return sorted(rows, key=lambda r: (-r.articles, -r.spans, r.technique))
 
 
+def _by_target(conn, sa, t, ok, model, stats: Stats, shown: str) -> None:
+    """Fill ``stats`` with the entities the spans are aimed at, from ``targets`` (the article's
+    outlet copied in, so every GROUP BY reads that one table along an index)."""
+    from .store import has_enrichment
+
+    if not has_enrichment(conn):
+        raise InputError(f"{shown}: no targets in this store (it was loaded before the enrich "
+                         "stage); load a batch output of this unspin with 'unspin store load'")
+    if stats.outlet is not None and not stats.articles:
+        known = [o for o, in conn.execute(
+            sa.select(t.articles.c.outlet).where(_of_model(t.articles, model),
+                                                 t.articles.c.status == "ok",
+                                                 t.articles.c.outlet.is_not(None))
+            .group_by(t.articles.c.outlet).order_by(sa.func.count().desc()).limit(5))]
+        raise InputError(f"{shown}: no articles from outlet {stats.outlet!r}"
+                         + (f"; outlets with the most articles: {', '.join(known)}"
+                            if known else ""))
+    a, x = t.articles, t.targets
+    outlet_key = sa.func.coalesce(a.c.outlet, UNKNOWN["outlet"])
+    stats.outlet_articles = {o: int(n) for o, n in conn.execute(
+        sa.select(outlet_key, sa.func.count()).where(ok, a.c.enrichment.is_not(None))
+        .group_by(outlet_key))}
+    stats.enriched = sum(stats.outlet_articles.values())
+    if not stats.enriched:
+        raise InputError(f"{shown}: none of these {stats.articles:,} articles was analysed "
+                         "with enrichment (the batch ran with --no-enrich, or before the enrich "
+                         "stage); run 'unspin batch' without --no-enrich and load its output")
+    mine = _of_model(x, model)
+    if stats.outlet is not None:
+        mine = sa.and_(mine, x.c.outlet == stats.outlet)
+    outlet = sa.func.coalesce(x.c.outlet, UNKNOWN["outlet"]).label("o")
+    distinct = sa.func.count(sa.distinct(x.c.article_id))
+    rows: dict[tuple[str, str], TargetRow] = {}
+    for entity, kind, n, n_articles in conn.execute(
+            sa.select(x.c.entity, x.c.kind, sa.func.count(), distinct).where(mine)
+            .group_by(x.c.entity, x.c.kind)):
+        rows[entity, kind] = TargetRow(entity, kind or "", int(n), int(n_articles),
+                                       int(n_articles) / stats.enriched)
+    for entity, kind, name, n, n_articles in conn.execute(
+            sa.select(x.c.entity, x.c.kind, outlet, sa.func.count(), distinct).where(mine)
+            .group_by(x.c.entity, x.c.kind, outlet)):
+        rows[entity, kind].outlets[name] = (int(n), int(n_articles))
+    for entity, kind, name, technique, n, n_articles in conn.execute(
+            sa.select(x.c.entity, x.c.kind, outlet, x.c.technique, sa.func.count(), distinct)
+            .where(mine).group_by(x.c.entity, x.c.kind, outlet, x.c.technique)):
+        row = rows[entity, kind]
+        row.techniques[technique] = row.techniques.get(technique, 0) + int(n)
+        stats.fine.append((entity, kind or "", name, technique, int(n), int(n_articles)))
+    stats.targeted = sum(r.spans for r in rows.values())
+    stats.targets = sorted(rows.values(), key=lambda r: (stats.few(r), -r.spans, -r.articles,
+                                                          r.entity, r.kind))
+    for r in stats.targets:
+        r.outlets = dict(sorted(r.outlets.items(), key=lambda o: (-o[1][0], o[0])))
+
+
 def _phrases(conn, sa, spans, model) -> dict[str, list[tuple[str, int]]]:
     """Per technique, the phrases said at least twice (counted by ``store.phrase``: case,
     punctuation and spacing folded), most frequent first, each shown in its most common
@@ -391,7 +494,10 @@ def _cut(text: str, width: int) -> str:
 
 def render_table(stats: Stats, top: int = 25) -> str:
     """The statistics as a plain-text table for the terminal: groups largest first (a
-    timeline: its last ``top`` periods, in order), or techniques with their recurring phrases."""
+    timeline: its last ``top`` periods, in order), techniques with their recurring phrases, or
+    the entities most aimed at."""
+    if stats.by == "target":
+        return _render_targets(stats, top)
     lines = [(f"{stats.by}: {_fmt(stats.articles)} articles, {_fmt(stats.words)} words, "
               f"{_fmt(stats.spans)} spans ({stats.per_1000_words:.2f} per 1000 words), "
               f"model {stats.model_label}"), ""]
@@ -431,6 +537,51 @@ def render_table(stats: Stats, top: int = 25) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
+def _render_targets(stats: Stats, top: int) -> str:
+    scope = f"outlet {stats.outlet}: " if stats.outlet is not None else ""
+    lines = [(f"target: {scope}{_plural(stats.articles, 'article')} ({stats.enriched:,} with "
+              f"enrichment), {_plural(stats.spans, 'span')}, {stats.targeted:,} aimed at "
+              f"{_plural(len(stats.targets), 'entity').replace('entitys', 'entities')}, "
+              f"model {stats.model_label}"), ""]
+    if not stats.targets:
+        lines.append("(no span is aimed at a person, group, country or organisation here)")
+        return "\n".join(lines) + "\n"
+    per_outlet = stats.outlet is None and len(stats.outlet_articles) > 1
+    lines.append(f"{'entity':<30}{'kind':<9}{'spans':>7}{'articles':>10}{'share':>7}"
+                 "  most used on it (spans)")
+    shown = stats.targets[:top]
+    small = stats.enriched < stats.min_articles
+    for r in shown:
+        used = " · ".join(f"{_technique_name(t)} {n}" for t, n in r.top_techniques())
+        share = f"{'–':>7}" if small else f"{r.share:>7.0%}"
+        name = _cut(r.entity, 27) + " *" if stats.few(r) else _cut(r.entity, 29)
+        lines.append(f"{name:<30}{_cut(r.kind, 8):<9}{_fmt(r.spans):>7}"
+                     f"{_fmt(r.articles):>10}{share}  {used}")
+        if per_outlet:
+            lines.append("    by outlet: " + " · ".join(
+                f"{_cut(o, 30)} {n}" for o, (n, _a) in list(r.outlets.items())[:4])
+                + (f" · {len(r.outlets) - 4} more outlets" if len(r.outlets) > 4 else ""))
+    if len(stats.targets) > top:
+        lines.append(f"(the {top} most aimed at of {len(stats.targets):,} entities shown; --csv "
+                     "writes all, --top shows more)")
+    if any(stats.few(r) for r in shown):
+        lines.append(f"(* fewer than {stats.min_articles} articles aim at it: ranked last, one "
+                     "article's subject is not a pattern; --min-articles changes this)")
+    if small:
+        lines.append(f"(shares hidden: fewer than {stats.min_articles} articles with enrichment)")
+    if per_outlet:
+        lines.append("(by outlet: spans aimed at it in each outlet; --outlet NAME shows one)")
+    return "\n".join(lines) + "\n"
+
+
+def _technique_name(technique: str) -> str:
+    return BY_ID[technique].name if technique in BY_ID else technique
+
+
 def to_csv(stats: Stats) -> str:
     """Tidy CSV: one row per group and technique (or per technique for ``--by technique``);
     every group, including those under the minimum (``articles`` tells them) and the empty
@@ -438,6 +589,16 @@ def to_csv(stats: Stats) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     model = stats.model_label
+    if stats.by == "target":
+        w.writerow(["entity", "kind", "outlet", "technique", "spans", "articles",
+                    "entity_spans", "entity_articles", "outlet_articles", "model"])
+        rank = {(r.entity, r.kind): i for i, r in enumerate(stats.targets)}
+        for entity, kind, outlet, technique, n, a in sorted(
+                stats.fine, key=lambda f: (rank[f[0], f[1]], f[2], -f[4], f[3])):
+            r = stats.targets[rank[entity, kind]]
+            w.writerow([entity, kind, outlet, technique, n, a, r.spans, r.articles,
+                        stats.outlet_articles.get(outlet, 0), model])
+        return buf.getvalue()
     if stats.by == "technique":
         w.writerow(["technique", "name", "spans", "articles", "share_of_articles",
                     "per_1000_words", "top_phrases", "model"])
