@@ -24,6 +24,7 @@ __all__ = ["plot"]
 
 _INK, _GRID, _FEW = "#222222", "#dddddd", "#eeeeee"
 _OUTLETS = 6  # lines in a timeline, the outlets with the most articles
+_STACKED = 7  # techniques drawn in their own colour in a target chart; the rest are "other"
 
 
 def plot(stats: Stats, path, *, top: int = 25) -> Path:
@@ -97,14 +98,22 @@ def _by_target(plt, stats: Stats, top: int):
         for t, n in r.techniques.items():
             used[t] = used.get(t, 0) + n
     order = sorted(used, key=lambda t: (-used[t], t))
+    shown, rest = order[:_STACKED], set(order[_STACKED:])
+    if len(rest) == 1:  # one more colour reads better than an "other" of one
+        shown, rest = order, set()
     n = max(1, len(rows))
-    fig, ax = plt.subplots(figsize=(10.5, 1.9 + 0.4 * n + 0.22 * ((len(order) + 2) // 3)))
+    stacks = [(_name(t), BY_ID[t].colour if t in BY_ID else "#bbbbbb", {t}) for t in shown]
+    if rest:
+        stacks.append((f"{len(rest)} other techniques", "#cccccc", rest))
+    columns = min(4, max(1, len(stacks)))
+    legend_rows = -(-len(stacks) // columns)
+    below = 0.75 + 0.24 * legend_rows  # inches under the axis: its label, then the legend
+    fig, ax = plt.subplots(figsize=(10.5, 1.3 + 0.4 * n + below))
     ys = range(len(rows))
     left = [0] * len(rows)
-    for t in order:
-        widths = [r.techniques.get(t, 0) for r in rows]
-        colour = BY_ID[t].colour if t in BY_ID else "#bbbbbb"
-        ax.barh(ys, widths, left=left, height=0.68, color=colour, label=_name(t),
+    for label, colour, techniques in stacks:
+        widths = [sum(r.techniques.get(t, 0) for t in techniques) for r in rows]
+        ax.barh(ys, widths, left=left, height=0.68, color=colour, label=label,
                 edgecolor="white", linewidth=0.6)
         left = [a + b for a, b in zip(left, widths, strict=True)]
     for patch_set in ax.containers:  # pale bars for entities too few articles aim at
@@ -121,18 +130,23 @@ def _by_target(plt, stats: Stats, top: int):
     for y, r in zip(ys, rows, strict=True):
         ax.text(r.spans + peak * 0.01, y, f"{r.spans:,} in {_plural(r.articles, 'article')}",
                 va="center", fontsize=8.5, color="#888888" if stats.few(r) else _INK)
-    ax.set_xlim(0, peak * 1.25)
-    from matplotlib.ticker import MaxNLocator
+    ax.set_xlim(0, peak * 1.32)
+    from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # spans are counted, not measured
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=7, integer=True))  # spans are counted
+    ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
     first_few = next((i for i, r in enumerate(rows) if stats.few(r)), None)
     if first_few:  # some above, some below: a line between
         ax.axhline(first_few - 0.5, color="#999999", linewidth=0.8, linestyle="--")
     _bar_axis(ax, "spans aimed at the entity, by technique")
-    if order:
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.5 / fig.get_figheight() - 0.06),
-                  ncol=3, frameon=False, fontsize=8.5, handlelength=1.2, columnspacing=1.4)
-    fig.tight_layout(rect=(0, 0, 1, 1 - 0.75 / fig.get_figheight()))
+    height = fig.get_figheight()
+    fig.tight_layout(rect=(0, (below - 0.55) / height, 1, 1 - 0.75 / height))
+    if stacks:  # under the axis, read row by row in stacking order (left to right)
+        handles, labels = ax.get_legend_handles_labels()
+        order = [i for c in range(columns) for i in range(c, len(handles), columns)]
+        fig.legend([handles[i] for i in order], [labels[i] for i in order], loc="lower center",
+                   bbox_to_anchor=(0.5, 0.01), ncol=columns, frameon=False, fontsize=8.5,
+                   handlelength=1.2, columnspacing=1.6)
     who = f"Who does {stats.outlet} aim its" if stats.outlet is not None else \
         "Who do the articles aim their"
     shown = f" (top {len(rows)} of {len(stats.targets):,})" if len(stats.targets) > len(rows) \

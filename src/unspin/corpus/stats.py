@@ -423,7 +423,7 @@ def _by_target(conn, sa, t, ok, model, stats: Stats, shown: str) -> None:
     mine = _of_model(x, model)
     if stats.outlet is not None:
         mine = sa.and_(mine, x.c.outlet == stats.outlet)
-    outlet = sa.func.coalesce(x.c.outlet, UNKNOWN["outlet"]).label("o")
+    outlet = x.c.outlet  # grouped as stored, so the GROUP BY follows the index
     distinct = sa.func.count(sa.distinct(x.c.article_id))
     rows: dict[tuple[str, str], TargetRow] = {}
     for entity, kind, n, n_articles in conn.execute(
@@ -434,13 +434,14 @@ def _by_target(conn, sa, t, ok, model, stats: Stats, shown: str) -> None:
     for entity, kind, name, n, n_articles in conn.execute(
             sa.select(x.c.entity, x.c.kind, outlet, sa.func.count(), distinct).where(mine)
             .group_by(x.c.entity, x.c.kind, outlet)):
-        rows[entity, kind].outlets[name] = (int(n), int(n_articles))
+        rows[entity, kind].outlets[name or UNKNOWN["outlet"]] = (int(n), int(n_articles))
     for entity, kind, name, technique, n, n_articles in conn.execute(
             sa.select(x.c.entity, x.c.kind, outlet, x.c.technique, sa.func.count(), distinct)
             .where(mine).group_by(x.c.entity, x.c.kind, outlet, x.c.technique)):
         row = rows[entity, kind]
         row.techniques[technique] = row.techniques.get(technique, 0) + int(n)
-        stats.fine.append((entity, kind or "", name, technique, int(n), int(n_articles)))
+        stats.fine.append((entity, kind or "", name or UNKNOWN["outlet"], technique, int(n),
+                           int(n_articles)))
     stats.targeted = sum(r.spans for r in rows.values())
     stats.targets = sorted(rows.values(), key=lambda r: (stats.few(r), -r.spans, -r.articles,
                                                           r.entity, r.kind))

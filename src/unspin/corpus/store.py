@@ -205,8 +205,9 @@ def tables() -> Tables:
         Column("start", Integer), Column("end", Integer), Column("text", Text),
         Column("how", String(16)), Column("outlet", String(512)), Column("month", String(7)),
         Index("ix_targets_article", *model, "article_id"),
-        Index("ix_targets_entity", *model, "entity", "kind", "technique"),
-        Index("ix_targets_outlet", *model, "outlet", "entity", "kind"))
+        # covering the GROUP BYs of stats --by target, for all outlets and for one
+        Index("ix_targets_entity", *model, "entity", "kind", "outlet", "technique", "article_id"),
+        Index("ix_targets_outlet", *model, "outlet", "entity", "kind", "technique", "article_id"))
     _TABLES = Tables(md, runs, articles, authors, techniques, by_author, spans, quotes, targets)
     return _TABLES
 
