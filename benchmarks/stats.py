@@ -1,10 +1,11 @@
 """How fast are `unspin store load` and `unspin stats` on a large synthetic store?
 
-Writes a synthetic batch output (articles.parquet, spans.parquet, run.json: no model needed),
+Writes a synthetic batch output (articles, spans, quotes and targets tables and run.json: no
+model needed; about 60% of the spans aimed at one of 300 entities),
 loads it into SQLite (and PostgreSQL when --pg URL or $UNSPIN_TEST_PG_URL is given), loads it
 again (nothing changed: every article is compared, none rewritten), then times
-`stats --by outlet|author|technique|week|month|quarter|year` on each. Target: each stats query
-<= 2 s at 1M spans.
+`stats --by outlet|author|technique|week|month|quarter|year|target` on each. Target: each
+stats query <= 2 s at 1M spans.
 
     python benchmarks/stats.py                         # 1M spans (100k articles x 10)
     python benchmarks/stats.py --articles 20000 --spans-per-article 5 --pg postgresql://...
@@ -33,7 +34,7 @@ def synth(out: Path, n_articles: int, spans_per_article: int, seed: int = 7) -> 
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from unspin.corpus.tables import article_schema, span_schema
+    from unspin.corpus.tables import article_schema, quote_schema, span_schema, target_schema
 
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
@@ -43,16 +44,22 @@ def synth(out: Path, n_articles: int, spans_per_article: int, seed: int = 7) -> 
     model = ("minilm-spans.v1", "1", "0" * 64)
     aw = pq.ParquetWriter(out / "articles.parquet", article_schema(), compression="zstd")
     sw = pq.ParquetWriter(out / "spans.parquet", span_schema(), compression="zstd")
+    qw = pq.ParquetWriter(out / "quotes.parquet", quote_schema(), compression="zstd")
+    tw = pq.ParquetWriter(out / "targets.parquet", target_schema(), compression="zstd")
+    entities = [(f"Entity {i:03d}", ("person", "group", "country", "org")[i % 4])
+                for i in range(300)]
+    entity_weights = [1 / (i + 1) for i in range(len(entities))]
     n_spans, block = 0, 10_000
     for start in range(0, n_articles, block):
-        arts, spans = [], []
+        arts, spans, quotes, targets = [], [], [], []
         for i in range(start, min(n_articles, start + block)):
             outlet = outlets[i % 50]
             k = max(0, int(rng.gauss(spans_per_article * rate[outlet], 2)))
             words = rng.randint(300, 1500)
             techs = rng.choices(TECHNIQUE_IDS, weights, k=k)
             counts: dict[str, int] = {}
-            for t in techs:
+            n_targets = n_quotes = 0
+            for j, t in enumerate(techs):
                 counts[t] = counts.get(t, 0) + 1
                 s = rng.randint(0, words * 5)
                 phrase = " ".join(rng.choices(WORDS, k=rng.randint(1, 2)))
@@ -60,6 +67,23 @@ def synth(out: Path, n_articles: int, spans_per_article: int, seed: int = 7) -> 
                               "technique": t, "name": BY_ID[t].name,
                               "score": round(rng.random(), 3), "text": phrase,
                               "model_name": model[0], "model_version": model[1]})
+                if rng.random() < 0.6:
+                    entity, kind = rng.choices(entities, entity_weights)[0]
+                    targets.append({"article_id": f"a{i}", "span": j, "technique": t,
+                                    "span_start": s, "span_end": s + len(phrase),
+                                    "entity": entity, "kind": kind, "start": s + 20,
+                                    "end": s + 20 + len(entity), "text": entity, "how": "nearby",
+                                    "model_name": model[0], "model_version": model[1]})
+                    n_targets += 1
+            for q in range(rng.randint(0, 4)):
+                speaker = rng.choice(entities)[0]
+                quotes.append({"article_id": f"a{i}", "start": 100 * q, "end": 100 * q + 40,
+                               "text": "a quote " * 5, "kind": "inline", "speaker": speaker,
+                               "speaker_start": 100 * q + 50,
+                               "speaker_end": 100 * q + 50 + len(speaker), "cue": "said",
+                               "confidence": 0.8, "model_name": model[0],
+                               "model_version": model[1]})
+                n_quotes += 1
             arts.append({"id": f"a{i}", "row": i, "source": f"synthetic:{i}", "status": "ok",
                          "error": None, "title": f"Article {i}", "url": None, "outlet": outlet,
                          "language": "en",
@@ -71,12 +95,15 @@ def synth(out: Path, n_articles: int, spans_per_article: int, seed: int = 7) -> 
                          "sentences_with_technique": min(k, words // 18), "intensity": 0,
                          "top": sorted(counts, key=lambda t: -counts[t])[:3],
                          "counts": counts_value(counts), "model_name": model[0],
-                         "model_version": model[1], "model_fingerprint": model[2]})
+                         "model_version": model[1], "model_fingerprint": model[2],
+                         "enrichment": "rules.v1", "quotes": n_quotes, "targets": n_targets})
         aw.write_table(pa.Table.from_pylist(arts, schema=article_schema()))
         sw.write_table(pa.Table.from_pylist(spans, schema=span_schema()))
+        qw.write_table(pa.Table.from_pylist(quotes, schema=quote_schema()))
+        tw.write_table(pa.Table.from_pylist(targets, schema=target_schema()))
         n_spans += len(spans)
-    aw.close()
-    sw.close()
+    for writer in (aw, sw, qw, tw):
+        writer.close()
     (out / "run.json").write_text(json.dumps({
         "schema": "unspin.batch/1", "run_id": f"synthetic-{seed}", "engine": "synthetic",
         "complete": True,
@@ -106,13 +133,14 @@ def bench(url: str, folder: Path, plot_dir: Path | None, label: str) -> None:
 
     t = time.perf_counter()
     loaded = load_dir(folder, url)
-    print(f"{label}: store load  {loaded.articles:,} articles, {loaded.spans:,} spans "
-          f"in {time.perf_counter() - t:.1f}s")
+    print(f"{label}: store load  {loaded.articles:,} articles, {loaded.spans:,} spans, "
+          f"{loaded.quotes:,} quotes, {loaded.targets:,} targets in "
+          f"{time.perf_counter() - t:.1f}s")
     t = time.perf_counter()
     again = load_dir(folder, url)
     print(f"{label}: load again  {again.unchanged:,} articles unchanged, {again.new} new, "
           f"{again.updated} updated in {time.perf_counter() - t:.1f}s")
-    for by in ("outlet", "author", "technique", "week", "month", "quarter", "year"):
+    for by in ("outlet", "author", "technique", "week", "month", "quarter", "year", "target"):
         t = time.perf_counter()
         stats = compute(url, by)
         render_table(stats)

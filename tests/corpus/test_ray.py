@@ -12,7 +12,8 @@ pq = pytest.importorskip("pyarrow.parquet")
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
 SAME = ("id", "row", "status", "error", "title", "outlet", "authors", "published", "month",
-        "words", "spans", "top", "counts", "model_name", "model_version")
+        "words", "spans", "top", "counts", "model_name", "model_version", "enrichment", "quotes",
+        "targets")
 
 
 def rows(path):
@@ -36,8 +37,10 @@ def test_ray_engine_equals_local_engine(tmp_path, corpus, kind):
     assert code == expected, err
     assert "Traceback" not in err
     assert rows(ray / "articles.parquet") == rows(local / "articles.parquet")
-    assert pq.read_table(ray / "spans.parquet").to_pylist() == \
-        pq.read_table(local / "spans.parquet").to_pylist()
+    for kind in ("spans", "quotes", "targets"):  # the engines share outdir: same tables
+        assert pq.read_table(ray / f"{kind}.parquet").to_pylist() == \
+            pq.read_table(local / f"{kind}.parquet").to_pylist(), kind
+    assert pq.read_table(ray / "targets.parquet").num_rows > 0
     run = json.loads((ray / "run.json").read_text())
     assert run["engine"] == "ray" and run["complete"]
 
