@@ -50,6 +50,8 @@ def main() -> int:
                     help="worker counts to compare (one model thread each)")
     ap.add_argument("--no-ray", action="store_true", help="skip the Ray engine")
     ap.add_argument("--model", help="model name or folder (default: config file / $UNSPIN_MODEL)")
+    ap.add_argument("--no-enrich", action="store_true",
+                    help="skip the enrich stage (no quotes or targets), to see what it costs")
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="unspin-batch-bench-"))
@@ -60,18 +62,21 @@ def main() -> int:
           f"per article), cores: {os.cpu_count()}, model: {model}")
     rates = {}
     for n in args.workers:
-        result, took = run(src, work / f"local-{n}", workers=n, threads=1, model=args.model)
+        result, took = run(src, work / f"local-{n}", workers=n, threads=1, model=args.model,
+                           enrich=not args.no_enrich)
         rates[n] = args.articles / took
         rss = ", ".join(f"{r / 2**20:.0f}" for r in result.peak_rss) or "?"
         print(f"local engine, {n} worker(s): {took:7.1f}s  {rates[n]:6.2f} articles/s  "
-              f"{result.spans:,} spans, {result.failed} failed; peak RSS per worker MiB: {rss}")
+              f"{result.spans:,} spans, {result.quotes:,} quotes, {result.targets:,} targets, "
+              f"{result.failed} failed; peak RSS per worker MiB: {rss}")
     if 1 in rates and len(rates) > 1:
         for n, r in rates.items():
             if n != 1:
                 print(f"scaling 1 -> {n} workers: {r / rates[1]:.2f}x (target for 2: >= 1.7x)")
     if not args.no_ray:
         n = max(args.workers)
-        result, took = run(src, work / "ray", engine="ray", workers=n, model=args.model)
+        result, took = run(src, work / "ray", engine="ray", workers=n, model=args.model,
+                           enrich=not args.no_enrich)
         local = args.articles / rates[n]
         print(f"ray engine, {n} actor(s):    {took:7.1f}s  {args.articles / took:6.2f} articles/s "
               f"(includes starting a local Ray); overhead vs local: "
