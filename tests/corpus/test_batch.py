@@ -204,6 +204,7 @@ def test_jsonl_output_is_the_analysis_json(tmp_path, corpus):
 
     loaded = load_dir(out, f"sqlite:///{tmp_path / 'u.db'}")  # the store reads JSONL output too
     assert (loaded.articles, loaded.spans) == (3, sum(len(a.spans) for a in analyses))
+    assert loaded.targets == sum(len(a.enrichment.targets) for a in analyses) > 0
 
 
 def test_timeout_fails_the_article_not_the_run(tmp_path, corpus, jsonl_input):
