@@ -124,13 +124,58 @@ def tune_and_record(detector: Detector, cfg, val_arts, multiword: list[str], ext
     from .validate import validate
 
     detector.predictor.config.multiword = list(multiword)
-    metrics, tuned = validate(detector.predictor, val_arts, tune=True)
+    for key, value in (getattr(cfg, "decode_rules", None) or {}).items():
+        setattr(detector.predictor.config, key, value)
+    pred = detector.predictor
+    outs = {a.id: pred.token_outputs(a.text) for a in val_arts}
+    metrics, tuned = validate(pred, val_arts, tune=True, outputs=outs)
+    if getattr(cfg, "calibrate", False):
+        metrics["calibration"] = calibrate_scores(pred, tuned, val_arts, outs)
     extra["validation"] = {**extra.get("validation", {}), "articles": len(val_arts),
                            "metrics": metrics, "date": date.today().isoformat()}
     folder = Path(detector.info.path)
     config = write_config(folder, cfg, tuned, extra)
     write_card(folder, cfg, extra, config["decode"])
     return metrics
+
+
+def calibrate_scores(pred, tuned: DecodeConfig, val_arts, outs) -> dict:
+    """Fit the isotonic score map on ``val_arts`` into ``tuned.calibration``; return how well
+    calibrated the scores are, measured honestly: each validation half scored by a map fitted
+    on the other half (cross-fitted), then the map fitted on all of them is shipped."""
+    from ..evaluate import full_scores  # noqa: F401  (scorer used by calibrate.at_thresholds)
+    from . import calibrate as cb
+    from .validate import gold_tuples
+
+    tuned.calibration = {}
+    pred.config = tuned
+    gold = gold_tuples(val_arts)
+    ids = [a.id for a in val_arts]
+    preds = [(a.id, p.technique, p.start, p.end, p.score)
+             for a in val_arts for p in pred.detect(a.text, outs[a.id])]
+    credit = cb.span_credit(gold, preds)
+    raw = np.array([p[4] for p in preds], float)
+    half = len(ids) // 2
+    oof = cb.cross_fit(gold, preds, [set(ids[:half]), set(ids[half:])])
+    shipped = cb.fit_isotonic(raw, credit)
+    tuned.calibration = shipped
+    pred.config = tuned
+
+    def rescored(scores):
+        return [(*p[:4], float(v)) for p, v in zip(preds, scores)]
+
+    return {
+        "target": "full-task credit: share of the span's characters that gold spans of the "
+                  "same technique cover",
+        "spans": len(preds),
+        "ece_raw": cb.expected_calibration_error(raw, credit),
+        "ece_cross_fitted": cb.expected_calibration_error(oof, credit),
+        "reliability_cross_fitted": cb.reliability(oof, credit),
+        "at_thresholds_raw": cb.at_thresholds(gold, preds, ids, TECHNIQUE_IDS),
+        "at_thresholds_cross_fitted": cb.at_thresholds(gold, rescored(oof), ids, TECHNIQUE_IDS),
+        "at_thresholds_shipped": cb.at_thresholds(gold, rescored(cb.apply(shipped, raw)), ids,
+                                                  TECHNIQUE_IDS),
+    }
 
 
 def retune(folder: str | Path, data: str | Path) -> dict:
@@ -164,6 +209,109 @@ def _row(name, s):
     return f"| {name} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['n_gold']} |"
 
 
+def _v2_method(cfg, extra: dict, decode: dict) -> list[str]:
+    lines = []
+    if getattr(cfg, "init_from", ""):
+        src = extra.get("encoder_from", {}).get("model", cfg.init_from)
+        lines += [
+            f"- Encoder, BIO and token heads: those of `{src}`, unchanged (same int8 ONNX file).",
+            "  The span classifier is new: trained alone over that encoder's token outputs, with a",
+            "  15th output, 'no technique'. Its examples: the gold spans; the source model's own",
+            "  segments on the training articles (decoded with low thresholds) — those touching no",
+            "  gold span as 'no technique' (its false alarms: hard negatives), those covering a gold",
+            "  span with IoU >= 0.5 with that span's technique; and random 1-4 word runs touching no",
+            f"  gold span ({cfg.random_negatives:g} per gold span) as 'no technique'.",
+        ]
+        if getattr(cfg, "span_signals", False):
+            lines += ["  It also reads the token heads' probabilities over the span (inside-a-span",
+                      "  mean/min/max, begin, the words just outside, the 14 technique maxima), and",
+                      "  whether the span is one word, starts or ends with a function word, and how",
+                      "  often its words recur in the article."]
+    elif getattr(cfg, "none_class", False):
+        lines += ["- The span classifier has a 15th output, 'no technique', trained on hard negatives "
+                  f"mined from `{cfg.hard_negatives}`."]
+    if decode.get("min_span_prob"):
+        lines.append(f"- A span is kept only if its probability of carrying a technique is at least "
+                     f"{decode['min_span_prob']}; its score is multiplied by that probability"
+                     if decode.get("span_prob_score") else
+                     f"- A span is kept only if its probability of carrying a technique is at least "
+                     f"{decode['min_span_prob']}.")
+    if decode.get("cut_breaks"):
+        lines.append("- No span crosses a blank line or runs from the title line into the body "
+                     "(cut there, as no annotated span does).")
+    if decode.get("repetition_min"):
+        lines.append(f"- Repetition only for a span whose phrase or one of its content words occurs "
+                     f"at least {decode['repetition_min']} times in the text.")
+    if decode.get("calibration"):
+        lines.append("- Scores are calibrated (isotonic map fitted on validation, see below).")
+    return lines
+
+
+def _cost_lines(v: dict) -> list[str]:
+    cost = v.get("cost")
+    if not cost:
+        return []
+    return ["", "Training cost on this machine (" + cost.get("machine", "CPU") + "): " +
+            ", ".join(f"{k} {val}" for k, val in cost.items() if k != "machine") + "."]
+
+
+def _baseline_lines(cfg, m: dict) -> list[str]:
+    name = getattr(cfg, "init_from", "") or getattr(cfg, "hard_negatives", "")
+    if not name:
+        return []
+    try:
+        from .runtime import resolve
+
+        base = json.loads((resolve(name) / "config.json").read_text(encoding="utf-8"))
+        b = base["validation"]["metrics"]
+    except (ModelError, OSError, KeyError, ValueError):
+        return []
+    lines = [f"Before/after on the same validation articles (`{base['name']}` as shipped):", "",
+             f"| measure | {base['name']} | this model |", "|---|---|---|"]
+    for key, label in (("si", "SI F1 (P / R)"), ("tc", "TC F1"), ("full", "full-task F1 (P / R)")):
+        fmt = (lambda s: f"{s['f1']:.3f}") if key == "tc" else (
+            lambda s: f"{s['f1']:.3f} ({s['precision']:.3f} / {s['recall']:.3f})")
+        lines.append(f"| {label} | {fmt(b[key])} | {fmt(m[key])} |")
+    return lines + [""]
+
+
+def _calibration_lines(c: dict | None) -> list[str]:
+    if not c:
+        return []
+    lines = ["## Scores", "",
+             "A span's score estimates the full-task credit an annotator gives it: the share of its",
+             "characters that gold spans of the same technique cover. Calibration is an isotonic",
+             "map of the raw score (peak 'inside' probability x technique probability x probability",
+             "of any technique). Measured honestly by cross-fitting: each half of the validation",
+             "articles is scored by a map fitted on the other half; the shipped map is then fitted",
+             "on all of them.", "",
+             f"Expected calibration error (10 bins, {c['spans']} spans): raw scores "
+             f"{c['ece_raw']:.3f}, calibrated (cross-fitted) {c['ece_cross_fitted']:.3f}.", "",
+             "Reliability (cross-fitted):", "",
+             "| score bin | spans | mean score | mean credit |", "|---|---|---|---|"]
+    for r in c["reliability_cross_fitted"]:
+        lines.append(f"| {r['from']:.1f}-{r['to']:.1f} | {r['n']} | {r['score']:.3f} | "
+                     f"{r['credit']:.3f} |")
+    lines += ["", "Precision and recall of the spans scored at least a threshold (cross-fitted "
+              "scores; `--min-score`):", "",
+              "| min score | spans | SI precision | SI recall | full precision | full recall |",
+              "|---|---|---|---|---|---|"]
+    for r in c["at_thresholds_cross_fitted"]:
+        lines.append(f"| {r['threshold']} | {r['spans']} | {r['si']['precision']:.3f} | "
+                     f"{r['si']['recall']:.3f} | {r['full']['precision']:.3f} | "
+                     f"{r['full']['recall']:.3f} |")
+    return lines + [""]
+
+
+def _history_line(history: list[dict]) -> str:
+    if history and "si" not in history[0]:  # a span classifier trained alone: its losses
+        return "Span classifier training, validation loss per epoch: " + ", ".join(
+            f"{h['epoch']}: {h['val_loss']:.3f}" for h in history)
+    return "During training (torch bf16, decoding thresholds tuned each epoch), F1 per epoch: " + \
+        ", ".join(f"{h['epoch']}: SI {h['si']['f1']:.3f} / TC {h['tc']['f1']:.3f} / full "
+                  f"{h['full']['f1']:.3f}" for h in history)
+
+
 def write_card(out: Path, cfg, extra: dict, decode: dict) -> None:
     seed = decode.get("si_seed") or decode["si_threshold"]
     v = extra["validation"]
@@ -183,6 +331,7 @@ def write_card(out: Path, cfg, extra: dict, decode: dict) -> None:
         "- Heads: BIO tagger over 'inside any technique span', a per-technique token tagger, and a",
         "  span classifier over pooled span states (mean, max, first, last) plus surface cues",
         "  (length, repetition in the article, title, quotes, punctuation, position).",
+        *_v2_method(cfg, extra, decode),
         (f"- Long text: windows of {decode['window']} word pieces every {decode['stride']} "
          f"(trained every {cfg.stride}),"),
         "  merged with edge-down-weighted averaging.",
@@ -228,10 +377,11 @@ def write_card(out: Path, cfg, extra: dict, decode: dict) -> None:
         lines.append(f"| {tid} | {f['f1']:.3f} | {t['f1']:.3f} | {f['n_gold']} |")
     lines += [
         "",
-        "During training (torch bf16, decoding thresholds tuned each epoch), F1 per epoch: " + ", ".join(
-            f"{h['epoch']}: SI {h['si']['f1']:.3f} / TC {h['tc']['f1']:.3f} / full {h['full']['f1']:.3f}"
-            for h in v["history"]),
+        _history_line(v["history"]),
+        *_cost_lines(v),
         "",
+        *_baseline_lines(cfg, m),
+        *_calibration_lines(m.get("calibration")),
         "## Known limits",
         "- Trained on 2017-2019 English news from 48 outlets, mostly US politics; other domains,",
         "  genres and languages are out of scope and will be less accurate.",

@@ -39,6 +39,21 @@ class DecodeConfig:
     #: techniques annotators (almost) never mark on one word alone; a one-word span is never
     #: given one of these (taken from the training data by ``spans.multiword_techniques``)
     multiword: list[str] = field(default_factory=list)
+    # The fields below are off by default, so a model folder whose config.json lacks them
+    # (minilm-spans.v1) decodes exactly as it was validated.
+    #: cut spans at blank lines and at the end of the title line (annotators never cross them)
+    cut_breaks: bool = False
+    #: Repetition only for a span whose words occur at least this often in the text (0: off)
+    repetition_min: int = 0
+    #: drop a span whose probability of carrying any technique (the span classifier's
+    #: "no technique" output, when the head has one) is below this
+    min_span_prob: float = 0.0
+    #: multiply a span's score by its probability of carrying any technique
+    span_prob_score: bool = False
+    #: the span classifier also reads the token heads' probabilities (``spans.SIGNALS``)
+    span_signals: bool = False
+    #: isotonic map from raw to calibrated score: {"x": [...], "y": [...]} (empty: raw scores)
+    calibration: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -112,15 +127,43 @@ class Predictor:
                             sp.word_mean(merged[:, d + 3:], starts))
 
     # -- span level --------------------------------------------------------------------------
-    def classify(self, text: str, outputs: TokenOutputs, spans) -> np.ndarray:
-        """Technique probabilities (len(spans), 14) for given (start, end) character spans."""
+    def span_probs(self, text: str, outputs: TokenOutputs, spans
+                   ) -> tuple[np.ndarray, np.ndarray]:
+        """For (start, end) character spans: technique probabilities given that the span
+        carries one (len(spans), 14), and the probability that it carries any (len(spans),),
+        1 for a head without a "no technique" output."""
+        T = len(TECHNIQUE_IDS)
         if len(spans) == 0:
-            return np.zeros((0, len(TECHNIQUE_IDS)), dtype=np.float32)
-        feats = sp.span_features(text, outputs.hidden, outputs.offsets, spans)
+            return np.zeros((0, T), dtype=np.float32), np.zeros((0,), dtype=np.float32)
+        probs = ((outputs.p_in, outputs.p_begin, outputs.p_tech) if self.config.span_signals
+                 else None)
+        feats = sp.span_features(text, outputs.hidden, outputs.offsets, spans,
+                                 token_probs=probs)
         # the head is a few small matrix products: on one BLAS thread they take ~1 ms, while
         # BLAS threads competing with the encoder's threads for the same cores took 10-40 ms
         with _blas().limit(limits=1, user_api="blas"):
-            return sp.softmax(sp.mlp_forward(self.head, feats))
+            p = sp.softmax(sp.mlp_forward(self.head, feats))
+        if p.shape[1] == T:
+            return p, np.ones(len(p), dtype=np.float32)
+        any_ = 1.0 - p[:, T]
+        return p[:, :T] / np.maximum(any_, 1e-9)[:, None], any_
+
+    def classify(self, text: str, outputs: TokenOutputs, spans) -> np.ndarray:
+        """Technique probabilities (len(spans), 14) for given (start, end) character spans."""
+        return self.span_probs(text, outputs, spans)[0]
+
+    def segments(self, text: str, outputs: TokenOutputs, threshold: float | None = None,
+                 seed: float | None = None) -> list[sp.RawSpan]:
+        """Spans of "inside a technique" words (SemEval's first task), before naming them.
+        Thresholds default to the config's; its rules (breaks) apply."""
+        cfg = self.config
+        if threshold is None:
+            threshold, seed = cfg.si_threshold, cfg.si_seed
+        segs = sp.decode_segments(text, outputs.offsets, outputs.p_in, outputs.p_begin,
+                                  threshold, seed)
+        if cfg.cut_breaks:
+            segs = sp.cut_at_breaks(text, segs)
+        return segs
 
     def label(self, text: str, spans) -> np.ndarray:
         """Technique probabilities for spans a person marked (SemEval's second task)."""
@@ -132,14 +175,23 @@ class Predictor:
         out = self.token_outputs(text) if outputs is None else outputs
         if len(out.offsets) == 0:
             return []
-        segments = sp.decode_segments(text, out.offsets, out.p_in, out.p_begin,
-                                       cfg.si_threshold, cfg.si_seed)
-        probs = self.classify(text, out, [(s.start, s.end) for s in segments])
+        segments = self.segments(text, out)
+        probs, any_ = self.span_probs(text, out, [(s.start, s.end) for s in segments])
         multi = np.array([t in cfg.multiword for t in TECHNIQUE_IDS])
+        rep = TECHNIQUE_IDS.index("Repetition")
+        norm_text = sp.normalise(text) if cfg.repetition_min else ""
         found: dict[tuple[int, int, str], float] = {}
-        for seg, p in zip(segments, probs):
+        for seg, p, q in zip(segments, probs, any_):
+            if q < cfg.min_span_prob:
+                continue
             if multi.any() and sp.word_count(text[seg.start:seg.end]) <= 1:
                 p = np.where(multi, 0.0, p)
+            if cfg.repetition_min and sp.recurrences(text[seg.start:seg.end],
+                                                     norm_text) < cfg.repetition_min:
+                p = p.copy()
+                p[rep] = 0.0
+            if cfg.span_prob_score:
+                p = p * q
             order = np.argsort(-p)
             for rank, k in enumerate(order[:2]):
                 if rank == 1 and p[k] < cfg.second_label:
@@ -151,11 +203,28 @@ class Predictor:
                 thr = cfg.per_technique.get(tid, cfg.token_threshold)
                 col = out.p_tech[:, k]
                 taken = [(s, e) for (s, e, t) in found if t == tid]
-                for seg in sp.decode_segments(text, out.offsets, col, np.zeros_like(col), thr):
-                    if multi[k] and sp.word_count(text[seg.start:seg.end]) <= 1:
+                segs = sp.decode_segments(text, out.offsets, col, np.zeros_like(col), thr)
+                if cfg.cut_breaks:
+                    segs = sp.cut_at_breaks(text, segs)
+                segs = [seg for seg in segs
+                        if not (multi[k] and sp.word_count(text[seg.start:seg.end]) <= 1)
+                        and not any(s < seg.end and seg.start < e for s, e in taken)
+                        and not (k == rep and cfg.repetition_min and sp.recurrences(
+                            text[seg.start:seg.end], norm_text) < cfg.repetition_min)]
+                if not segs:
+                    continue
+                if cfg.min_span_prob or cfg.span_prob_score:
+                    q = self.span_probs(text, out, [(g.start, g.end) for g in segs])[1]
+                else:
+                    q = np.ones(len(segs), dtype=np.float32)
+                for seg, qq in zip(segs, q):
+                    if qq < cfg.min_span_prob:
                         continue
-                    if not any(s < seg.end and seg.start < e for s, e in taken):
-                        found[(seg.start, seg.end, tid)] = seg.score
+                    found[(seg.start, seg.end, tid)] = seg.score * (qq if cfg.span_prob_score
+                                                                    else 1.0)
+        if cfg.calibration:
+            x, y = cfg.calibration["x"], cfg.calibration["y"]
+            found = {key: float(np.interp(v, x, y)) for key, v in found.items()}
         preds = [Prediction(s, e, t, round(v, 4)) for (s, e, t), v in found.items()]
         preds.sort(key=lambda p: (p.start, p.end, p.technique))
         return preds
