@@ -5,8 +5,8 @@ For each model (default: minilm-spans.v1 and minilm-spans.v2) prints
   everything ``detect`` returns (what a user sees), TC (technique of gold spans) and full-task
   P/R/F1, per-technique full-task and TC F1;
 - precision and recall of the spans scored at least 0.3 / 0.5 / 0.7 / 0.8, and the expected
-  calibration error of the scores against the full-task credit (share of a span's characters
-  that gold spans of its technique cover). For a model with calibrated scores these are the
+  calibration error of the scores against hits (a gold span of the same technique overlaps
+  the span). For a model with calibrated scores these are the
   *shipped* map on the data it was fitted on; the model card gives the cross-fitted figures;
 - the halves check: decoding thresholds re-tuned on one half of the validation articles and
   scored on the other, both ways (is the tuning fitting noise?);
@@ -98,10 +98,12 @@ def report(name, det, arts, showcase):
     for tid in TECHNIQUE_IDS:
         f, t = r["full"].per_technique.get(tid), r["tc"].per_technique.get(tid)
         print(f"  {tid:38s} {f.f1:.3f} / {t.f1:.3f} / {f.n_gold}")
-    credit = cb.span_credit(r["gold"], r["found"])
+    hit = (cb.span_credit(r["gold"], r["found"]) > 0).astype(float)
     raw = np.array([f[4] for f in r["found"]])
-    print(f"scores: ECE {cb.expected_calibration_error(raw, credit):.4f} against the full-task "
-          "credit" + (" (calibrated on these articles)" if base.calibration else ""))
+    print(f"scores: {100 * hit.mean():.0f}% of spans are hits (a gold span of the same technique "
+          f"overlaps); AUC {cb.auc(raw, hit):.3f}, ECE {cb.expected_calibration_error(raw, hit):.4f}"
+          + (" (calibrated on these articles: see the card for cross-fitted figures)"
+             if base.calibration else ""))
     for row in cb.at_thresholds(r["gold"], r["found"], r["ids"], TECHNIQUE_IDS):
         si, full = row["si"], row["full"]
         print(f"  score >= {row['threshold']:.1f}: {row['spans']:5d} spans  SI P {si['precision']:.3f}"

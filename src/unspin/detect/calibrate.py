@@ -2,10 +2,11 @@
 
 A predicted span with a technique earns the SemEval full-task credit: the share of its
 characters that gold spans of the same technique cover (gold spans of a technique merged first,
-as the task's scorer does), a number in [0, 1]. A calibrated score estimates that credit, so
-among spans scored about 0.7, about 70% of the characters are marked with that technique by the
-annotators. The map is monotone (isotonic regression, pool adjacent violators) and stored in the
-model's config.json as knots for ``numpy.interp``.
+as the task's scorer does), a number in [0, 1]; it is a hit when that credit is above 0 (a gold
+span of the same technique overlaps it). A calibrated score estimates the chance of a hit, so
+among spans scored about 0.7, about 70% were marked, at least in part, with that technique by
+the annotators. The map is monotone (isotonic regression, pool adjacent violators) and stored
+in the model's config.json as knots for ``numpy.interp``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 
 from ..evaluate import full_scores, merge_intervals, si_scores
 
-__all__ = ["span_credit", "fit_isotonic", "apply", "reliability", "expected_calibration_error",
+__all__ = ["auc", "span_credit", "fit_isotonic", "apply", "reliability", "expected_calibration_error",
            "at_thresholds", "cross_fit"]
 
 THRESHOLDS = (0.3, 0.5, 0.7, 0.8)
@@ -100,10 +101,24 @@ def _prf(s) -> dict:
             "f1": round(s.f1, 4)}
 
 
-def cross_fit(gold, preds, groups: list[set[str]]) -> np.ndarray:
+def auc(scores, target) -> float:
+    """Chance that a random hit (target 1) is scored above a random miss (ties count half)."""
+    scores, target = np.asarray(scores, float), np.asarray(target) > 0
+    n1, n0 = int(target.sum()), int((~target).sum())
+    if not n1 or not n0:
+        return 0.0
+    order = np.argsort(scores, kind="mergesort")
+    ranks = np.empty(len(scores))
+    ranks[order] = np.arange(1, len(scores) + 1)
+    for v in np.unique(scores):  # average ranks of ties
+        m = scores == v
+        ranks[m] = ranks[m].mean()
+    return round(float((ranks[target].sum() - n1 * (n1 + 1) / 2) / (n1 * n0)), 4)
+
+
+def cross_fit(credit: np.ndarray, preds, groups: list[set[str]]) -> np.ndarray:
     """Out-of-fold calibrated scores: each group of articles is scored by a map fitted on the
-    others' predictions."""
-    credit = span_credit(gold, preds)
+    others' predictions (``credit``: the target per prediction)."""
     raw = np.array([p[4] for p in preds], float)
     out = np.zeros(len(preds))
     for g in groups:

@@ -50,6 +50,9 @@ class DecodeConfig:
     min_span_prob: float = 0.0
     #: multiply a span's score by its probability of carrying any technique
     span_prob_score: bool = False
+    #: a span's score uses the token head's peak for its technique in place of the peak
+    #: "inside a span" probability (the two heads agreeing ranks spans better)
+    score_token_head: bool = False
     #: the span classifier also reads the token heads' probabilities (``spans.SIGNALS``)
     span_signals: bool = False
     #: isotonic map from raw to calibrated score: {"x": [...], "y": [...]} (empty: raw scores)
@@ -180,23 +183,28 @@ class Predictor:
         multi = np.array([t in cfg.multiword for t in TECHNIQUE_IDS])
         rep = TECHNIQUE_IDS.index("Repetition")
         norm_text = sp.normalise(text) if cfg.repetition_min else ""
+        runs = sp.word_runs(norm_text) if cfg.repetition_min else None
         found: dict[tuple[int, int, str], float] = {}
         for seg, p, q in zip(segments, probs, any_):
             if q < cfg.min_span_prob:
                 continue
             if multi.any() and sp.word_count(text[seg.start:seg.end]) <= 1:
                 p = np.where(multi, 0.0, p)
-            if cfg.repetition_min and sp.recurrences(text[seg.start:seg.end],
-                                                     norm_text) < cfg.repetition_min:
+            if cfg.repetition_min and sp.recurrences(text[seg.start:seg.end], norm_text,
+                                                     runs) < cfg.repetition_min:
                 p = p.copy()
                 p[rep] = 0.0
             if cfg.span_prob_score:
                 p = p * q
             order = np.argsort(-p)
+            if cfg.score_token_head:
+                a, b = sp.token_range(out.offsets, seg.start, seg.end)
+                peak = out.p_tech[a:max(b, a + 1)].max(0)
             for rank, k in enumerate(order[:2]):
                 if rank == 1 and p[k] < cfg.second_label:
                     break
-                found[(seg.start, seg.end, TECHNIQUE_IDS[k])] = float(seg.score * p[k])
+                found[(seg.start, seg.end, TECHNIQUE_IDS[k])] = float(
+                    (peak[k] if cfg.score_token_head else seg.score) * p[k])
         if cfg.use_token_head:
             # add token-head spans where no segment already carries that technique
             for k, tid in enumerate(TECHNIQUE_IDS):
@@ -210,18 +218,20 @@ class Predictor:
                         if not (multi[k] and sp.word_count(text[seg.start:seg.end]) <= 1)
                         and not any(s < seg.end and seg.start < e for s, e in taken)
                         and not (k == rep and cfg.repetition_min and sp.recurrences(
-                            text[seg.start:seg.end], norm_text) < cfg.repetition_min)]
+                            text[seg.start:seg.end], norm_text, runs) < cfg.repetition_min)]
                 if not segs:
                     continue
-                if cfg.min_span_prob or cfg.span_prob_score:
-                    q = self.span_probs(text, out, [(g.start, g.end) for g in segs])[1]
+                if cfg.min_span_prob or cfg.span_prob_score or cfg.score_token_head:
+                    pk, q = self.span_probs(text, out, [(g.start, g.end) for g in segs])
+                    pk = pk[:, k]
                 else:
-                    q = np.ones(len(segs), dtype=np.float32)
-                for seg, qq in zip(segs, q):
+                    pk = q = np.ones(len(segs), dtype=np.float32)
+                for seg, pp, qq in zip(segs, pk, q):
                     if qq < cfg.min_span_prob:
                         continue
-                    found[(seg.start, seg.end, tid)] = seg.score * (qq if cfg.span_prob_score
-                                                                    else 1.0)
+                    found[(seg.start, seg.end, tid)] = float(
+                        seg.score * (qq if cfg.span_prob_score else 1.0)
+                        * (pp if cfg.score_token_head else 1.0))
         if cfg.calibration:
             x, y = cfg.calibration["x"], cfg.calibration["y"]
             found = {key: float(np.interp(v, x, y)) for key, v in found.items()}

@@ -27,7 +27,8 @@ __all__ = ["Detector", "load", "sha256_file", "MODEL_FILES", "DEFAULT_MODEL", "M
 MODEL_FILES = ("encoder.onnx", "head.npz", "tokenizer.json")
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 #: Registered shipped models by versioned name.
-MODELS: dict[str, Path] = {"minilm-spans.v1": MODELS_DIR / "minilm-spans-v1"}
+MODELS: dict[str, Path] = {"minilm-spans.v1": MODELS_DIR / "minilm-spans-v1",
+                           "minilm-spans.v2": MODELS_DIR / "minilm-spans-v2"}
 DEFAULT_MODEL = "minilm-spans.v1"
 
 

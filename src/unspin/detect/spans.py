@@ -185,6 +185,25 @@ def cut_at_breaks(text: str, spans: list[RawSpan], min_chars: int = 2) -> list[R
     return out
 
 
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def _count_phrase(key: str, norm_text: str) -> int:
+    """Non-overlapping whole-word occurrences of ``key`` in ``norm_text`` (as the regex
+    ``(?<!\\w)key(?!\\w)`` finds them, without compiling a pattern per span)."""
+    found, i, n = 0, norm_text.find(key), len(key)
+    while i != -1:
+        before = norm_text[i - 1] if i else " "
+        after = norm_text[i + n] if i + n < len(norm_text) else " "
+        if not _is_word_char(before) and not _is_word_char(after):
+            found += 1
+            i = norm_text.find(key, i + n)
+        else:
+            i = norm_text.find(key, i + 1)
+    return found
+
+
 def recurrences(span_text: str, norm_text: str, runs: Counter | None = None) -> int:
     """How often a span's phrase, or its most frequent content word, occurs in the text
     (normalised, whole words): what Repetition needs. Annotators mark one instance of a
@@ -193,11 +212,12 @@ def recurrences(span_text: str, norm_text: str, runs: Counter | None = None) -> 
     key = normalise(span_text)
     if not key:
         return 0
-    found = len(re.findall(r"(?<!\w)" + re.escape(key) + r"(?!\w)", norm_text))
+    found = _count_phrase(key, norm_text)
     words = {w.lower() for w in _WORD_RE.findall(span_text)} - _FUNCTION
     if words:
         runs = word_runs(norm_text) if runs is None else runs
-        found = max(found, max(_count_word(w, norm_text, runs) for w in words))
+        found = max(found, max(runs.get(w, 0) if w.isalpha() else _count_phrase(w, norm_text)
+                               for w in words))
     return found
 
 
