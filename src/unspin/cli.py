@@ -353,6 +353,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="calibrate span scores on validation (isotonic)")
     tr.add_argument("--head-dropout", dest="head_dropout", type=float,
                     help="span classifier dropout (with --init-from)")
+    tr.add_argument("--keep-source-head", dest="keep_source_head", action="store_true",
+                    default=None, help="average technique probabilities with the --init-from "
+                    "model's span classifier")
     tr.add_argument("--lr-heads", dest="lr_heads", type=float, help="head learning rate")
     tr.add_argument("--version", dest="version", help="model version (name minilm-spans.vN)")
     tr.add_argument("--threads", type=int, help="torch threads (default all cores)")

@@ -123,3 +123,20 @@ def test_span_credit_is_the_full_task_share():
     gold = [("a", "Doubt", 0, 10), ("a", "Doubt", 5, 20), ("a", "Slogans", 30, 40)]
     preds = [("a", "Doubt", 10, 30, 0.9), ("a", "Slogans", 0, 10, 0.5), ("b", "Doubt", 0, 5, 1)]
     assert cb.span_credit(gold, preds).tolist() == [0.5, 0.0, 0.0]
+
+
+def test_a_kept_source_head_is_averaged_into_the_technique_probabilities():
+    text = "The corrupt elite lies."
+    bias = np.full(T + 1, -5.0)
+    bias[LOADED] = 5.0
+    pred, outs = _predictor(text, bias)
+    alone = pred.span_probs(text, outs, [(0, 10)])[0]
+    pred, outs = _predictor(text, bias)
+    src_bias = np.full(T, -5.0)
+    src_bias[REP] = 5.0
+    for k, v in list(pred.head.items()):
+        pred.head["source_" + k] = v.copy() if k != "b2" else src_bias.astype(np.float32)
+    pred.head["source_w2"] = np.zeros((T, 4), np.float32)
+    both, q = pred.span_probs(text, outs, [(0, 10)])
+    assert both[0, LOADED] == pytest.approx(alone[0, LOADED] / 2, rel=1e-3)
+    assert both[0, REP] > 0.45 and both.sum() == pytest.approx(1.0, rel=1e-4)

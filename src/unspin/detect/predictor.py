@@ -146,10 +146,24 @@ class Predictor:
         # BLAS threads competing with the encoder's threads for the same cores took 10-40 ms
         with _blas().limit(limits=1, user_api="blas"):
             p = sp.softmax(sp.mlp_forward(self.head, feats))
+            source = self._source_head()
+            if source:  # the source model's classifier reads the leading (v1) features
+                src_p = sp.softmax(sp.mlp_forward(source, feats[:, :source["w1"].shape[1]]))
         if p.shape[1] == T:
             return p, np.ones(len(p), dtype=np.float32)
         any_ = 1.0 - p[:, T]
-        return p[:, :T] / np.maximum(any_, 1e-9)[:, None], any_
+        tech = p[:, :T] / np.maximum(any_, 1e-9)[:, None]
+        if source:
+            tech = (tech + src_p) / 2
+        return tech, any_
+
+    def _source_head(self) -> dict[str, np.ndarray]:
+        """The span classifier of the model whose encoder this one reuses, when its head file
+        keeps it (``source_*`` arrays): its technique probabilities are averaged in."""
+        if not hasattr(self, "_source"):
+            self._source = {k[len("source_"):]: v for k, v in self.head.items()
+                            if k.startswith("source_")}
+        return self._source
 
     def classify(self, text: str, outputs: TokenOutputs, spans) -> np.ndarray:
         """Technique probabilities (len(spans), 14) for given (start, end) character spans."""

@@ -72,6 +72,9 @@ class TrainConfig:
     #: the span classifier also reads the token heads' probabilities (``spans.SIGNALS``)
     span_signals: bool = False
     head_dropout: float = 0.1  # dropout before and inside the span classifier (train_head)
+    #: keep the source model's span classifier and average its technique probabilities with
+    #: the new one's (train_head)
+    keep_source_head: bool = False
     #: fit an isotonic map of span scores on validation (cross-fitted report, then all of it)
     calibrate: bool = False
     seed: int = 13

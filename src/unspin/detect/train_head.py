@@ -222,6 +222,9 @@ def train_head(data: str | Path, out: str | Path, cfg, progress: bool = True) ->
 
     head = {"w1": arr(model[1].weight), "b1": arr(model[1].bias),
             "w2": arr(model[4].weight), "b2": arr(model[4].bias), "mean": mean, "std": std}
+    if cfg.keep_source_head:
+        head.update({f"source_{k}": v for k, v in source.predictor.head.items()
+                     if not k.startswith("source_")})
     for name in ("encoder.onnx", "tokenizer.json"):
         shutil.copyfile(src / name, out / name)
     np.savez(out / "head.npz", **head)
