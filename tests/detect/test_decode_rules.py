@@ -5,7 +5,7 @@ import pytest
 
 from unspin.detect import calibrate as cb
 from unspin.detect.predictor import DecodeConfig, Predictor, TokenOutputs
-from unspin.detect.spans import RawSpan, break_points, cut_at_breaks, recurrences, normalise
+from unspin.detect.spans import RawSpan, break_points, cut_at_breaks, normalise, recurrences
 from unspin.techniques import TECHNIQUE_IDS
 
 T = len(TECHNIQUE_IDS)
@@ -137,6 +137,6 @@ def test_a_kept_source_head_is_averaged_into_the_technique_probabilities():
     for k, v in list(pred.head.items()):
         pred.head["source_" + k] = v.copy() if k != "b2" else src_bias.astype(np.float32)
     pred.head["source_w2"] = np.zeros((T, 4), np.float32)
-    both, q = pred.span_probs(text, outs, [(0, 10)])
+    both, _any = pred.span_probs(text, outs, [(0, 10)])
     assert both[0, LOADED] == pytest.approx(alone[0, LOADED] / 2, rel=1e-3)
     assert both[0, REP] > 0.45 and both.sum() == pytest.approx(1.0, rel=1e-4)

@@ -17,8 +17,16 @@ import numpy as np
 
 from ..evaluate import full_scores, merge_intervals, si_scores
 
-__all__ = ["auc", "span_credit", "fit_isotonic", "apply", "reliability", "expected_calibration_error",
-           "at_thresholds", "cross_fit"]
+__all__ = [
+    "apply",
+    "at_thresholds",
+    "auc",
+    "cross_fit",
+    "expected_calibration_error",
+    "fit_isotonic",
+    "reliability",
+    "span_credit",
+]
 
 THRESHOLDS = (0.3, 0.5, 0.7, 0.8)
 

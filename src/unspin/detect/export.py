@@ -226,19 +226,19 @@ def _v2_method(cfg, extra: dict, decode: dict) -> list[str]:
             "  span with IoU >= 0.5 with that span's technique; and random 1-4 word runs touching no",
             f"  gold span ({cfg.random_negatives:g} per gold span) as 'no technique'.",
         ]
+        if getattr(cfg, "span_signals", False):
+            lines += ["  The new classifier also reads the token heads' probabilities over the span",
+                      "  (inside-a-span mean/min/max, begin, the words just outside, the 14 technique",
+                      "  maxima), whether the span is one word, starts or ends with a function word,",
+                      "  and how often its words recur in the article."]
         if getattr(cfg, "keep_source_head", False):
             lines += ["  A span's technique probabilities are the average of the new classifier's",
                       f"  (given that the span carries a technique) and `{src}`'s span classifier's,",
-                      "  kept in head.npz as source_* arrays (measured on validation: TC 0.683 for",
-                      "  the average, 0.670 for the new classifier alone, 0.682 for the source's)."]
-        if getattr(cfg, "span_signals", False):
-            lines += ["  It also reads the token heads' probabilities over the span (inside-a-span",
-                      "  mean/min/max, begin, the words just outside, the 14 technique maxima), and",
-                      "  whether the span is one word, starts or ends with a function word, and how",
-                      "  often its words recur in the article."]
+                      "  kept in head.npz as source_* arrays (the average named the gold spans'",
+                      "  techniques better on validation than either alone)."]
     elif getattr(cfg, "none_class", False):
-        lines += ["- The span classifier has a 15th output, 'no technique', trained on hard negatives "
-                  f"mined from `{cfg.hard_negatives}`."]
+        lines += [("- The span classifier has a 15th output, 'no technique', trained on hard negatives "
+                  f"mined from `{cfg.hard_negatives}`.")]
     if decode.get("min_span_prob"):
         lines += ["- A span is kept only if its probability of carrying a technique is at least "
                   f"{decode['min_span_prob']}" + (";" if decode.get("span_prob_score") else "."),
@@ -249,8 +249,8 @@ def _v2_method(cfg, extra: dict, decode: dict) -> list[str]:
                   "  (cut there: no annotated training span does)."]
     if decode.get("repetition_min"):
         lines += ["- Repetition only for a span whose phrase or one of its content words occurs at",
-                  f"  least {decode['repetition_min']} times in the text (95% of the training "
-                  "Repetition spans pass; a word",
+                  (f"  least {decode['repetition_min']} times in the text (95% of the training "
+                  "Repetition spans pass; a word"),
                   "  that occurs once is never Repetition)."]
     if decode.get("calibration"):
         lines.append("- Scores are calibrated (isotonic map fitted on validation, see below).")
@@ -260,10 +260,10 @@ def _v2_method(cfg, extra: dict, decode: dict) -> list[str]:
 def _training_lines(cfg) -> list[str]:
     if getattr(cfg, "init_from", ""):
         return [
-            f"- The span classifier alone: {cfg.epochs} epochs, batch {cfg.batch_size} spans, AdamW "
-            f"lr {cfg.lr_heads} (one-cycle,",
-            f"  warmup {cfg.warmup}), weight decay {cfg.weight_decay}, dropout {cfg.head_dropout}, "
-            f"label smoothing {cfg.label_smoothing}, seed {cfg.seed};",
+            (f"- The span classifier alone: {cfg.epochs} epochs, batch {cfg.batch_size} spans, AdamW "
+            f"lr {cfg.lr_heads} (one-cycle,"),
+            (f"  warmup {cfg.warmup}), weight decay {cfg.weight_decay}, dropout {cfg.head_dropout}, "
+            f"label smoothing {cfg.label_smoothing}, seed {cfg.seed};"),
             "  inputs standardised with the training spans' mean and deviation.",
             "- Best epoch chosen by the loss on the validation articles' span examples; decoding",
             "  thresholds (two span thresholds and the minimum probability of a technique) then",
@@ -292,10 +292,10 @@ def _v2_limits(cfg, m: dict) -> list[str]:
     if c:
         top = c["at_thresholds_cross_fitted"][-1]
         lines += [
-            "- The scores are calibrated but separate hits from misses only modestly (AUC "
-            f"{c['auc_raw']:.2f}).",
-            f"  Few spans score high ({top['spans']} validation spans at >= {top['threshold']}, "
-            "cross-fitted): a high",
+            ("- The scores are calibrated but separate hits from misses only modestly (AUC "
+            f"{c['auc_raw']:.2f})."),
+            (f"  Few spans score high ({top['spans']} validation spans at >= {top['threshold']}, "
+            "cross-fitted): a high"),
             "  --min-score keeps only a handful. The shipped map was fitted on the same validation",
             "  articles the other figures come from; the cross-fitted figures are the honest ones.",
         ]
@@ -341,17 +341,17 @@ def _calibration_lines(c: dict | None) -> list[str]:
              "its probability of any technique). Measured honestly by cross-fitting: each half of",
              "the validation articles is scored by a map fitted on the other half; the shipped map",
              "is then fitted on all of them.", "",
-             f"{c['spans']} validation spans, {100 * c['hit_rate']:.0f}% of them hits; the raw score "
-             f"ranks hits above misses with AUC {c['auc_raw']:.3f}. Expected calibration error",
-             f"(10 bins): raw scores {c['ece_raw']:.3f}, calibrated (cross-fitted) "
-             f"{c['ece_cross_fitted']:.3f}.", "",
+             (f"{c['spans']} validation spans, {100 * c['hit_rate']:.0f}% of them hits; the raw score "
+             f"ranks hits above misses with AUC {c['auc_raw']:.3f}. Expected calibration error"),
+             (f"(10 bins): raw scores {c['ece_raw']:.3f}, calibrated (cross-fitted) "
+             f"{c['ece_cross_fitted']:.3f}."), "",
              "Reliability (cross-fitted):", "",
              "| score bin | spans | mean score | share that are hits |", "|---|---|---|---|"]
     for r in c["reliability_cross_fitted"]:
         lines.append(f"| {r['from']:.1f}-{r['to']:.1f} | {r['n']} | {r['score']:.3f} | "
                      f"{r['credit']:.3f} |")
-    lines += ["", "Precision and recall of the spans scored at least a threshold (cross-fitted "
-              "scores; `--min-score`):", "",
+    lines += ["", ("Precision and recall of the spans scored at least a threshold (cross-fitted "
+              "scores; `--min-score`):"), "",
               "| min score | spans | SI precision | SI recall | full precision | full recall |",
               "|---|---|---|---|---|---|"]
     for r in c["at_thresholds_cross_fitted"]:

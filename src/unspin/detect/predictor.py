@@ -193,13 +193,32 @@ class Predictor:
         if len(out.offsets) == 0:
             return []
         segments = self.segments(text, out)
-        probs, any_ = self.span_probs(text, out, [(s.start, s.end) for s in segments])
         multi = np.array([t in cfg.multiword for t in TECHNIQUE_IDS])
         rep = TECHNIQUE_IDS.index("Repetition")
         norm_text = sp.normalise(text) if cfg.repetition_min else ""
         runs = sp.word_runs(norm_text) if cfg.repetition_min else None
+        # token-head spans (added below where no segment carries their technique)
+        candidates: list[tuple[int, sp.RawSpan]] = []
+        if cfg.use_token_head:
+            for k, tid in enumerate(TECHNIQUE_IDS):
+                thr = cfg.per_technique.get(tid, cfg.token_threshold)
+                col = out.p_tech[:, k]
+                segs = sp.decode_segments(text, out.offsets, col, np.zeros_like(col), thr)
+                if cfg.cut_breaks:
+                    segs = sp.cut_at_breaks(text, segs)
+                candidates += [
+                    (k, seg) for seg in segs
+                    if not (multi[k] and sp.word_count(text[seg.start:seg.end]) <= 1)
+                    and not (k == rep and cfg.repetition_min and sp.recurrences(
+                        text[seg.start:seg.end], norm_text, runs) < cfg.repetition_min)]
+        # one pass of the span classifier over segments (and candidates, if it judges them)
+        judge = bool(cfg.min_span_prob or cfg.span_prob_score or cfg.score_token_head)
+        spans = [(s.start, s.end) for s in segments]
+        extra = sorted({(g.start, g.end) for _k, g in candidates} - set(spans)) if judge else []
+        row = {se: i for i, se in enumerate(spans + extra)}
+        all_probs, all_any = self.span_probs(text, out, spans + extra)
         found: dict[tuple[int, int, str], float] = {}
-        for seg, p, q in zip(segments, probs, any_):
+        for seg, p, q in zip(segments, all_probs, all_any):
             if q < cfg.min_span_prob:
                 continue
             if multi.any() and sp.word_count(text[seg.start:seg.end]) <= 1:
@@ -219,33 +238,22 @@ class Predictor:
                     break
                 found[(seg.start, seg.end, TECHNIQUE_IDS[k])] = float(
                     (peak[k] if cfg.score_token_head else seg.score) * p[k])
-        if cfg.use_token_head:
-            # add token-head spans where no segment already carries that technique
-            for k, tid in enumerate(TECHNIQUE_IDS):
-                thr = cfg.per_technique.get(tid, cfg.token_threshold)
-                col = out.p_tech[:, k]
-                taken = [(s, e) for (s, e, t) in found if t == tid]
-                segs = sp.decode_segments(text, out.offsets, col, np.zeros_like(col), thr)
-                if cfg.cut_breaks:
-                    segs = sp.cut_at_breaks(text, segs)
-                segs = [seg for seg in segs
-                        if not (multi[k] and sp.word_count(text[seg.start:seg.end]) <= 1)
-                        and not any(s < seg.end and seg.start < e for s, e in taken)
-                        and not (k == rep and cfg.repetition_min and sp.recurrences(
-                            text[seg.start:seg.end], norm_text, runs) < cfg.repetition_min)]
-                if not segs:
-                    continue
-                if cfg.min_span_prob or cfg.span_prob_score or cfg.score_token_head:
-                    pk, q = self.span_probs(text, out, [(g.start, g.end) for g in segs])
-                    pk = pk[:, k]
-                else:
-                    pk = q = np.ones(len(segs), dtype=np.float32)
-                for seg, pp, qq in zip(segs, pk, q):
-                    if qq < cfg.min_span_prob:
-                        continue
-                    found[(seg.start, seg.end, tid)] = float(
-                        seg.score * (qq if cfg.span_prob_score else 1.0)
-                        * (pp if cfg.score_token_head else 1.0))
+        taken: dict[str, list[tuple[int, int]]] = {}
+        for s, e, t in found:
+            taken.setdefault(t, []).append((s, e))
+        for k, seg in candidates:
+            tid = TECHNIQUE_IDS[k]
+            if any(s < seg.end and seg.start < e for s, e in taken.get(tid, ())):
+                continue
+            pp = qq = 1.0
+            if judge:
+                i = row[(seg.start, seg.end)]
+                pp, qq = float(all_probs[i, k]), float(all_any[i])
+            if qq < cfg.min_span_prob:
+                continue
+            found[(seg.start, seg.end, tid)] = float(
+                seg.score * (qq if cfg.span_prob_score else 1.0)
+                * (pp if cfg.score_token_head else 1.0))
         if cfg.calibration:
             x, y = cfg.calibration["x"], cfg.calibration["y"]
             found = {key: float(np.interp(v, x, y)) for key, v in found.items()}

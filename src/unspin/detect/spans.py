@@ -10,6 +10,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -178,8 +179,8 @@ def cut_at_breaks(text: str, spans: list[RawSpan], min_chars: int = 2) -> list[R
             out.append(s)
             continue
         bounds = [s.start, *cuts, s.end]
-        for a, b in zip(bounds[:-1], bounds[1:]):
-            a, b = trim(text, a, b)
+        for lo, hi in pairwise(bounds):
+            a, b = trim(text, lo, hi)
             if b - a >= min_chars and not is_trivial(text[a:b]):
                 out.append(RawSpan(a, b, s.tok_start, s.tok_end, s.score))
     return out

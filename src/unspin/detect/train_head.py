@@ -32,7 +32,7 @@ from .predictor import Predictor, TokenOutputs
 
 log = logging.getLogger(__name__)
 
-__all__ = ["train_head", "span_examples"]
+__all__ = ["span_examples", "train_head"]
 
 T = len(TECHNIQUE_IDS)
 
@@ -240,9 +240,9 @@ def train_head(data: str | Path, out: str | Path, cfg, progress: bool = True) ->
     extra["validation"] = {"split": f"sha256(id) % 100 < {cfg.val_percent}",
                            "history": history, "train_articles": len(train_arts),
                            "cost": cost,
-                           "span_examples": {"train": int(len(y_tr)),
+                           "span_examples": {"train": len(y_tr),
                                              "train_no_technique": int((y_tr == T).sum()),
-                                             "validation": int(len(y_va))}}
+                                             "validation": len(y_va)}}
     from .runtime import Detector as Loaded
 
     return tune_and_record(Loaded(out), cfg, val_arts,
