@@ -342,9 +342,10 @@ def _calibration_lines(c: dict | None) -> list[str]:
              "the validation articles is scored by a map fitted on the other half; the shipped map",
              "is then fitted on all of them.", "",
              (f"{c['spans']} validation spans, {100 * c['hit_rate']:.0f}% of them hits; the raw score "
-             f"ranks hits above misses with AUC {c['auc_raw']:.3f}. Expected calibration error"),
-             (f"(10 bins): raw scores {c['ece_raw']:.3f}, calibrated (cross-fitted) "
-             f"{c['ece_cross_fitted']:.3f}."), "",
+             "ranks hits"),
+             f"above misses with AUC {c['auc_raw']:.3f}. Expected calibration error (10 bins): raw",
+             f"scores {c['ece_raw']:.3f}, calibrated (cross-fitted) {c['ece_cross_fitted']:.3f}.",
+             "",
              "Reliability (cross-fitted):", "",
              "| score bin | spans | mean score | share that are hits |", "|---|---|---|---|"]
     for r in c["reliability_cross_fitted"]:
