@@ -356,6 +356,8 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--keep-source-head", dest="keep_source_head", action="store_true",
                     default=None, help="average technique probabilities with the --init-from "
                     "model's span classifier")
+    tr.add_argument("--extra-labels", dest="extra_labels", metavar="DIR",
+                    help="a second annotation of the training articles (SemEval-2023 layout)")
     tr.add_argument("--lr-heads", dest="lr_heads", type=float, help="head learning rate")
     tr.add_argument("--version", dest="version", help="model version (name minilm-spans.vN)")
     tr.add_argument("--threads", type=int, help="torch threads (default all cores)")

@@ -140,3 +140,20 @@ def test_a_kept_source_head_is_averaged_into_the_technique_probabilities():
     both, _any = pred.span_probs(text, outs, [(0, 10)])
     assert both[0, LOADED] == pytest.approx(alone[0, LOADED] / 2, rel=1e-3)
     assert both[0, REP] > 0.45 and both.sum() == pytest.approx(1.0, rel=1e-4)
+
+
+def test_a_second_annotation_adds_examples_and_keeps_negatives_off_its_spans():
+    from unspin.detect.train_head import span_examples
+    from unspin.ingest.labeled import GoldSpan, LabeledArticle
+
+    text = "They are traitors. " + "The weather was mild and the roads were quiet. " * 6
+    art = LabeledArticle("x", text, [GoldSpan(9, 17, "Name_Calling,Labeling")])
+    extra = [(19, 36, LOADED), (10, 16, REP)]  # the second touches the gold span: not added
+    empty = TokenOutputs(np.zeros((0, 2), np.int64), np.zeros((0, 4), np.float32),
+                         np.zeros(0), np.zeros(0), np.zeros((0, T)))
+    ex = span_examples(art, empty, None, np.random.RandomState(0), 20.0, extra)
+    assert (9, 17, TECHNIQUE_IDS.index("Name_Calling,Labeling")) in ex
+    assert (19, 36, LOADED) in ex and (10, 16, REP) not in ex
+    negatives = [(s, e) for s, e, k in ex if k == T]
+    assert negatives and all(e <= 19 or s >= 36 for s, e in negatives)
+    assert all(e <= 9 or s >= 17 for s, e in negatives)

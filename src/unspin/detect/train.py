@@ -75,6 +75,9 @@ class TrainConfig:
     #: keep the source model's span classifier and average its technique probabilities with
     #: the new one's (train_head)
     keep_source_head: bool = False
+    #: a second annotation of the training articles (SemEval-2023 layout) whose spans add
+    #: examples and keep "no technique" examples off them (train_head; never validation)
+    extra_labels: str = ""
     #: fit an isotonic map of span scores on validation (cross-fitted report, then all of it)
     calibrate: bool = False
     seed: int = 13

@@ -26,7 +26,7 @@ import numpy as np
 
 from ..errors import InputError, require
 from ..ingest.labeled import LabeledArticle, read_labeled, split_ids
-from ..techniques import TECHNIQUE_IDS
+from ..techniques import TECHNIQUE_IDS, normalize
 from . import spans as sp
 from .predictor import Predictor, TokenOutputs
 
@@ -42,12 +42,63 @@ def _iou(a: tuple[int, int], b: tuple[int, int]) -> float:
     return inter / max(1, max(a[1], b[1]) - min(a[0], b[0]))
 
 
+#: SemEval-2023 technique names the 2020 taxonomy merged or spells otherwise (None: no
+#: counterpart); the rest are mapped by ``techniques.normalize``.
+TECHNIQUES_2023 = {
+    "Appeal_to_Hypocrisy": "Whataboutism,Straw_Men,Red_Herring",
+    "Straw_Man": "Whataboutism,Straw_Men,Red_Herring",
+    "Appeal_to_Popularity": "Bandwagon,Reductio_ad_hitlerum",
+    "Guilt_by_Association": "Bandwagon,Reductio_ad_hitlerum",
+    "Conversation_Killer": "Thought-terminating_Cliches",
+    "False_Dilemma-No_Choice": "Black-and-White_Fallacy",
+    "Obfuscation-Vagueness-Confusion": None,
+}
+
+
+def read_extra_spans(folder: str | Path, arts: list[LabeledArticle], window: int = 300
+                     ) -> dict[str, list[tuple[int, int, int]]]:
+    """A second annotation of the same articles (SemEval-2023 layout: ``train-articles/``,
+    ``train-labels/``) as (start, end, technique index) spans on *our* texts: its texts differ
+    slightly, so each span's phrase is looked up within ``window`` characters of its offset
+    (spans not found, or of a technique without a 2020 counterpart, are skipped)."""
+    from ..ingest.labeled import read_text_file
+
+    folder = Path(folder)
+    out: dict[str, list[tuple[int, int, int]]] = {}
+    for a in arts:
+        labels = folder / "train-labels" / f"article{a.id}.labels"
+        text = folder / "train-articles" / f"article{a.id}.txt"
+        if not labels.is_file() or not text.is_file():
+            continue
+        other = read_text_file(text)
+        found = []
+        for line in labels.read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t")
+            if len(parts) != 4:
+                continue
+            tech, start, end = parts[1], int(parts[2]), int(parts[3])
+            tid = TECHNIQUES_2023[tech] if tech in TECHNIQUES_2023 else normalize(tech)
+            phrase = other[start:end]
+            if tid is None or not phrase.strip():
+                continue
+            i = a.text.find(phrase, max(0, start - window))
+            if i != -1 and abs(i - start) <= window:
+                found.append((i, i + len(phrase), TECHNIQUE_IDS.index(tid)))
+        out[a.id] = found
+    return out
+
+
 def span_examples(art: LabeledArticle, o: TokenOutputs, pred: Predictor,
-                  rng: np.random.RandomState, random_per_gold: float
-                  ) -> list[tuple[int, int, int]]:
-    """(start, end, class) examples for one article; class ``T`` is "no technique"."""
+                  rng: np.random.RandomState, random_per_gold: float,
+                  extra: list[tuple[int, int, int]] = ()) -> list[tuple[int, int, int]]:
+    """(start, end, class) examples for one article; class ``T`` is "no technique".
+
+    ``extra``: spans of a second annotation; those touching no gold span become examples
+    too, and no "no technique" example may touch one."""
     gold = [(s.start, s.end, TECHNIQUE_IDS.index(s.technique)) for s in art.spans]
     out = list(gold)
+    out += [x for x in extra if not any(s < x[1] and x[0] < e for s, e, _k in gold)]
+    gold_or_extra = gold + list(extra)
     candidates: set[tuple[int, int]] = set()
     if len(o.offsets):
         for seg in sp.decode_segments(art.text, o.offsets, o.p_in, o.p_begin, 0.1, 0.3):
@@ -55,14 +106,15 @@ def span_examples(art: LabeledArticle, o: TokenOutputs, pred: Predictor,
         for p in pred.detect(art.text, o):
             candidates.add((p.start, p.end))
     words = [m.span() for m in sp._WORD_SPAN_RE.finditer(art.text)]
-    want = int(round(random_per_gold * max(1, len(gold))))
+    want = round(random_per_gold * max(1, len(gold)))
     for _ in range(3 * want):
         if want <= 0 or len(words) < 2:
             break
         i = rng.randint(0, len(words))
         j = min(len(words), i + rng.randint(1, 5))
         start, end = words[i][0], words[j - 1][1]
-        if "\n" in art.text[start:end] or any(s < end and start < e for s, e, _k in gold):
+        if "\n" in art.text[start:end] or any(s < end and start < e
+                                               for s, e, _k in gold_or_extra):
             continue
         candidates.add((start, end))
         want -= 1
@@ -71,7 +123,8 @@ def span_examples(art: LabeledArticle, o: TokenOutputs, pred: Predictor,
             continue
         touching = [(s, e, k) for s, e, k in gold if s < end and start < e]
         if not touching:
-            out.append((start, end, T))
+            if not any(s < end and start < e for s, e, _k in extra):
+                out.append((start, end, T))
             continue
         best = max(touching, key=lambda g: _iou((start, end), g[:2]))
         if _iou((start, end), best[:2]) >= 0.5 and (start, end) != best[:2]:
@@ -150,10 +203,16 @@ def train_head(data: str | Path, out: str | Path, cfg, progress: bool = True) ->
 
     rng = np.random.RandomState(cfg.seed)
 
+    extra = read_extra_spans(cfg.extra_labels, train_arts) if cfg.extra_labels else {}
+    if extra:
+        log.info("%d spans of a second annotation on %d training articles",
+                 sum(map(len, extra.values())), len(extra))
+
     def build(group):
         xs, ys = [], []
         for a in group:
-            ex = span_examples(a, outs[a.id], pred, rng, cfg.random_negatives)
+            ex = span_examples(a, outs[a.id], pred, rng, cfg.random_negatives,
+                               extra.get(a.id, ()))
             if ex:
                 xs.append(_features(a, outs[a.id], ex, cfg.span_signals))
                 ys.append(np.array([k for _s, _e, k in ex], dtype=np.int64))
