@@ -7,6 +7,8 @@ Prints:
   doing a forward pass over the same windows, in the same run: PyTorch fp32 and onnxruntime int8.
   Needs the train extra (torch, transformers, onnx) for the comparison; skipped without it.
 
+- detect() time per article of v1 and v2 in the same process (alternating rounds) and the ratio.
+
 Run: python benchmarks/speed.py [--ptc ../shared/data/ptc] [--articles 100] [--threads 2]
 """
 
@@ -133,14 +135,38 @@ def compare_bert_base(paths, detector, threads):
           f"{t_ort / ours:5.1f}x faster")
 
 
+def compare_models(paths, names, threads, rounds=3):
+    """Detection time per article of registered models, in the same process, in alternating
+    rounds so that load from other processes hits them alike; prints the ratio to the first."""
+    from unspin.detect import load
+
+    dets = {n: load(n, threads=threads) for n in names}
+    texts = [p.read_text() for p in paths]
+    for d in dets.values():
+        d.find_spans(texts[0])  # warm-up
+    times = {n: [] for n in names}
+    for _ in range(rounds):
+        for n, d in dets.items():
+            t0 = time.perf_counter()
+            for t in texts:
+                d.find_spans(t)
+            times[n].append(time.perf_counter() - t0)
+    base = statistics.median(times[names[0]])
+    for n in names:
+        med = statistics.median(times[n])
+        print(f"  {n}: {len(texts) / med:5.1f} articles/s (median of {rounds} rounds), "
+              f"time {med / base:.3f}x {names[0]}'s")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--ptc", default=str(ROOT.parent / "shared" / "data" / "ptc"))
     ap.add_argument("--articles", type=int, default=100)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--skip-compare", action="store_true")
+    ap.add_argument("--models", nargs="*", default=["minilm-spans.v1", "minilm-spans.v2"],
+                    help="registered models to time against each other (first is the base)")
     args = ap.parse_args()
-    os.environ["UNSPIN_THREADS"] = str(args.threads)
     paths = sorted((Path(args.ptc) / "train-articles").glob("article*.txt"))[:args.articles]
     if not paths:
         sys.exit(f"no PTC articles under {args.ptc}")
@@ -148,6 +174,9 @@ def main() -> None:
     print(f"analyse {len(paths)} PTC articles ({tokens} word pieces, "
           f"{tokens / len(paths):.0f} per article) on {args.threads} threads: "
           f"{dt:.2f} s, {aps:.1f} articles/s, {tps:.0f} tokens/s")
+    if len(args.models) > 1:
+        print(f"detect() on the same {len(paths)} articles, {args.threads} threads:")
+        compare_models(paths, args.models, args.threads)
     wall, rss = cold_runs(paths[0])
     print(f"cold 'unspin analyze one.txt': {wall:.2f} s wall (median of 3), "
           f"peak RSS {rss:.0f} MB")

@@ -332,6 +332,28 @@ def build_parser() -> argparse.ArgumentParser:
                     help="train on the first N articles only (smoke)")
     tr.add_argument("--span-jitter", dest="span_jitter", type=_whole(0),
                     help="also train the span classifier on gold spans moved by <= N tokens")
+    tr.add_argument("--none-class", dest="none_class", action="store_true", default=None,
+                    help="give the span classifier a 'no technique' output trained on negatives")
+    tr.add_argument("--hard-negatives", dest="hard_negatives", metavar="MODEL",
+                    help="mine 'no technique' spans from this model's false alarms")
+    tr.add_argument("--random-negatives", dest="random_negatives", type=_positive, metavar="R",
+                    help="random word runs touching no gold span, per gold span, as negatives")
+    tr.add_argument("--decode-rules", dest="decode_rules", type=json.loads, metavar="JSON",
+                    help='decoding rules for the export, e.g. \'{"cut_breaks": true}\'')
+    tr.add_argument("--init-from", dest="init_from", metavar="MODEL",
+                    help="keep this model's encoder frozen; train only a new span classifier")
+    tr.add_argument("--span-signals", dest="span_signals", action="store_true", default=None,
+                    help="the span classifier also reads the token heads' probabilities")
+    tr.add_argument("--calibrate", action="store_true", default=None,
+                    help="calibrate span scores on validation (isotonic)")
+    tr.add_argument("--head-dropout", dest="head_dropout", type=float,
+                    help="span classifier dropout (with --init-from)")
+    tr.add_argument("--keep-source-head", dest="keep_source_head", action="store_true",
+                    default=None, help="average technique probabilities with the --init-from "
+                    "model's span classifier")
+    tr.add_argument("--extra-labels", dest="extra_labels", metavar="DIR",
+                    help="a second annotation of the training articles (SemEval-2023 layout)")
+    tr.add_argument("--lr-heads", dest="lr_heads", type=_positive, help="head learning rate")
     tr.add_argument("--threads", type=_whole(0, 256), help="torch threads (default all cores)")
     tr.add_argument("--quiet", action="store_true", help="no progress bar")
     tr.set_defaults(func=cmd_train)

@@ -39,6 +39,24 @@ class DecodeConfig:
     #: techniques annotators (almost) never mark on one word alone; a one-word span is never
     #: given one of these (taken from the training data by ``spans.multiword_techniques``)
     multiword: list[str] = field(default_factory=list)
+    # The fields below are off by default, so a model folder whose config.json lacks them
+    # (minilm-spans.v1) decodes exactly as it was validated.
+    #: cut spans at blank lines and at the end of the title line (annotators never cross them)
+    cut_breaks: bool = False
+    #: Repetition only for a span whose words occur at least this often in the text (0: off)
+    repetition_min: int = 0
+    #: drop a span whose probability of carrying any technique (the span classifier's
+    #: "no technique" output, when the head has one) is below this
+    min_span_prob: float = 0.0
+    #: multiply a span's score by its probability of carrying any technique
+    span_prob_score: bool = False
+    #: a span's score uses the token head's peak for its technique in place of the peak
+    #: "inside a span" probability (the two heads agreeing ranks spans better)
+    score_token_head: bool = False
+    #: the span classifier also reads the token heads' probabilities (``spans.SIGNALS``)
+    span_signals: bool = False
+    #: isotonic map from raw to calibrated score: {"x": [...], "y": [...]} (empty: raw scores)
+    calibration: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -112,15 +130,57 @@ class Predictor:
                             sp.word_mean(merged[:, d + 3:], starts))
 
     # -- span level --------------------------------------------------------------------------
-    def classify(self, text: str, outputs: TokenOutputs, spans) -> np.ndarray:
-        """Technique probabilities (len(spans), 14) for given (start, end) character spans."""
+    def span_probs(self, text: str, outputs: TokenOutputs, spans
+                   ) -> tuple[np.ndarray, np.ndarray]:
+        """For (start, end) character spans: technique probabilities given that the span
+        carries one (len(spans), 14), and the probability that it carries any (len(spans),),
+        1 for a head without a "no technique" output."""
+        T = len(TECHNIQUE_IDS)
         if len(spans) == 0:
-            return np.zeros((0, len(TECHNIQUE_IDS)), dtype=np.float32)
-        feats = sp.span_features(text, outputs.hidden, outputs.offsets, spans)
+            return np.zeros((0, T), dtype=np.float32), np.zeros((0,), dtype=np.float32)
+        probs = ((outputs.p_in, outputs.p_begin, outputs.p_tech) if self.config.span_signals
+                 else None)
+        feats = sp.span_features(text, outputs.hidden, outputs.offsets, spans,
+                                 token_probs=probs)
         # the head is a few small matrix products: on one BLAS thread they take ~1 ms, while
         # BLAS threads competing with the encoder's threads for the same cores took 10-40 ms
         with _blas().limit(limits=1, user_api="blas"):
-            return sp.softmax(sp.mlp_forward(self.head, feats))
+            p = sp.softmax(sp.mlp_forward(self.head, feats))
+            source = self._source_head()
+            if source:  # the source model's classifier reads the leading (v1) features
+                src_p = sp.softmax(sp.mlp_forward(source, feats[:, :source["w1"].shape[1]]))
+        if p.shape[1] == T:
+            return p, np.ones(len(p), dtype=np.float32)
+        any_ = 1.0 - p[:, T]
+        tech = p[:, :T] / np.maximum(any_, 1e-9)[:, None]
+        if source:
+            tech = (tech + src_p) / 2
+        return tech, any_
+
+    def _source_head(self) -> dict[str, np.ndarray]:
+        """The span classifier of the model whose encoder this one reuses, when its head file
+        keeps it (``source_*`` arrays): its technique probabilities are averaged in."""
+        if not hasattr(self, "_source"):
+            self._source = {k[len("source_"):]: v for k, v in self.head.items()
+                            if k.startswith("source_")}
+        return self._source
+
+    def classify(self, text: str, outputs: TokenOutputs, spans) -> np.ndarray:
+        """Technique probabilities (len(spans), 14) for given (start, end) character spans."""
+        return self.span_probs(text, outputs, spans)[0]
+
+    def segments(self, text: str, outputs: TokenOutputs, threshold: float | None = None,
+                 seed: float | None = None) -> list[sp.RawSpan]:
+        """Spans of "inside a technique" words (SemEval's first task), before naming them.
+        Thresholds default to the config's; its rules (breaks) apply."""
+        cfg = self.config
+        if threshold is None:
+            threshold, seed = cfg.si_threshold, cfg.si_seed
+        segs = sp.decode_segments(text, outputs.offsets, outputs.p_in, outputs.p_begin,
+                                  threshold, seed)
+        if cfg.cut_breaks:
+            segs = sp.cut_at_breaks(text, segs)
+        return segs
 
     def label(self, text: str, spans) -> np.ndarray:
         """Technique probabilities for spans a person marked (SemEval's second task)."""
@@ -132,30 +192,71 @@ class Predictor:
         out = self.token_outputs(text) if outputs is None else outputs
         if len(out.offsets) == 0:
             return []
-        segments = sp.decode_segments(text, out.offsets, out.p_in, out.p_begin,
-                                       cfg.si_threshold, cfg.si_seed)
-        probs = self.classify(text, out, [(s.start, s.end) for s in segments])
+        segments = self.segments(text, out)
         multi = np.array([t in cfg.multiword for t in TECHNIQUE_IDS])
-        found: dict[tuple[int, int, str], float] = {}
-        for seg, p in zip(segments, probs):
-            if multi.any() and sp.word_count(text[seg.start:seg.end]) <= 1:
-                p = np.where(multi, 0.0, p)
-            order = np.argsort(-p)
-            for rank, k in enumerate(order[:2]):
-                if rank == 1 and p[k] < cfg.second_label:
-                    break
-                found[(seg.start, seg.end, TECHNIQUE_IDS[k])] = float(seg.score * p[k])
+        rep = TECHNIQUE_IDS.index("Repetition")
+        norm_text = sp.normalise(text) if cfg.repetition_min else ""
+        runs = sp.word_runs(norm_text) if cfg.repetition_min else None
+        # token-head spans (added below where no segment carries their technique)
+        candidates: list[tuple[int, sp.RawSpan]] = []
         if cfg.use_token_head:
-            # add token-head spans where no segment already carries that technique
             for k, tid in enumerate(TECHNIQUE_IDS):
                 thr = cfg.per_technique.get(tid, cfg.token_threshold)
                 col = out.p_tech[:, k]
-                taken = [(s, e) for (s, e, t) in found if t == tid]
-                for seg in sp.decode_segments(text, out.offsets, col, np.zeros_like(col), thr):
-                    if multi[k] and sp.word_count(text[seg.start:seg.end]) <= 1:
-                        continue
-                    if not any(s < seg.end and seg.start < e for s, e in taken):
-                        found[(seg.start, seg.end, tid)] = seg.score
+                segs = sp.decode_segments(text, out.offsets, col, np.zeros_like(col), thr)
+                if cfg.cut_breaks:
+                    segs = sp.cut_at_breaks(text, segs)
+                candidates += [
+                    (k, seg) for seg in segs
+                    if not (multi[k] and sp.word_count(text[seg.start:seg.end]) <= 1)
+                    and not (k == rep and cfg.repetition_min and sp.recurrences(
+                        text[seg.start:seg.end], norm_text, runs) < cfg.repetition_min)]
+        # one pass of the span classifier over segments (and candidates, if it judges them)
+        judge = bool(cfg.min_span_prob or cfg.span_prob_score or cfg.score_token_head)
+        spans = [(s.start, s.end) for s in segments]
+        extra = sorted({(g.start, g.end) for _k, g in candidates} - set(spans)) if judge else []
+        row = {se: i for i, se in enumerate(spans + extra)}
+        all_probs, all_any = self.span_probs(text, out, spans + extra)
+        found: dict[tuple[int, int, str], float] = {}
+        for seg, p, q in zip(segments, all_probs, all_any):
+            if q < cfg.min_span_prob:
+                continue
+            if multi.any() and sp.word_count(text[seg.start:seg.end]) <= 1:
+                p = np.where(multi, 0.0, p)
+            if cfg.repetition_min and sp.recurrences(text[seg.start:seg.end], norm_text,
+                                                     runs) < cfg.repetition_min:
+                p = p.copy()
+                p[rep] = 0.0
+            if cfg.span_prob_score:
+                p = p * q
+            order = np.argsort(-p)
+            if cfg.score_token_head:
+                a, b = sp.token_range(out.offsets, seg.start, seg.end)
+                peak = out.p_tech[a:max(b, a + 1)].max(0)
+            for rank, k in enumerate(order[:2]):
+                if rank == 1 and p[k] < cfg.second_label:
+                    break
+                found[(seg.start, seg.end, TECHNIQUE_IDS[k])] = float(
+                    (peak[k] if cfg.score_token_head else seg.score) * p[k])
+        taken: dict[str, list[tuple[int, int]]] = {}
+        for s, e, t in found:
+            taken.setdefault(t, []).append((s, e))
+        for k, seg in candidates:
+            tid = TECHNIQUE_IDS[k]
+            if any(s < seg.end and seg.start < e for s, e in taken.get(tid, ())):
+                continue
+            pp = qq = 1.0
+            if judge:
+                i = row[(seg.start, seg.end)]
+                pp, qq = float(all_probs[i, k]), float(all_any[i])
+            if qq < cfg.min_span_prob:
+                continue
+            found[(seg.start, seg.end, tid)] = float(
+                seg.score * (qq if cfg.span_prob_score else 1.0)
+                * (pp if cfg.score_token_head else 1.0))
+        if cfg.calibration:
+            x, y = cfg.calibration["x"], cfg.calibration["y"]
+            found = {key: float(np.interp(v, x, y)) for key, v in found.items()}
         preds = [Prediction(s, e, t, round(v, 4)) for (s, e, t), v in found.items()]
         preds.sort(key=lambda p: (p.start, p.end, p.technique))
         return preds

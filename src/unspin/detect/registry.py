@@ -43,6 +43,7 @@ BACKENDS: dict[str, str] = {"onnx-spans": "unspin.detect.onnx_spans:OnnxSpanDete
 MODELS: dict[str, ModelEntry] = {
     e.name: e for e in (
         ModelEntry("minilm-spans.v1", "onnx-spans", MODELS_DIR / "minilm-spans-v1"),
+        ModelEntry("minilm-spans.v2", "onnx-spans", MODELS_DIR / "minilm-spans-v2"),
     )
 }
 

@@ -10,12 +10,14 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
 __all__ = ["TRIM_CHARS", "trim", "token_range", "io_labels", "decode_segments", "RawSpan",
            "span_features", "HANDCRAFTED", "mlp_forward", "softmax", "sigmoid", "normalise",
-           "word_runs", "word_count", "multiword_techniques"]
+           "word_runs", "word_count", "multiword_techniques", "cut_at_breaks", "break_points",
+           "recurrences"]
 
 #: PTC v2 annotations never start or end with these characters; predictions are trimmed alike.
 TRIM_CHARS = " \n\t\r.,:;"
@@ -152,6 +154,74 @@ def decode_segments(text: str, offsets: np.ndarray, p_in: np.ndarray, p_begin: n
     return spans
 
 
+_BREAK_RE = re.compile(r"\n[ \t\r]*\n")
+
+
+def break_points(text: str) -> list[int]:
+    """Offsets no annotated span crosses: each blank line, and the end of the title line."""
+    points = [m.start() for m in _BREAK_RE.finditer(text)]
+    title_end = text.find("\n")
+    if title_end != -1:
+        points.append(title_end)
+    return sorted(set(points))
+
+
+def cut_at_breaks(text: str, spans: list[RawSpan], min_chars: int = 2) -> list[RawSpan]:
+    """Split spans at paragraph breaks and the title line's end; keep the pieces that still
+    hold a word that is not a function word. A piece keeps its span's score."""
+    points = break_points(text)
+    if not points:
+        return spans
+    out = []
+    for s in spans:
+        cuts = [p for p in points if s.start < p < s.end]
+        if not cuts:
+            out.append(s)
+            continue
+        bounds = [s.start, *cuts, s.end]
+        for lo, hi in pairwise(bounds):
+            a, b = trim(text, lo, hi)
+            if b - a >= min_chars and not is_trivial(text[a:b]):
+                out.append(RawSpan(a, b, s.tok_start, s.tok_end, s.score))
+    return out
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def _count_phrase(key: str, norm_text: str) -> int:
+    """Non-overlapping whole-word occurrences of ``key`` in ``norm_text`` (as the regex
+    ``(?<!\\w)key(?!\\w)`` finds them, without compiling a pattern per span)."""
+    found, i, n = 0, norm_text.find(key), len(key)
+    while i != -1:
+        before = norm_text[i - 1] if i else " "
+        after = norm_text[i + n] if i + n < len(norm_text) else " "
+        if not _is_word_char(before) and not _is_word_char(after):
+            found += 1
+            i = norm_text.find(key, i + n)
+        else:
+            i = norm_text.find(key, i + 1)
+    return found
+
+
+def recurrences(span_text: str, norm_text: str, runs: Counter | None = None) -> int:
+    """How often a span's phrase, or its most frequent content word, occurs in the text
+    (normalised, whole words): what Repetition needs. Annotators mark one instance of a
+    repeated phrase, often with a few words around it, so a recurring content word counts;
+    a span whose words all occur once is not repeated."""
+    key = normalise(span_text)
+    if not key:
+        return 0
+    found = _count_phrase(key, norm_text)
+    words = {w.lower() for w in _WORD_RE.findall(span_text)} - _FUNCTION
+    if words:
+        runs = word_runs(norm_text) if runs is None else runs
+        found = max(found, max(runs.get(w, 0) if w.isalpha() else _count_phrase(w, norm_text)
+                               for w in words))
+    return found
+
+
 HANDCRAFTED = ("log_tokens", "log_exact_repeats", "log_word_repeats", "in_title", "quoted",
                "exclaim_or_question", "rel_position")
 
@@ -211,9 +281,32 @@ def pooled(hidden: np.ndarray, a: int, b: int) -> np.ndarray:
     return np.concatenate([h.mean(0), h.max(0), h[0], h[-1]]).astype(np.float32)
 
 
+#: With ``signals``: what the token heads say about a span, and its shape, for the span
+#: classifier's "no technique" decision.
+SIGNALS = ("p_in_mean", "p_in_min", "p_in_max", "p_begin_first", "p_in_before", "p_in_after",
+           "one_word", "function_edge", "log_recurrences", *(f"p_tech_{k}" for k in range(14)))
+
+
+def signals(text: str, start: int, end: int, a: int, b: int, p_in: np.ndarray,
+            p_begin: np.ndarray, p_tech: np.ndarray, norm_text: str, runs: Counter
+            ) -> np.ndarray:
+    span = text[start:end]
+    words = _WORD_RE.findall(span)
+    edge = 1.0 if words and (words[0].lower() in _FUNCTION or words[-1].lower() in _FUNCTION) \
+        else 0.0
+    p = p_in[a:b]
+    return np.concatenate([
+        [p.mean(), p.min(), p.max(), p_begin[a],
+         p_in[a - 1] if a > 0 else 0.0, p_in[b] if b < len(p_in) else 0.0,
+         1.0 if word_count(span) <= 1 else 0.0, edge,
+         math.log1p(recurrences(span, norm_text, runs))],
+        p_tech[a:b].max(0)]).astype(np.float32)
+
+
 def span_features(text: str, hidden: np.ndarray, offsets: np.ndarray, spans,
-                  norm_text: str | None = None) -> np.ndarray:
-    """Feature rows for (start, end) character spans: pooled token states + handcrafted cues."""
+                  norm_text: str | None = None, token_probs=None) -> np.ndarray:
+    """Feature rows for (start, end) character spans: pooled token states + handcrafted cues,
+    and with ``token_probs`` = (p_in, p_begin, p_tech) also the ``SIGNALS``."""
     norm_text = normalise(text) if norm_text is None else norm_text
     rows, runs = [], word_runs(norm_text)
     for start, end in spans:
@@ -221,10 +314,13 @@ def span_features(text: str, hidden: np.ndarray, offsets: np.ndarray, spans,
         if a == b:  # span inside one token's gap (whitespace): use the nearest token
             a = min(a, len(offsets) - 1)
             b = a + 1
-        rows.append(np.concatenate([pooled(hidden, a, b),
-                                    handcrafted(text, start, end, b - a, norm_text, runs)]))
+        row = [pooled(hidden, a, b), handcrafted(text, start, end, b - a, norm_text, runs)]
+        if token_probs is not None:
+            row.append(signals(text, start, end, a, b, *token_probs, norm_text, runs))
+        rows.append(np.concatenate(row))
     if not rows:
-        return np.zeros((0, hidden.shape[1] * 4 + len(HANDCRAFTED)), dtype=np.float32)
+        width = hidden.shape[1] * 4 + len(HANDCRAFTED) + (len(SIGNALS) if token_probs else 0)
+        return np.zeros((0, width), dtype=np.float32)
     return np.stack(rows)
 
 

@@ -57,6 +57,31 @@ class TrainConfig:
     span_loss: float = 1.0
     label_smoothing: float = 0.05
     span_jitter: int = 0  # >0: also train the span classifier on gold spans moved by <= N tokens
+    #: the span classifier gets a 15th output, "no technique", trained on the negatives below
+    none_class: bool = False
+    #: a model name or folder whose segments on the training articles that touch no gold span
+    #: become "no technique" examples (its own false alarms: hard negatives); "" for none
+    hard_negatives: str = ""
+    #: random word runs (1-4 words) touching no gold span, per gold span, as "no technique"
+    random_negatives: float = 0.0
+    #: DecodeConfig fields set before the exported model's thresholds are tuned (e.g.
+    #: {"cut_breaks": true}); they do not change training, so a finished run can be exported
+    #: again with other rules
+    decode_rules: dict = field(default_factory=dict)
+    #: a model name or folder: keep its encoder frozen and train only a new span classifier
+    #: (with a "no technique" output) over its token outputs (``train_head``)
+    init_from: str = ""
+    #: the span classifier also reads the token heads' probabilities (``spans.SIGNALS``)
+    span_signals: bool = False
+    head_dropout: float = 0.1  # dropout before and inside the span classifier (train_head)
+    #: keep the source model's span classifier and average its technique probabilities with
+    #: the new one's (train_head)
+    keep_source_head: bool = False
+    #: a second annotation of the training articles (SemEval-2023 layout) whose spans add
+    #: examples and keep "no technique" examples off them (train_head; never validation)
+    extra_labels: str = ""
+    #: fit an isotonic map of span scores on validation (cross-fitted report, then all of it)
+    calibrate: bool = False
     seed: int = 13
     max_steps: int = 0  # >0: stop after this many optimizer steps (smoke runs)
     limit_articles: int = 0  # >0: use only this many training articles (smoke runs)
@@ -117,6 +142,62 @@ def prepare(art: LabeledArticle, tokenizer) -> DocData:
     return DocData(art, tok.ids, tok.offsets, bio, tech, spans)
 
 
+def _touches(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s < end and start < e for s, e in spans)
+
+
+def mine_negatives(arts: list[LabeledArticle], model: str, seed: int,
+                   random_per_gold: float = 0.0) -> dict[str, list[tuple[int, int]]]:
+    """Character spans per article that touch no gold span: the segments ``model`` proposes
+    (with low thresholds, so near misses are included) and random word runs of 1-4 words.
+
+    They teach the span classifier's "no technique" output what a false alarm looks like."""
+    rng = np.random.RandomState(seed)
+    out: dict[str, list[tuple[int, int]]] = {a.id: [] for a in arts}
+    pred = None
+    if model:
+        from ..detect import load
+
+        pred = load(model).predictor
+    for a in arts:
+        gold = [(s.start, s.end) for s in a.spans]
+        found: set[tuple[int, int]] = set()
+        if pred is not None:
+            o = pred.token_outputs(a.text)
+            if len(o.offsets):
+                for seg in sp.decode_segments(a.text, o.offsets, o.p_in, o.p_begin, 0.1, 0.3):
+                    found.add((seg.start, seg.end))
+                for p in pred.detect(a.text, o):
+                    found.add((p.start, p.end))
+        if random_per_gold > 0:
+            words = [m.span() for m in sp._WORD_SPAN_RE.finditer(a.text)]
+            want = int(round(random_per_gold * max(1, len(gold))))
+            for _ in range(want * 3):
+                if len(words) < 2 or want <= 0:
+                    break
+                i = rng.randint(0, len(words))
+                j = min(len(words), i + rng.randint(1, 5))
+                start, end = words[i][0], words[j - 1][1]
+                if "\n" in a.text[start:end] or (start, end) in found:
+                    continue
+                found.add((start, end))
+                want -= 1
+        out[a.id] = sorted(se for se in found if not _touches(gold, *se)
+                           and not sp.is_trivial(a.text[se[0]:se[1]]))
+    return out
+
+
+def add_negatives(d: DocData, negatives: list[tuple[int, int]]) -> None:
+    """Append "no technique" spans (class index ``T``) to ``d.spans``."""
+    norm_text = sp.normalise(d.art.text)
+    runs = sp.word_runs(norm_text)
+    for start, end in negatives:
+        a, b = sp.token_range(d.offsets, start, end)
+        if a < b:
+            d.spans.append((a, b, T, sp.handcrafted(d.art.text, start, end, b - a, norm_text,
+                                                    runs)))
+
+
 def jittered(d: DocData, rng: np.random.RandomState, max_shift: int):
     """A copy of each gold span with both ends moved by up to ``max_shift`` tokens, so the span
     classifier learns to name techniques on the imprecise spans the BIO head will give it."""
@@ -125,6 +206,8 @@ def jittered(d: DocData, rng: np.random.RandomState, max_shift: int):
     runs = sp.word_runs(norm_text)
     out = []
     for a, b, k, _f in d.spans:
+        if k >= T:  # negatives are not moved
+            continue
         aa = int(np.clip(a + rng.randint(-max_shift, max_shift + 1), 0, n - 1))
         bb = int(np.clip(b + rng.randint(-max_shift, max_shift + 1), aa + 1, n))
         start, end = int(d.offsets[aa, 0]), int(d.offsets[bb - 1, 1])
@@ -192,7 +275,7 @@ def build_model(torch, base_dir: Path, cfg: TrainConfig):
             self.tech = nn.Linear(d, T)
             self.span_in = nn.Linear(4 * d + len(sp.HANDCRAFTED), cfg.head_hidden)
             self.span_act = nn.GELU(approximate="tanh")
-            self.span_out = nn.Linear(cfg.head_hidden, T)
+            self.span_out = nn.Linear(cfg.head_hidden, T + 1 if cfg.none_class else T)
 
         def forward(self, input_ids, attention_mask):
             h = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
@@ -237,6 +320,11 @@ def torch_predictor(torch, model, tokenizer, decode: DecodeConfig, bf16: bool) -
 # ---------------------------------------------------------------------------------------------
 # training loop
 
+def _trained_by(config: dict) -> dict:
+    """The settings that shape the weights (not those applied only at export)."""
+    return {k: v for k, v in config.items() if k not in ("decode_rules",)}
+
+
 def _set_seed(torch, seed):
     random.seed(seed)
     np.random.seed(seed)
@@ -269,6 +357,10 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
     validation. Returns the validation metrics of the exported model.
     """
     check_name(cfg.name, cfg.version)
+    if cfg.init_from:
+        from .train_head import train_head
+
+        return train_head(data, out, cfg, progress)
     torch = require("torch", "train")
     tokenizers = require("tokenizers", "train")
     tqdm = require("tqdm", "train").tqdm
@@ -296,6 +388,13 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
     train_arts = [by_id[i] for i in train_ids]
     val_arts = [by_id[i] for i in val_ids]
     docs = [prepare(a, tokenizer) for a in train_arts]
+    if cfg.none_class and (cfg.hard_negatives or cfg.random_negatives):
+        t_mine = time.time()
+        negatives = mine_negatives(train_arts, cfg.hard_negatives, cfg.seed, cfg.random_negatives)
+        for d in docs:
+            add_negatives(d, negatives[d.art.id])
+        log.info("%d 'no technique' spans mined in %.0f s",
+                 sum(map(len, negatives.values())), time.time() - t_mine)
     wins = make_windows(docs, cfg.window, cfg.stride, cfg.span_jitter, cfg.seed)
     log.info("training on %d articles (%d windows), validating on %d",
              len(train_arts), len(wins), len(val_arts))
@@ -324,7 +423,7 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
     last = ckpt_dir / "last.pt"
     if last.exists():
         ck = torch.load(last, weights_only=False)
-        if ck.get("config") != asdict(cfg):
+        if _trained_by(ck.get("config") or {}) != _trained_by(asdict(cfg)):
             raise InputError(f"{last}: checkpoint was made with other settings; use a new --out")
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])

@@ -1,0 +1,307 @@
+"""Train a new span classifier on top of an exported model's frozen encoder (needs torch).
+
+The encoder of a shipped model folder (int8 ONNX, run by onnxruntime exactly as at run time)
+gives every article's token outputs once; a span classifier with a "no technique" output is then
+trained on span examples built from them:
+- the gold spans, with their techniques;
+- the segments the source model proposes on the training articles (low thresholds, so near
+  misses are included): those that touch no gold span are "no technique" (its own false alarms,
+  hard negatives), those that mostly cover a gold span (IoU >= 0.5) take that span's technique;
+- random word runs of 1-4 words that touch no gold span, as "no technique".
+Features are the runtime's (``spans.span_features``), optionally with the token heads'
+probabilities (``spans.SIGNALS``), so the head sees at training time what it sees when served.
+The best epoch by validation loss is kept; the model is exported with the source encoder and
+tokenizer, its decoding tuned on validation like any other.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InputError, require
+from .data import LabeledArticle, read_labeled, split_ids
+from ..techniques import TECHNIQUE_IDS, normalize
+from ..detect import spans as sp
+from ..detect.predictor import Predictor, TokenOutputs
+
+log = logging.getLogger(__name__)
+
+__all__ = ["span_examples", "train_head"]
+
+T = len(TECHNIQUE_IDS)
+
+
+def _iou(a: tuple[int, int], b: tuple[int, int]) -> float:
+    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
+    return inter / max(1, max(a[1], b[1]) - min(a[0], b[0]))
+
+
+#: SemEval-2023 technique names the 2020 taxonomy merged or spells otherwise (None: no
+#: counterpart); the rest are mapped by ``techniques.normalize``.
+TECHNIQUES_2023 = {
+    "Appeal_to_Hypocrisy": "Whataboutism,Straw_Men,Red_Herring",
+    "Straw_Man": "Whataboutism,Straw_Men,Red_Herring",
+    "Appeal_to_Popularity": "Bandwagon,Reductio_ad_hitlerum",
+    "Guilt_by_Association": "Bandwagon,Reductio_ad_hitlerum",
+    "Conversation_Killer": "Thought-terminating_Cliches",
+    "False_Dilemma-No_Choice": "Black-and-White_Fallacy",
+    "Obfuscation-Vagueness-Confusion": None,
+}
+
+
+def read_extra_spans(folder: str | Path, arts: list[LabeledArticle], window: int = 300
+                     ) -> dict[str, list[tuple[int, int, int]]]:
+    """A second annotation of the same articles (SemEval-2023 layout: ``train-articles/``,
+    ``train-labels/``) as (start, end, technique index) spans on *our* texts: its texts differ
+    slightly, so each span's phrase is looked up within ``window`` characters of its offset
+    (spans not found, or of a technique without a 2020 counterpart, are skipped)."""
+    from ..ingest.text import read_file as read_text_file
+
+    folder = Path(folder)
+    out: dict[str, list[tuple[int, int, int]]] = {}
+    for a in arts:
+        labels = folder / "train-labels" / f"article{a.id}.labels"
+        text = folder / "train-articles" / f"article{a.id}.txt"
+        if not labels.is_file() or not text.is_file():
+            continue
+        other = read_text_file(text)
+        found = []
+        for line in labels.read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t")
+            if len(parts) != 4:
+                continue
+            tech, start, end = parts[1], int(parts[2]), int(parts[3])
+            tid = TECHNIQUES_2023[tech] if tech in TECHNIQUES_2023 else normalize(tech)
+            phrase = other[start:end]
+            if tid is None or not phrase.strip():
+                continue
+            i = a.text.find(phrase, max(0, start - window))
+            if i != -1 and abs(i - start) <= window:
+                found.append((i, i + len(phrase), TECHNIQUE_IDS.index(tid)))
+        out[a.id] = found
+    return out
+
+
+def span_examples(art: LabeledArticle, o: TokenOutputs, pred: Predictor,
+                  rng: np.random.RandomState, random_per_gold: float,
+                  extra: list[tuple[int, int, int]] = ()) -> list[tuple[int, int, int]]:
+    """(start, end, class) examples for one article; class ``T`` is "no technique".
+
+    ``extra``: spans of a second annotation; those touching no gold span become examples
+    too, and no "no technique" example may touch one."""
+    gold = [(s.start, s.end, TECHNIQUE_IDS.index(s.technique)) for s in art.spans]
+    out = list(gold)
+    out += [x for x in extra if not any(s < x[1] and x[0] < e for s, e, _k in gold)]
+    gold_or_extra = gold + list(extra)
+    candidates: set[tuple[int, int]] = set()
+    if len(o.offsets):
+        for seg in sp.decode_segments(art.text, o.offsets, o.p_in, o.p_begin, 0.1, 0.3):
+            candidates.add((seg.start, seg.end))
+        for p in pred.detect(art.text, o):
+            candidates.add((p.start, p.end))
+    words = [m.span() for m in sp._WORD_SPAN_RE.finditer(art.text)]
+    want = round(random_per_gold * max(1, len(gold)))
+    for _ in range(3 * want):
+        if want <= 0 or len(words) < 2:
+            break
+        i = rng.randint(0, len(words))
+        j = min(len(words), i + rng.randint(1, 5))
+        start, end = words[i][0], words[j - 1][1]
+        if "\n" in art.text[start:end] or any(s < end and start < e
+                                               for s, e, _k in gold_or_extra):
+            continue
+        candidates.add((start, end))
+        want -= 1
+    for start, end in sorted(candidates):
+        if sp.is_trivial(art.text[start:end]):
+            continue
+        touching = [(s, e, k) for s, e, k in gold if s < end and start < e]
+        if not touching:
+            if not any(s < end and start < e for s, e, _k in extra):
+                out.append((start, end, T))
+            continue
+        best = max(touching, key=lambda g: _iou((start, end), g[:2]))
+        if _iou((start, end), best[:2]) >= 0.5 and (start, end) != best[:2]:
+            out.append((start, end, best[2]))
+    return out
+
+
+def _features(art, o, examples, signals: bool) -> np.ndarray:
+    probs = (o.p_in, o.p_begin, o.p_tech) if signals else None
+    return sp.span_features(art.text, o.hidden, o.offsets, [(s, e) for s, e, _k in examples],
+                            token_probs=probs)
+
+
+def _token_outputs(pred: Predictor, arts, cache: Path, key: str
+                   ) -> tuple[dict[str, TokenOutputs], float]:
+    """Token outputs by article id (cached in ``cache``) and the seconds computing them took."""
+    if cache.is_file():
+        with open(cache, "rb") as fh:
+            stored = pickle.load(fh)
+        if stored.get("key") == key:
+            return stored["outputs"], stored.get("seconds", 0.0)
+    t0 = time.time()
+    outs = {a.id: pred.token_outputs(a.text) for a in arts}
+    seconds = round(time.time() - t0, 1)
+    log.info("token outputs of %d articles in %.0f s", len(arts), seconds)
+    with open(cache.with_suffix(".tmp"), "wb") as fh:
+        pickle.dump({"key": key, "outputs": outs, "seconds": seconds}, fh,
+                    protocol=pickle.HIGHEST_PROTOCOL)
+    cache.with_suffix(".tmp").replace(cache)
+    return outs, seconds
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import platform
+
+    return platform.processor() or "CPU"
+
+
+def train_head(data: str | Path, out: str | Path, cfg, progress: bool = True) -> dict:
+    """Train a span classifier with a "no technique" output over the frozen encoder of
+    ``cfg.init_from`` and export the model into ``out``. Returns the validation metrics."""
+    from ..detect.onnx_spans import OnnxSpanDetector
+    from ..detect.registry import resolve
+    from .export import tune_and_record, write_config
+    from .train import _set_seed
+
+    torch = require("torch", "train")
+    out = Path(out)
+    ckpt = out / "checkpoints"
+    ckpt.mkdir(parents=True, exist_ok=True)
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    _set_seed(torch, cfg.seed)
+    src = resolve(cfg.init_from).folder
+    source = OnnxSpanDetector(src, threads=cfg.threads or 0)
+    pred = source.predictor  # decodes as the source model was validated (mining)
+
+    arts = read_labeled(data)
+    train_ids, val_ids = split_ids([a.id for a in arts], cfg.val_percent)
+    if not val_ids or not train_ids:
+        raise InputError(f"{data}: too few articles to split into training and validation")
+    by_id = {a.id: a for a in arts}
+    if cfg.limit_articles:
+        train_ids = train_ids[:cfg.limit_articles]
+        val_ids = val_ids[:max(2, cfg.limit_articles // 2)]
+    train_arts = [by_id[i] for i in train_ids]
+    val_arts = [by_id[i] for i in val_ids]
+    key = f"{source.info.fingerprint}:{len(train_ids)}:{len(val_ids)}"
+    outs, encode_seconds = _token_outputs(pred, train_arts + val_arts,
+                                          ckpt / "token_outputs.pkl", key)
+
+    rng = np.random.RandomState(cfg.seed)
+
+    extra = read_extra_spans(cfg.extra_labels, train_arts) if cfg.extra_labels else {}
+    if extra:
+        log.info("%d spans of a second annotation on %d training articles",
+                 sum(map(len, extra.values())), len(extra))
+
+    def build(group):
+        xs, ys = [], []
+        for a in group:
+            ex = span_examples(a, outs[a.id], pred, rng, cfg.random_negatives,
+                               extra.get(a.id, ()))
+            if ex:
+                xs.append(_features(a, outs[a.id], ex, cfg.span_signals))
+                ys.append(np.array([k for _s, _e, k in ex], dtype=np.int64))
+        return np.concatenate(xs), np.concatenate(ys)
+
+    t0 = time.time()
+    x_tr, y_tr = build(train_arts)
+    x_va, y_va = build(val_arts)
+    log.info("span examples: %d training (%d 'no technique'), %d validation, in %.0f s",
+             len(y_tr), int((y_tr == T).sum()), len(y_va), time.time() - t0)
+    mean = x_tr.mean(0).astype(np.float32)
+    std = np.maximum(x_tr.std(0), 1e-3).astype(np.float32)
+
+    nn = torch.nn
+    model = nn.Sequential(nn.Dropout(cfg.head_dropout), nn.Linear(x_tr.shape[1], cfg.head_hidden),
+                          nn.GELU(approximate="tanh"), nn.Dropout(cfg.head_dropout),
+                          nn.Linear(cfg.head_hidden, T + 1))
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr_heads, weight_decay=cfg.weight_decay)
+    loss_fn = nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing)
+    xt = torch.from_numpy((x_tr - mean) / std)
+    yt = torch.from_numpy(y_tr)
+    xv = torch.from_numpy((x_va - mean) / std)
+    yv = torch.from_numpy(y_va)
+    steps = int(np.ceil(len(yt) / cfg.batch_size))
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr_heads,
+                                                total_steps=steps * cfg.epochs,
+                                                pct_start=cfg.warmup)
+    examples_seconds = round(time.time() - t0, 1)
+    t_train = time.time()
+    best, best_state, history = float("inf"), None, []
+    for epoch in range(cfg.epochs):
+        model.train()
+        order = torch.from_numpy(np.random.RandomState(cfg.seed + epoch).permutation(len(yt)))
+        total = 0.0
+        for b in range(steps):
+            idx = order[b * cfg.batch_size:(b + 1) * cfg.batch_size]
+            loss = loss_fn(model(xt[idx]), yt[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += float(loss.detach()) * len(idx)
+        model.eval()
+        with torch.no_grad():
+            logits = model(xv)
+            val_loss = float(nn.functional.cross_entropy(logits, yv))
+            acc = float((logits.argmax(1) == yv).float().mean())
+        history.append({"epoch": epoch + 1, "train_loss": round(total / len(yt), 4),
+                        "val_loss": round(val_loss, 4), "val_accuracy": round(acc, 4)})
+        if progress:
+            print(f"epoch {epoch + 1}: train loss {total / len(yt):.4f}  validation loss "
+                  f"{val_loss:.4f}  accuracy {acc:.4f}", flush=True)
+        if val_loss < best:
+            best = val_loss
+            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    model.load_state_dict(best_state)
+    n_tokens = sum(len(o.offsets) for o in outs.values())
+    cost = {"machine": f"{cpu_name()}, {torch.get_num_threads()} threads",
+            "encoder pass over all articles (once)": f"{encode_seconds:.0f} s "
+            f"({n_tokens / max(encode_seconds, 1e-9):.0f} tokens/s)" if encode_seconds else "cached",
+            "span examples": f"{examples_seconds:.0f} s",
+            "span classifier training": f"{time.time() - t_train:.0f} s for {cfg.epochs} epochs"}
+
+    def arr(t):
+        return t.detach().float().cpu().numpy()
+
+    head = {"w1": arr(model[1].weight), "b1": arr(model[1].bias),
+            "w2": arr(model[4].weight), "b2": arr(model[4].bias), "mean": mean, "std": std}
+    if cfg.keep_source_head:
+        head.update({f"source_{k}": v for k, v in source.predictor.head.items()
+                     if not k.startswith("source_")})
+    for name in ("encoder.onnx", "tokenizer.json"):
+        shutil.copyfile(src / name, out / name)
+    np.savez(out / "head.npz", **head)
+    from dataclasses import asdict
+
+    from ..detect.predictor import DecodeConfig
+
+    decode = DecodeConfig(window=source.predictor.config.window,
+                          stride=source.predictor.config.stride, span_signals=cfg.span_signals)
+    extra = {"train": asdict(cfg), "base_encoder": source.config.get("base_encoder", {}),
+             "encoder_from": {"model": source.info.name, "sha256": source.info.fingerprint}}
+    write_config(out, cfg, decode, extra)
+    extra["validation"] = {"split": f"sha256(id) % 100 < {cfg.val_percent}",
+                           "history": history, "train_articles": len(train_arts),
+                           "cost": cost,
+                           "span_examples": {"train": len(y_tr),
+                                             "train_no_technique": int((y_tr == T).sum()),
+                                             "validation": len(y_va)}}
+    return tune_and_record(OnnxSpanDetector(out), cfg, val_arts,
+                           sp.multiword_techniques(train_arts), extra)

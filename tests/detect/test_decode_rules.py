@@ -1,0 +1,159 @@
+"""Decoding rules a v2 model switches on in its config.json (v1 keeps them off)."""
+
+import numpy as np
+import pytest
+
+from unspin.detect import calibrate as cb
+from unspin.detect.predictor import DecodeConfig, Predictor, TokenOutputs
+from unspin.detect.spans import RawSpan, break_points, cut_at_breaks, normalise, recurrences
+from unspin.techniques import TECHNIQUE_IDS
+
+T = len(TECHNIQUE_IDS)
+REP = TECHNIQUE_IDS.index("Repetition")
+LOADED = TECHNIQUE_IDS.index("Loaded_Language")
+
+
+def offsets_of(text):
+    import re
+    return np.array([(m.start(), m.end()) for m in re.finditer(r"\w+|[^\w\s]", text)])
+
+
+def test_breaks_are_blank_lines_and_the_title_end():
+    text = "Title here\n\nFirst paragraph.\nSame paragraph.\n\nSecond."
+    assert break_points(text) == [10, 44]
+
+
+def test_no_span_crosses_a_paragraph_break_or_the_title():
+    text = "Evil plan exposed\n\nThe corrupt elite lies.\n\nThey lie again."
+    spans = [RawSpan(0, len(text), 0, 1, 0.9)]
+    cut = cut_at_breaks(text, spans)
+    pieces = [text[s.start:s.end] for s in cut]
+    assert pieces == ["Evil plan exposed", "The corrupt elite lies", "They lie again"]
+    assert all("\n" not in p for p in pieces)
+    assert all(s.score == 0.9 for s in cut)
+
+
+def test_a_single_newline_inside_a_paragraph_is_not_a_break():
+    text = "Title\n\nA line\nthat goes on."
+    spans = [RawSpan(7, len(text), 0, 1, 0.5)]
+    assert [(s.start, s.end) for s in cut_at_breaks(text, spans)] == [(7, len(text))]
+
+
+def test_recurrences_count_phrases_and_content_words():
+    text = "Assad must go. We said it: Assad must go! The moderate rebels."
+    norm = normalise(text)
+    assert recurrences("Assad must go", norm) == 2
+    assert recurrences("moderate rebels", norm) == 1
+    assert recurrences("", norm) == 0
+
+
+def _predictor(text, head_bias, p_in_value=0.95, **cfg):
+    """A Predictor whose encoder marks every word as inside a span and whose head always
+    prefers the technique columns given by ``head_bias`` (15 logits: 14 + no technique)."""
+    offs = offsets_of(text)
+    n = len(offs)
+    d = 4
+    head = {"w1": np.zeros((4, 4 * d + 7), np.float32), "b1": np.zeros(4, np.float32),
+            "w2": np.zeros((len(head_bias), 4), np.float32),
+            "b2": np.asarray(head_bias, np.float32),
+            "mean": np.zeros(4 * d + 7, np.float32), "std": np.ones(4 * d + 7, np.float32)}
+    pred = Predictor(None, None, head, DecodeConfig(si_threshold=0.5, use_token_head=False,
+                                                    second_label=1.01, **cfg), 0, 0)
+    p_in = np.full(n, p_in_value, np.float32)
+    p_begin = np.zeros(n, np.float32)
+    outs = TokenOutputs(offs, np.ones((n, d), np.float32), p_in, p_begin,
+                        np.zeros((n, T), np.float32))
+    return pred, outs
+
+
+def test_repetition_needs_a_recurrence_in_the_text():
+    text = "Unbelievable nonsense."
+    bias = np.full(T, -5.0)
+    bias[REP] = 5.0
+    bias[LOADED] = 2.0
+    pred, outs = _predictor(text, bias, repetition_min=2)
+    found = pred.detect(text, outs)
+    assert found and all(p.technique != "Repetition" for p in found)
+    pred_v1, outs = _predictor(text, bias)  # rule off: as v1 decoded
+    assert [p.technique for p in pred_v1.detect(text, outs)] == ["Repetition"]
+
+
+def test_no_technique_output_drops_the_span():
+    text = "The minister met the delegation on Tuesday."
+    bias = np.full(T + 1, -5.0)
+    bias[LOADED] = 0.0
+    bias[T] = 5.0  # "no technique" is by far the most likely
+    pred, outs = _predictor(text, bias, min_span_prob=0.5)
+    assert pred.detect(text, outs) == []
+    bias[T] = -5.0
+    pred, outs = _predictor(text, bias, min_span_prob=0.5, span_prob_score=True)
+    (p,) = pred.detect(text, outs)
+    assert p.technique == "Loaded_Language" and 0.8 < p.score <= 0.95
+
+
+def test_span_probs_of_a_v1_head_are_one():
+    bias = np.zeros(T)
+    pred, outs = _predictor("Some words here.", bias)
+    probs, any_ = pred.span_probs("Some words here.", outs, [(0, 4)])
+    assert probs.shape == (1, T) and any_.tolist() == [1.0]
+
+
+def test_calibration_maps_scores_monotonically():
+    text = "The corrupt elite lies."
+    bias = np.full(T, -5.0)
+    bias[LOADED] = 5.0
+    cal = {"x": [0.0, 1.0], "y": [0.0, 0.5]}
+    pred, outs = _predictor(text, bias, calibration=cal)
+    (p,) = pred.detect(text, outs)
+    assert p.score == pytest.approx(0.5 * 0.95 * (1 / (1 + 13 * np.exp(-10))), abs=1e-3)
+
+
+def test_isotonic_fit_is_monotone_and_ece_is_small_on_its_own_data():
+    rng = np.random.RandomState(0)
+    s = rng.rand(500)
+    y = (rng.rand(500) < s ** 2).astype(float)
+    cal = cb.fit_isotonic(s, y)
+    assert all(a <= b for a, b in zip(cal["y"], cal["y"][1:]))
+    assert all(a < b for a, b in zip(cal["x"], cal["x"][1:]))
+    fitted = cb.apply(cal, s)
+    assert cb.expected_calibration_error(fitted, y) < cb.expected_calibration_error(s, y)
+
+
+def test_span_credit_is_the_full_task_share():
+    gold = [("a", "Doubt", 0, 10), ("a", "Doubt", 5, 20), ("a", "Slogans", 30, 40)]
+    preds = [("a", "Doubt", 10, 30, 0.9), ("a", "Slogans", 0, 10, 0.5), ("b", "Doubt", 0, 5, 1)]
+    assert cb.span_credit(gold, preds).tolist() == [0.5, 0.0, 0.0]
+
+
+def test_a_kept_source_head_is_averaged_into_the_technique_probabilities():
+    text = "The corrupt elite lies."
+    bias = np.full(T + 1, -5.0)
+    bias[LOADED] = 5.0
+    pred, outs = _predictor(text, bias)
+    alone = pred.span_probs(text, outs, [(0, 10)])[0]
+    pred, outs = _predictor(text, bias)
+    src_bias = np.full(T, -5.0)
+    src_bias[REP] = 5.0
+    for k, v in list(pred.head.items()):
+        pred.head["source_" + k] = v.copy() if k != "b2" else src_bias.astype(np.float32)
+    pred.head["source_w2"] = np.zeros((T, 4), np.float32)
+    both, _any = pred.span_probs(text, outs, [(0, 10)])
+    assert both[0, LOADED] == pytest.approx(alone[0, LOADED] / 2, rel=1e-3)
+    assert both[0, REP] > 0.45 and both.sum() == pytest.approx(1.0, rel=1e-4)
+
+
+def test_a_second_annotation_adds_examples_and_keeps_negatives_off_its_spans():
+    from unspin.training.train_head import span_examples
+    from unspin.training.data import GoldSpan, LabeledArticle
+
+    text = "They are traitors. " + "The weather was mild and the roads were quiet. " * 6
+    art = LabeledArticle("x", text, [GoldSpan(9, 17, "Name_Calling,Labeling")])
+    extra = [(19, 36, LOADED), (10, 16, REP)]  # the second touches the gold span: not added
+    empty = TokenOutputs(np.zeros((0, 2), np.int64), np.zeros((0, 4), np.float32),
+                         np.zeros(0), np.zeros(0), np.zeros((0, T)))
+    ex = span_examples(art, empty, None, np.random.RandomState(0), 20.0, extra)
+    assert (9, 17, TECHNIQUE_IDS.index("Name_Calling,Labeling")) in ex
+    assert (19, 36, LOADED) in ex and (10, 16, REP) not in ex
+    negatives = [(s, e) for s, e, k in ex if k == T]
+    assert negatives and all(e <= 19 or s >= 36 for s, e in negatives)
+    assert all(e <= 9 or s >= 17 for s, e in negatives)
