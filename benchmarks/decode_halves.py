@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 
 from unspin.detect import load
-from unspin.training.validate import gold_tuples
 from unspin.evaluate import full_scores, si_scores
-from unspin.training.data import read_labeled, split_ids
 from unspin.techniques import TECHNIQUE_IDS
+from unspin.training.data import read_labeled, split_ids
+from unspin.training.validate import gold_tuples
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -25,10 +25,10 @@ import numpy as np
 
 from unspin.detect import calibrate as cb
 from unspin.detect import load
-from unspin.training.validate import gold_tuples, validate
 from unspin.evaluate import full_scores, si_scores, tc_scores
-from unspin.training.data import read_labeled, split_ids
 from unspin.techniques import TECHNIQUE_IDS
+from unspin.training.data import read_labeled, split_ids
+from unspin.training.validate import gold_tuples, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -101,12 +101,14 @@ def report(name, det, arts, showcase):
     hit = (cb.span_credit(r["gold"], r["found"]) > 0).astype(float)
     raw = np.array([f[4] for f in r["found"]])
     print(f"scores: {100 * hit.mean():.0f}% of spans are hits (a gold span of the same technique "
-          f"overlaps); AUC {cb.auc(raw, hit):.3f}, ECE {cb.expected_calibration_error(raw, hit):.4f}"
+          f"overlaps); AUC {cb.auc(raw, hit):.3f}, "
+          f"ECE {cb.expected_calibration_error(raw, hit):.4f}"
           + (" (calibrated on these articles: see the card for cross-fitted figures)"
              if base.calibration else ""))
     for row in cb.at_thresholds(r["gold"], r["found"], r["ids"], TECHNIQUE_IDS):
         si, full = row["si"], row["full"]
-        print(f"  score >= {row['threshold']:.1f}: {row['spans']:5d} spans  SI P {si['precision']:.3f}"
+        print(f"  score >= {row['threshold']:.1f}: {row['spans']:5d} spans  "
+              f"SI P {si['precision']:.3f}"
               f" R {si['recall']:.3f}   full P {full['precision']:.3f} R {full['recall']:.3f}")
     # halves: re-tune on one half, score on the other
     half = len(arts) // 2

@@ -24,8 +24,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -37,7 +35,8 @@ def analyse_corpus(paths, threads):
     unspin.analyze(str(paths[0]), kind="text", detector=detector)  # warm-up
     tokens = 0
     for p in paths:
-        tokens += len(detector.predictor.tokenizer.encode(p.read_text(), add_special_tokens=False).ids)
+        tokens += len(detector.predictor.tokenizer.encode(p.read_text(),
+                                                          add_special_tokens=False).ids)
     t0 = time.perf_counter()
     for p in paths:
         unspin.analyze(str(p), kind="text", detector=detector)

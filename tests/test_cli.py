@@ -29,7 +29,8 @@ def test_usage_errors_exit_2(capsys):
     assert exc.value.code == 2
 
 
-@pytest.mark.parametrize("content", [b"", b"   \n\t  \n", b"\x00\x01\x02binary\x00", b"caf\xe9 au lait"])
+@pytest.mark.parametrize("content", [b"", b"   \n\t  \n", b"\x00\x01\x02binary\x00",
+                                     b"caf\xe9 au lait"])
 def test_bad_files_one_line_error(tmp_path, content):
     f = tmp_path / "in.txt"
     f.write_bytes(content)
@@ -120,7 +121,7 @@ def test_analyze_folder_semeval_keeps_good_articles(tmp_path):
     rows = [line.split("\t") for line in out.read_text().splitlines()]
     assert rows and all(r[0] == "7" for r in rows)
     text = (arts / "article7.txt").read_text()
-    for _id, tech, s, e in rows:
+    for _id, _tech, s, e in rows:
         assert 0 <= int(s) < int(e) <= len(text)
 
 

@@ -3,7 +3,8 @@ import unspin
 
 def test_public_api_is_pinned():
     assert unspin.__all__ == [
-        "__version__", "analyze", "analyze_text", "Options", "Analysis", "Span", "Summary", "ModelRef", "SCHEMA",
+        "__version__", "analyze", "analyze_text", "Options", "Analysis", "Span", "Summary",
+        "ModelRef", "SCHEMA",
         "Document", "Original", "Piece", "Technique", "TECHNIQUES", "UnspinError",
         "InputError", "EncodingError", "TooLargeError", "FetchError", "URLNotAllowed", "ModelError",
         "ConfigError", "DependencyError",

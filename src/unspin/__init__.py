@@ -16,8 +16,17 @@ import logging
 
 from .analysis import SCHEMA, Analysis, ModelRef, Span, Summary
 from .document import Document, Original, Piece
-from .errors import (ConfigError, DependencyError, EncodingError, FetchError, InputError,
-                     ModelError, TooLargeError, UnspinError, URLNotAllowed)
+from .errors import (
+    ConfigError,
+    DependencyError,
+    EncodingError,
+    FetchError,
+    InputError,
+    ModelError,
+    TooLargeError,
+    UnspinError,
+    URLNotAllowed,
+)
 from .options import Options
 from .pipeline import analyze, analyze_text
 from .techniques import TECHNIQUES, Technique

@@ -95,7 +95,7 @@ class Analysis:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Analysis":
+    def from_dict(cls, d: dict) -> Analysis:
         """The Analysis of a JSON dict of this schema or an older readable one (in
         ``unspin.analysis/1`` the model was identified by ``sha256``, its encoder's hash)."""
         schema = d.get("schema", SCHEMA)
@@ -133,7 +133,8 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
 def summarize(text: str, spans: tuple[Span, ...] | list[Span]) -> Summary:
     """Counts, density and intensity for ``spans`` over ``text``.
 
-    >>> summarize("Fine. Bad!", [Span(6, 9, "Loaded_Language", "Loaded language", .9, "Bad")]).intensity
+    >>> summarize("Fine. Bad!",
+    ...           [Span(6, 9, "Loaded_Language", "Loaded language", .9, "Bad")]).intensity
     50
     """
     words = len(_WORD.findall(text))

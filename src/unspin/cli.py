@@ -10,14 +10,17 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import ConfigError, InputError, UnspinError
 
+if TYPE_CHECKING:
+    from .options import Options
+
 log = logging.getLogger("unspin")
 
 from .report import FORMATS  # noqa: E402  (cheap: report modules load lazily)
-
 
 # ---------------------------------------------------------------------------------------------
 # helpers
@@ -56,7 +59,7 @@ def _drop_stdout() -> None:
         pass
 
 
-def resolve_options(args, **extra) -> "Options":
+def resolve_options(args, **extra) -> Options:
     """The one ``Options`` for this command: its arguments over config file, environment and
     defaults (options a command does not take are simply absent from ``args``)."""
     from .options import Options
@@ -388,7 +391,9 @@ def build_parser() -> argparse.ArgumentParser:
     te = sub.add_parser("techniques", help="list the techniques unspin finds")
     te.add_argument("--json", action="store_true")
     te.set_defaults(func=cmd_techniques)
-    from .corpus.cli import add_commands; add_commands(sub)  # noqa: E702  batch, store, stats
+    from .corpus.cli import add_commands  # batch, store, stats
+
+    add_commands(sub)
     return p
 
 

@@ -56,7 +56,7 @@ class Document:
     #: Fields kept in memory only; they are not part of the JSON contract.
     INTERNAL = ("source", "kind", "pieces")
 
-    def with_(self, **changes) -> "Document":
+    def with_(self, **changes) -> Document:
         return replace(self, **changes)
 
     def source_offsets(self, start: int, end: int) -> tuple[int, int] | None:

@@ -28,7 +28,7 @@ class Scores:
     f1: float
     n_pred: int
     n_gold: int
-    per_technique: dict[str, "Scores"] = field(default_factory=dict)
+    per_technique: dict[str, Scores] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         d = {"precision": round(self.precision, 4), "recall": round(self.recall, 4),

@@ -78,7 +78,7 @@ class Options:
         _check(self)
 
     @classmethod
-    def resolve(cls, **arguments) -> "Options":
+    def resolve(cls, **arguments) -> Options:
         """Options from arguments (None = not given), the config file, the environment and the
         defaults, in that order of precedence.
 
@@ -99,7 +99,7 @@ class Options:
                 values[name] = env
         return cls(**values)
 
-    def replace(self, **changes) -> "Options":
+    def replace(self, **changes) -> Options:
         """A copy with ``changes`` applied (None values ignored), checked again."""
         unknown = set(changes) - _FIELDS
         if unknown:

@@ -143,8 +143,8 @@ def test_a_kept_source_head_is_averaged_into_the_technique_probabilities():
 
 
 def test_a_second_annotation_adds_examples_and_keeps_negatives_off_its_spans():
-    from unspin.training.train_head import span_examples
     from unspin.training.data import GoldSpan, LabeledArticle
+    from unspin.training.train_head import span_examples
 
     text = "They are traitors. " + "The weather was mild and the roads were quiet. " * 6
     art = LabeledArticle("x", text, [GoldSpan(9, 17, "Name_Calling,Labeling")])

@@ -71,11 +71,12 @@ def test_long_text_is_chunked_with_offsets_shifted():
 
 
 def test_every_shipped_model_satisfies_the_protocol_and_is_listed():
-    from unspin.detect import Detector as Protocol, installed_models
+    from unspin.detect import Detector as Protocol
+    from unspin.detect import installed_models
 
     listed = {m.name: m for m in installed_models()}
     assert set(listed) == set(MODELS)
-    for name, entry in MODELS.items():
+    for name, _entry in MODELS.items():
         d = load(name)
         assert isinstance(d, Protocol)
         assert d.info.name == name and d.info.fingerprint == listed[name].fingerprint

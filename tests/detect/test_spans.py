@@ -4,8 +4,15 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from unspin.detect.spans import (decode_segments, io_labels, is_trivial, token_range, trim,
-                                 word_mean, word_starts)
+from unspin.detect.spans import (
+    decode_segments,
+    io_labels,
+    is_trivial,
+    token_range,
+    trim,
+    word_mean,
+    word_starts,
+)
 
 
 def offsets_of(text):

@@ -81,7 +81,8 @@ def test_page_without_article_is_an_input_error():
 
 
 @pytest.mark.parametrize("html", ["", "  \n ", "<html></html>", "<<<>>>", "\x00\x01binary",
-                                  "<?xml version='1.0' encoding='utf-8'?><html><body></body></html>",
+                                  "<?xml version='1.0' encoding='utf-8'?>"
+                                  "<html><body></body></html>",
                                   "<div>" * 3000 + "deep" + "</div>" * 3000])
 def test_odd_pages_give_an_input_error_not_a_traceback(html):
     with pytest.raises(InputError) as err:

@@ -91,7 +91,8 @@ def test_byte_order_mark_kept_in_text_and_skipped_in_markdown(tmp_path):
     assert doc.text == txt.read_bytes().decode("utf-8")  # exact, offsets match the file
 
     md = tmp_path / "a.md"
-    md.write_bytes("\ufeff# A Title\n\nBy Jane Doe\n\nSome body text long enough to be an article body.\n"
+    md.write_bytes(("\ufeff# A Title\n\nBy Jane Doe\n\n"
+                    "Some body text long enough to be an article body.\n")
                    .encode("utf-8"))
     doc = ingest.load(str(md))
     source = md.read_bytes().decode("utf-8")

@@ -14,7 +14,8 @@ from unspin.ingest import url as url_module
 from unspin.ingest.url import address_refusal, fetch
 
 ARTICLE = ("<html><head><title>Local news</title></head><body><article><h1>Local news</h1>"
-           + "<p>The council met on Tuesday and agreed to repair the old bridge before winter.</p>" * 5
+           + ("<p>The council met on Tuesday and agreed to repair the old bridge "
+              "before winter.</p>") * 5
            + "</article></body></html>")
 STOP = threading.Event()
 

@@ -12,8 +12,15 @@ import pytest
 
 from unspin.cli import main
 
-from .conftest import (BAD_URLS, CAP, GOOD_ARTICLE, PRIVATE_URLS, REDIRECT_TARGETS,
-                       make_bad_files, one_line)
+from .conftest import (
+    BAD_URLS,
+    CAP,
+    GOOD_ARTICLE,
+    PRIVATE_URLS,
+    REDIRECT_TARGETS,
+    make_bad_files,
+    one_line,
+)
 
 
 @pytest.fixture(autouse=True)

@@ -118,7 +118,8 @@ def build_hostile() -> Analysis:
     spans = find_spans(HOSTILE_TEXT, HOSTILE_SPANS)
     doc = Document(
         HOSTILE_TEXT, id="x<script>1</script>",
-        title='Breaking <script>window.__pwned=1</script> news <img src=x onerror="window.__pwned=2">',
+        title=('Breaking <script>window.__pwned=1</script> news '
+               '<img src=x onerror="window.__pwned=2">'),
         authors=(HOSTILE_META, "Eve"), published=HOSTILE_META, outlet=HOSTILE_META,
         original=Original(HOSTILE_META, HOSTILE_META), tags=(HOSTILE_META, "ok"),
         url="javascript:window.__pwned=11", language='en" onload="window.__pwned=12')

@@ -88,7 +88,8 @@ def marks(page: str) -> Marks:
 
 
 def payload(page: str) -> dict:
-    raw = re.search(r'<script type="application/json" class="us-data">(.*?)</script>', page, re.DOTALL)
+    raw = re.search(r'<script type="application/json" class="us-data">(.*?)</script>', page,
+                    re.DOTALL)
     assert raw
     return json.loads(raw[1])
 

@@ -102,7 +102,7 @@ class OutDir:
 
     # -- the lock -----------------------------------------------------------------------------
 
-    def __enter__(self) -> "OutDir":
+    def __enter__(self) -> OutDir:
         with self._writing("create the output folder"):
             self.path.mkdir(parents=True, exist_ok=True)
         self._lock()
@@ -333,4 +333,4 @@ def _atomic_parquet(table, path: Path) -> None:
 
 def now() -> str:
     """The time now, UTC, ISO 8601 to the second."""
-    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")

@@ -648,7 +648,7 @@ def _run_row(run: dict, n_articles: int, n_spans: int) -> dict:
             "model_fingerprint": model.get("fingerprint"), "unspin_version": run.get("unspin"),
             "articles": result.get("articles", n_articles), "ok": result.get("ok"),
             "failed": result.get("failed"), "spans": result.get("spans", n_spans),
-            "loaded_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")}
+            "loaded_at": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")}
 
 
 def _read_run(folder: Path) -> dict:

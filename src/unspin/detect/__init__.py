@@ -7,7 +7,8 @@ split into chunks by each backend (``chunks``), so memory stays bounded. Trainin
 in ``unspin.training``; nothing here imports torch.
 
 >>> d = load("minilm-spans.v1")                                   # doctest: +SKIP
->>> [(p.start, p.end, p.technique) for p in d.find_spans("Traitors, all of them!")]  # doctest: +SKIP
+>>> [(p.start, p.end, p.technique)                                # doctest: +SKIP
+...  for p in d.find_spans("Traitors, all of them!")]
 [(0, 8, 'Name_Calling,Labeling')]
 """
 
@@ -51,7 +52,7 @@ class Detector(Protocol):
         """Every technique span in ``text`` (character offsets), sorted by offset."""
         ...
 
-    def label_spans(self, text: str, spans) -> "numpy.ndarray":  # noqa: F821
+    def label_spans(self, text: str, spans) -> numpy.ndarray:  # noqa: F821
         """Technique probabilities, shape (len(spans), len(techniques)), for given spans."""
         ...
 

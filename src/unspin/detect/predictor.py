@@ -7,9 +7,9 @@ shipped runtime and validation during training go through it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable
 
 import numpy as np
 from threadpoolctl import ThreadpoolController
@@ -62,7 +62,7 @@ class DecodeConfig:
         return dict(self.__dict__)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "DecodeConfig":
+    def from_dict(cls, d: dict) -> DecodeConfig:
         known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
         return cls(**known)
 

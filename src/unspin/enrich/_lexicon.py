@@ -23,7 +23,8 @@ TITLES = {
     "acting", "chief", "state", "foreign", "defense", "defence", "interior", "leader",
     "frontrunner", "candidate", "democratic", "republican", "gop", "dem", "rep.", "dame", "sir",
     "lord", "lady", "emir", "crown", "supreme", "associate", "assistant", "special", "counsel",
-    "u.s", "us", "editor", "editor-in-chief", "agent", "detective", "nominee", "host", "anchor", "pastor", "senior",
+    "u.s", "us", "editor", "editor-in-chief", "agent", "detective", "nominee", "host", "anchor",
+    "pastor", "senior",
 }
 # TITLES that are also names of things when alone; kept only as a name's first word.
 LEADING_STOP = {
@@ -123,9 +124,9 @@ ORG_WORDS = {
     "microsoft", "amazon", "tribune", "herald", "gazette", "reuters", "whitehouse",
     "state", "states", "nations", "board", "school", "college",
 }
-GROUP_WORDS = {"jew", "jewish", "democrats", "republicans", "muslims", "christians", "jews", "catholics",
-               "liberals", "conservatives", "leftists", "progressives", "antifa", "evangelicals",
-               "islamists", "jihadists", "jihadis", "arabs", "whites", "blacks"}
+GROUP_WORDS = {"jew", "jewish", "democrats", "republicans", "muslims", "christians", "jews",
+               "catholics", "liberals", "conservatives", "leftists", "progressives", "antifa",
+               "evangelicals", "islamists", "jihadists", "jihadis", "arabs", "whites", "blacks"}
 
 # Lower-case nouns for groups of people an article can attack; a span that contains one and no
 # name is aimed at that group.
@@ -141,7 +142,8 @@ GROUP_NOUNS = [
     "protesters", "rioters", "mob", "thugs", "criminals", "gangs", "cops", "police",
     "government", "regime", "administration", "deep state", "officials", "critics",
     "opponents", "supporters", "voters", "scientists", "researchers", "analysts",
-    "investigators", "authorities", "witnesses", "residents", "locals", "experts", "doctors", "priests",
+    "investigators", "authorities", "witnesses", "residents", "locals", "experts", "doctors",
+    "priests",
     "clergy", "bishops", "cardinals", "church", "vaccines", "big pharma", "banks", "bankers",
     "corporations", "billionaires", "oligarchs", "crackpots", "vermin", "lunatics", "idiots",
     "traitors", "enemies", "invaders", "proxies", "white folks", "whites", "blacks", "jews",
@@ -156,7 +158,8 @@ SPEECH_VERBS = [
     "wrote", "writes", "write", "declared", "declares", "explained", "explains", "noted",
     "tweeted", "tweets", "posted", "announced", "announces", "warned", "warns",
     "insisted", "insists", "argued", "argues", "claimed", "continued", "continues",
-    "asked", "asks", "replied", "replies", "responded", "responds", "remarked",     "recalled", "recalls", "admitted", "admits", "stressed", "stresses", "emphasized",
+    "asked", "asks", "replied", "replies", "responded", "responds", "remarked",
+    "recalled", "recalls", "admitted", "admits", "stressed", "stresses", "emphasized",
     "emphasised", "suggested", "suggests", "observed", "observes", "concluded", "concludes",
     "testified", "testifies", "confirmed", "confirms", "denied", "denies", "urged", "urges",
     "pointed out", "points out", "went on", "goes on", "put it", "puts it", "reported",
@@ -164,7 +167,8 @@ SPEECH_VERBS = [
     "exclaimed", "proclaimed", "boasted", "complained", "according to", "in the words of",
     "quoted", "quoting", "thundered", "joked", "predicted", "demanded", "vowed",
     "promised", "alleged", "called", "corrected", "answered", "read as follows", "reads",
-    "as follows", "advised", "advises", "saying", "adding", "noting", "telling", "writing", "warning", "insisting",
+    "as follows", "advised", "advises", "saying", "adding", "noting", "telling", "writing",
+    "warning", "insisting",
     "explaining", "following",
 ]
 SPEECH_RE = re.compile(

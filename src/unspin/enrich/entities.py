@@ -154,7 +154,7 @@ def find_entities(text: str, sents: list[Piece]) -> EntityIndex:
 
     # Full person names by surname, to merge "Kerry" into "John Kerry".
     by_surname: dict[str, Counter] = defaultdict(Counter)
-    for m, kind, key in classified:
+    for _m, kind, key in classified:
         toks = key.split()
         if kind == "person" and len(toks) >= 2:
             by_surname[toks[-1].lower()][key] += 1

@@ -89,7 +89,8 @@ def _inline(text: str, paras: list[Piece]) -> list[_Raw]:
         if c in OPEN_DOUBLE or (c == '"' and opened is None and _is_open_straight(text, i)):
             opened = i + 1
             open_para_end = _next_end(para_ends, i, n)
-        elif opened is not None and (c in CLOSE_DOUBLE or (c == '"' and _is_close_straight(text, i))):
+        elif opened is not None and (c in CLOSE_DOUBLE
+                                     or (c == '"' and _is_close_straight(text, i))):
             s, e = opened, i
             while s < e and text[s].isspace():
                 s += 1
@@ -378,7 +379,8 @@ def find_quotes(text: str, paras: list[Piece], ents: EntityIndex) -> list[Quote]
                 who = _Who(prev.speaker, None, None, None, 0.5)
             if words < MIN_WORDS and (who.name is None or who.confidence < 0.85):
                 continue  # a scare quote or a quoted phrase
-            if re.search(r"so[- ]called\W*$", text[max(0, raw.start - 12):raw.start], re.IGNORECASE):
+            if re.search(r"so[- ]called\W*$", text[max(0, raw.start - 12):raw.start],
+                         re.IGNORECASE):
                 continue
             if who.cue is None and who.name is None and words < 8 and not whole_para:
                 continue  # a quoted phrase in the writer's own sentence, no one named

@@ -171,7 +171,7 @@ class Enrichment:
     entities: tuple[Entity, ...] = field(default=())
 
     @classmethod
-    def from_dict(cls, d: dict) -> "Enrichment":
+    def from_dict(cls, d: dict) -> Enrichment:
         """The inverse of ``to_dict`` (derived keys such as a tally row's summary dropped)."""
         return cls(
             method=d["method"],

@@ -85,7 +85,8 @@ def from_html(html: str, *, url: str | None = None, source: str | None = None,
     text = "\n\n".join(text_parts)
     pieces = _map_pieces(text_parts, html, body_from=1 if title else 0)
     authors = dedupe(a for a in map(_clean, (result.author or "").split(";")) if a)
-    tags = dedupe(_clean(t) for t in [*(result.categories or []), *(result.tags or [])] if _clean(t))
+    tags = dedupe(_clean(t) for t in [*(result.categories or []), *(result.tags or [])]
+                  if _clean(t))
     return Document(
         text=text, id=doc_id, title=title or None, authors=authors, published=result.date or None,
         outlet=_clean(result.sitename or "") or None, tags=tags, url=result.url or url,

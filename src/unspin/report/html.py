@@ -37,9 +37,9 @@ from ..analysis import Analysis, Span, sentence_bounds
 from ..techniques import TECHNIQUES, Technique
 from ._enriched import UNATTRIBUTED, cue_phrase, ranked_claims, span_positions, tally_detail
 from ._layout import (
-    model_label,
     Layout,
     layout,
+    model_label,
     ordered_spans,
     segments,
     shade,

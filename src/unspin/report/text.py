@@ -2,8 +2,9 @@
 
 Title and metadata, the summary, a table of techniques, what the enrich stage found (who is
 quoted, who is targeted, the top claims to check; left out when the stage was skipped), then
-every span in reading order with its technique, score, line and column and the quoted phrase. Long lines are wrapped at
-``width`` (80 by default, not the terminal's width, so a saved listing is the same everywhere).
+every span in reading order with its technique, score, line and column and the quoted phrase.
+Long lines are wrapped at ``width`` (80 by default, not the terminal's width, so a saved listing
+is the same everywhere).
 """
 
 from __future__ import annotations
@@ -13,8 +14,14 @@ import textwrap
 from ..analysis import Analysis
 from ..enrich.types import Enrichment
 from ._enriched import quoted_line, ranked_claims
-from ._layout import (LineIndex, model_label, ordered_spans, printable, technique_counts,
-                      technique_of)
+from ._layout import (
+    LineIndex,
+    model_label,
+    ordered_spans,
+    printable,
+    technique_counts,
+    technique_of,
+)
 
 __all__ = ["render_text", "separator", "metadata_lines", "DEFAULT_WIDTH"]
 

@@ -6,12 +6,12 @@ The routes call the same pipeline as the CLI and return the same JSON contract.
 
 from __future__ import annotations
 
+from ..options import Options
+
 __all__ = ["connection_limit", "create_app", "serve"]
 
 #: Seconds an idle keep-alive connection stays open.
 KEEP_ALIVE = 5
-
-from ..options import Options
 
 
 def create_app(options: Options | None = None):

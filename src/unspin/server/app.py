@@ -207,8 +207,8 @@ def _shown(value) -> str:
 def validation_message(errors) -> str:
     """The first validation error as one line naming the field and the fix.
 
-    >>> validation_message([{"type": "missing", "loc": ("body",), "msg": "Field required"}])
-    'the request body is empty; send a JSON object such as {"text": "Headline\\\\n\\\\nThe article..."}'
+    >>> print(validation_message([{"type": "missing", "loc": ("body",), "msg": "Field required"}]))
+    the request body is empty; send a JSON object such as {"text": "Headline\\n\\nThe article..."}
     """
     if not errors:
         return "invalid request"

@@ -53,7 +53,8 @@ def _read_ptc(folder: Path) -> list[LabeledArticle]:
                     continue
                 parts = line.split("\t")
                 if len(parts) != 4:
-                    raise InputError(f"{path}:{lineno}: expected ID<TAB>technique<TAB>start<TAB>end")
+                    raise InputError(
+                        f"{path}:{lineno}: expected ID<TAB>technique<TAB>start<TAB>end")
                 aid, tech, start, end = parts
                 tid = normalize(tech)
                 if tid is None:

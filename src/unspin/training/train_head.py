@@ -24,11 +24,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError, require
-from .data import LabeledArticle, read_labeled, split_ids
-from ..techniques import TECHNIQUE_IDS, normalize
 from ..detect import spans as sp
 from ..detect.predictor import Predictor, TokenOutputs
+from ..errors import InputError, require
+from ..techniques import TECHNIQUE_IDS, normalize
+from .data import LabeledArticle, read_labeled, split_ids
 
 log = logging.getLogger(__name__)
 
@@ -272,8 +272,10 @@ def train_head(data: str | Path, out: str | Path, cfg, progress: bool = True) ->
     model.load_state_dict(best_state)
     n_tokens = sum(len(o.offsets) for o in outs.values())
     cost = {"machine": f"{cpu_name()}, {torch.get_num_threads()} threads",
-            "encoder pass over all articles (once)": f"{encode_seconds:.0f} s "
-            f"({n_tokens / max(encode_seconds, 1e-9):.0f} tokens/s)" if encode_seconds else "cached",
+            "encoder pass over all articles (once)": (
+                f"{encode_seconds:.0f} s "
+                f"({n_tokens / max(encode_seconds, 1e-9):.0f} tokens/s)"
+                if encode_seconds else "cached"),
             "span examples": f"{examples_seconds:.0f} s",
             "span classifier training": f"{time.time() - t_train:.0f} s for {cfg.epochs} epochs"}
 

@@ -10,11 +10,10 @@ from dataclasses import asdict
 
 import numpy as np
 
-from ..evaluate import full_scores, si_scores, tc_scores
-from .data import LabeledArticle
-from ..techniques import TECHNIQUE_IDS
-from ..detect import spans as sp
 from ..detect.predictor import DecodeConfig, Predictor
+from ..evaluate import full_scores, si_scores, tc_scores
+from ..techniques import TECHNIQUE_IDS
+from .data import LabeledArticle
 
 __all__ = ["validate", "gold_tuples"]
 

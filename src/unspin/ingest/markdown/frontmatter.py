@@ -9,7 +9,8 @@ from .._meta import clean_label
 
 __all__ = ["front_matter"]
 
-_YAML_FM = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?P<body>.*?)(?:\r?\n|\A)(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)",
+_YAML_FM = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?P<body>.*?)"
+                      r"(?:\r?\n|\A)(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)",
                       re.DOTALL)
 _READER_FM = re.compile(r"\A\ufeff?\s*(?P<body>(?:[A-Z][A-Za-z ]{1,30}:[^\n]*\r?\n\s*){1,15})"
                         r"Markdown Content:[ \t]*(?:\r?\n|\Z)")

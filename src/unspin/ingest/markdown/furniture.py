@@ -20,24 +20,33 @@ logger = logging.getLogger(__name__)
 
 _FURNITURE = re.compile(
     r"^(?:advertisement|sponsored(?: content)?|share (?:this|on|via)\b|share:|tweet this\b|"
-    r"email this\b|print this\b|related(?: articles| stories| posts| coverage| content| reading)?\s*:"
+    r"email this\b|print this\b"
+    r"|related(?: articles| stories| posts| coverage| content| reading)?\s*:"
     r"|read (?:more|also|next)\s*:|see also\s*:|click here\b|sign up (?:for|to|now)\b"
-    r"|subscribe (?:to|for|now|today)\b|follow us\b|become an? (?:member|patron|subscriber|supporter)\b"
-    r"|support (?:us|our work|independent)\b|donate (?:now|today|here|to us)\b|comment (?:on|below)\b"
-    r"|leave a (?:comment|reply)\b|you (?:may|might) (?:also )?like\b|recommended(?: for you)?\s*:?$"
-    r"|(?:photo|image|picture)(?: credit)?\s*:|featured image\b|listen to (?:this|the) (?:article|story)\b"
+    r"|subscribe (?:to|for|now|today)\b|follow us\b"
+    r"|become an? (?:member|patron|subscriber|supporter)\b"
+    r"|support (?:us|our work|independent)\b|donate (?:now|today|here|to us)\b"
+    r"|comment (?:on|below)\b"
+    r"|leave a (?:comment|reply)\b|you (?:may|might) (?:also )?like\b"
+    r"|recommended(?: for you)?\s*:?$"
+    r"|(?:photo|image|picture)(?: credit)?\s*:|featured image\b"
+    r"|listen to (?:this|the) (?:article|story)\b"
     r"|join (?:our|the) (?:mailing list|newsletter)\b|(?:skip|jump) to (?:main )?content\b"
-    r"|this (?:article|story) (?:was|is) (?:produced|distributed|republished) by\b)", re.IGNORECASE)
-_FURNITURE_WORDS = {"share", "share this", "share this article", "share this story", "tweet", "print",
-                    "email", "comments", "comment", "related", "donate", "subscribe", "menu", "home",
+    r"|this (?:article|story) (?:was|is) (?:produced|distributed|republished) by\b)",
+    re.IGNORECASE)
+_FURNITURE_WORDS = {"share", "share this", "share this article", "share this story", "tweet",
+                    "print", "email", "comments", "comment", "related", "donate", "subscribe",
+                    "menu", "home",
                     "search", "advertisement", "like this", "loading", "loading...", "next",
                     "previous", "back to top", "top", "more", "read more"}
 # Lines that only ever follow the article: everything from the first of them on is footer.
 _MARKER_START = re.compile(
     r"^(?:articles by\b|more articles by\b|disclaimer\s*(?:[:.–—-]|$)|copyright\s*(?:©|\(c\)|\d{4})"
     r"|©|\(c\)\s*\d{4}|all rights reserved|about the (?:authors?|writers?)\b"
-    r"|the (?:views|opinions) expressed (?:in this|here(?:in)?|by the author|are (?:solely )?(?:those|the author))"
-    r"|this (?:article|work) is (?:licensed|published) under\b|republish(?:ing)? this (?:article|story)\b"
+    r"|the (?:views|opinions) expressed "
+    r"(?:in this|here(?:in)?|by the author|are (?:solely )?(?:those|the author))"
+    r"|this (?:article|work) is (?:licensed|published) under\b"
+    r"|republish(?:ing)? this (?:article|story)\b"
     r"|you (?:can|may) republish\b|share this:|like this:|related posts?\s*:?$"
     r"|\d+\s+comments?\s*$|leave a (?:comment|reply)\b)",
     re.IGNORECASE)
@@ -48,7 +57,8 @@ FOOTER_HEADING = re.compile(
     r"|more (?:from|on|in|by)(?: \S+){1,5}|recommended(?: for you| reading| articles| stories)?"
     r"|you (?:may|might) (?:also )?(?:like|enjoy)|popular(?: posts| articles| stories| now)?"
     r"|most (?:read|popular|viewed|shared)(?: \S+){0,3}|subscribe(?: to(?: \S+){1,5})?|newsletters?"
-    r"|sign up(?: for(?: \S+){1,5})?|follow us(?: on(?: \S+){1,3})?|support (?:us|our work|independent(?: \S+){1,3})"
+    r"|sign up(?: for(?: \S+){1,5})?|follow us(?: on(?: \S+){1,3})?"
+    r"|support (?:us|our work|independent(?: \S+){1,3})"
     r"|donate(?: now| today)?|become an? (?:member|patron|subscriber|supporter)(?: \S+){0,5}"
     r"|tags?|topics?|trending(?: now)?|latest(?: news| stories| articles)?|footnotes?|notes|sources"
     r"|references|endnotes|comment on(?: \S+){1,10})$",
@@ -56,10 +66,11 @@ FOOTER_HEADING = re.compile(
 _LEGAL = re.compile(r"\bfair use\b.*\bcopyright|\bcopyright\w*\b.*\bfair use\b",
                     re.IGNORECASE | re.DOTALL)
 _RESERVED = re.compile(r"\ball rights reserved\b", re.IGNORECASE)
-_BIO_VERB = re.compile(r"^\s*(?:(?:is|was|lives|lived|writes|wrote|has|had|teaches|taught|covers"
-                       r"|reports|works|worked|serves|served|holds|edits|blogs|tweets|can be reached)"
-                       r"\b|[’']s\b|,\s*(?:a|an|the|who|author|editor|professor)\b|\()",
-                       re.IGNORECASE)
+_BIO_VERB = re.compile(
+    r"^\s*(?:(?:is|was|lives|lived|writes|wrote|has|had|teaches|taught|covers"
+    r"|reports|works|worked|serves|served|holds|edits|blogs|tweets|can be reached)"
+    r"\b|[’']s\b|,\s*(?:a|an|the|who|author|editor|professor)\b|\()",
+    re.IGNORECASE)
 
 
 def is_furniture(block: Block) -> bool:
@@ -92,7 +103,8 @@ def _bio_kind(block: Block, authors: list[str]) -> str:
             return "sure"
         if not block.after_lead:  # the whole paragraph is emphasised: "*Jane Doe is a ...*"
             for name in authors:
-                if lead.casefold().startswith(name.casefold()) and _BIO_VERB.match(lead[len(name):]):
+                if (lead.casefold().startswith(name.casefold())
+                        and _BIO_VERB.match(lead[len(name):])):
                     return "sure"
         if looks_like_name(lead) and _BIO_VERB.match(block.after_lead):
             return "tail"

@@ -35,8 +35,9 @@ _OUTLET_LABELS = {"site", "site name", "sitename", "publication", "publisher", "
 _LANG_LABELS = {"lang", "language"}
 
 _LABEL_LINE = re.compile(r"^(?P<label>[^\W\d_][\w &'’-]{0,40}?)\s*:\s*(?P<value>\S.*)$")
-_BYLINE = re.compile(r"^(?:by|written by|words by|posted by|reported by|story by)\s+(?P<rest>\S.*)$",
-                     re.IGNORECASE)
+_BYLINE = re.compile(
+    r"^(?:by|written by|words by|posted by|reported by|story by)\s+(?P<rest>\S.*)$",
+    re.IGNORECASE)
 _ORIGINALLY = re.compile(r"\b(?:originally|first)\s+(?:published|appeared|posted|ran)\s+"
                          r"(?:at|in|on|by|with)\s+(?P<rest>\S.*)$", re.IGNORECASE)
 _DATE_FILLER = re.compile(r"\b(?:published|posted|on|at|date|first|last|\d{1,2}:\d{2}(?::\d{2})?"

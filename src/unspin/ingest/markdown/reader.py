@@ -56,7 +56,8 @@ class _Builder:
                 self.pieces[-1] = Piece(last.start, self.length + len(text), last.source_start,
                                         src + len(text))
             else:
-                self.pieces.append(Piece(self.length, self.length + len(text), src, src + len(text)))
+                self.pieces.append(Piece(self.length, self.length + len(text),
+                                         src, src + len(text)))
         self.parts.append(text)
         self.length += len(text)
 
