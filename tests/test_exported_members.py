@@ -22,3 +22,13 @@ def test_import_is_light():
             "print(','.join(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_import_does_not_load_the_enrich_rules():
+    import subprocess
+    import sys
+
+    code = ("import sys, unspin; print(sorted(m for m in sys.modules "
+            "if m.startswith('unspin.enrich.') and m != 'unspin.enrich.types'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -18,11 +18,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from ._text import paragraphs, sentences
-from .claims import find_claims
-from .entities import find_entities
-from .quotes import find_quotes
-from .targets import TARGET_TECHNIQUES, find_targets, tally
 from .types import Claim, Enrichment, Entity, Mention, Quote, SpanLike, TallyRow, Target
 
 __all__ = [
@@ -43,6 +38,14 @@ METHOD = "rules.v1"
 log = logging.getLogger(__name__)
 
 
+def __getattr__(name: str):
+    if name == "TARGET_TECHNIQUES":
+        from .targets import TARGET_TECHNIQUES
+
+        return TARGET_TECHNIQUES
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def enrich(text: str, spans: Sequence[SpanLike] = ()) -> Enrichment:
     """Find quotes, targets of the spans, and check-worthy claims in ``text``.
 
@@ -55,6 +58,13 @@ def enrich(text: str, spans: Sequence[SpanLike] = ()) -> Enrichment:
     """
     if not text or not text.strip():
         return Enrichment(METHOD)
+    # the rules (compiled word lists and patterns) load on first use: `import unspin` stays cheap
+    from ._text import paragraphs, sentences
+    from .claims import find_claims
+    from .entities import find_entities
+    from .quotes import find_quotes
+    from .targets import find_targets, tally
+
     sents = sentences(text)
     paras = paragraphs(text)
     ents = find_entities(text, sents)
