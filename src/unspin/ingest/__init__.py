@@ -92,7 +92,7 @@ def load(source, *, kind: str | None = None, options=None, **arguments) -> Docum
         return doc
     if scheme is not None and (_SCHEME.match(src) or not os.path.exists(src)):
         raise InputError(f"{shorten(src)}: {scheme}: addresses are not read; only http(s) URLs, "
-                         "files and '-' (stdin) can be")
+                         "files and '-' (stdin) can be read")
     if src == "-":
         data = _read_stdin(max_bytes)
         name = "stdin"
