@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -45,15 +44,18 @@ def analyse_corpus(paths, threads):
 
 
 def cold_runs(path: Path, n: int = 3):
+    """Wall time and peak RSS of ``n`` fresh ``unspin analyze`` processes, each measured on its
+    own (``wait4`` gives that child's rusage, not the maximum over every child so far)."""
     walls, rss = [], []
     for _ in range(n):
         t0 = time.perf_counter()
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        subprocess.run([sys.executable, "-m", "unspin.cli", "analyze", str(path), "--format",
-                        "json", "-o", os.devnull], check=True)
+        proc = subprocess.Popen([sys.executable, "-m", "unspin.cli", "analyze", str(path),
+                                 "--format", "json", "-o", os.devnull])
+        _pid, status, usage = os.wait4(proc.pid, 0)
         walls.append(time.perf_counter() - t0)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        rss.append(max(before, after) / 1024)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"unspin analyze {path} failed")
+        rss.append(usage.ru_maxrss / 1024)
     return statistics.median(walls), max(rss)
 
 
