@@ -19,7 +19,8 @@ from ..ingest.folder import list_articles
 from ..ingest.text import read_file
 from ..techniques import normalize
 
-__all__ = ["LabeledArticle", "GoldSpan", "read_labeled", "split_ids", "is_validation",
+__all__ = ["LabeledArticle", "GoldSpan", "read_labeled", "split_ids", "split_articles",
+           "is_validation",
            "VALIDATION_PERCENT"]
 
 #: Share of articles held out for validation by ``split_ids`` (see there).
@@ -128,3 +129,18 @@ def split_ids(ids, percent: int = VALIDATION_PERCENT) -> tuple[list[str], list[s
     for aid in sorted(ids):
         (val if is_validation(aid, percent) else train).append(aid)
     return train, val
+
+
+def split_articles(data: str | Path, percent: int = VALIDATION_PERCENT, limit: int = 0
+                   ) -> tuple[list[LabeledArticle], list[LabeledArticle]]:
+    """The labelled articles of ``data`` as (training, validation) by ``split_ids``; with
+    ``limit`` (smoke runs) only the first ``limit`` training and ``limit // 2`` (at least 2)
+    validation articles. Too few articles for both sides is an ``InputError``."""
+    arts = read_labeled(data)
+    train_ids, val_ids = split_ids([a.id for a in arts], percent)
+    if not val_ids or not train_ids:
+        raise InputError(f"{data}: too few articles to split into training and validation")
+    if limit:
+        train_ids, val_ids = train_ids[:limit], val_ids[:max(2, limit // 2)]
+    by_id = {a.id: a for a in arts}
+    return [by_id[i] for i in train_ids], [by_id[i] for i in val_ids]

@@ -28,7 +28,7 @@ from ..detect.predictor import DecodeConfig, Predictor
 from ..detect.windows import tokenize, window_starts
 from ..errors import ConfigError, InputError, ModelError, require
 from ..techniques import TECHNIQUE_IDS
-from .data import VALIDATION_PERCENT, LabeledArticle, read_labeled, split_ids
+from .data import VALIDATION_PERCENT, LabeledArticle, split_articles
 from .validate import validate
 
 log = logging.getLogger(__name__)
@@ -377,16 +377,7 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
     tokenizer.no_padding()
     cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
 
-    arts = read_labeled(data)
-    train_ids, val_ids = split_ids([a.id for a in arts], cfg.val_percent)
-    if not val_ids or not train_ids:
-        raise InputError(f"{data}: too few articles to split into training and validation")
-    by_id = {a.id: a for a in arts}
-    if cfg.limit_articles:
-        train_ids = train_ids[:cfg.limit_articles]
-        val_ids = val_ids[:max(2, cfg.limit_articles // 2)]
-    train_arts = [by_id[i] for i in train_ids]
-    val_arts = [by_id[i] for i in val_ids]
+    train_arts, val_arts = split_articles(data, cfg.val_percent, cfg.limit_articles)
     docs = [prepare(a, tokenizer) for a in train_arts]
     if cfg.none_class and (cfg.hard_negatives or cfg.random_negatives):
         t_mine = time.time()

@@ -26,9 +26,9 @@ import numpy as np
 
 from ..detect import spans as sp
 from ..detect.predictor import Predictor, TokenOutputs
-from ..errors import InputError, require
+from ..errors import require
 from ..techniques import TECHNIQUE_IDS, normalize
-from .data import LabeledArticle, read_labeled, split_ids
+from .data import LabeledArticle, split_articles
 
 log = logging.getLogger(__name__)
 
@@ -188,17 +188,8 @@ def train_head(data: str | Path, out: str | Path, cfg, progress: bool = True) ->
     source = OnnxSpanDetector(src, threads=cfg.threads or 0)
     pred = source.predictor  # decodes as the source model was validated (mining)
 
-    arts = read_labeled(data)
-    train_ids, val_ids = split_ids([a.id for a in arts], cfg.val_percent)
-    if not val_ids or not train_ids:
-        raise InputError(f"{data}: too few articles to split into training and validation")
-    by_id = {a.id: a for a in arts}
-    if cfg.limit_articles:
-        train_ids = train_ids[:cfg.limit_articles]
-        val_ids = val_ids[:max(2, cfg.limit_articles // 2)]
-    train_arts = [by_id[i] for i in train_ids]
-    val_arts = [by_id[i] for i in val_ids]
-    key = f"{source.info.fingerprint}:{len(train_ids)}:{len(val_ids)}"
+    train_arts, val_arts = split_articles(data, cfg.val_percent, cfg.limit_articles)
+    key = f"{source.info.fingerprint}:{len(train_arts)}:{len(val_arts)}"
     outs, encode_seconds = _token_outputs(pred, train_arts + val_arts,
                                           ckpt / "token_outputs.pkl", key)
 
