@@ -173,8 +173,13 @@ def cmd_train(args) -> int:
             setattr(cfg, f.name, value)
 
     def on_epoch(m: dict) -> None:
-        print(f"epoch {m['epoch']}: SI F1 {m['si']['f1']:.4f}  TC F1 {m['tc']['f1']:.4f}  "
-              f"full F1 {m['full']['f1']:.4f}", file=sys.stderr, flush=True)
+        if "si" in m:  # the whole model, validated on the SemEval measures
+            line = (f"SI F1 {m['si']['f1']:.4f}  TC F1 {m['tc']['f1']:.4f}  "
+                    f"full F1 {m['full']['f1']:.4f}")
+        else:  # a span classifier over a frozen encoder (--init-from)
+            line = (f"train loss {m['train_loss']:.4f}  validation loss {m['val_loss']:.4f}  "
+                    f"accuracy {m['val_accuracy']:.4f}")
+        print(f"epoch {m['epoch']}: {line}", file=sys.stderr, flush=True)
 
     metrics = train(args.data, args.out, cfg, progress=not args.quiet, on_epoch=on_epoch)
     print(f"model {cfg.name}.v{cfg.version} written to {args.out}: SI F1 "

@@ -122,3 +122,26 @@ def test_train_needs_a_new_name(tmp_path, capsys):
         assert code == 2
     err = capsys.readouterr().err
     assert "published model" in err and "--name" in err and "Traceback" not in err
+
+
+@pytest.mark.slow
+@pytest.mark.model
+def test_span_classifier_over_a_frozen_encoder(tmp_path, capsys):
+    """`--init-from`: a new span classifier with a "no technique" output over a shipped
+    model's encoder, exported as a new named model that loads and detects."""
+    from unspin.cli import main
+    from unspin.detect.onnx_spans import OnnxSpanDetector
+
+    data = tmp_path / "train.jsonl"
+    data.write_text("\n".join(json.dumps(a) for a in synthetic_articles()) + "\n")
+    out = tmp_path / "head"
+    assert main(["train", str(data), "--out", str(out), "--name", "smoke-head", "--epochs", "2",
+                 "--init-from", "minilm-spans.v1", "--span-signals", "--random-negatives", "0.5",
+                 "--threads", "2", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert "model smoke-head.v1 written to" in captured.out
+    assert "epoch 2: train loss" in captured.err and "Traceback" not in captured.err
+    config = json.loads((out / "config.json").read_text())
+    assert config["name"] == "smoke-head.v1" and config["decode"]["span_signals"]
+    for p in OnnxSpanDetector(out).find_spans("Only a traitor would trust the corrupt regime."):
+        assert 0 <= p.start < p.end <= 46

@@ -360,7 +360,7 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
     if cfg.init_from:
         from .train_head import train_head
 
-        return train_head(data, out, cfg, progress)
+        return train_head(data, out, cfg, on_epoch)
     torch = require("torch", "train")
     tokenizers = require("tokenizers", "train")
     tqdm = require("tqdm", "train").tqdm

@@ -169,7 +169,7 @@ def cpu_name() -> str:
     return platform.processor() or "CPU"
 
 
-def train_head(data: str | Path, out: str | Path, cfg, progress: bool = True) -> dict:
+def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None) -> dict:
     """Train a span classifier with a "no technique" output over the frozen encoder of
     ``cfg.init_from`` and export the model into ``out``. Returns the validation metrics."""
     from ..detect.onnx_spans import OnnxSpanDetector
@@ -254,9 +254,8 @@ def train_head(data: str | Path, out: str | Path, cfg, progress: bool = True) ->
             acc = float((logits.argmax(1) == yv).float().mean())
         history.append({"epoch": epoch + 1, "train_loss": round(total / len(yt), 4),
                         "val_loss": round(val_loss, 4), "val_accuracy": round(acc, 4)})
-        if progress:
-            print(f"epoch {epoch + 1}: train loss {total / len(yt):.4f}  validation loss "
-                  f"{val_loss:.4f}  accuracy {acc:.4f}", flush=True)
+        if on_epoch is not None:
+            on_epoch(history[-1])
         if val_loss < best:
             best = val_loss
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
