@@ -34,7 +34,13 @@ def synth(out: Path, n_articles: int, spans_per_article: int, seed: int = 7) -> 
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from unspin.corpus.tables import article_schema, quote_schema, span_schema, target_schema
+    from unspin.corpus.tables import (
+        article_schema,
+        counts_cell,
+        quote_schema,
+        span_schema,
+        target_schema,
+    )
 
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
@@ -94,7 +100,7 @@ def synth(out: Path, n_articles: int, spans_per_article: int, seed: int = 7) -> 
                          "per_1000_words": round(1000 * k / words, 2),
                          "sentences_with_technique": min(k, words // 18), "intensity": 0,
                          "top": sorted(counts, key=lambda t: -counts[t])[:3],
-                         "counts": counts_value(counts), "model_name": model[0],
+                         "counts": counts_cell(counts), "model_name": model[0],
                          "model_version": model[1], "model_fingerprint": model[2],
                          "enrichment": "rules.v1", "quotes": n_quotes, "targets": n_targets})
         aw.write_table(pa.Table.from_pylist(arts, schema=article_schema()))
@@ -110,21 +116,6 @@ def synth(out: Path, n_articles: int, spans_per_article: int, seed: int = 7) -> 
         "model": dict(zip(("name", "version", "fingerprint"), model, strict=True)),
         "result": {"articles": n_articles, "ok": n_articles, "failed": 0, "spans": n_spans}}))
     return n_spans
-
-
-def counts_value(counts: dict):
-    """``counts`` as this version's articles table holds it (a struct, or JSON text)."""
-    import pyarrow as pa
-
-    from unspin.corpus.tables import article_schema
-
-    kind = article_schema().field("counts").type
-    if pa.types.is_string(kind):
-        return json.dumps(counts)
-    if pa.types.is_struct(kind):
-        return {kind.field(i).name: counts.get(kind.field(i).name, 0)
-                for i in range(kind.num_fields)}
-    return counts
 
 
 def bench(url: str, folder: Path, plot_dir: Path | None, label: str) -> None:

@@ -20,7 +20,7 @@ def make_output(out, articles):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from unspin.corpus.tables import ARTICLE_FIELDS, article_schema, span_schema
+    from unspin.corpus.tables import ARTICLE_FIELDS, article_schema, counts_cell, span_schema
     from unspin.techniques import BY_ID
 
     out.mkdir()
@@ -33,7 +33,7 @@ def make_output(out, articles):
                  published=published, month=published[:7] if published else None, chars=600,
                  words=100, sentences=5, spans=len(found), per_1000_words=10.0 * len(found),
                  sentences_with_technique=1, intensity=20, top=techniques[:1],
-                 counts=counts_value({t: techniques.count(t) for t in techniques}),
+                 counts=counts_cell({t: techniques.count(t) for t in techniques}),
                  model_fingerprint="a" * 64, **model)
         arts.append(a)
         spans += [{"article_id": aid, "start": 7 * i, "end": 7 * i + len(text), "technique": t,
@@ -46,21 +46,6 @@ def make_output(out, articles):
         "format": "parquet", "model": {"name": "m", "version": "1", "fingerprint": "a" * 64},
         "result": {"articles": len(arts), "ok": len(arts), "failed": 0, "spans": len(spans)}}))
     return out
-
-
-def counts_value(counts: dict):
-    """``counts`` as the articles table of this version holds it (a struct, or JSON text)."""
-    import pyarrow as pa
-
-    from unspin.corpus.tables import article_schema
-
-    kind = article_schema().field("counts").type
-    if pa.types.is_string(kind):
-        return json.dumps(counts)
-    if pa.types.is_struct(kind):
-        return {kind.field(i).name: counts.get(kind.field(i).name, 0)
-                for i in range(kind.num_fields)}
-    return counts
 
 
 DOUBT, LOADED = "Doubt", "Loaded_Language"

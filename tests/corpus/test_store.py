@@ -299,26 +299,11 @@ def test_second_load_says_what_changed(corpus, synthetic_out, tmp_path):
 # ---------------------------------------------------------------------------------------------
 # SIGKILL during a load, then a rerun (issue 12, reliability suite)
 
-def counts_value(counts: dict):
-    """``counts`` as the articles table of this version holds it (a struct, or JSON text)."""
-    import pyarrow as pa
-
-    from unspin.corpus.tables import article_schema
-
-    kind = article_schema().field("counts").type
-    if pa.types.is_string(kind):
-        return json.dumps(counts)
-    if pa.types.is_struct(kind):
-        return {kind.field(i).name: counts.get(kind.field(i).name, 0)
-                for i in range(kind.num_fields)}
-    return counts
-
-
 def _big_output(out, n_articles: int, spans_per_article: int):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from unspin.corpus.tables import ARTICLE_FIELDS, article_schema, span_schema
+    from unspin.corpus.tables import ARTICLE_FIELDS, article_schema, counts_cell, span_schema
 
     out.mkdir()
     model = {"model_name": "test-model", "model_version": "1"}
@@ -330,7 +315,7 @@ def _big_output(out, n_articles: int, spans_per_article: int):
                  month=f"2020-{1 + i % 12:02d}", chars=3000, words=500, sentences=20,
                  spans=spans_per_article, per_1000_words=2.0 * spans_per_article,
                  sentences_with_technique=1, intensity=5, top=["Doubt"],
-                 counts=counts_value({"Doubt": spans_per_article}), model_fingerprint="0" * 64,
+                 counts=counts_cell({"Doubt": spans_per_article}), model_fingerprint="0" * 64,
                  **model)
         arts.append(a)
         spans += [{"article_id": f"a{i}", "start": 10 * k, "end": 10 * k + 5,

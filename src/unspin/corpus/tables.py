@@ -100,7 +100,8 @@ from .records import Record, month_of
 
 __all__ = ["ARTICLE_FIELDS", "SPAN_FIELDS", "QUOTE_FIELDS", "TARGET_FIELDS", "KINDS",
            "article_row", "failed_row", "span_rows", "article_schema", "span_schema",
-           "quote_schema", "target_schema", "schema_of", "Rows", "rows_from_dict", "scrub"]
+           "quote_schema", "target_schema", "schema_of", "Rows", "rows_from_dict", "scrub",
+           "counts_cell"]
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -196,6 +197,12 @@ def span_rows(analysis) -> list[dict]:
              "model_name": m.name, "model_version": m.version} for s in analysis.spans]
 
 
+def counts_cell(counts: dict) -> dict:
+    """Spans per technique as the ``counts`` struct column holds them: every technique id,
+    zero where the technique is absent."""
+    return {t: int(counts.get(t, 0)) for t in TECHNIQUE_IDS}
+
+
 def rows_from_dict(d: dict, row: int, source: str) -> Rows:
     """The rows of every table from ``Analysis.to_dict()`` (or a line of analyses.jsonl); an
     analysis without enrichment (skipped, or written before the enrich stage) has no quote or
@@ -214,7 +221,7 @@ def rows_from_dict(d: dict, row: int, source: str) -> Rows:
         "spans": len(d["spans"]), "per_1000_words": summary["per_1000_words"],
         "sentences_with_technique": summary["sentences_with_technique"],
         "intensity": summary["intensity"], "top": list(summary["top"]),
-        "counts": {t: int(summary["counts"].get(t, 0)) for t in TECHNIQUE_IDS},
+        "counts": counts_cell(summary["counts"]),
         "model_name": model["name"], "model_version": model["version"],
         "model_fingerprint": model["fingerprint"],
         "enrichment": enrichment["method"] if enrichment else None,
