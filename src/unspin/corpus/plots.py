@@ -216,17 +216,7 @@ def _by_group(plt, stats: Stats, top: int):
     heat_ax.set_xticks(range(len(order)), [_name(t) for t in order], rotation=40,
                        ha="right", rotation_mode="anchor")
     heat_ax.tick_params(axis="y", left=False)
-    if grid.size <= 900:
-        for (i, j), v in np.ndenumerate(grid):
-            if v >= 0.5:  # NaN (too few articles) compares False: no number
-                heat_ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=8,
-                             color="white" if v > 0.6 * vmax else _INK)
-    heat_ax.set_xticks(np.arange(-0.5, len(order)), minor=True)
-    heat_ax.set_yticks(np.arange(-0.5, len(groups)), minor=True)
-    heat_ax.grid(which="minor", color="white", linewidth=1.2)
-    heat_ax.tick_params(which="minor", length=0)
-    for side in heat_ax.spines.values():
-        side.set_visible(False)
+    _heat_cells(heat_ax, grid, vmax, max_labels=900, fontsize=8, line=1.2)
     bar = fig.colorbar(image, ax=heat_ax, fraction=0.035, pad=0.015)
     bar.set_label("% of articles using the technique")
     bar.outline.set_visible(False)
@@ -240,6 +230,25 @@ def _by_group(plt, stats: Stats, top: int):
             _subtitle(stats) + " · left: spans per 1000 words · right: % of articles using each"
             + few)
     return fig
+
+
+def _heat_cells(ax, grid, vmax: float, *, max_labels: int, fontsize: float, line: float) -> None:
+    """A heatmap's percentages written in its cells (when there are at most ``max_labels``)
+    and white lines between them, without a frame."""
+    import numpy as np
+
+    if grid.size <= max_labels:
+        for (i, j), v in np.ndenumerate(grid):
+            if v >= 0.5:  # NaN (too few articles) compares False: no number
+                ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=fontsize,
+                        color="white" if v > 0.6 * vmax else _INK)
+    rows, cols = grid.shape
+    ax.set_xticks(np.arange(-0.5, cols), minor=True)
+    ax.set_yticks(np.arange(-0.5, rows), minor=True)
+    ax.grid(which="minor", color="white", linewidth=line)
+    ax.tick_params(which="minor", length=0)
+    for side in ax.spines.values():
+        side.set_visible(False)
 
 
 def _heat_cmap():
@@ -309,17 +318,7 @@ def _timeline(plt, stats: Stats, top: int):
     image = heat_ax.imshow(grid, aspect="auto", cmap=_heat_cmap(), vmin=0, vmax=vmax,
                            interpolation="nearest")
     heat_ax.set_yticks(range(len(order)), [_name(t) for t in order])
-    if grid.size <= 600:
-        for (i, j), v in np.ndenumerate(grid):
-            if v >= 0.5:
-                heat_ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=7.5,
-                             color="white" if v > 0.6 * vmax else _INK)
-    heat_ax.set_xticks(np.arange(-0.5, len(periods)), minor=True)
-    heat_ax.set_yticks(np.arange(-0.5, len(order)), minor=True)
-    heat_ax.grid(which="minor", color="white", linewidth=1.0)
-    heat_ax.tick_params(which="minor", length=0)
-    for side in heat_ax.spines.values():
-        side.set_visible(False)
+    _heat_cells(heat_ax, grid, vmax, max_labels=600, fontsize=7.5, line=1.0)
     step = max(1, int(np.ceil(n / 40)))  # at most about 40 labels
     heat_ax.set_xticks(xs[::step], keys[::step], rotation=90 if n > 12 else 0,
                        ha="center", fontsize=8.5)
