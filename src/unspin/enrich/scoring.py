@@ -14,16 +14,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..training.data import GoldSpan
 from . import enrich
 
 __all__ = ["Counts", "GoldArticle", "load_gold", "score"]
-
-
-@dataclass(frozen=True)
-class GoldSpan:
-    start: int
-    end: int
-    technique: str
 
 
 @dataclass
