@@ -188,6 +188,48 @@ def cmd_train(args) -> int:
     return 0
 
 
+def cmd_teacher_train(args) -> int:
+    from dataclasses import fields
+
+    from .errors import require
+
+    require("torch", "train")
+    require("transformers", "train")
+    from .training.teacher import TeacherConfig, train_teacher
+
+    cfg = TeacherConfig(base=args.base)
+    for f in fields(TeacherConfig):
+        value = getattr(args, f.name, None)
+        if value is not None:
+            setattr(cfg, f.name, value)
+
+    def on_epoch(m: dict) -> None:
+        print(f"epoch {m['epoch']}: SI F1 {m['si']['f1']:.4f}  TC F1 {m['tc']['f1']:.4f}  "
+              f"full F1 {m['full']['f1']:.4f}  ({m['seconds']:.0f} s, "
+              f"{m['tokens_per_s']} tokens/s)", file=sys.stderr, flush=True)
+
+    best = train_teacher(args.data, args.out, cfg, on_epoch=on_epoch)
+    print(f"teacher written to {args.out}: best epoch {best['epoch']}, SI F1 "
+          f"{best['si']['f1']:.4f}, TC F1 {best['tc']['f1']:.4f}, full-task F1 "
+          f"{best['full']['f1']:.4f}")
+    return 0
+
+
+def cmd_teacher_label(args) -> int:
+    from .errors import require
+
+    require("torch", "train")
+    require("transformers", "train")
+    from .training.teacher import soft_labels, source_articles
+
+    written = 0
+    for source in args.articles:
+        arts = source_articles(source, args.split, args.limit or 0)
+        written += soft_labels(args.teacher, arts, args.out, threads=args.threads or 0)
+    print(f"soft labels of {written} articles written to {args.out}")
+    return 0
+
+
 def cmd_tune(args) -> int:
     from .detect.registry import resolve
     from .training.tune import retune
@@ -361,10 +403,46 @@ def build_parser() -> argparse.ArgumentParser:
                     "model's span classifier")
     tr.add_argument("--extra-labels", dest="extra_labels", metavar="DIR",
                     help="a second annotation of the training articles (SemEval-2023 layout)")
+    tr.add_argument("--distill-from", dest="distill_from", metavar="SOFT",
+                    help="a teacher's soft labels (from 'unspin teacher label'): distil them")
+    tr.add_argument("--distill-weight", dest="distill_weight", type=_positive, metavar="W",
+                    help="weight of the soft-label loss (default 1)")
+    tr.add_argument("--unlabelled", metavar="DIR",
+                    help="unlabelled articles trained on the teacher's soft labels only")
+    tr.add_argument("--unlabelled-limit", dest="unlabelled_limit", type=_whole(0), metavar="N",
+                    help="use only the first N unlabelled articles")
     tr.add_argument("--lr-heads", dest="lr_heads", type=_positive, help="head learning rate")
     tr.add_argument("--threads", type=_whole(0, 256), help="torch threads (default all cores)")
     tr.add_argument("--quiet", action="store_true", help="no progress bar")
     tr.set_defaults(func=cmd_train)
+
+    te = sub.add_parser("teacher", help="fine-tune a larger encoder as a teacher and write its "
+                        "soft labels for distillation (needs unspin[train])")
+    te_sub = te.add_subparsers(dest="action", required=True)
+    tt = te_sub.add_parser("train", help="fine-tune the teacher (lower layers frozen, cached)")
+    tt.add_argument("data", help="PTC-layout folder or JSONL of labelled articles")
+    tt.add_argument("--base", required=True,
+                    help="folder of the pretrained all-mpnet-base-v2 (sha256 checked)")
+    tt.add_argument("--out", required=True, help="folder for the teacher and its checkpoints")
+    tt.add_argument("--freeze", type=_whole(0), help="lower layers kept frozen (default 8)")
+    tt.add_argument("--epochs", type=_whole(1))
+    tt.add_argument("--lr", dest="lr_encoder", type=_positive, help="encoder learning rate")
+    tt.add_argument("--max-steps", dest="max_steps", type=_whole(0),
+                    help="stop after N steps (smoke)")
+    tt.add_argument("--limit-articles", dest="limit_articles", type=_whole(0),
+                    help="train on the first N articles only (smoke)")
+    tt.add_argument("--threads", type=_whole(0, 256), help="torch threads (default all cores)")
+    tt.set_defaults(func=cmd_teacher_train)
+    tl = te_sub.add_parser("label", help="write the teacher's soft labels for articles")
+    tl.add_argument("teacher", help="the folder 'unspin teacher train' wrote")
+    tl.add_argument("articles", nargs="+",
+                    help="PTC-layout folders, JSONL files or folders of article<ID>.txt")
+    tl.add_argument("--out", required=True, help="folder for the soft labels (<ID>.npz)")
+    tl.add_argument("--split", choices=("all", "train"), default="train",
+                    help="of labelled data, label only the training articles (default) or all")
+    tl.add_argument("--limit", type=_whole(0), help="label at most N articles of each source")
+    tl.add_argument("--threads", type=_whole(0, 256), help="torch threads (default all cores)")
+    tl.set_defaults(func=cmd_teacher_label)
 
     tu = sub.add_parser("tune", help="re-tune a model's decoding thresholds on the validation "
                         "split, as a new model version in a new folder")

