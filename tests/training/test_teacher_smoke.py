@@ -51,9 +51,9 @@ def test_teacher_soft_labels_and_distilled_student(tmp_path, tiny_teacher_base, 
     data.write_text(synthetic_jsonl())
     arts = [json.loads(line) for line in data.read_text().splitlines()]
     unlabelled = tmp_path / "news"
-    unlabelled.mkdir()
+    (unlabelled / "articles").mkdir(parents=True)  # as ../shared/data/unlabelled-news
     for i in range(3):
-        (unlabelled / f"article9{i}.txt").write_text(
+        (unlabelled / "articles" / f"article9{i}.txt").write_text(
             f"Council news {i}\n\nThe council met on Tuesday. A corrupt plan, critics said.\n")
 
     teacher = tmp_path / "teacher"
@@ -76,9 +76,9 @@ def test_teacher_soft_labels_and_distilled_student(tmp_path, tiny_teacher_base, 
     import tokenizers
 
     tok = tokenizers.Tokenizer.from_file(str(base_encoder_dir() / "tokenizer.json"))
-    text = (unlabelled / "article90.txt").read_text()
+    text = (unlabelled / "articles" / "article90.txt").read_text()
     offsets = np.asarray(tok.encode(text, add_special_tokens=False).offsets)
-    probs = read_soft(soft, "90", offsets)  # article<ID>.txt: its id is ID
+    probs = read_soft(soft, "articles/90", offsets)  # the id of articles/article90.txt
     assert probs.shape == (len(offsets), 17)
     assert np.allclose(probs[:, :3].sum(1), 1.0, atol=0.01)
     assert read_soft(soft, "no-such-article", offsets) is None

