@@ -90,6 +90,11 @@ def test_teacher_soft_labels_and_distilled_student(tmp_path, tiny_teacher_base, 
     assert "model smoke-student.v1 written to" in capsys.readouterr().out
     config = json.loads((out / "config.json").read_text())
     assert config["train"]["distill_from"] == str(soft)
+    # the card says what the student learnt from: teacher, its scores, unlabelled articles
+    assert config["distillation"]["teacher"]["frozen_layers"] == 1
+    assert config["distillation"]["unlabelled_articles"] == 3
+    card = (out / "MODEL_CARD.md").read_text()
+    assert "Encoder distilled from a teacher" in card and "3\n  unlabelled" in card
 
 
 def test_unlabelled_articles_need_a_teacher(tmp_path, capsys, synthetic_jsonl):

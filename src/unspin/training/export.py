@@ -108,9 +108,11 @@ def write_config(folder: Path, cfg, decode: DecodeConfig, extra: dict) -> dict:
 
 
 def export_model(torch, model, tokenizer, base: Path, out: Path, cfg, val_arts, history,
-                 n_train: int, multiword: list[str] | None = None) -> dict:
+                 n_train: int, multiword: list[str] | None = None,
+                 distillation: dict | None = None) -> dict:
     """Write the runtime model into ``out``, tune thresholds with it, and write its card.
-    ``multiword``: techniques never given to a one-word span (from the training articles)."""
+    ``multiword``: techniques never given to a one-word span (from the training articles);
+    ``distillation``: the teacher's record (``teacher.distillation_record``)."""
     from .train import BASE_PACKAGE, BASE_SHA256, BASE_VERSION, head_params
 
     decode = DecodeConfig(window=cfg.window, stride=cfg.stride)
@@ -118,6 +120,8 @@ def export_model(torch, model, tokenizer, base: Path, out: Path, cfg, val_arts, 
         "package": BASE_PACKAGE.replace("_", "-"), "version": BASE_VERSION,
         "model": "sentence-transformers/all-MiniLM-L6-v2", "licence": "Apache-2.0",
         "sha256": BASE_SHA256}}
+    if distillation:
+        extra["distillation"] = distillation
     write_folder(out, model, torch, base / "tokenizer.json", head_params(model), cfg, decode, extra)
     extra["validation"] = {"split": f"sha256(id) % 100 < {cfg.val_percent}", "history": history,
                            "train_articles": n_train, "python": platform.python_version()}
@@ -245,6 +249,28 @@ def _v2_method(cfg, extra: dict, decode: dict) -> list[str]:
     if decode.get("calibration"):
         lines.append("- Scores are calibrated (isotonic map fitted on validation, see below).")
     return lines
+
+
+def _distillation_lines(d: dict | None) -> list[str]:
+    """How the encoder learnt from a teacher (carried from the student's config)."""
+    if not d or "teacher" not in d:
+        return []
+    t = d["teacher"]
+    v = t["validation"]
+    minutes = sum(t["epoch_seconds"]) / 60
+    return [
+        (f"- Encoder distilled from a teacher: `{t['model']}` (12 layers, 768 wide, 110M "
+         "parameters; weights"),
+        (f"  sha256 `{t['sha256'][:16]}…`), fine-tuned with its lower {t['frozen_layers']} "
+         f"layers frozen (their outputs computed once) for {t['epochs']} epochs"),
+        (f"  ({minutes:.0f} min of training on this machine); its best epoch ({t['best_epoch']}) "
+         f"scored SI {v['si']:.3f} / TC {v['tc']:.3f} / full {v['full']:.3f}"),
+        "  on validation (torch, thresholds tuned). The student learnt the teacher's per-token",
+        (f"  probabilities (BIO and technique) beside the gold labels (weight {d['weight']:g}), "
+         f"on the training articles and on {d['unlabelled_articles']}"),
+        "  unlabelled 2019 news articles (soft labels only); validation articles were never",
+        "  given to the teacher for labelling.",
+    ]
 
 
 def _training_lines(cfg) -> list[str]:
@@ -413,6 +439,7 @@ def write_card(out: Path, cfg, extra: dict, decode: dict) -> None:
         f"  {v['articles']} for validation. Split by article: held out when `{v['split']}`.",
         "",
         "## Training",
+        *_distillation_lines(extra.get("distillation")),
         *_training_lines(cfg),
         "",
         "## Validation (int8 runtime model)",

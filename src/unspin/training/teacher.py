@@ -339,7 +339,24 @@ def soft_labels(teacher: str | Path, articles: list[LabeledArticle], out: str | 
         np.savez(tmp, offsets=t.offsets.astype(np.int32), probs=probs.astype(np.float16))
         os.replace(tmp, path)
         written += 1
+    best = meta["best"]
+    record = {"teacher": {
+        "model": "sentence-transformers/all-mpnet-base-v2", "sha256": TEACHER_SHA256,
+        "frozen_layers": cfg.freeze, "epochs": cfg.epochs, "best_epoch": best["epoch"],
+        "validation": {k: round(best[k]["f1"], 4) for k in ("si", "tc", "full")},
+        "epoch_seconds": [h["seconds"] for h in meta["history"]],
+        "tokens_per_s": [h.get("tokens_per_s") for h in meta["history"]]},
+        "stride": stride, "articles": len(list(out.glob("*.npz")))}
+    (out / "soft.json").write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     return written
+
+
+def distillation_record(soft_dir: str | Path, weight: float, unlabelled: int) -> dict:
+    """What a student learnt from: the teacher's record written beside its soft labels, the
+    weight of the soft-label loss and how many unlabelled articles were used."""
+    path = Path(soft_dir) / "soft.json"
+    record = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    return {**record, "weight": weight, "unlabelled_articles": unlabelled}
 
 
 def _soft_path(folder: Path, article_id: str) -> Path:

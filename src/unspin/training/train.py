@@ -540,5 +540,11 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
     model.eval()
     from .export import export_model
 
+    distillation = None
+    if cfg.distill_from:
+        from .teacher import distillation_record
+
+        distillation = distillation_record(cfg.distill_from, cfg.distill_weight, n_unlabelled)
     return export_model(torch, model, tokenizer, base, out, cfg, val_arts, state["history"],
-                        n_train=len(train_arts), multiword=sp.multiword_techniques(train_arts))
+                        n_train=len(train_arts), multiword=sp.multiword_techniques(train_arts),
+                        distillation=distillation)

@@ -288,6 +288,8 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None) -> dict:
                           stride=source.predictor.config.stride, span_signals=cfg.span_signals)
     extra = {"train": asdict(cfg), "base_encoder": source.config.get("base_encoder", {}),
              "encoder_from": {"model": source.info.name, "sha256": source.info.fingerprint}}
+    if source.config.get("distillation"):
+        extra["distillation"] = source.config["distillation"]
     write_config(out, cfg, decode, extra)
     extra["validation"] = {"split": f"sha256(id) % 100 < {cfg.val_percent}",
                            "history": history, "train_articles": len(train_arts),
