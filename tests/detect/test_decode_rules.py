@@ -5,7 +5,14 @@ import pytest
 
 from unspin.detect import calibrate as cb
 from unspin.detect.predictor import DecodeConfig, Predictor, TokenOutputs
-from unspin.detect.spans import RawSpan, break_points, cut_at_breaks, normalise, recurrences
+from unspin.detect.spans import (
+    RawSpan,
+    break_points,
+    cut_at_breaks,
+    normalise,
+    recurrences,
+    trim_dangling,
+)
 from unspin.techniques import TECHNIQUE_IDS
 
 T = len(TECHNIQUE_IDS)
@@ -37,6 +44,27 @@ def test_a_single_newline_inside_a_paragraph_is_not_a_break():
     text = "Title\n\nA line\nthat goes on."
     spans = [RawSpan(7, len(text), 0, 1, 0.5)]
     assert [(s.start, s.end) for s in cut_at_breaks(text, spans)] == [(7, len(text))]
+
+
+@pytest.mark.parametrize("phrase, kept", [
+    ("belligerence and", "belligerence"),
+    ("torn to shreds in", "torn to shreds"),
+    ("the macabre irony of the", "the macabre irony"),  # leading function words stay
+    ("a shoe in the door", "a shoe in the door"),
+    ("in", "in"),  # a one-word span is never trimmed to nothing
+    ("ceasefire, and", "ceasefire"),  # the comma goes with the dangling word
+])
+def test_trailing_dangling_words_are_trimmed(phrase, kept):
+    text = f"Yes: {phrase}. Done"
+    start = text.index(phrase)
+    [span] = trim_dangling(text, [RawSpan(start, start + len(phrase), 0, 1, 0.7)])
+    assert text[span.start:span.end] == kept and span.score == 0.7
+
+
+def test_trimming_is_a_rule_of_the_model_config():
+    """Off unless a model's config.json switches it on: v1 and v2 decode as validated."""
+    assert DecodeConfig().trim_dangling is False
+    assert DecodeConfig.from_dict({"trim_dangling": True}).trim_dangling is True
 
 
 def test_recurrences_count_phrases_and_content_words():

@@ -55,6 +55,8 @@ class DecodeConfig:
     score_token_head: bool = False
     #: the span classifier also reads the token heads' probabilities (``spans.SIGNALS``)
     span_signals: bool = False
+    #: drop trailing words a span (almost) never ends on ("and", "of", "in": ``spans.DANGLING``)
+    trim_dangling: bool = False
     #: isotonic map from raw to calibrated score: {"x": [...], "y": [...]} (empty: raw scores)
     calibration: dict = field(default_factory=dict)
 
@@ -180,6 +182,8 @@ class Predictor:
                                   threshold, seed)
         if cfg.cut_breaks:
             segs = sp.cut_at_breaks(text, segs)
+        if cfg.trim_dangling:
+            segs = sp.trim_dangling(text, segs)
         return segs
 
     def label(self, text: str, spans) -> np.ndarray:
@@ -206,6 +210,8 @@ class Predictor:
                 segs = sp.decode_segments(text, out.offsets, col, np.zeros_like(col), thr)
                 if cfg.cut_breaks:
                     segs = sp.cut_at_breaks(text, segs)
+                if cfg.trim_dangling:
+                    segs = sp.trim_dangling(text, segs)
                 candidates += [
                     (k, seg) for seg in segs
                     if not (multi[k] and sp.word_count(text[seg.start:seg.end]) <= 1)

@@ -44,6 +44,7 @@ MODELS: dict[str, ModelEntry] = {
     e.name: e for e in (
         ModelEntry("minilm-spans.v1", "onnx-spans", MODELS_DIR / "minilm-spans-v1"),
         ModelEntry("minilm-spans.v2", "onnx-spans", MODELS_DIR / "minilm-spans-v2"),
+        ModelEntry("minilm-spans.v3", "onnx-spans", MODELS_DIR / "minilm-spans-v3"),
     )
 }
 

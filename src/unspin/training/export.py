@@ -240,6 +240,10 @@ def _v2_method(cfg, extra: dict, decode: dict) -> list[str]:
     if decode.get("cut_breaks"):
         lines += ["- No span crosses a blank line or runs from the title line into the body",
                   "  (cut there: no annotated training span does)."]
+    if decode.get("trim_dangling"):
+        lines += ["- Trailing words a span almost never ends on ('and', 'of', 'in', 'the', ...)",
+                  "  are trimmed: 1% of the multi-word training spans end on one (24% start",
+                  "  with one, so the start is left alone)."]
     if decode.get("repetition_min"):
         lines += [("- Repetition only for a span whose phrase or one of its content words "
                    "occurs at"),

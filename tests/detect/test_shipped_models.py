@@ -1,0 +1,84 @@
+"""The shipped minilm-spans.v2 and v3: their decode rules hold on real output, short inputs
+behave, and every earlier version stays available by name."""
+
+import json
+
+import pytest
+
+from unspin.detect import load
+from unspin.detect.registry import MODELS
+
+pytestmark = pytest.mark.model
+
+V2 = "minilm-spans.v2"
+V3 = "minilm-spans.v3"
+RULED = [V2, V3]  # the models whose config switches the decode rules on
+
+NEUTRAL = [
+    "The city council met on Tuesday to discuss the budget for next year.",
+    "Officials said the bridge would reopen to traffic on Monday morning.",
+    "Police said two people were taken to hospital after the crash.",
+    "Council approves new budget",
+]
+
+
+@pytest.mark.parametrize("name", RULED)
+def test_folder_is_small_named_and_card_has_calibration(name):
+    folder = MODELS[name].folder
+    for f in folder.iterdir():
+        assert f.stat().st_size <= 30 * 1024 * 1024, f
+    config = json.loads((folder / "config.json").read_text())
+    assert config["name"] == name and config["version"] == name.rsplit(".v", 1)[1]
+    assert config["decode"]["cut_breaks"] and config["decode"]["repetition_min"] >= 2
+    assert config["decode"]["calibration"]["x"]
+    card = (folder / "MODEL_CARD.md").read_text()
+    assert "Reliability" in card and "calibration error" in card
+
+
+def test_every_version_loads_by_name():
+    for name in ("minilm-spans.v1", V2, V3):
+        assert load(name).info.name == name
+    assert len({load(n).info.fingerprint for n in ("minilm-spans.v1", V2, V3)}) == 3
+
+
+def test_v3_is_distilled_and_trims_span_ends():
+    folder = MODELS[V3].folder
+    config = json.loads((folder / "config.json").read_text())
+    assert config["decode"]["trim_dangling"] and config["decode"]["stride"] == 254
+    teacher = config["distillation"]["teacher"]
+    assert teacher["model"] == "sentence-transformers/all-mpnet-base-v2"
+    assert config["distillation"]["unlabelled_articles"] == 200
+    card = (folder / "MODEL_CARD.md").read_text()
+    assert "Encoder distilled from a teacher" in card and "minilm-spans.v2" in card
+    text = ("Title\n\nThe minister showed nothing but belligerence and contempt, and the "
+            "whole rotten charade was torn to shreds in public.\n")
+    for p in load(V3).find_spans(text):
+        last = text[p.start:p.end].split()[-1].lower()
+        assert len(text[p.start:p.end].split()) == 1 or last not in {"and", "of", "in", "the"}
+
+
+@pytest.mark.parametrize("name", RULED)
+@pytest.mark.parametrize("text", NEUTRAL)
+def test_neutral_one_sentence_news_gets_no_span(text, name):
+    assert load(name).find_spans(text) == []
+
+
+@pytest.mark.parametrize("name", RULED)
+def test_repetition_needs_the_phrase_to_recur(name):
+    det = load(name)
+    text = "This outrageous betrayal shows how corrupt the whole system is."
+    assert not [p for p in det.find_spans(text) if p.technique == "Repetition"]
+
+
+@pytest.mark.parametrize("name", RULED)
+def test_no_span_crosses_a_paragraph_break_or_leaves_the_title(name):
+    text = ("Traitors and liars run this rotten country\n\n"
+            "The corrupt, treasonous elite will destroy this great nation\n\n"
+            "unless every true patriot stands up now. Wake up, America! Wake up, America!\n")
+    title_end = text.index("\n")
+    found = load(name).find_spans(text)
+    assert found
+    for p in found:
+        assert "\n\n" not in text[p.start:p.end]
+        assert not (p.start < title_end < p.end)
+        assert 0.0 <= p.score <= 1.0
