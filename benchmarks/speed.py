@@ -172,6 +172,9 @@ def main() -> None:
     paths = sorted((Path(args.ptc) / "train-articles").glob("article*.txt"))[:args.articles]
     if not paths:
         sys.exit(f"no PTC articles under {args.ptc}")
+    # first, while this process is small: a forked child's peak RSS counts the parent's pages
+    # it held before exec, so measured after the models load it reads the parent's size
+    wall, rss = cold_runs(paths[0])
     aps, tps, tokens, dt = analyse_corpus(paths, args.threads)
     print(f"analyse {len(paths)} PTC articles ({tokens} word pieces, "
           f"{tokens / len(paths):.0f} per article) on {args.threads} threads: "
@@ -179,7 +182,6 @@ def main() -> None:
     if len(args.models) > 1:
         print(f"detect() on the same {len(paths)} articles, {args.threads} threads:")
         compare_models(paths, args.models, args.threads)
-    wall, rss = cold_runs(paths[0])
     print(f"cold 'unspin analyze one.txt': {wall:.2f} s wall (median of 3), "
           f"peak RSS {rss:.0f} MB")
     if not args.skip_compare:
