@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import os
 import time
 from collections.abc import Callable
@@ -32,7 +31,15 @@ from ..ingest.folder import list_articles
 from ..ingest.text import read_file
 from ..techniques import TECHNIQUE_IDS
 from .data import VALIDATION_PERCENT, LabeledArticle, read_labeled, split_articles
-from .train import TrainConfig, build_model, collate, make_windows, pool_spans, prepare
+from .train import (
+    Objective,
+    TrainConfig,
+    build_model,
+    collate,
+    make_windows,
+    optimiser,
+    prepare,
+)
 from .validate import validate
 
 log = logging.getLogger(__name__)
@@ -207,26 +214,8 @@ def train_teacher(data: str | Path, out: str | Path, cfg: TeacherConfig,
     model, split = _model(torch, base, cfg)
     cache = _cache(torch, split, wins, cls_id, sep_id, ck / "lower.pt", cfg.bf16)
 
-    pos = np.concatenate([d.tech for d in docs]).sum(0)
-    total = sum(len(d.ids) for d in docs)
-    pos_weight = torch.tensor(np.clip(np.sqrt((total - pos) / np.maximum(pos, 1)), 1, 30),
-                              dtype=torch.float32)
-    bio_loss = torch.nn.CrossEntropyLoss(weight=torch.tensor(cfg.bio_weights), ignore_index=-100)
-    span_loss = torch.nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing)
-    enc_params = [p for n, p in model.named_parameters()
-                  if n.startswith("encoder.") and p.requires_grad]
-    heads = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
-    opt = torch.optim.AdamW([{"params": enc_params, "lr": cfg.lr_encoder},
-                             {"params": heads, "lr": cfg.lr_heads}],
-                            weight_decay=cfg.weight_decay)
-    steps_per_epoch = math.ceil(len(wins) / cfg.batch_size)
-    total_steps = steps_per_epoch * cfg.epochs
-    if cfg.max_steps:
-        total_steps = min(total_steps, cfg.max_steps)
-    warm = max(1, int(cfg.warmup * total_steps))
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min((s + 1) / warm,
-                           max(0.0, (total_steps - s) / max(1, total_steps - warm))))
+    objective = Objective(torch, cfg, docs)
+    opt, sched, steps_per_epoch = optimiser(torch, cfg, model, len(wins))
     state = {"epoch": 0, "step": 0, "best": -1.0, "history": []}
     last = ck / "last.pt"
     if last.exists():
@@ -254,14 +243,8 @@ def train_teacher(data: str | Path, out: str | Path, cfg: TeacherConfig,
             x = _pad(torch, [cache[i] for i in idx], mask.shape[1])
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
                 h, bio_logits, tech_logits = split.upper(x, mask)
-                loss = bio_loss(bio_logits.float().reshape(-1, 3), bio.reshape(-1))
-                bce = torch.nn.functional.binary_cross_entropy_with_logits(
-                    tech_logits.float(), tech, pos_weight=pos_weight, reduction="none")
-                loss = loss + cfg.tech_loss * (bce.mean(-1) * tmask).sum() / tmask.sum()
-                if spans:
-                    feats = pool_spans(torch, h.float(), spans)
-                    target = torch.tensor([s[3] for s in spans])
-                    loss = loss + cfg.span_loss * span_loss(model.classify(feats).float(), target)
+                loss = (objective.tokens(bio_logits, tech_logits, bio, tech, tmask)
+                        + objective.spans(model, h, spans))
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad],

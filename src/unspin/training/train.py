@@ -314,6 +314,59 @@ def build_model(torch, base_dir: Path, cfg: TrainConfig):
     return Tagger()
 
 
+class Objective:
+    """The gold-label losses: BIO cross-entropy (class weights), per-technique binary
+    cross-entropy (positive classes weighted by their rarity in ``docs``) and the span
+    classifier's cross-entropy (label smoothing)."""
+
+    def __init__(self, torch, cfg, docs: list[DocData]):
+        self.torch, self.cfg = torch, cfg
+        pos = np.concatenate([d.tech for d in docs]).sum(0)
+        total = sum(len(d.ids) for d in docs)
+        self.pos_weight = torch.tensor(
+            np.clip(np.sqrt((total - pos) / np.maximum(pos, 1)), 1, 30), dtype=torch.float32)
+        self.bio = torch.nn.CrossEntropyLoss(weight=torch.tensor(cfg.bio_weights),
+                                             ignore_index=-100)
+        self.span = torch.nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing)
+
+    def tokens(self, bio_logits, tech_logits, bio, tech, tmask):
+        """The token heads' loss over the gold-labelled tokens (0 when a batch has none)."""
+        loss = self.torch.zeros((), dtype=self.torch.float32)
+        if bool((bio != -100).any()):
+            loss = loss + self.bio(bio_logits.float().reshape(-1, 3), bio.reshape(-1))
+            bce = self.torch.nn.functional.binary_cross_entropy_with_logits(
+                tech_logits.float(), tech, pos_weight=self.pos_weight, reduction="none")
+            loss = loss + self.cfg.tech_loss * (bce.mean(-1) * tmask).sum() / tmask.sum()
+        return loss
+
+    def spans(self, model, h, spans):
+        """The span classifier's loss on the batch's gold spans (0 when it has none)."""
+        if not spans:
+            return 0.0
+        feats = pool_spans(self.torch, h.float(), spans)
+        target = self.torch.tensor([s[3] for s in spans])
+        return self.cfg.span_loss * self.span(model.classify(feats).float(), target)
+
+
+def optimiser(torch, cfg, model, n_windows: int):
+    """AdamW over the trainable encoder weights and the heads (two learning rates), linear
+    warm-up then linear decay; returns (optimiser, scheduler, steps per epoch)."""
+    enc = [p for n, p in model.named_parameters() if n.startswith("encoder.") and p.requires_grad]
+    heads = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
+    opt = torch.optim.AdamW([{"params": enc, "lr": cfg.lr_encoder},
+                             {"params": heads, "lr": cfg.lr_heads}],
+                            weight_decay=cfg.weight_decay)
+    steps_per_epoch = math.ceil(n_windows / cfg.batch_size)
+    total_steps = steps_per_epoch * cfg.epochs
+    if cfg.max_steps:
+        total_steps = min(total_steps, cfg.max_steps)
+    warm = max(1, int(cfg.warmup * total_steps))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warm,
+                           max(0.0, (total_steps - s) / max(1, total_steps - warm))))
+    return opt, sched, steps_per_epoch
+
+
 def distill_loss(torch, bio_logits, tech_logits, soft, smask, tech_weight: float):
     """Cross-entropy of the token heads against a teacher's probabilities (``soft``: BIO
     distribution, then per-technique sigmoids), averaged over the tokens in ``smask``."""
@@ -442,25 +495,8 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
              len(train_arts), n_unlabelled, len(wins), len(val_arts))
 
     model = build_model(torch, base, cfg)
-    pos = np.concatenate([d.tech for d in docs]).sum(0)
-    total = sum(len(d.ids) for d in docs)
-    pos_weight = torch.tensor(np.clip(np.sqrt((total - pos) / np.maximum(pos, 1)), 1, 30),
-                              dtype=torch.float32)
-    bio_loss = torch.nn.CrossEntropyLoss(weight=torch.tensor(cfg.bio_weights), ignore_index=-100)
-    span_loss = torch.nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing)
-    enc_params = [p for n, p in model.named_parameters() if n.startswith("encoder.")]
-    head_params_ = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
-    opt = torch.optim.AdamW([{"params": enc_params, "lr": cfg.lr_encoder},
-                             {"params": head_params_, "lr": cfg.lr_heads}],
-                            weight_decay=cfg.weight_decay)
-    steps_per_epoch = math.ceil(len(wins) / cfg.batch_size)
-    total_steps = steps_per_epoch * cfg.epochs
-    if cfg.max_steps:
-        total_steps = min(total_steps, cfg.max_steps)
-    warm = max(1, int(cfg.warmup * total_steps))
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min((s + 1) / warm,
-                           max(0.0, (total_steps - s) / max(1, total_steps - warm))))
+    objective = Objective(torch, cfg, docs)
+    opt, sched, steps_per_epoch = optimiser(torch, cfg, model, len(wins))
 
     state = {"epoch": 0, "step": 0, "best": -1.0, "history": []}
     last = ckpt_dir / "last.pt"
@@ -493,20 +529,12 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
                 batch, torch, cls_id, sep_id, return_soft=True)
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=cfg.bf16):
                 h, bio_logits, tech_logits = model(ids, mask)
-                loss = torch.zeros((), dtype=torch.float32)
-                if bool((bio != -100).any()):
-                    loss = loss + bio_loss(bio_logits.float().reshape(-1, 3), bio.reshape(-1))
-                    bce = torch.nn.functional.binary_cross_entropy_with_logits(
-                        tech_logits.float(), tech, pos_weight=pos_weight, reduction="none")
-                    loss = loss + cfg.tech_loss * (bce.mean(-1) * tmask).sum() / tmask.sum()
+                loss = objective.tokens(bio_logits, tech_logits, bio, tech, tmask)
                 if cfg.distill_from and bool(smask.any()):
                     loss = loss + cfg.distill_weight * distill_loss(
                         torch, bio_logits.float(), tech_logits.float(), soft, smask,
                         cfg.tech_loss)
-                if spans:
-                    feats = pool_spans(torch, h.float(), spans)
-                    target = torch.tensor([s[3] for s in spans])
-                    loss = loss + cfg.span_loss * span_loss(model.classify(feats).float(), target)
+                loss = loss + objective.spans(model, h, spans)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
