@@ -97,6 +97,18 @@ def test_teacher_soft_labels_and_distilled_student(tmp_path, tiny_teacher_base, 
     assert "Encoder distilled from a teacher" in card and "3\n  unlabelled" in card
 
 
+def test_labelling_needs_a_trained_teacher(tmp_path, capsys, synthetic_jsonl):
+    from unspin.cli import main
+
+    data = tmp_path / "train.jsonl"
+    data.write_text(synthetic_jsonl())
+    code = main(["teacher", "label", str(tmp_path / "nothing"), str(data), "--out",
+                 str(tmp_path / "soft")])
+    err = capsys.readouterr().err
+    assert code != 0 and "not a trained teacher" in err and "Traceback" not in err
+    assert not (tmp_path / "soft").exists() or not any((tmp_path / "soft").iterdir())
+
+
 def test_unlabelled_articles_need_a_teacher(tmp_path, capsys, synthetic_jsonl):
     from unspin.cli import main
 

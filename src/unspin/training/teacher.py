@@ -287,7 +287,11 @@ def soft_labels(teacher: str | Path, articles: list[LabeledArticle], out: str | 
     Articles already written are skipped. Returns how many were written."""
     torch = require("torch", "train")
     teacher = Path(teacher)
-    meta = json.loads((teacher / "teacher.json").read_text())
+    record = teacher / "teacher.json"
+    if not record.is_file() or not (teacher / "checkpoints" / "best.pt").is_file():
+        raise InputError(f"{teacher}: not a trained teacher (no teacher.json and "
+                         "checkpoints/best.pt); make one with 'unspin teacher train'")
+    meta = json.loads(record.read_text(encoding="utf-8"))
     cfg = TeacherConfig(**{**meta["config"], "bio_weights": tuple(meta["config"]["bio_weights"])})
     if threads:
         torch.set_num_threads(threads)
