@@ -157,25 +157,37 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
-def cmd_train(args) -> int:
-    from dataclasses import fields
-
+def _needs_training_extra() -> None:
+    """Checked before any data is read: the hint gives the install order."""
     from .errors import require
 
-    require("torch", "train")  # before reading any data: the hint gives the install order
+    require("torch", "train")
     require("transformers", "train")
+
+
+def _config_from(cls, args, **values):
+    """A training config dataclass: ``values``, then every field given on the command line."""
+    from dataclasses import fields
+
+    given = {f.name: getattr(args, f.name) for f in fields(cls)
+             if getattr(args, f.name, None) is not None}
+    return cls(**{**values, **given})
+
+
+def _f1_line(m: dict) -> str:
+    return (f"SI F1 {m['si']['f1']:.4f}  TC F1 {m['tc']['f1']:.4f}  "
+            f"full F1 {m['full']['f1']:.4f}")
+
+
+def cmd_train(args) -> int:
+    _needs_training_extra()
     from .training.train import TrainConfig, train
 
-    cfg = TrainConfig()
-    for f in fields(TrainConfig):
-        value = getattr(args, f.name, None)
-        if value is not None:
-            setattr(cfg, f.name, value)
+    cfg = _config_from(TrainConfig, args)
 
     def on_epoch(m: dict) -> None:
         if "si" in m:  # the whole model, validated on the SemEval measures
-            line = (f"SI F1 {m['si']['f1']:.4f}  TC F1 {m['tc']['f1']:.4f}  "
-                    f"full F1 {m['full']['f1']:.4f}")
+            line = _f1_line(m)
         else:  # a span classifier over a frozen encoder (--init-from)
             line = (f"train loss {m['train_loss']:.4f}  validation loss {m['val_loss']:.4f}  "
                     f"accuracy {m['val_accuracy']:.4f}")
@@ -189,23 +201,13 @@ def cmd_train(args) -> int:
 
 
 def cmd_teacher_train(args) -> int:
-    from dataclasses import fields
-
-    from .errors import require
-
-    require("torch", "train")
-    require("transformers", "train")
+    _needs_training_extra()
     from .training.teacher import TeacherConfig, train_teacher
 
-    cfg = TeacherConfig(base=args.base)
-    for f in fields(TeacherConfig):
-        value = getattr(args, f.name, None)
-        if value is not None:
-            setattr(cfg, f.name, value)
+    cfg = _config_from(TeacherConfig, args)
 
     def on_epoch(m: dict) -> None:
-        print(f"epoch {m['epoch']}: SI F1 {m['si']['f1']:.4f}  TC F1 {m['tc']['f1']:.4f}  "
-              f"full F1 {m['full']['f1']:.4f}  ({m['seconds']:.0f} s, "
+        print(f"epoch {m['epoch']}: {_f1_line(m)}  ({m['seconds']:.0f} s, "
               f"{m['tokens_per_s']} tokens/s)", file=sys.stderr, flush=True)
 
     best = train_teacher(args.data, args.out, cfg, on_epoch=on_epoch)
@@ -216,10 +218,7 @@ def cmd_teacher_train(args) -> int:
 
 
 def cmd_teacher_label(args) -> int:
-    from .errors import require
-
-    require("torch", "train")
-    require("transformers", "train")
+    _needs_training_extra()
     from .training.teacher import soft_labels, source_articles
 
     written = 0

@@ -16,7 +16,7 @@ from threadpoolctl import ThreadpoolController
 
 from ..techniques import TECHNIQUE_IDS
 from . import spans as sp
-from .windows import merge, tokenize, windows
+from .windows import Tokenized, merge, tokenize, windows
 
 __all__ = ["Predictor", "DecodeConfig", "Prediction", "TokenOutputs"]
 
@@ -102,13 +102,14 @@ class Predictor:
         self.sep_id = sep_id
 
     # -- token level -------------------------------------------------------------------------
-    def token_outputs(self, text: str) -> TokenOutputs:
+    def merged_outputs(self, text: str) -> tuple[Tokenized, np.ndarray]:
+        """The text's word pieces and, per piece, the encoder's hidden state, BIO distribution
+        and technique sigmoids (n, hidden + 3 + 14), merged over the overlapping windows;
+        None in place of the array for a text without word pieces."""
         tok = tokenize(self.tokenizer, text)
         n = len(tok.ids)
         if n == 0:
-            z = np.zeros((0,), dtype=np.float32)
-            return TokenOutputs(tok.offsets, np.zeros((0, 1), np.float32), z, z,
-                                np.zeros((0, len(TECHNIQUE_IDS)), np.float32))
+            return tok, None
         cfg = self.config
         starts, ids, mask = windows(tok.ids, cfg.window, cfg.stride, self.cls_id, self.sep_id)
         hs, bios, techs = [], [], []
@@ -120,7 +121,14 @@ class Predictor:
         bio_p = sp.softmax(np.concatenate(bios).astype(np.float32))
         tech_p = sp.sigmoid(np.concatenate(techs).astype(np.float32))
         packed = np.concatenate([np.concatenate(hs).astype(np.float32), bio_p, tech_p], axis=-1)
-        merged = merge(n, starts, cfg.window, packed)
+        return tok, merge(n, starts, cfg.window, packed)
+
+    def token_outputs(self, text: str) -> TokenOutputs:
+        tok, merged = self.merged_outputs(text)
+        if merged is None:
+            z = np.zeros((0,), dtype=np.float32)
+            return TokenOutputs(tok.offsets, np.zeros((0, 1), np.float32), z, z,
+                                np.zeros((0, len(TECHNIQUE_IDS)), np.float32))
         d = merged.shape[1] - 3 - len(TECHNIQUE_IDS)
         hidden = merged[:, :d]
         bio = merged[:, d:d + 3]

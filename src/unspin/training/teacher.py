@@ -25,7 +25,6 @@ from pathlib import Path
 import numpy as np
 
 from ..detect.predictor import DecodeConfig, Predictor
-from ..detect.windows import merge, tokenize, windows
 from ..errors import InputError, ModelError, require
 from ..ingest.folder import list_articles
 from ..ingest.text import read_file
@@ -37,8 +36,12 @@ from .train import (
     build_model,
     collate,
     make_windows,
+    open_tokenizer,
     optimiser,
     prepare,
+    special_ids,
+    start_run,
+    torch_predictor,
 )
 from .validate import validate
 
@@ -89,21 +92,6 @@ def teacher_dir(base: str | Path) -> Path:
     return folder
 
 
-def _tokenizer(folder: Path):
-    tokenizers = require("tokenizers", "train")
-    tok = tokenizers.Tokenizer.from_file(str(folder / "tokenizer.json"))
-    tok.no_truncation()
-    tok.no_padding()
-    return tok
-
-
-def _specials(tok) -> tuple[int, int]:
-    for cls, sep in (("<s>", "</s>"), ("[CLS]", "[SEP]")):
-        if tok.token_to_id(cls) is not None:
-            return tok.token_to_id(cls), tok.token_to_id(sep)
-    raise ModelError("tokenizer has neither <s>/</s> nor [CLS]/[SEP]")
-
-
 class _Split:
     """The encoder run in two parts: the frozen lower layers and the trained upper ones."""
 
@@ -145,15 +133,7 @@ class _Split:
 
 
 def _predictor(torch, split: _Split, tok, decode: DecodeConfig, bf16: bool) -> Predictor:
-    from .train import head_params
-
-    def encode(ids, mask):
-        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-            h, bio, tech = split.full(torch.from_numpy(ids), torch.from_numpy(mask))
-        return h.float().numpy(), bio.float().numpy(), tech.float().numpy()
-
-    cls_id, sep_id = _specials(tok)
-    return Predictor(encode, tok, head_params(split.model), decode, cls_id, sep_id)
+    return torch_predictor(torch, split.model, tok, decode, bf16, forward=split.full)
 
 
 def _model(torch, base: Path, cfg: TeacherConfig):
@@ -199,15 +179,9 @@ def train_teacher(data: str | Path, out: str | Path, cfg: TeacherConfig,
     """Fine-tune the teacher on labelled data; returns the best epoch's validation metrics."""
     torch = require("torch", "train")
     base = teacher_dir(cfg.base)
-    out = Path(out)
-    ck = out / "checkpoints"
-    ck.mkdir(parents=True, exist_ok=True)
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
-    torch.manual_seed(cfg.seed)
-    np.random.seed(cfg.seed)
-    tok = _tokenizer(base)
-    cls_id, sep_id = _specials(tok)
+    out, ck = start_run(torch, out, cfg)
+    tok = open_tokenizer(base)
+    cls_id, sep_id = special_ids(tok)
     train_arts, val_arts = split_articles(data, cfg.val_percent, cfg.limit_articles)
     docs = [prepare(a, tok) for a in train_arts]
     wins = make_windows(docs, cfg.window, cfg.stride)
@@ -296,11 +270,11 @@ def soft_labels(teacher: str | Path, articles: list[LabeledArticle], out: str | 
     if threads:
         torch.set_num_threads(threads)
     base = teacher_dir(cfg.base)
-    tok = _tokenizer(base)
-    cls_id, sep_id = _specials(tok)
     model, split = _model(torch, base, cfg)
     model.load_state_dict(torch.load(teacher / "checkpoints" / "best.pt", weights_only=True))
     model.eval()
+    pred = _predictor(torch, split, open_tokenizer(base),
+                      DecodeConfig(window=cfg.window, stride=stride), cfg.bf16)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written = 0
@@ -308,22 +282,11 @@ def soft_labels(teacher: str | Path, articles: list[LabeledArticle], out: str | 
         path = _soft_path(out, art.id)
         if path.exists():
             continue
-        t = tokenize(tok, art.text)
-        n = len(t.ids)
-        probs = np.zeros((n, 3 + T), np.float32)
-        if n:
-            starts, ids, mask = windows(t.ids, cfg.window, stride, cls_id, sep_id)
-            parts = []
-            for b in range(0, len(starts), 8):
-                with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16,
-                                                     enabled=cfg.bf16):
-                    _h, bio, tech = split.full(torch.from_numpy(ids[b:b + 8]),
-                                               torch.from_numpy(mask[b:b + 8]))
-                parts.append(np.concatenate([torch.softmax(bio.float(), -1).numpy(),
-                                             torch.sigmoid(tech.float()).numpy()], -1))
-            probs = merge(n, starts, cfg.window, np.concatenate(parts))
+        tok, merged = pred.merged_outputs(art.text)
+        probs = (np.zeros((0, 3 + T), np.float32) if merged is None
+                 else merged[:, -(3 + T):])
         tmp = path.with_suffix(".tmp.npz")
-        np.savez(tmp, offsets=t.offsets.astype(np.int32), probs=probs.astype(np.float16))
+        np.savez(tmp, offsets=tok.offsets.astype(np.int32), probs=probs.astype(np.float16))
         os.replace(tmp, path)
         written += 1
     best = meta["best"]

@@ -397,14 +397,37 @@ def head_params(model) -> dict[str, np.ndarray]:
             "mean": np.zeros(n_in, np.float32), "std": np.ones(n_in, np.float32)}
 
 
-def torch_predictor(torch, model, tokenizer, decode: DecodeConfig, bf16: bool) -> Predictor:
+def open_tokenizer(folder: Path):
+    """An encoder folder's ``tokenizer.json``, without truncation or padding (windows are
+    made by ``detect.windows``)."""
+    tokenizers = require("tokenizers", "train")
+    tok = tokenizers.Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
+    tok.no_truncation()
+    tok.no_padding()
+    return tok
+
+
+def special_ids(tokenizer) -> tuple[int, int]:
+    """The ids a window starts and ends with: <s>/</s> (mpnet, whose vocabulary also holds
+    unused [CLS]/[SEP] pieces, so it is asked first) or [CLS]/[SEP] (BERT word pieces, MiniLM)."""
+    for cls, sep in (("<s>", "</s>"), ("[CLS]", "[SEP]")):
+        if tokenizer.token_to_id(cls) is not None:
+            return tokenizer.token_to_id(cls), tokenizer.token_to_id(sep)
+    raise ModelError("tokenizer has neither <s>/</s> nor [CLS]/[SEP]")
+
+
+def torch_predictor(torch, model, tokenizer, decode: DecodeConfig, bf16: bool,
+                    forward=None) -> Predictor:
+    """A ``Predictor`` over a torch model (``forward(ids, mask)``, default the model itself,
+    returns hidden states, BIO and technique logits) and its span classifier."""
+    forward = model if forward is None else forward
+
     def encode(ids, mask):
         with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-            h, bio, tech = model(torch.from_numpy(ids), torch.from_numpy(mask))
+            h, bio, tech = forward(torch.from_numpy(ids), torch.from_numpy(mask))
         return h.float().numpy(), bio.float().numpy(), tech.float().numpy()
 
-    return Predictor(encode, tokenizer, head_params(model), decode,
-                     tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]"))
+    return Predictor(encode, tokenizer, head_params(model), decode, *special_ids(tokenizer))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -419,6 +442,18 @@ def _set_seed(torch, seed):
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+def start_run(torch, out: str | Path, cfg) -> tuple[Path, Path]:
+    """The output folder and its ``checkpoints/`` (made), torch threads and seeds set from
+    ``cfg``: how every training run begins."""
+    out = Path(out)
+    ckpt_dir = out / "checkpoints"
+    ckpt_dir.mkdir(parents=True, exist_ok=True)
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    _set_seed(torch, cfg.seed)
+    return out, ckpt_dir
 
 
 def check_name(name: str, version: str) -> str:
@@ -452,20 +487,12 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
 
         return train_head(data, out, cfg, on_epoch)
     torch = require("torch", "train")
-    tokenizers = require("tokenizers", "train")
     tqdm = require("tqdm", "train").tqdm
-    out = Path(out)
-    ckpt_dir = out / "checkpoints"
-    ckpt_dir.mkdir(parents=True, exist_ok=True)
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
-    _set_seed(torch, cfg.seed)
+    out, ckpt_dir = start_run(torch, out, cfg)
 
     base = base_encoder_dir()
-    tokenizer = tokenizers.Tokenizer.from_file(str(base / "tokenizer.json"))
-    tokenizer.no_truncation()
-    tokenizer.no_padding()
-    cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+    tokenizer = open_tokenizer(base)
+    cls_id, sep_id = special_ids(tokenizer)
 
     train_arts, val_arts = split_articles(data, cfg.val_percent, cfg.limit_articles)
     docs = [prepare(a, tokenizer, cfg.distill_from) for a in train_arts]

@@ -175,15 +175,10 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None) -> dict:
     from ..detect.onnx_spans import OnnxSpanDetector
     from ..detect.registry import resolve
     from .export import tune_and_record, write_config
-    from .train import _set_seed
+    from .train import start_run
 
     torch = require("torch", "train")
-    out = Path(out)
-    ckpt = out / "checkpoints"
-    ckpt.mkdir(parents=True, exist_ok=True)
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
-    _set_seed(torch, cfg.seed)
+    out, ckpt = start_run(torch, out, cfg)
     src = resolve(cfg.init_from).folder
     source = OnnxSpanDetector(src, threads=cfg.threads or 0)
     pred = source.predictor  # decodes as the source model was validated (mining)
