@@ -118,3 +118,4 @@ def test_unlabelled_articles_need_a_teacher(tmp_path, capsys, synthetic_jsonl):
                  "--unlabelled", str(tmp_path)])
     assert code == 2
     assert "--unlabelled needs --distill-from" in capsys.readouterr().err
+    assert not (tmp_path / "m").exists()  # a refused run leaves no empty folder behind

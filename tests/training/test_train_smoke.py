@@ -92,6 +92,20 @@ def test_train_needs_a_new_name(tmp_path, capsys, synthetic_jsonl):
     assert "published model" in err and "--name" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("init_from", [None, "minilm-spans.v1"])
+def test_train_on_bad_data_leaves_nothing_behind(tmp_path, capsys, init_from):
+    from unspin.cli import main
+
+    data = tmp_path / "train.jsonl"
+    data.write_text('{"id": "a", "text": "no spans key"\n')
+    out = tmp_path / "m"
+    args = ["train", str(data), "--out", str(out), "--name", "x", "--quiet"]
+    code = main(args + (["--init-from", init_from] if init_from else []))
+    err = capsys.readouterr().err
+    assert code != 0 and "Traceback" not in err and err.count("\n") == 1
+    assert not out.exists()
+
+
 @pytest.mark.slow
 @pytest.mark.model
 def test_span_classifier_over_a_frozen_encoder(tmp_path, capsys, synthetic_jsonl):

@@ -179,12 +179,12 @@ def train_teacher(data: str | Path, out: str | Path, cfg: TeacherConfig,
     """Fine-tune the teacher on labelled data; returns the best epoch's validation metrics."""
     torch = require("torch", "train")
     base = teacher_dir(cfg.base)
-    out, ck = start_run(torch, out, cfg)
     tok = open_tokenizer(base)
     cls_id, sep_id = special_ids(tok)
     train_arts, val_arts = split_articles(data, cfg.val_percent, cfg.limit_articles)
     docs = [prepare(a, tok) for a in train_arts]
     wins = make_windows(docs, cfg.window, cfg.stride)
+    out, ck = start_run(torch, out, cfg)
     model, split = _model(torch, base, cfg)
     cache = _cache(torch, split, wins, cls_id, sep_id, ck / "lower.pt", cfg.bf16)
 

@@ -446,7 +446,7 @@ def _set_seed(torch, seed):
 
 def start_run(torch, out: str | Path, cfg) -> tuple[Path, Path]:
     """The output folder and its ``checkpoints/`` (made), torch threads and seeds set from
-    ``cfg``: how every training run begins."""
+    ``cfg``: how every training run begins, once its data has been read and accepted."""
     out = Path(out)
     ckpt_dir = out / "checkpoints"
     ckpt_dir.mkdir(parents=True, exist_ok=True)
@@ -488,7 +488,6 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
         return train_head(data, out, cfg, on_epoch)
     torch = require("torch", "train")
     tqdm = require("tqdm", "train").tqdm
-    out, ckpt_dir = start_run(torch, out, cfg)
 
     base = base_encoder_dir()
     tokenizer = open_tokenizer(base)
@@ -521,6 +520,7 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
     log.info("training on %d articles + %d unlabelled (%d windows), validating on %d",
              len(train_arts), n_unlabelled, len(wins), len(val_arts))
 
+    out, ckpt_dir = start_run(torch, out, cfg)  # after the data is read: a refused run leaves nothing
     model = build_model(torch, base, cfg)
     objective = Objective(torch, cfg, docs)
     opt, sched, steps_per_epoch = optimiser(torch, cfg, model, len(wins))

@@ -178,12 +178,12 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None) -> dict:
     from .train import start_run
 
     torch = require("torch", "train")
-    out, ckpt = start_run(torch, out, cfg)
     src = resolve(cfg.init_from).folder
     source = OnnxSpanDetector(src, threads=cfg.threads or 0)
     pred = source.predictor  # decodes as the source model was validated (mining)
 
     train_arts, val_arts = split_articles(data, cfg.val_percent, cfg.limit_articles)
+    out, ckpt = start_run(torch, out, cfg)
     key = f"{source.info.fingerprint}:{len(train_arts)}:{len(val_arts)}"
     outs, encode_seconds = _token_outputs(pred, train_arts + val_arts,
                                           ckpt / "token_outputs.pkl", key)
