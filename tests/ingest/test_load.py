@@ -137,6 +137,14 @@ def test_text_that_is_not_prose_is_refused(tmp_path, content):
     assert "not prose" in one_line(err) and str(path) in str(err.value)
 
 
+def test_a_document_built_by_the_caller_is_checked_too():
+    from unspin import analyze
+
+    with pytest.raises(InputError, match="blob: this is not prose"):
+        analyze(Document("QUJD" * 5_000, id="blob"))
+    assert load(Document("Short is fine.")).text == "Short is fine."
+
+
 def test_prose_with_a_long_url_and_non_latin_scripts_is_read(tmp_path):
     path = tmp_path / "ok.txt"
     text = ("Title\n\nSee https://example.org/" + "a" * 300 + " for the full report. "

@@ -67,7 +67,8 @@ def load(source, *, kind: str | None = None, options=None, **arguments) -> Docum
     >>> load(Document("Already clean.")).text
     'Already clean.'
     """
-    if isinstance(source, Document):
+    if isinstance(source, Document):  # built by the caller: still refused when not prose
+        check_prose(source.text, source.source or source.id or "document")
         return source
     if kind is not None and kind not in KINDS:
         raise ConfigError(f"unknown input kind {kind!r}; use one of {', '.join(KINDS)}")
