@@ -9,6 +9,7 @@ from unspin.detect.spans import (
     RawSpan,
     break_points,
     cut_at_breaks,
+    mock_titles,
     normalise,
     recurrences,
     trim_dangling,
@@ -117,6 +118,30 @@ def test_no_technique_output_drops_the_span():
     pred, outs = _predictor(text, bias, min_span_prob=0.5, span_prob_score=True)
     (p,) = pred.detect(text, outs)
     assert p.technique == "Loaded_Language" and 0.8 < p.score <= 0.95
+
+
+@pytest.mark.parametrize("text, titles", [
+    ("Remind the Decider in Chief Obama of it.", ["the Decider in Chief"]),
+    ("the internet's conspiracy-theorist-in-chief Alex Jones", ["conspiracy-theorist-in-chief"]),
+    ("Our Con Man in Chief spoke.", ["Con Man in Chief"]),
+    ("The Commander in Chief and the editor-in-chief met the Editors-in-Chief.", []),
+    ("Her evidence in chief was heard; he was examined in chief.", []),
+    ("He ruled in chief command of the fleet.", []),
+])
+def test_mocking_titles_are_found_and_offices_left_alone(text, titles):
+    assert [text[s:e] for s, e in mock_titles(text)] == titles
+
+
+def test_a_mocking_title_is_name_calling_only_where_the_model_asks_for_it():
+    text = "Remind the Decider in Chief of that."
+    bias = np.full(T + 1, -5.0)
+    bias[T] = 5.0  # the model itself finds nothing
+    pred, outs = _predictor(text, bias, min_span_prob=0.5, mock_titles=0.5)
+    (p,) = pred.detect(text, outs)
+    assert (text[p.start:p.end], p.technique, p.score) == (
+        "the Decider in Chief", "Name_Calling,Labeling", 0.5)
+    pred, outs = _predictor(text, bias, min_span_prob=0.5)  # off: as v1-v3 decode
+    assert pred.detect(text, outs) == []
 
 
 def test_span_probs_of_a_v1_head_are_one():

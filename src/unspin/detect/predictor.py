@@ -57,6 +57,8 @@ class DecodeConfig:
     span_signals: bool = False
     #: drop trailing words a span (almost) never ends on ("and", "of", "in": ``spans.DANGLING``)
     trim_dangling: bool = False
+    #: score given to a mocking "in chief" title as Name calling (``spans.mock_titles``; 0: off)
+    mock_titles: float = 0.0
     #: isotonic map from raw to calibrated score: {"x": [...], "y": [...]} (empty: raw scores)
     calibration: dict = field(default_factory=dict)
 
@@ -271,6 +273,10 @@ class Predictor:
         if cfg.calibration:
             x, y = cfg.calibration["x"], cfg.calibration["y"]
             found = {key: float(np.interp(v, x, y)) for key, v in found.items()}
+        if cfg.mock_titles:
+            for s, e in sp.mock_titles(text):
+                key = (s, e, "Name_Calling,Labeling")
+                found[key] = max(found.get(key, 0.0), cfg.mock_titles)
         preds = [Prediction(s, e, t, round(v, 4)) for (s, e, t), v in found.items()]
         preds.sort(key=lambda p: (p.start, p.end, p.technique))
         return preds

@@ -17,7 +17,7 @@ import numpy as np
 __all__ = ["TRIM_CHARS", "trim", "token_range", "io_labels", "decode_segments", "RawSpan",
            "span_features", "HANDCRAFTED", "mlp_forward", "softmax", "sigmoid", "normalise",
            "word_runs", "word_count", "multiword_techniques", "cut_at_breaks", "break_points",
-           "recurrences", "trim_dangling", "DANGLING"]
+           "recurrences", "trim_dangling", "DANGLING", "mock_titles", "OFFICES"]
 
 #: PTC v2 annotations never start or end with these characters; predictions are trimmed alike.
 TRIM_CHARS = " \n\t\r.,:;"
@@ -215,6 +215,37 @@ def trim_dangling(text: str, spans: list[RawSpan]) -> list[RawSpan]:
         out.append(sp_ if end == sp_.end else RawSpan(start, end, sp_.tok_start, sp_.tok_end,
                                                       sp_.score))
     return out
+
+
+#: Real offices titled "... in chief"; any other "X-in-chief" / "X in Chief" is a mocking title.
+OFFICES = frozenset("commander editor general engineer surgeon physician chaplain counsel "
+                    "conductor justice judge clerk examination evidence".split())
+# "conspiracy-theorist-in-chief", "Decider in Chief", "Con Man in Chief" (a preceding "the"
+# joins the span); with spaces both the title's words and "Chief" must be capitalised.
+_MOCK_TITLE_RE = re.compile(
+    r"(?<![\w'’-])(?:(?P<the>[Tt]he )?(?P<hy>(?:[A-Za-z][\w'’]*-){1,3})[Ii]n-[Cc]hief"
+    r"|(?P<the2>[Tt]he )?(?P<cap>(?:[A-Z][\w'’-]* ){1,3})in Chief)(?![\w-])")
+
+
+def mock_titles(text: str) -> list[tuple[int, int]]:
+    """Mocking "in chief" titles ("the Decider in Chief", "conspiracy-theorist-in-chief"):
+    Name calling by a title no office bears. Real offices (``OFFICES``) are left alone.
+
+    >>> t = "Ask the Decider in Chief, or the commander-in-chief, or our Liar-In-Chief."
+    >>> [t[s:e] for s, e in mock_titles(t)]
+    ['the Decider in Chief', 'Liar-In-Chief']
+    """
+    found = []
+    for m in _MOCK_TITLE_RE.finditer(text):
+        title = (m.group("hy") or m.group("cap")).replace("-", " ").split()
+        if title[-1].lower().rstrip("s") in OFFICES:
+            continue
+        start = m.start()
+        while (w := re.match(r"([A-Za-z']+) ", text[start:m.end()])) and (
+                w.group(1).lower() in _FUNCTION and w.group(1).lower() != "the"):
+            start += w.end()  # "Our Con Man in Chief": the title starts after "Our"
+        found.append((start, m.end()))
+    return found
 
 
 def _is_word_char(c: str) -> bool:
