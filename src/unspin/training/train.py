@@ -520,7 +520,7 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
     log.info("training on %d articles + %d unlabelled (%d windows), validating on %d",
              len(train_arts), n_unlabelled, len(wins), len(val_arts))
 
-    out, ckpt_dir = start_run(torch, out, cfg)  # after the data is read: a refused run leaves nothing
+    out, ckpt_dir = start_run(torch, out, cfg)  # data read: a refused run leaves no folder
     model = build_model(torch, base, cfg)
     objective = Objective(torch, cfg, docs)
     opt, sched, steps_per_epoch = optimiser(torch, cfg, model, len(wins))
