@@ -250,6 +250,13 @@ def _v2_method(cfg, extra: dict, decode: dict) -> list[str]:
                   (f"  least {decode['repetition_min']} times in the text (95% of the training "
                   "Repetition spans pass; a word"),
                   "  that occurs once is never Repetition)."]
+    if decode.get("mock_titles"):
+        lines += ["- A mocking 'in chief' title ('the Decider in Chief', 'conspiracy-theorist-in-",
+                  "  chief'; not a real office such as commander or editor) is Name calling at",
+                  (f"  score {decode['mock_titles']:g} unless the model scores it higher: both "
+                   "such titles in the PTC"),
+                  "  training articles are annotated (one as Name calling, one inside an",
+                  "  Exaggeration span), too few to calibrate, hence a fixed, modest score."]
     if decode.get("calibration"):
         lines.append("- Scores are calibrated (isotonic map fitted on validation, see below).")
     return lines
