@@ -1,4 +1,4 @@
-"""The shipped minilm-spans.v2 and v3: their decode rules hold on real output, short inputs
+"""The shipped minilm-spans.v2, v3 and v4: their decode rules hold on real output, short inputs
 behave, and every earlier version stays available by name."""
 
 import json
@@ -12,7 +12,8 @@ pytestmark = pytest.mark.model
 
 V2 = "minilm-spans.v2"
 V3 = "minilm-spans.v3"
-RULED = [V2, V3]  # the models whose config switches the decode rules on
+V4 = "minilm-spans.v4"
+RULED = [V2, V3, V4]  # the models whose config switches the decode rules on
 
 NEUTRAL = [
     "The city council met on Tuesday to discuss the budget for next year.",
@@ -36,9 +37,10 @@ def test_folder_is_small_named_and_card_has_calibration(name):
 
 
 def test_every_version_loads_by_name():
-    for name in ("minilm-spans.v1", V2, V3):
+    names = ("minilm-spans.v1", V2, V3, V4)
+    for name in names:
         assert load(name).info.name == name
-    assert len({load(n).info.fingerprint for n in ("minilm-spans.v1", V2, V3)}) == 3
+    assert len({load(n).info.fingerprint for n in names}) == len(names)
 
 
 def test_v3_is_distilled_and_trims_span_ends():
@@ -55,6 +57,22 @@ def test_v3_is_distilled_and_trims_span_ends():
     for p in load(V3).find_spans(text):
         last = text[p.start:p.end].split()[-1].lower()
         assert len(text[p.start:p.end].split()) == 1 or last not in {"and", "of", "in", "the"}
+
+
+def test_v4_learnt_from_the_stronger_teacher_and_all_unlabelled_articles():
+    config = json.loads((MODELS[V4].folder / "config.json").read_text())
+    teacher = config["distillation"]["teacher"]
+    assert teacher["frozen_layers"] == 6 and teacher["validation"]["si"] > 0.46
+    assert config["distillation"]["unlabelled_articles"] == 400
+    assert config["decode"]["trim_dangling"] and config["decode"]["mock_titles"] > 0
+
+
+def test_v4_finds_a_mocking_title_as_name_calling():
+    text = ("Maybe someone should remind Kerry that the Decider in Chief Obama reiterated the "
+            "\"Assad must go\" trope less than two weeks ago. The commander-in-chief spoke.")
+    found = {(text[p.start:p.end], p.technique) for p in load(V4).find_spans(text)}
+    assert ("the Decider in Chief", "Name_Calling,Labeling") in found
+    assert not any("commander" in span for span, _t in found)
 
 
 @pytest.mark.parametrize("name", RULED)

@@ -45,6 +45,7 @@ MODELS: dict[str, ModelEntry] = {
         ModelEntry("minilm-spans.v1", "onnx-spans", MODELS_DIR / "minilm-spans-v1"),
         ModelEntry("minilm-spans.v2", "onnx-spans", MODELS_DIR / "minilm-spans-v2"),
         ModelEntry("minilm-spans.v3", "onnx-spans", MODELS_DIR / "minilm-spans-v3"),
+        ModelEntry("minilm-spans.v4", "onnx-spans", MODELS_DIR / "minilm-spans-v4"),
     )
 }
 
