@@ -106,6 +106,26 @@ def test_train_on_bad_data_leaves_nothing_behind(tmp_path, capsys, init_from):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("rules, message", [
+    ('{"mock_titles": "x"}', "decode rule 'mock_titles' must be a number"),
+    ('{"cut_breaks": 1}', "decode rule 'cut_breaks' must be true or false"),
+    ('{"mock_title": 0.5}', "unknown decode rule 'mock_title'"),
+    ('[1]', "decode rules must be a JSON object"),
+])
+def test_bad_decode_rules_are_refused_before_training(tmp_path, capsys, synthetic_jsonl,
+                                                      rules, message):
+    from unspin.cli import main
+
+    data = tmp_path / "train.jsonl"
+    data.write_text(synthetic_jsonl())
+    out = tmp_path / "m"
+    code = main(["train", str(data), "--out", str(out), "--name", "x", "--quiet",
+                 "--decode-rules", rules])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and "Traceback" not in err and err.count("\n") == 1
+    assert not out.exists()
+
+
 @pytest.mark.slow
 @pytest.mark.model
 def test_span_classifier_over_a_frozen_encoder(tmp_path, capsys, synthetic_jsonl):

@@ -66,6 +66,42 @@ class DecodeConfig:
         return dict(self.__dict__)
 
     @classmethod
+    def check_rules(cls, rules) -> dict:
+        """``rules`` (``unspin train --decode-rules``) if every key names a field and every
+        value has its field's type; otherwise a ConfigError naming the first bad one, before
+        any training is spent on it.
+
+        >>> DecodeConfig.check_rules({"cut_breaks": True, "mock_titles": 0.5})
+        {'cut_breaks': True, 'mock_titles': 0.5}
+        >>> DecodeConfig.check_rules({"mock_titles": "x"})  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        unspin.errors.ConfigError: decode rule 'mock_titles' must be a number, not 'x'
+        """
+        from ..errors import ConfigError
+
+        if not isinstance(rules, dict):
+            raise ConfigError("decode rules must be a JSON object, e.g. '{\"cut_breaks\": true}'")
+        defaults = cls()
+        for key, value in rules.items():
+            if key not in cls.__dataclass_fields__:
+                raise ConfigError(f"unknown decode rule {key!r}; known: "
+                                  f"{', '.join(sorted(cls.__dataclass_fields__))}")
+            default = getattr(defaults, key)
+            if isinstance(default, bool):
+                ok, kind = isinstance(value, bool), "true or false"
+            elif isinstance(default, int):
+                ok, kind = isinstance(value, int) and not isinstance(value, bool), "an integer"
+            elif isinstance(default, float) or default is None:
+                ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+                ok, kind = ok or (default is None and value is None), "a number"
+            else:
+                ok, kind = isinstance(value, type(default)), f"a JSON {type(default).__name__}"
+            if not ok:
+                raise ConfigError(f"decode rule {key!r} must be {kind}, not {value!r}")
+        return rules
+
+    @classmethod
     def from_dict(cls, d: dict) -> DecodeConfig:
         known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
         return cls(**known)

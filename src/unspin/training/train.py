@@ -482,6 +482,7 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
     validation. Returns the validation metrics of the exported model.
     """
     check_name(cfg.name, cfg.version)
+    DecodeConfig.check_rules(cfg.decode_rules)
     if cfg.init_from:
         from .train_head import train_head
 
