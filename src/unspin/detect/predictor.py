@@ -220,15 +220,18 @@ class Predictor:
     def segments(self, text: str, outputs: TokenOutputs, threshold: float | None = None,
                  seed: float | None = None) -> list[sp.RawSpan]:
         """Spans of "inside a technique" words (SemEval's first task), before naming them.
-        Thresholds default to the config's; its rules (breaks) apply."""
+        Thresholds default to the config's; its edge rules (``_shape``) apply."""
         cfg = self.config
         if threshold is None:
             threshold, seed = cfg.si_threshold, cfg.si_seed
-        segs = sp.decode_segments(text, outputs.offsets, outputs.p_in, outputs.p_begin,
-                                  threshold, seed)
-        if cfg.cut_breaks:
+        return self._shape(text, sp.decode_segments(text, outputs.offsets, outputs.p_in,
+                                                    outputs.p_begin, threshold, seed))
+
+    def _shape(self, text: str, segs: list[sp.RawSpan]) -> list[sp.RawSpan]:
+        """The config's span-edge rules: cut at breaks, trim dangling words."""
+        if self.config.cut_breaks:
             segs = sp.cut_at_breaks(text, segs)
-        if cfg.trim_dangling:
+        if self.config.trim_dangling:
             segs = sp.trim_dangling(text, segs)
         return segs
 
@@ -253,11 +256,8 @@ class Predictor:
             for k, tid in enumerate(TECHNIQUE_IDS):
                 thr = cfg.per_technique.get(tid, cfg.token_threshold)
                 col = out.p_tech[:, k]
-                segs = sp.decode_segments(text, out.offsets, col, np.zeros_like(col), thr)
-                if cfg.cut_breaks:
-                    segs = sp.cut_at_breaks(text, segs)
-                if cfg.trim_dangling:
-                    segs = sp.trim_dangling(text, segs)
+                segs = self._shape(text, sp.decode_segments(text, out.offsets, col,
+                                                            np.zeros_like(col), thr))
                 candidates += [
                     (k, seg) for seg in segs
                     if not (multi[k] and sp.word_count(text[seg.start:seg.end]) <= 1)

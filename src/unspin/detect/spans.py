@@ -223,8 +223,8 @@ OFFICES = frozenset("commander editor general engineer surgeon physician chaplai
 # "conspiracy-theorist-in-chief", "Decider in Chief", "Con Man in Chief" (a preceding "the"
 # joins the span); with spaces both the title's words and "Chief" must be capitalised.
 _MOCK_TITLE_RE = re.compile(
-    r"(?<![\w'’-])(?:(?P<the>[Tt]he )?(?P<hy>(?:[A-Za-z][\w'’]*-){1,3})[Ii]n-[Cc]hief"
-    r"|(?P<the2>[Tt]he )?(?P<cap>(?:[A-Z][\w'’-]* ){1,3})in Chief)(?![\w-])")
+    r"(?<![\w'’-])(?:[Tt]he )?(?:(?P<hy>(?:[A-Za-z][\w'’]*-){1,3})[Ii]n-[Cc]hief"
+    r"|(?P<cap>(?:[A-Z][\w'’-]* ){1,3})in Chief)(?![\w-])")
 
 
 def mock_titles(text: str) -> list[tuple[int, int]]:
