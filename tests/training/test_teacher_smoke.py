@@ -119,3 +119,17 @@ def test_unlabelled_articles_need_a_teacher(tmp_path, capsys, synthetic_jsonl):
     assert code == 2
     assert "--unlabelled needs --distill-from" in capsys.readouterr().err
     assert not (tmp_path / "m").exists()  # a refused run leaves no empty folder behind
+
+
+def test_teacher_refuses_too_many_frozen_layers(tmp_path, tiny_teacher_base, capsys,
+                                                 synthetic_jsonl):
+    from unspin.cli import main
+
+    data = tmp_path / "train.jsonl"
+    data.write_text(synthetic_jsonl())
+    out = tmp_path / "t"
+    code = main(["teacher", "train", str(data), "--base", str(tiny_teacher_base),
+                 "--out", str(out), "--freeze", "2"])  # the tiny teacher has 2 layers
+    err = capsys.readouterr().err
+    assert code != 0 and "--freeze must be between 0 and 1" in err and "Traceback" not in err
+    assert not out.exists()  # refused before anything was written

@@ -166,6 +166,16 @@ def _cache(torch, split: _Split, wins: list[dict], cls_id: int, sep_id: int, pat
     return out
 
 
+def _check_freeze(base: Path, freeze: int) -> None:
+    """Refuse a --freeze the teacher cannot take before anything is written."""
+    try:
+        layers = int(json.loads((base / "config.json").read_text())["num_hidden_layers"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ModelError(f"{base / 'config.json'}: no readable layer count ({exc})") from None
+    if not 0 <= freeze < layers:
+        raise InputError(f"--freeze must be between 0 and {layers - 1} for this teacher")
+
+
 def _pad(torch, states: list, width: int):
     d = states[0].shape[-1]
     x = torch.zeros((len(states), width, d), dtype=torch.float32)
@@ -181,6 +191,7 @@ def train_teacher(data: str | Path, out: str | Path, cfg: TeacherConfig,
     base = teacher_dir(cfg.base)
     tok = open_tokenizer(base)
     cls_id, sep_id = special_ids(tok)
+    _check_freeze(base, cfg.freeze)
     train_arts, val_arts = split_articles(data, cfg.val_percent, cfg.limit_articles)
     docs = [prepare(a, tok) for a in train_arts]
     wins = make_windows(docs, cfg.window, cfg.stride)
