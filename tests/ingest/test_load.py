@@ -128,7 +128,11 @@ def test_utf16_without_a_mark_needs_the_encoding_and_says_so(tmp_path):
 
 
 @pytest.mark.parametrize("content", ["x" * 2_000_000, "QUJD" * 50_000 + " end",
-                                     "12 34 56 78 90 -- ++ 12 34 56 78 90 " * 100])
+                                     "12 34 56 78 90 -- ++ 12 34 56 78 90 " * 100,
+                                     # long-but-not-80-character "words": one word, or all
+                                     # different but 79 characters each (minutes of CPU else)
+                                     ("x" * 79 + " ") * 12_000,
+                                     " ".join(f"{i:079d}" for i in range(3_000))])
 def test_text_that_is_not_prose_is_refused(tmp_path, content):
     path = tmp_path / "blob.txt"
     path.write_text(content)

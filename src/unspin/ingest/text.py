@@ -109,14 +109,19 @@ _UNSPACED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u9fff"
                        "\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff]")
 LONG_WORD = 80  # characters; longer "words" are data (base64, hashes, URL lists), not prose
 _MIN_CHARS = 200  # shorter texts are too short to judge
+#: with at least ``_MIN_WORDS`` words, a text whose words average more than ``MEAN_WORD``
+#: characters is not prose (English prose averages about five)
+_MIN_WORDS = 200
+MEAN_WORD = 20
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
 
 
 def check_prose(text: str, name: str) -> None:
     """Refuse text that is not prose, with a one-line InputError: mostly "words" longer than
-    ``LONG_WORD`` characters, or hardly any letters. The detector reads such input as one
-    endless sentence and would report nonsense (a 2 MB line without spaces gave fifty 40,000-
-    character "slogans"); a short text is always let through.
+    ``LONG_WORD`` characters, words far longer than prose's on average, or hardly any
+    letters. The detector reads such input as one endless sentence and would report nonsense
+    (a 2 MB line without spaces gave fifty 40,000-character "slogans"); a short text is
+    always let through.
 
     >>> check_prose("They are traitors. " * 20, "a.txt")
     >>> check_prose("x" * 5000, "a.txt")  # doctest: +ELLIPSIS
@@ -133,6 +138,11 @@ def check_prose(text: str, name: str) -> None:
         raise InputError(f"{shorten(name)}: this is not prose: {long * 100 // total}% of it is "
                          f'in "words" longer than {LONG_WORD} characters (data, base64 or '
                          "code?); give the article's text")
+    mean = total / len(words)
+    if len(words) >= _MIN_WORDS and mean > MEAN_WORD and not _UNSPACED.search(text[:10_000]):
+        raise InputError(f"{shorten(name)}: this is not prose: its words are {mean:.0f} "
+                         "characters long on average (data, base64 or code?); give the "
+                         "article's text")
     letters = len(_NOT_LETTERS.sub("", text))
     if letters < total / 4:
         raise InputError(f"{shorten(name)}: this is not prose: only {letters * 100 // total}% "
