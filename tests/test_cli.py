@@ -84,6 +84,31 @@ def test_evaluate_prints_scores(tmp_path, capsys):
     assert r["full"]["f1"] == pytest.approx(0.6667, abs=1e-4)
 
 
+def test_evaluate_warns_of_predictions_outside_the_gold_set(tmp_path, capsys):
+    gold = tmp_path / "gold.tsv"
+    pred = tmp_path / "pred.tsv"
+    gold.write_text("1\tDoubt\t10\t20\n")
+    pred.write_text("1\tDoubt\t0\t20\n9\tDoubt\t0\t5\n9\tSlogans\t8\t9\n")
+    assert main(["evaluate", str(gold), str(pred), "--json"]) == 0
+    captured = capsys.readouterr()
+    r = json.loads(captured.out)
+    assert r["si"]["precision"] == 0.5 and r["si"]["n_pred"] == 1
+    assert r["not_in_gold"] == {"spans": 2, "articles": 1, "first": "9"}
+    assert "unspin: warning: 2 predicted spans in 1 article not in the gold set" in captured.err
+
+
+def test_evaluate_refuses_predictions_with_no_gold_article(tmp_path):
+    gold = tmp_path / "gold.tsv"
+    pred = tmp_path / "pred.tsv"
+    gold.write_text("1\tDoubt\t10\t20\n")
+    pred.write_text("7\tDoubt\t0\t20\n8\tDoubt\t0\t5\n")
+    code, out, err = run("evaluate", str(gold), str(pred))
+    assert code == 1 and one_line_error(err) and out == ""
+    assert "none of its 2 articles is in the gold set" in err and "first: 7" in err
+    pred.write_text("")  # no predictions at all: a model that found nothing scores 0
+    assert run("evaluate", str(gold), str(pred))[0] == 0
+
+
 def test_evaluate_bad_tsv(tmp_path):
     gold = tmp_path / "gold.tsv"
     gold.write_text("1\tDoubt\tten\t20\n")

@@ -150,9 +150,12 @@ def cmd_label_spans(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    from .evaluate import evaluate_files, format_table
+    from .evaluate import evaluate_files, format_table, not_in_gold_line
 
     result = evaluate_files(args.gold, args.pred, args.split)
+    warning = not_in_gold_line(result)
+    if warning:
+        print(f"unspin: warning: {warning}", file=sys.stderr)
     write_output(json.dumps(result, indent=2) if args.json else format_table(result), None)
     return 0
 

@@ -17,8 +17,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from .errors import InputError
+
 __all__ = ["Scores", "si_scores", "full_scores", "tc_scores", "merge_intervals",
-           "evaluate_files", "format_table"]
+           "evaluate_files", "format_table", "not_in_gold_line"]
 
 
 @dataclass(frozen=True)
@@ -152,7 +154,12 @@ def tc_scores(gold, pred) -> Scores:
 
 def evaluate_files(gold_path, pred_path, split: str = "all") -> dict:
     """SI, full-task (and TC, when every prediction is on a gold span) scores of a prediction
-    TSV against a PTC-layout folder or a gold TSV; ``split``: all, validation or train."""
+    TSV against a PTC-layout folder or a gold TSV; ``split``: all, validation or train.
+
+    Predictions for articles outside the gold set are not scored; the result's
+    ``not_in_gold`` (present only when there are some) counts them. When no predicted article
+    is in the gold set (or in ``split`` of it), ``InputError``: the scores would mean nothing.
+    """
     from pathlib import Path
 
     from .report.semeval import read_spans_tsv
@@ -168,6 +175,7 @@ def evaluate_files(gold_path, pred_path, split: str = "all") -> dict:
     else:
         gold = read_spans_tsv(gold_path)
         articles = sorted({g[0] for g in gold})
+    known = set(articles)
     if split != "all":
         from .training.data import is_validation
 
@@ -175,14 +183,52 @@ def evaluate_files(gold_path, pred_path, split: str = "all") -> dict:
         articles = [a for a in articles if a in keep]
         gold = [g for g in gold if g[0] in keep]
     wanted = set(articles)
-    pred = [p for p in read_spans_tsv(Path(pred_path)) if p[0] in wanted]
+    predicted = read_spans_tsv(Path(pred_path))
+    pred = [p for p in predicted if p[0] in wanted]
+    outside = _not_in_gold(predicted, known)
+    if predicted and not pred:
+        ids = len({p[0] for p in predicted})
+        none = "its one article is not" if ids == 1 else f"none of its {ids} articles is"
+        if outside["spans"] == len(predicted):
+            raise InputError(
+                f"{pred_path}: {none} in the gold set {gold_path} (first: {outside['first']}); "
+                "the scores would mean nothing: check the article ids")
+        raise InputError(f"{pred_path}: {none} in the {split} split of {gold_path}; the scores "
+                         "would mean nothing: choose another --split")
     result = {"articles": len(articles),
               "si": si_scores(gold, pred, articles).to_dict(),
               "full": full_scores(gold, pred, articles, TECHNIQUE_IDS).to_dict()}
+    if outside["spans"]:
+        result["not_in_gold"] = outside
     gold_keys = {(g[0], g[2], g[3]) for g in gold}
     if pred and all((p[0], p[2], p[3]) in gold_keys for p in pred):
         result["tc"] = tc_scores(gold, pred).to_dict()
     return result
+
+
+def _not_in_gold(pred, known: set[str]) -> dict:
+    """Predicted spans whose article is not in the gold set: how many, in how many articles,
+    and the first such article."""
+    spans = [p for p in pred if p[0] not in known]
+    return {"spans": len(spans), "articles": len({p[0] for p in spans}),
+            "first": spans[0][0] if spans else None}
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def not_in_gold_line(result: dict) -> str | None:
+    """The warning for predictions ``evaluate_files`` could not score, or None.
+
+    >>> not_in_gold_line({"not_in_gold": {"spans": 69, "articles": 1, "first": "7"}})
+    '69 predicted spans in 1 article not in the gold set (first: 7); they are not scored'
+    """
+    out = result.get("not_in_gold")
+    if not out:
+        return None
+    return (f"{_count(out['spans'], 'predicted span')} in {_count(out['articles'], 'article')} "
+            f"not in the gold set (first: {out['first']}); they are not scored")
 
 
 def format_table(result: dict) -> str:
