@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .errors import InputError
 
-__all__ = ["atomic_path", "write_atomic"]
+__all__ = ["atomic_path", "write_atomic", "check_writable"]
 
 
 @contextmanager
@@ -58,3 +58,23 @@ def write_atomic(path: str | os.PathLike, data: str | bytes) -> None:
     payload = data.encode("utf-8") if isinstance(data, str) else data
     with atomic_path(path) as tmp:
         tmp.write_bytes(payload)
+
+
+def check_writable(path: str | os.PathLike) -> None:
+    """Raise the ``InputError`` a later write to ``path`` would end in, before any work: its
+    folder missing or read-only, or ``path`` itself a folder.
+
+    >>> check_writable("/nonexistent/x.png")
+    Traceback (most recent call last):
+    ...
+    unspin.errors.InputError: /nonexistent/x.png: its folder does not exist
+    """
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise InputError(f"{path}: its folder does not exist")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give a file name")
+    if path.exists() and not path.is_file():  # /dev/null, a pipe: written in place
+        return
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise InputError(f"{path}: cannot write (its folder is not writable)")

@@ -140,3 +140,14 @@ def test_cli_periods_and_min_articles(corpus, timeline_db, tmp_path):
     code, _o, err = corpus.run_cli("stats", "--db", timeline_db, "--by", "outlet",
                                    "--min-articles", "0")
     assert code == 2 and corpus.one_line_error(err) and "--min-articles" in err
+
+
+def test_cli_checks_output_paths_before_the_table(corpus, timeline_db, tmp_path):
+    code, out, err = corpus.run_cli("stats", "--db", timeline_db, "--by", "outlet",
+                                    "--plot", tmp_path / "missing" / "x.png")
+    assert code == 1 and corpus.one_line_error(err) and "its folder does not exist" in err
+    assert out == ""  # nothing printed before the refusal
+    code, out, err = corpus.run_cli("stats", "--db", timeline_db, "--by", "outlet",
+                                    "--csv", tmp_path, "--plot", tmp_path / "ok.png")
+    assert code == 1 and corpus.one_line_error(err) and "is a folder" in err
+    assert out == "" and not (tmp_path / "ok.png").exists()

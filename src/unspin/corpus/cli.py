@@ -162,11 +162,17 @@ def cmd_store_load(args) -> int:
 
 
 def cmd_stats(args) -> int:
-    from ..errors import ConfigError
+    from ..errors import ConfigError, require
+    from ..files import check_writable
     from .stats import compute, render_table, write_csv
 
     if args.top < 1:
         raise ConfigError("--top must be at least 1")
+    for path in (args.csv, args.plot):  # before the query: a bad path wastes no work
+        if path:
+            check_writable(path)
+    if args.plot:
+        require("matplotlib", "corpus")
     result = compute(Options.resolve(db=args.db).db, args.by, model=args.model,
                      min_articles=args.min_articles, outlet=args.outlet)
     if result.note:
