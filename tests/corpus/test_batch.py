@@ -187,6 +187,18 @@ def test_usage_and_unreadable_input(tmp_path, corpus, jsonl_input):
     assert code == 1 and corpus.one_line_error(err)
 
 
+def test_out_that_is_a_file_is_refused_and_kept(tmp_path, corpus, jsonl_input):
+    seed = tmp_path / "seed.json"
+    seed.write_text('{"keep": true}\n')
+    code, _o, err = corpus.run_cli("batch", jsonl_input, "--out", seed)
+    assert code == 1 and corpus.one_line_error(err)
+    assert "exists and is not a folder" in err and "free some space" not in err
+    code, _o, err = corpus.run_cli("batch", jsonl_input, "--out", seed / "sub")
+    assert code == 1 and corpus.one_line_error(err)
+    assert "Not a directory" in err and "free some space" not in err
+    assert seed.read_text() == '{"keep": true}\n'
+
+
 def test_jsonl_output_is_the_analysis_json(tmp_path, corpus):
     from unspin import Analysis
 

@@ -12,6 +12,7 @@ it when the holder dies, so a lock left by a killed run is simply taken over.
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import json
 import logging
 import os
@@ -103,6 +104,9 @@ class OutDir:
     # -- the lock -----------------------------------------------------------------------------
 
     def __enter__(self) -> OutDir:
+        if self.path.exists() and not self.path.is_dir():
+            raise InputError(f"{self.path} exists and is not a folder; give --out a new folder "
+                             "name (or the folder of an earlier run)")
         with self._writing("create the output folder"):
             self.path.mkdir(parents=True, exist_ok=True)
         self._lock()
@@ -311,8 +315,19 @@ class OutDir:
             if self.manifest_path.exists():
                 n = sum(1 for _ in open(self.manifest_path, "rb"))
                 kept = f"; the {n} parts already written are kept"
-            raise InputError(f"cannot {what} ({reason}){kept}: free some space or fix the "
-                             "folder, then run the same command again") from None
+            raise InputError(f"cannot {what} ({reason}){kept}: {_advice(exc)}") from None
+
+
+def _advice(exc: BaseException) -> str:
+    """What to do about a failed write: free space when the disk is full, else fix the folder
+    (an ``InputError`` from ``atomic_path`` keeps the ``OSError`` as its context)."""
+    cause = exc if isinstance(exc, OSError) else exc.__context__
+    again = "then run the same command again"
+    if not isinstance(cause, OSError) or cause.errno is None:
+        return f"free some space or fix the folder, {again}"
+    if cause.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"free some space, {again}"
+    return f"fix the folder, {again} (or give another --out)"
 
 
 def _holder(fd: int) -> str:
