@@ -183,3 +183,13 @@ def test_closed_stdin_is_one_line(monkeypatch):
     monkeypatch.setattr("sys.stdin", None)
     with pytest.raises(InputError, match="standard input is closed"):
         load("-")
+
+
+@pytest.mark.parametrize("name", ["arts.json", "arts.jsonl", "arts.csv", "ARTS.NDJSON"])
+def test_a_file_of_articles_is_sent_to_batch(tmp_path, name):
+    path = tmp_path / name
+    path.write_text('{"id": "a", "text": "They are corrupt liars."}\n')
+    with pytest.raises(InputError, match="unspin batch") as err:
+        load(path)
+    assert one_line(err)
+    assert load(path, kind="text").text.startswith('{"id"')  # forced: read as it is
