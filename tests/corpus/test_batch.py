@@ -199,6 +199,41 @@ def test_out_that_is_a_file_is_refused_and_kept(tmp_path, corpus, jsonl_input):
     assert seed.read_text() == '{"keep": true}\n'
 
 
+def test_empty_input_is_refused_leaving_nothing_behind(tmp_path, corpus):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    out = tmp_path / "run5"
+    code, _o, err = corpus.run_cli("batch", empty, "--out", out)
+    assert code == 1 and corpus.one_line_error(err) and "no articles in this input" in err
+    assert not out.exists()
+    mine = tmp_path / "mine"  # a folder of the user's: kept as it was
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep")
+    code, _o, err = corpus.run_cli("batch", empty, "--out", mine)
+    assert code == 1 and "no articles in this input" in err
+    assert [p.name for p in mine.iterdir()] == ["notes.txt"]
+
+
+def test_run_failing_before_any_part_removes_only_what_it_made(tmp_path, corpus, jsonl_input,
+                                                              monkeypatch):
+    from unspin.corpus import batch
+    from unspin.errors import ModelError
+
+    def no_model(self, done):
+        raise ModelError("the model cannot be loaded")
+
+    monkeypatch.setattr(batch._Run, "_pool", no_model)
+    with pytest.raises(ModelError):
+        batch.run_batch(jsonl_input, tmp_path / "new" / "out")
+    assert not (tmp_path / "new").exists()
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep")
+    with pytest.raises(ModelError):
+        batch.run_batch(jsonl_input, mine)
+    assert [p.name for p in mine.iterdir()] == ["notes.txt"]
+
+
 def test_jsonl_output_is_the_analysis_json(tmp_path, corpus):
     from unspin import Analysis
 

@@ -20,6 +20,8 @@ Layout of ``OUT``::
 
 A record that fails (no text, bad encoding, too large, timed out, repeated id) is recorded with
 its reason and the run goes on; ``BatchResult.failed`` counts them. Rows are numbered from 1.
+An input that is empty or cannot be read is refused before ``OUT`` is touched; a run that ends
+in an error before recording its first part removes what it created (never what was there).
 """
 
 from __future__ import annotations
@@ -87,8 +89,11 @@ def run_batch(source, out, options: Options | None = None, *, format: str = "par
         require("ray", "ray")
     run = _Run(str(source) if remote else Path(source), kind, Path(out), opts, format, engine,
                workers, timeout, chunk_size, address, progress)
+    # a local input that is empty or unreadable is refused before ``out`` is touched (a URL is
+    # read through Ray, started only when there is work: a refusal then removes what it made)
+    records = None if remote else run.records()
     with OutDir(Path(out), format) as outdir:
-        return run.run(outdir, fresh)
+        return run.run(outdir, fresh, records)
 
 
 @dataclass
@@ -105,7 +110,7 @@ class _Run:
     address: str | None
     progress: Callable[[int, int], None] | None
 
-    def run(self, outdir: OutDir, fresh: bool) -> BatchResult:
+    def run(self, outdir: OutDir, fresh: bool, records=None) -> BatchResult:
         started = time.monotonic()
         remote = self.kind is None
         wanted = {"schema": RUN_SCHEMA,
@@ -121,12 +126,8 @@ class _Run:
             result.__dict__.update(state["result"], already_complete=True, seconds=0.0,
                                    peak_rss=[], engine=self.engine)
             return result
+        records = records or self.records()
         done = outdir.read_manifest()
-        records = self._records()
-        first = next(records, None)  # an unreadable input fails here, before any model loads
-        if first is None:
-            raise InputError(f"{self.source}: no articles in this input")
-        records = itertools.chain([first], records)
         pool = self._pool(done)
         result.workers = len(pool.workers)
         try:
@@ -155,6 +156,15 @@ class _Run:
         outdir.write_state(state)
         outdir.finish()
         return result
+
+    def records(self):
+        """The input's records; an unreadable or empty input fails here, before any model
+        loads."""
+        records = self._records()
+        first = next(records, None)
+        if first is None:
+            raise InputError(f"{self.source}: no articles in this input")
+        return itertools.chain([first], records)
 
     def _records(self):
         mb, enc = self.options.max_bytes, self.options.encoding

@@ -100,6 +100,9 @@ class OutDir:
         self.parts = self.path / PARTS
         self.manifest_path = self.parts / "manifest.jsonl"
         self._lock_fd: int | None = None
+        # what this run created, removed again when it ends in an error before recording a part
+        self._made: list[Path] = []  # folders, the innermost first
+        self._made_parts = self._made_state = False
 
     # -- the lock -----------------------------------------------------------------------------
 
@@ -107,13 +110,49 @@ class OutDir:
         if self.path.exists() and not self.path.is_dir():
             raise InputError(f"{self.path} exists and is not a folder; give --out a new folder "
                              "name (or the folder of an earlier run)")
-        with self._writing("create the output folder"):
-            self.path.mkdir(parents=True, exist_ok=True)
-        self._lock()
+        folder = self.path.absolute()
+        while not folder.exists() and folder != folder.parent:
+            self._made.append(folder)
+            folder = folder.parent
+        self._made_state = not (self.path / "run.json").exists()
+        try:
+            with self._writing("create the output folder"):
+                self.path.mkdir(parents=True, exist_ok=True)
+            self._lock()
+        except BaseException:
+            self._discard()
+            raise
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, *exc) -> None:
         self._unlock()
+        if exc_type is not None:
+            self._discard()
+
+    def _discard(self) -> None:
+        """Remove what this run created (its ``_parts``, ``run.json``, the folders it made),
+        when it recorded no part: a run refused or failed before any result leaves nothing
+        behind. Files that were there before it are never touched."""
+        try:
+            if self.manifest_path.stat().st_size:
+                return  # finished parts: kept for the next run to resume
+        except OSError:
+            pass  # no manifest: no part recorded
+        made = [self.path / "run.json"] if self._made_state else []
+        if self._made:
+            made.append(self.path / ".lock")  # left where locks do not work
+        if self._made_parts:
+            shutil.rmtree(self.parts, ignore_errors=True)
+        for path in made:
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass
+        for folder in self._made:
+            try:
+                folder.rmdir()  # only if empty: nothing that someone else put there is lost
+            except OSError:
+                break
 
     def _lock(self) -> None:
         import fcntl
@@ -194,6 +233,7 @@ class OutDir:
 
     def read_manifest(self) -> dict[int, dict]:
         """Completed parts from the manifest; a torn last line (killed mid-write) is cut off."""
+        self._made_parts = self._made_parts or not self.parts.exists()
         with self._writing("create the parts folder"):
             self.parts.mkdir(parents=True, exist_ok=True)
         done: dict[int, dict] = {}
