@@ -224,3 +224,28 @@ def test_control_characters_never_reach_the_terminal():
     assert "\ufffd[31m[NAM›traitors‹]\ufffd[0m!" in plain
     coloured = render(a, "terminal", color=True, width=60)
     assert "\x1b]0;" not in coloured and "\x1b[31m" not in coloured and "\x9b" not in coloured
+
+
+def test_label_template_names_what_is_wrong_with_a_span(tmp_path):
+    import numpy as np
+
+    from unspin.report.semeval import label_template
+
+    class OneTechnique:  # stands in for the model: every span is Doubt
+        techniques = ["Doubt"]
+
+        def label_spans(self, text, spans):
+            return [np.array([1.0]) for _ in spans]
+
+    arts = tmp_path / "arts"
+    arts.mkdir()
+    for aid in ("1", "2", "3", "4"):
+        (arts / f"article{aid}.txt").write_text("x" * 2000)
+    tpl = tmp_path / "tpl.tsv"
+    tpl.write_text("1\t?\t0\t5\n2\t?\t290\t274\n3\t?\t7\t7\n4\t?\t10\t2001\n")
+    out, problems = label_template(arts, tpl, OneTechnique())
+    assert out == "1\tDoubt\t0\t5\n"
+    assert problems == [
+        "skipped article 2: span 290-274 starts after it ends (start 290 > end 274)",
+        "skipped article 3: span 7-7 is empty (start = end)",
+        "skipped article 4: span 10-2001 is outside its text of 2000 characters"]

@@ -84,9 +84,7 @@ def label_template(articles: Path, template: Path, detector
         text = read_file(files[aid])
         bad = [rows[i] for i in idx if not 0 <= rows[i][2] < rows[i][3] <= len(text)]
         if bad:
-            _a, _x, s, e = bad[0]
-            problems.append(f"skipped article {aid}: span {s}-{e} is outside its text of "
-                            f"{len(text)} characters")
+            problems.append(f"skipped article {aid}: {_bad_span(bad[0][2], bad[0][3], text)}")
             continue
         probs = detector.label_spans(text, [(rows[i][2], rows[i][3]) for i in idx])
         for i, p in zip(idx, probs):
@@ -94,3 +92,16 @@ def label_template(articles: Path, template: Path, detector
     out = "".join(f"{aid}\t{lab}\t{s}\t{e}\n"
                   for (aid, _x, s, e), lab in zip(rows, labels) if lab)
     return out, problems
+
+
+def _bad_span(start: int, end: int, text: str) -> str:
+    """Why ``start``-``end`` is not a span of ``text``.
+
+    >>> _bad_span(290, 274, "x" * 2000)
+    'span 290-274 starts after it ends (start 290 > end 274)'
+    """
+    if start > end:
+        return f"span {start}-{end} starts after it ends (start {start} > end {end})"
+    if start == end:
+        return f"span {start}-{end} is empty (start = end)"
+    return f"span {start}-{end} is outside its text of {len(text)} characters"
