@@ -133,13 +133,13 @@ def test_without_enrichment_nothing_new_shows(sample):
 def test_text_and_terminal_summarise(enriched):
     listing = render(enriched, "text")
     assert "Quoted\n  Inès Dubois (1), Kenji Watanabe (1), unattributed (1)\n" in listing
-    assert "  City council — 4 spans, mostly Loaded language and Doubt\n" in listing
+    assert "  City council — 4 spans, Loaded language (3) and Doubt (1)\n" in listing
     claims = listing[listing.index("Claims to check"):listing.index("\nSpans")]
     assert claims.index("1. On Tuesday night") < claims.index("2. Organisers say") \
         < claims.index("3. “Every serious")
     view = render(enriched, "terminal", color=False, width=100)
     assert "Quoted: Inès Dubois (1), Kenji Watanabe (1), unattributed (1)" in view
-    assert "Targeted: City council — 4 spans, mostly Loaded language and Doubt" in view
+    assert "Targeted: City council — 4 spans, Loaded language (3) and Doubt (1)" in view
     assert "Claims to check:\n  1. On Tuesday night" in view
 
 
@@ -205,8 +205,8 @@ def test_panels_have_the_right_counts(enriched):
     entities = parsed.buttons["us-entity"]
     assert [b["data-e"] for b in entities] == ["0", "1"]
     assert all(b["aria-pressed"] == "false" for b in entities)
-    assert "4 spans, mostly Loaded language and Doubt" in page
-    assert "2 spans, mostly Name calling / labelling and Loaded language" in page
+    assert "4 spans, Loaded language (3) and Doubt (1)" in page
+    assert "2 spans, Name calling / labelling (1) and Loaded language (1)" in page
     assert [b["data-q"] for b in parsed.buttons["us-qjump"]] == ["0", "1", "2"]
     assert "<b>Inès Dubois</b> <span>said</span>" in page
     assert "<b>Kenji Watanabe</b> <span>introduced with a colon</span>" in page

@@ -119,17 +119,42 @@ class TallyRow:
     spans: tuple[int, ...]
 
     def summary(self) -> str:
-        """'Jane Smith — 9 spans, mostly Loaded language and Name calling'."""
+        """'Jane Smith — 9 spans, mostly Loaded language (7)': only techniques that stand out
+        are named (ahead of the next one, and of more than one span), with their counts.
+
+        >>> row = lambda *ts: TallyRow("K", "PERSON", sum(n for _, n in ts), ts, ())
+        >>> row(("Loaded_Language", 12), ("Doubt", 1), ("Name_Calling,Labeling", 1),
+        ...     ("Appeal_to_fear-prejudice", 1)).summary()
+        'K — 15 spans, mostly Loaded language (12)'
+        >>> row(("Loaded_Language", 3), ("Doubt", 1)).summary()
+        'K — 4 spans, Loaded language (3) and Doubt (1)'
+        >>> row(("Doubt", 1), ("Slogans", 1), ("Repetition", 1)).summary()
+        'K — 3 spans, 3 techniques'
+        >>> row(("Doubt", 2),).summary()
+        'K — 2 spans, all Doubt'
+        """
         from ..techniques import BY_ID
 
         def name(tid: str) -> str:
             return BY_ID[tid].name if tid in BY_ID else tid
 
-        top = [name(t) for t, _ in self.techniques[:2]]
-        what = " and ".join(top)
+        ts = self.techniques
         noun = "span" if self.count == 1 else "spans"
-        lead = "mostly " if len(self.techniques) > 1 else ""
-        return f"{self.entity} — {self.count} {noun}, {lead}{what}"
+        if len(ts) == 1:
+            what = name(ts[0][0]) if self.count == 1 else f"all {name(ts[0][0])}"
+        elif len(ts) == 2:
+            what = " and ".join(f"{name(t)} ({n})" for t, n in ts)
+        else:
+            counts = [n for _, n in ts] + [0]
+            named = [0] if counts[0] > max(counts[1], 1) else []
+            if named and counts[1] > max(counts[2], 1):
+                named.append(1)
+            if not named:
+                what = f"{len(ts)} techniques"
+            else:
+                lead = "mostly " if 2 * sum(counts[k] for k in named) >= self.count else "led by "
+                what = lead + " and ".join(f"{name(ts[k][0])} ({ts[k][1]})" for k in named)
+        return f"{self.entity} — {self.count} {noun}, {what}"
 
     def to_dict(self) -> dict:
         return {"entity": self.entity, "kind": self.kind, "count": self.count,
