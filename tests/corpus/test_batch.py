@@ -234,6 +234,20 @@ def test_run_failing_before_any_part_removes_only_what_it_made(tmp_path, corpus,
     assert [p.name for p in mine.iterdir()] == ["notes.txt"]
 
 
+def test_unreadable_dates_are_counted_and_stored_as_unknown(tmp_path, corpus):
+    rows = [{**corpus.ARTICLES[0], "published": "yesterday"}, corpus.ARTICLES[1],
+            {**corpus.ARTICLES[2], "published": "2019-02-30"}]
+    src = corpus.write_jsonl(tmp_path / "in.jsonl", rows)
+    out = tmp_path / "out"
+    code, _o, err = corpus.run_cli("batch", src, "--out", out, "--workers", "1")
+    assert code == 0, err
+    assert "warning: 2 rows have a 'published' value that is not a date (first: row 1, " \
+        "'yesterday')" in err
+    articles = table(out / "articles.parquet")
+    assert [(a["status"], a["published"], a["month"]) for a in articles] == [
+        ("ok", None, None), ("ok", "2019-04-11", "2019-04"), ("ok", None, None)]
+
+
 def test_jsonl_output_is_the_analysis_json(tmp_path, corpus):
     from unspin import Analysis
 

@@ -19,9 +19,11 @@ Layout of ``OUT``::
     .lock                               while a run is going on (``outdir``)
 
 A record that fails (no text, bad encoding, too large, timed out, repeated id) is recorded with
-its reason and the run goes on; ``BatchResult.failed`` counts them. Rows are numbered from 1.
-An input that is empty or cannot be read is refused before ``OUT`` is touched; a run that ends
-in an error before recording its first part removes what it created (never what was there).
+its reason and the run goes on; ``BatchResult.failed`` counts them. Rows are numbered from 1. A
+``published`` value that is not a date is stored as null and the article analysed;
+``BatchResult.bad_dates`` counts them. An input that is empty or cannot be read is refused
+before ``OUT`` is touched; a run that ends in an error before recording its first part removes
+what it created (never what was there).
 """
 
 from __future__ import annotations
@@ -208,6 +210,9 @@ class _Run:
         def items():
             for rec in records:
                 counts["rows"] += 1
+                if rec.bad_date is not None:
+                    result.bad_dates += 1
+                    result.bad_date = result.bad_date or (rec.row, rec.bad_date)
                 number = (rec.row - 1) // self.chunk_size
                 first = None if rec.id.startswith("<row ") else seen.setdefault(rec.id, rec.row)
                 if number in done:  # finished by an earlier run

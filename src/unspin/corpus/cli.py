@@ -95,6 +95,7 @@ def add_commands(sub) -> None:
 
 
 def cmd_batch(args) -> int:
+    from ..errors import shorten
     from .batch import run_batch
 
     bar = _progress_bar(args)
@@ -117,6 +118,12 @@ def cmd_batch(args) -> int:
         print(summary_line(result.articles, result.ok, result.failed, result.spans,
                            result.seconds, result.workers, resumed=result.resumed,
                            rate=result.rate, dest=args.out), file=sys.stderr)
+    if result.bad_dates:
+        row, value = result.bad_date
+        rows = "1 row has" if result.bad_dates == 1 else f"{result.bad_dates} rows have"
+        print(f"unspin: warning: {rows} a 'published' value that is not a date (first: row "
+              f"{row}, {shorten(value, 40)!r}); stored as unknown, the articles are analysed: "
+              "give dates as YYYY-MM-DD", file=sys.stderr)
     if result.duplicates:
         print(f"unspin: {result.duplicates} input rows repeat an earlier id: the first of each "
               "is kept, the others are recorded as failed ('duplicate id')", file=sys.stderr)

@@ -15,6 +15,10 @@ is recorded as failed instead of stopping the run. An input that cannot be read 
 A lone surrogate (``"\\ud83d"`` in JSON: half an emoji cut off by a scraper) cannot be written
 to Parquet or UTF-8; it is replaced by U+FFFD in that row's values and the row goes on. Bytes that
 are not valid in the input's encoding fail the row instead ("not valid utf-8 text").
+
+A ``published`` value that is not an ISO date (``YYYY-MM-DD``, a time may follow, or
+``YYYY-MM``; "yesterday", "2019-02-30") is set to None, the article kept; the record keeps the
+value in ``bad_date`` so the run can say how many there were.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from ..errors import ConfigError, InputError
 from ..ingest.folder import list_articles
 
 __all__ = ["Record", "iter_records", "count_records", "fingerprint", "input_format",
-           "to_document", "month_of", "make_record", "jsonl_record", "META_FIELDS"]
+           "to_document", "month_of", "read_date", "make_record", "jsonl_record", "META_FIELDS"]
 
 META_FIELDS = ("url", "outlet", "authors", "published", "title")
 _PARQUET = (".parquet", ".pq")
@@ -44,6 +48,7 @@ _SURROGATE = re.compile("[\udc80-\udcff]")  # undecodable bytes, kept by surroga
 _LONE = re.compile("[\ud800-\udfff]")
 _LONE_NOT_BYTES = re.compile("[\ud800-\udc7f\udd00-\udfff]")
 _ISO_MONTH = re.compile(r"^(\d{4})-(\d{2})")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?")
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ class Record:
     path: str | None = None
     meta: dict = field(default_factory=dict)
     error: str | None = None
+    bad_date: str | None = None  # a ``published`` value that is not a date, set to None in meta
 
 
 def input_format(path: str | Path) -> str:
@@ -201,6 +207,25 @@ def month_of(published: str | None) -> str | None:
     return f"{m.group(1)}-{m.group(2)}" if m and 1 <= int(m.group(2)) <= 12 else None
 
 
+def read_date(value: str | None) -> str | None:
+    """``value`` when it is a date the tables can place in time: ISO ``YYYY-MM-DD`` (a time may
+    follow) or ``YYYY-MM``, a real calendar date; else None.
+
+    >>> read_date("2019-03-04T10:00:00Z"), read_date("2019-03"), read_date("2019-02-30")
+    ('2019-03-04T10:00:00Z', '2019-03', None)
+    >>> read_date("yesterday"), read_date("March 4, 2019"), read_date(None)
+    (None, None, None)
+    """
+    m = _ISO_DATE.match(value or "")
+    if not m:
+        return None
+    try:
+        _dt.date(int(m[1]), int(m[2]), int(m[3] or 1))
+    except ValueError:
+        return None
+    return value
+
+
 def make_record(row: int, source: str, data: dict, max_bytes: int,
                 encoding: str = "utf-8") -> Record:
     """A Record from one parsed row (a dict), with ``error`` set when it cannot be analysed."""
@@ -218,6 +243,9 @@ def make_record(row: int, source: str, data: dict, max_bytes: int,
                *(v for v in meta.values() if isinstance(v, str)), *(meta["authors"] or ())]
     if error is None and any(s and _SURROGATE.search(s) for s in strings):
         error = f"not valid {encoding} text"
+    bad_date = None
+    if meta["published"] is not None and read_date(meta["published"]) is None:
+        bad_date, meta["published"] = meta["published"], None
     if rid is None:
         rid = f"<row {row}>"
         error = error or "no id"
@@ -235,7 +263,7 @@ def make_record(row: int, source: str, data: dict, max_bytes: int,
         meta = {k: tuple(map(_printable, v)) if isinstance(v, tuple) else
                 _printable(v) if isinstance(v, str) else v for k, v in meta.items()}
     return Record(row=row, id=rid, source=source, text=None if error else text, meta=meta,
-                  error=error)
+                  error=error, bad_date=bad_date and _printable(bad_date))
 
 
 def _printable(s: str) -> str:
