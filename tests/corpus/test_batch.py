@@ -234,7 +234,7 @@ def test_run_failing_before_any_part_removes_only_what_it_made(tmp_path, corpus,
     assert [p.name for p in mine.iterdir()] == ["notes.txt"]
 
 
-def test_unreadable_dates_are_counted_and_stored_as_unknown(tmp_path, corpus):
+def test_unreadable_dates_are_counted_kept_and_undated(tmp_path, corpus):
     rows = [{**corpus.ARTICLES[0], "published": "yesterday"}, corpus.ARTICLES[1],
             {**corpus.ARTICLES[2], "published": "2019-02-30"}]
     src = corpus.write_jsonl(tmp_path / "in.jsonl", rows)
@@ -245,7 +245,7 @@ def test_unreadable_dates_are_counted_and_stored_as_unknown(tmp_path, corpus):
         "'yesterday')" in err
     articles = table(out / "articles.parquet")
     assert [(a["status"], a["published"], a["month"]) for a in articles] == [
-        ("ok", None, None), ("ok", "2019-04-11", "2019-04"), ("ok", None, None)]
+        ("ok", "yesterday", None), ("ok", "2019-04-11", "2019-04"), ("ok", "2019-02-30", None)]
 
 
 def test_jsonl_output_is_the_analysis_json(tmp_path, corpus):

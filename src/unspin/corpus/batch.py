@@ -20,7 +20,8 @@ Layout of ``OUT``::
 
 A record that fails (no text, bad encoding, too large, timed out, repeated id) is recorded with
 its reason and the run goes on; ``BatchResult.failed`` counts them. Rows are numbered from 1. A
-``published`` value that is not a date is stored as null and the article analysed;
+``published`` value that is not a date is kept as given, with no month, and the article
+analysed;
 ``BatchResult.bad_dates`` counts them. An input that is empty or cannot be read is refused
 before ``OUT`` is touched; a run that ends in an error before recording its first part removes
 what it created (never what was there).

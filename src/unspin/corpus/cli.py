@@ -122,8 +122,8 @@ def cmd_batch(args) -> int:
         row, value = result.bad_date
         rows = "1 row has" if result.bad_dates == 1 else f"{result.bad_dates} rows have"
         print(f"unspin: warning: {rows} a 'published' value that is not a date (first: row "
-              f"{row}, {shorten(value, 40)!r}); stored as unknown, the articles are analysed: "
-              "give dates as YYYY-MM-DD", file=sys.stderr)
+              f"{row}, {shorten(value, 40)!r}); kept as given but counted as undated: give "
+              "dates as YYYY-MM-DD", file=sys.stderr)
     if result.duplicates:
         print(f"unspin: {result.duplicates} input rows repeat an earlier id: the first of each "
               "is kept, the others are recorded as failed ('duplicate id')", file=sys.stderr)

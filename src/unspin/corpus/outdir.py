@@ -60,7 +60,7 @@ class BatchResult:
     model: dict | None = None
     peak_rss: list[int] = field(default_factory=list)  # bytes, per worker (local engine)
     already_complete: bool = False
-    bad_dates: int = 0  # rows whose ``published`` is not a date (stored as null)
+    bad_dates: int = 0  # rows whose ``published`` is not a date (kept, with no month)
     bad_date: tuple[int, str] | None = None  # the first of them: (row, value as given)
 
     @property

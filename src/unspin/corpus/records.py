@@ -17,8 +17,8 @@ to Parquet or UTF-8; it is replaced by U+FFFD in that row's values and the row g
 are not valid in the input's encoding fail the row instead ("not valid utf-8 text").
 
 A ``published`` value that is not an ISO date (``YYYY-MM-DD``, a time may follow, or
-``YYYY-MM``; "yesterday", "2019-02-30") is set to None, the article kept; the record keeps the
-value in ``bad_date`` so the run can say how many there were.
+``YYYY-MM``; "yesterday", "2019-02-30") is kept as given but has no month (the tables count it
+as undated); the record also holds it in ``bad_date`` so the run can say how many there were.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ class Record:
     path: str | None = None
     meta: dict = field(default_factory=dict)
     error: str | None = None
-    bad_date: str | None = None  # a ``published`` value that is not a date, set to None in meta
+    bad_date: str | None = None  # a ``published`` value that is not a date (kept in meta)
 
 
 def input_format(path: str | Path) -> str:
@@ -200,11 +200,13 @@ def _authors(value) -> tuple[str, ...] | None:
 def month_of(published: str | None) -> str | None:
     """``YYYY-MM`` of an ISO date, else None.
 
-    >>> month_of("2019-03-04T10:00:00Z"), month_of("March 2019")
-    ('2019-03', None)
+    >>> month_of("2019-03-04T10:00:00Z"), month_of("March 2019"), month_of("2019-02-30")
+    ('2019-03', None, None)
     """
+    if read_date(published) is None:  # "2019-02-30" is no date, so in no month
+        return None
     m = _ISO_MONTH.match(published or "")
-    return f"{m.group(1)}-{m.group(2)}" if m and 1 <= int(m.group(2)) <= 12 else None
+    return f"{m.group(1)}-{m.group(2)}"
 
 
 def read_date(value: str | None) -> str | None:
@@ -245,7 +247,7 @@ def make_record(row: int, source: str, data: dict, max_bytes: int,
         error = f"not valid {encoding} text"
     bad_date = None
     if meta["published"] is not None and read_date(meta["published"]) is None:
-        bad_date, meta["published"] = meta["published"], None
+        bad_date = meta["published"]  # kept as given; it only has no month
     if rid is None:
         rid = f"<row {row}>"
         error = error or "no id"

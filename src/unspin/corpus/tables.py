@@ -16,8 +16,8 @@ error                         string         why it failed, one line (null when 
                                              id fails with ``duplicate id ...``
 title, url, outlet, language  string         metadata (null when unknown)
 authors                       list<string>   author names
-published                     string         ISO publication date as given (null when
-                                             unknown or not a date: ``records.read_date``)
+published                     string         publication date as given (ISO when known;
+                                             not a date per ``records.read_date``: no month)
 month                         string         ``YYYY-MM`` of ``published`` (null if not ISO)
 chars                         int64          characters in the analysed text
 words, sentences              int32          counts over the text
