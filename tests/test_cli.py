@@ -68,6 +68,18 @@ def test_unknown_technique_filter_is_usage_error(tmp_path):
     assert code == 2 and "unknown technique" in err
 
 
+@pytest.mark.parametrize("option, message", [
+    (["--techniques", " , "], "at least one technique"),
+    (["--model", "no-such-model"], "unknown model 'no-such-model'"),
+    (["--timeout", "0"], "more than 0"),
+])
+def test_bad_option_values_are_usage_errors(tmp_path, option, message):
+    f = tmp_path / "a.txt"
+    f.write_text("Title\n\nSome text here.\n")
+    code, _o, err = run("analyze", str(f), *option)
+    assert code == 2 and message in err and one_line_error(err)
+
+
 def test_techniques_lists_all(capsys):
     assert main(["techniques", "--json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 14

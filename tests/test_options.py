@@ -48,7 +48,7 @@ def test_env_bool_and_lists(monkeypatch, tmp_path):
     ("min_score", 5, "min-score must be between 0 and 1"),
     ("min_score", -0.1, "min-score must be between 0 and 1"),
     ("threads", -1, "threads must be between 0 and 256"),
-    ("timeout", 0, "timeout must be between 0 and 3600"),
+    ("timeout", 0, "timeout must be more than 0 and at most 3600"),
     ("max_bytes", 0, "max-bytes must be at least 1"),
     ("concurrency", 0, "concurrency must be between 1 and 256"),
     ("encoding", "klingon", "unknown encoding 'klingon'"),

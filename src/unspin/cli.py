@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import ConfigError, InputError, UnspinError
+from .errors import ConfigError, InputError, ModelError, UnspinError
 
 if TYPE_CHECKING:
     from .options import Options
@@ -70,7 +70,17 @@ def resolve_options(args, **extra) -> Options:
         given["allow_private"] = True
     if getattr(args, "no_enrich", False):
         given["enrich"] = False
-    return Options.resolve(**given, **extra)
+    if given["techniques"] is not None and not given["techniques"].replace(",", "").strip():
+        raise ConfigError("--techniques needs at least one technique (see 'unspin techniques'); "
+                          "leave it out to keep all")
+    options = Options.resolve(**given, **extra)
+    from .detect.registry import resolve
+
+    try:  # a name that is no model is a usage error, found before any input is read
+        resolve(options.model)
+    except ModelError as exc:
+        raise ConfigError(str(exc)) from None
+    return options
 
 
 def expand_sources(sources: list[str], kind: str | None) -> list[tuple[str, str | None]]:

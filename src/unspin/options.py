@@ -176,7 +176,7 @@ def _check(o: Options) -> None:
     need(o.chunk_chars >= 1000, "chunk_chars", "at least 1000")
     need(0.0 <= o.min_score <= 1.0, "min_score", "between 0 and 1")
     need(o.max_bytes >= 1, "max_bytes", "at least 1")
-    need(0 < o.timeout <= 3600, "timeout", "between 0 and 3600 seconds")
+    need(0 < o.timeout <= 3600, "timeout", "more than 0 and at most 3600 seconds")
     need(0 <= o.max_redirects <= 50, "max_redirects", "between 0 and 50")
     need(o.max_text_bytes >= 1, "max_text_bytes", "at least 1")
     need(0 < o.request_timeout <= 86400, "request_timeout", "a positive number of seconds")
