@@ -93,7 +93,7 @@ def test_report_is_html(app):
     ({"text": "a", "options": {"min_score": 2}}, 422, "invalid_request"),
     ({"text": "a", "bogus": 1}, 422, "invalid_request"),
     ({"text": "   "}, 400, "bad_input"),
-    ({"text": "Some text.", "options": {"techniques": ["nonsense"]}}, 400, "bad_input"),
+    ({"text": "Some text.", "options": {"techniques": ["nonsense"]}}, 422, "invalid_request"),
     ({"url": "ftp://example.org/a"}, 400, "url_not_allowed"),
     ({"url": "http://127.0.0.1:9/"}, 400, "url_not_allowed"),
 ])
@@ -208,6 +208,8 @@ def test_malformed_json_names_the_problem(app):
     ({"text": "a", "url": "http://x"}, ["got text and url"]),
     ({"text": None}, ["text: must be a string (got null)"]),
     ({"text": "a", "bogus": 1}, ["bogus: unknown field", "text, html, url, options"]),
+    ({"text": "a", "options": {"model": "v1"}},
+     ["options.model: unknown field", "min_score, techniques, kind, enrich"]),
     ({"text": "a", "options": {"min_score": 2}}, ["options.min_score: must be between 0 and 1"]),
     ({"text": "a", "options": {"kind": "pdf"}}, ["options.kind: must be"]),
     ({"text": "Some text.", "options": {"techniques": ["nonsense"]}},

@@ -30,7 +30,7 @@ from typing import Literal
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
@@ -72,6 +72,20 @@ class AnalyzeOptions(BaseModel):
         None, description="how to read `text`: plain text or a Markdown capture (default: guess)")
     enrich: bool = Field(True, description="find quotes, the targets of spans and check-worthy "
                          "claims (false: skip them, faster)")
+
+    @field_validator("techniques")
+    @classmethod
+    def known_techniques(cls, value):
+        """An unknown technique is a bad option like any other (422), named in HTTP words."""
+        from ..errors import ConfigError
+        from ..techniques import get
+
+        for name in value or ():
+            try:
+                get(name)
+            except ConfigError as exc:
+                raise ValueError(for_http(str(exc))) from None
+        return value
 
 
 class AnalyzeRequest(BaseModel):
@@ -228,8 +242,8 @@ def validation_message(errors) -> str:
         what = f"{where}" if where else "the request body"
         return f"{what} must be a JSON object, for example {_EXAMPLE if not where else '{}'}"
     if kind == "extra_forbidden":
-        known = ("min_score, techniques, kind" if loc[:1] == ["options"]
-                 else "text, html, url, options")
+        known = ", ".join(AnalyzeOptions.model_fields if loc[:1] == ["options"]
+                          else AnalyzeRequest.model_fields)
         return f"{where}: unknown field; the fields are {known}"
     if kind == "value_error":
         message = str(ctx.get("error", e.get("msg", "")))
