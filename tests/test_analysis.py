@@ -27,6 +27,25 @@ def test_committed_schema_matches_the_types():
     assert load() == build(), "run: python -m unspin.schema"
 
 
+def test_every_field_of_the_schema_is_described():
+    def walk(node, path):
+        if isinstance(node, dict):
+            for name, prop in node.get("properties", {}).items():
+                where = f"{path}.{name}"
+                desc = prop.get("description")
+                assert isinstance(desc, str) and desc.strip(), f"{where}: no description"
+                yield where
+            for key, value in node.items():
+                yield from walk(value, f"{path}/{key}")
+        elif isinstance(node, list):
+            for k, value in enumerate(node):
+                yield from walk(value, f"{path}[{k}]")
+
+    for schema in (load(), build()):
+        fields = list(walk(schema, "#"))
+        assert len(fields) > 70  # every type's fields were walked, nested ones too
+
+
 def test_output_validates_against_schema_and_round_trips():
     a = sample()
     d = a.to_dict()
