@@ -54,6 +54,15 @@ def test_invalid_utf8_names_file_and_suggests_encoding(tmp_path):
     assert load(path, encoding="cp1252").title == "Caf\u00e9 society"
 
 
+def test_valid_utf8_is_not_garbled_by_a_legacy_encoding(tmp_path):
+    # a folder mixing UTF-8 and cp1252 files is read right with --encoding cp1252
+    utf8, legacy = tmp_path / "a.txt", tmp_path / "b.txt"
+    utf8.write_bytes("Title\n\nThey don\u2019t care.\n".encode("utf-8"))
+    legacy.write_bytes("Title\n\nCaf\u00e9 owners don\u2019t care.\n".encode("cp1252"))
+    assert "don\u2019t care" in load(utf8, encoding="cp1252").text
+    assert "Caf\u00e9 owners don\u2019t" in load(legacy, encoding="cp1252").text
+
+
 def test_oversize(tmp_path):
     path = tmp_path / "long.txt"
     path.write_text("Title\n\n" + "word " * 100, encoding="utf-8")

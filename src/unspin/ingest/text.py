@@ -44,10 +44,15 @@ def read_source_bytes(path: Path, max_bytes: int) -> bytes:
 def decode(data: bytes, encoding: str, name: str) -> str:
     """Bytes to str. A byte-order mark decides the encoding (UTF-8, UTF-16 or UTF-32, as in
     a browser) and stays in the text as U+FEFF, so offsets match the file's characters; else
-    ``encoding`` is used. Binary data and undecodable bytes are refused with a hint.
+    ``encoding`` is used, except that non-ASCII text which is valid UTF-8 is read as UTF-8
+    whatever single-byte ``encoding`` says (legacy text is almost never valid UTF-8, so a
+    folder mixing both is read right). Binary data and undecodable bytes are refused with a
+    hint.
 
     >>> decode("\ufeffHi".encode("utf-16-le"), "utf-8", "a.txt")
     '\ufeffHi'
+    >>> decode("don’t".encode("utf-8"), "latin-1", "a.txt"), decode(b"caf\\xe9", "latin-1", "b")
+    ('don’t', 'café')
     """
     for bom, codec in _BOMS:
         if data.startswith(bom):
@@ -60,6 +65,11 @@ def decode(data: bytes, encoding: str, name: str) -> str:
             raise InputError(f"unknown encoding {encoding!r}") from None
         if not wide and b"\x00" in data[:65536]:
             raise InputError(f"{name}: looks like a binary file, not text{_wide_hint(data)}")
+        if not wide and not data.isascii():
+            try:
+                return data.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
     try:
         text = data.decode(encoding)
     except LookupError:
