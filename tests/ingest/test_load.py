@@ -194,7 +194,8 @@ def test_closed_stdin_is_one_line(monkeypatch):
         load("-")
 
 
-@pytest.mark.parametrize("name", ["arts.json", "arts.jsonl", "arts.csv", "ARTS.NDJSON"])
+@pytest.mark.parametrize("name", ["arts.json", "arts.jsonl", "arts.csv", "ARTS.NDJSON",
+                                  "arts.pq"])
 def test_a_file_of_articles_is_sent_to_batch(tmp_path, name):
     path = tmp_path / name
     path.write_text('{"id": "a", "text": "They are corrupt liars."}\n')

@@ -35,19 +35,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError, InputError
-from ..ingest.folder import list_articles
+from ..ingest.folder import TABLE_SUFFIXES, list_articles
 
 __all__ = ["Record", "iter_records", "count_records", "fingerprint", "input_format",
            "to_document", "month_of", "read_date", "make_record", "jsonl_record", "META_FIELDS"]
 
 META_FIELDS = ("url", "outlet", "authors", "published", "title")
-_PARQUET = (".parquet", ".pq")
-_JSONL = (".jsonl", ".ndjson", ".json")
-_CSV = (".csv",)
 _SURROGATE = re.compile("[\udc80-\udcff]")  # undecodable bytes, kept by surrogateescape
 _LONE = re.compile("[\ud800-\udfff]")
 _LONE_NOT_BYTES = re.compile("[\ud800-\udc7f\udd00-\udfff]")
-_ISO_MONTH = re.compile(r"^(\d{4})-(\d{2})")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?")
 
 
@@ -72,12 +68,9 @@ def input_format(path: str | Path) -> str:
     if p.is_dir():
         return "folder"
     suffix = p.suffix.lower()
-    if suffix in _JSONL:
-        return "jsonl"
-    if suffix in _CSV:
-        return "csv"
-    if suffix in _PARQUET:
-        return "parquet"
+    for fmt, suffixes in TABLE_SUFFIXES.items():
+        if suffix in suffixes:
+            return fmt
     if not p.exists():
         raise InputError(f"{path}: no such file or folder")
     raise ConfigError(f"{path}: give a folder of articles or a .jsonl, .csv or .parquet file")
@@ -203,10 +196,8 @@ def month_of(published: str | None) -> str | None:
     >>> month_of("2019-03-04T10:00:00Z"), month_of("March 2019"), month_of("2019-02-30")
     ('2019-03', None, None)
     """
-    if read_date(published) is None:  # "2019-02-30" is no date, so in no month
-        return None
-    m = _ISO_MONTH.match(published or "")
-    return f"{m.group(1)}-{m.group(2)}"
+    date = read_date(published)  # "2019-02-30" is no date, so in no month
+    return date[:7] if date else None
 
 
 def read_date(value: str | None) -> str | None:

@@ -9,9 +9,13 @@ from pathlib import Path
 
 from ..errors import InputError
 
-__all__ = ["ARTICLE_SUFFIXES", "article_id", "list_articles"]
+__all__ = ["ARTICLE_SUFFIXES", "TABLE_SUFFIXES", "article_id", "list_articles"]
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+#: files that hold many articles, one per row, by format: ``unspin batch`` reads them, while
+#: ``load`` (one article) refuses them
+TABLE_SUFFIXES = {"jsonl": (".jsonl", ".ndjson", ".json"), "csv": (".csv",),
+                  "parquet": (".parquet", ".pq")}
 
 
 def article_id(rel: str | Path) -> str:
