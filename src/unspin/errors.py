@@ -139,3 +139,12 @@ def shorten(text: object, limit: int = 100) -> str:
     if len(text) <= limit:
         return head
     return f"{head[:limit]}… ({len(text) - limit} more characters)"
+
+
+def plural(n: int, word: str) -> str:
+    """``n`` and ``word`` for a message: thousands separators, the noun plural unless 1.
+
+    >>> plural(1, "article"), plural(1204, "span")
+    ('1 article', '1,204 spans')
+    """
+    return f"{n:,} {word}" + ("" if n == 1 else "s")

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from .errors import InputError
+from .errors import InputError, plural
 
 __all__ = ["Scores", "si_scores", "full_scores", "tc_scores", "merge_intervals",
            "evaluate_files", "format_table", "not_in_gold_line"]
@@ -214,10 +214,6 @@ def _not_in_gold(pred, known: set[str]) -> dict:
             "first": spans[0][0] if spans else None}
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
-
-
 def not_in_gold_line(result: dict) -> str | None:
     """The warning for predictions ``evaluate_files`` could not score, or None.
 
@@ -227,7 +223,7 @@ def not_in_gold_line(result: dict) -> str | None:
     out = result.get("not_in_gold")
     if not out:
         return None
-    return (f"{_count(out['spans'], 'predicted span')} in {_count(out['articles'], 'article')} "
+    return (f"{plural(out['spans'], 'predicted span')} in {plural(out['articles'], 'article')} "
             f"not in the gold set (first: {out['first']}); they are not scored")
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import require
+from ..errors import plural, require
 from ..files import atomic_path
 from ..techniques import BY_ID
 from .stats import Stats
@@ -128,7 +128,7 @@ def _by_target(plt, stats: Stats, top: int):
     ax.invert_yaxis()
     peak = max((r.spans for r in rows), default=0) or 1
     for y, r in zip(ys, rows, strict=True):
-        ax.text(r.spans + peak * 0.01, y, f"{r.spans:,} in {_plural(r.articles, 'article')}",
+        ax.text(r.spans + peak * 0.01, y, f"{r.spans:,} in {plural(r.articles, 'article')}",
                 va="center", fontsize=8.5, color="#888888" if stats.few(r) else _INK)
     ax.set_xlim(0, peak * 1.32)
     from matplotlib.ticker import MaxNLocator, StrMethodFormatter
@@ -157,10 +157,6 @@ def _by_target(plt, stats: Stats, top: int):
     _titles(fig, f"{who} persuasion techniques at?{shown}",
             _subtitle(stats) + " · " + " · ".join(notes))
     return fig
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
 def _bar_axis(ax, label: str) -> None:

@@ -29,7 +29,7 @@ import io
 import time
 from dataclasses import dataclass, field
 
-from ..errors import ConfigError, InputError
+from ..errors import ConfigError, InputError, plural
 from ..files import write_atomic
 from ..techniques import BY_ID, TECHNIQUE_IDS
 from .store import model_label
@@ -538,15 +538,11 @@ def render_table(stats: Stats, top: int = 25) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" + ("" if n == 1 else "s")
-
-
 def _render_targets(stats: Stats, top: int) -> str:
     scope = f"outlet {stats.outlet}: " if stats.outlet is not None else ""
-    lines = [(f"target: {scope}{_plural(stats.articles, 'article')} ({stats.enriched:,} with "
-              f"enrichment), {_plural(stats.spans, 'span')}, {stats.targeted:,} aimed at "
-              f"{_plural(len(stats.targets), 'entity').replace('entitys', 'entities')}, "
+    lines = [(f"target: {scope}{plural(stats.articles, 'article')} ({stats.enriched:,} with "
+              f"enrichment), {plural(stats.spans, 'span')}, {stats.targeted:,} aimed at "
+              f"{plural(len(stats.targets), 'entity').replace('entitys', 'entities')}, "
               f"model {stats.model_label}"), ""]
     if not stats.targets:
         lines.append("(no span is aimed at a person, group, country or organisation here)")
