@@ -85,11 +85,16 @@ def test_techniques_lists_all(capsys):
     assert len(json.loads(capsys.readouterr().out)) == 14
 
 
-def test_evaluate_prints_scores(tmp_path, capsys):
-    gold = tmp_path / "gold.tsv"
-    pred = tmp_path / "pred.tsv"
+def gold_and_pred(tmp_path, pred_lines: str):
+    """A gold TSV with one Doubt span in article 1, and predictions ``pred_lines``."""
+    gold, pred = tmp_path / "gold.tsv", tmp_path / "pred.tsv"
     gold.write_text("1\tDoubt\t10\t20\n")
-    pred.write_text("1\tDoubt\t0\t20\n")
+    pred.write_text(pred_lines)
+    return gold, pred
+
+
+def test_evaluate_prints_scores(tmp_path, capsys):
+    gold, pred = gold_and_pred(tmp_path, "1\tDoubt\t0\t20\n")
     assert main(["evaluate", str(gold), str(pred), "--json"]) == 0
     r = json.loads(capsys.readouterr().out)
     assert r["si"]["precision"] == 0.5 and r["si"]["recall"] == 1.0
@@ -97,10 +102,7 @@ def test_evaluate_prints_scores(tmp_path, capsys):
 
 
 def test_evaluate_warns_of_predictions_outside_the_gold_set(tmp_path, capsys):
-    gold = tmp_path / "gold.tsv"
-    pred = tmp_path / "pred.tsv"
-    gold.write_text("1\tDoubt\t10\t20\n")
-    pred.write_text("1\tDoubt\t0\t20\n9\tDoubt\t0\t5\n9\tSlogans\t8\t9\n")
+    gold, pred = gold_and_pred(tmp_path, "1\tDoubt\t0\t20\n9\tDoubt\t0\t5\n9\tSlogans\t8\t9\n")
     assert main(["evaluate", str(gold), str(pred), "--json"]) == 0
     captured = capsys.readouterr()
     r = json.loads(captured.out)
@@ -110,10 +112,7 @@ def test_evaluate_warns_of_predictions_outside_the_gold_set(tmp_path, capsys):
 
 
 def test_evaluate_refuses_predictions_with_no_gold_article(tmp_path):
-    gold = tmp_path / "gold.tsv"
-    pred = tmp_path / "pred.tsv"
-    gold.write_text("1\tDoubt\t10\t20\n")
-    pred.write_text("7\tDoubt\t0\t20\n8\tDoubt\t0\t5\n")
+    gold, pred = gold_and_pred(tmp_path, "7\tDoubt\t0\t20\n8\tDoubt\t0\t5\n")
     code, out, err = run("evaluate", str(gold), str(pred))
     assert code == 1 and one_line_error(err) and out == ""
     assert "none of its 2 articles is in the gold set" in err and "first: 7" in err
