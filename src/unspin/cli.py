@@ -238,7 +238,7 @@ def cmd_teacher_label(args) -> int:
     for source in args.articles:
         arts = source_articles(source, args.split, args.limit or 0)
         written += soft_labels(args.teacher, arts, args.out, threads=args.threads or 0,
-                               stride=args.stride or 190)
+                               stride=args.stride or 190, spans=args.spans)
     print(f"soft labels of {written} articles written to {args.out}")
     return 0
 
@@ -456,6 +456,9 @@ def build_parser() -> argparse.ArgumentParser:
     tl.add_argument("--limit", type=_whole(0), help="label at most N articles of each source")
     tl.add_argument("--stride", type=_whole(1, 254),
                     help="word pieces between window starts (default 190; 254: no overlap)")
+    tl.add_argument("--spans", action="store_true",
+                    help="also the span classifier's technique probabilities on gold spans and "
+                    "on the teacher's own spans (for 'unspin train --init-from')")
     tl.add_argument("--threads", type=_whole(0, 256), help="torch threads (default all cores)")
     tl.set_defaults(func=cmd_teacher_label)
 

@@ -96,6 +96,32 @@ def test_teacher_soft_labels_and_distilled_student(tmp_path, tiny_teacher_base, 
     card = (out / "MODEL_CARD.md").read_text()
     assert "Encoder distilled from a teacher" in card and "3\n  unlabelled" in card
 
+    # span labels: the teacher's technique probabilities on gold spans and on its own spans,
+    # learnt by a span classifier over a frozen encoder (gold spans and unlabelled articles)
+    from unspin.training.teacher import read_soft_spans
+
+    spans = tmp_path / "soft-spans"
+    assert main(["teacher", "label", str(teacher), str(data), str(unlabelled), "--spans",
+                 "--out", str(spans), "--threads", "2"]) == 0
+    capsys.readouterr()
+    train_art = next(a for a in arts if a["id"] not in val_ids)
+    where, probs, score = read_soft_spans(spans, train_art["id"])
+    gold = sorted({(x["start"], x["end"]) for x in train_art["spans"]})
+    assert [tuple(w) for w in where[:len(gold)]] == gold and (score[:len(gold)] == 1).all()
+    assert probs.shape == (len(where), 14) and np.allclose(probs.sum(1), 1.0, atol=0.01)
+    assert read_soft_spans(soft, train_art["id"]) is None  # labelled without --spans
+    head = tmp_path / "head"
+    assert main(["train", str(data), "--out", str(head), "--name", "smoke-head", "--epochs", "2",
+                 "--init-from", "minilm-spans.v1", "--span-signals", "--threads", "2",
+                 "--quiet", "--distill-from", str(spans), "--unlabelled", str(unlabelled)]) == 0
+    assert "model smoke-head.v1 written to" in capsys.readouterr().out
+    counts = json.loads((head / "config.json").read_text())["validation"]["span_examples"]
+    assert counts["teacher_labelled"] >= len(gold) * 6  # gold spans of 6 training articles
+    # without --spans the soft labels carry no span labels: a clear refusal
+    assert main(["train", str(data), "--out", str(tmp_path / "head2"), "--name", "smoke-head",
+                 "--init-from", "minilm-spans.v1", "--distill-from", str(soft)]) != 0
+    assert "unspin teacher label --spans" in capsys.readouterr().err
+
 
 def test_labelling_needs_a_trained_teacher(tmp_path, capsys, synthetic_jsonl):
     from unspin.cli import main

@@ -162,7 +162,10 @@ class Predictor:
         return tok, merge(n, starts, cfg.window, packed)
 
     def token_outputs(self, text: str) -> TokenOutputs:
-        tok, merged = self.merged_outputs(text)
+        return self.outputs_of(text, *self.merged_outputs(text))
+
+    def outputs_of(self, text: str, tok: Tokenized, merged: np.ndarray | None) -> TokenOutputs:
+        """``token_outputs`` from ``merged_outputs``' result (when both are wanted)."""
         if merged is None:
             z = np.zeros((0,), dtype=np.float32)
             return TokenOutputs(tok.offsets, np.zeros((0, 1), np.float32), z, z,

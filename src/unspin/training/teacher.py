@@ -47,7 +47,8 @@ from .validate import validate
 
 log = logging.getLogger(__name__)
 
-__all__ = ["TeacherConfig", "train_teacher", "soft_labels", "read_soft", "teacher_dir"]
+__all__ = ["TeacherConfig", "train_teacher", "soft_labels", "read_soft", "read_soft_spans",
+           "teacher_dir"]
 
 T = len(TECHNIQUE_IDS)
 #: sha256 of model.safetensors in all-mpnet-base-v2.zip, assembled from the five pinned
@@ -265,11 +266,16 @@ def train_teacher(data: str | Path, out: str | Path, cfg: TeacherConfig,
 
 
 def soft_labels(teacher: str | Path, articles: list[LabeledArticle], out: str | Path,
-                threads: int = 0, stride: int = 190) -> int:
+                threads: int = 0, stride: int = 190, spans: bool = False) -> int:
     """Write the teacher's per-token probabilities for ``articles`` into ``out/<id>.npz``:
     ``offsets`` (n, 2) character offsets of the teacher's tokens and ``probs`` (n, 3 + 14),
     the BIO distribution and the per-technique sigmoids, merged over overlapping windows.
-    Articles already written are skipped. Returns how many were written."""
+
+    With ``spans``, also the teacher's span classifier on the article's gold spans and on the
+    spans it finds itself (cut at breaks, dangling words trimmed): ``spans`` (k, 2) character
+    offsets, ``span_probs`` (k, 14) its technique probabilities, ``span_score`` (k,) 1 for a
+    gold span, else the span's peak "inside" probability. Articles already written are
+    skipped. Returns how many were written."""
     torch = require("torch", "train")
     teacher = Path(teacher)
     record = teacher / "teacher.json"
@@ -285,7 +291,8 @@ def soft_labels(teacher: str | Path, articles: list[LabeledArticle], out: str | 
     model.load_state_dict(torch.load(teacher / "checkpoints" / "best.pt", weights_only=True))
     model.eval()
     pred = _predictor(torch, split, open_tokenizer(base),
-                      DecodeConfig(window=cfg.window, stride=stride), cfg.bf16)
+                      DecodeConfig(window=cfg.window, stride=stride, cut_breaks=True,
+                                   trim_dangling=True), cfg.bf16)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written = 0
@@ -296,8 +303,11 @@ def soft_labels(teacher: str | Path, articles: list[LabeledArticle], out: str | 
         tok, merged = pred.merged_outputs(art.text)
         probs = (np.zeros((0, 3 + T), np.float32) if merged is None
                  else merged[:, -(3 + T):])
+        arrays = {"offsets": tok.offsets.astype(np.int32), "probs": probs.astype(np.float16)}
+        if spans:
+            arrays.update(_span_labels(pred, art, pred.outputs_of(art.text, tok, merged)))
         tmp = path.with_suffix(".tmp.npz")
-        np.savez(tmp, offsets=tok.offsets.astype(np.int32), probs=probs.astype(np.float16))
+        np.savez(tmp, **arrays)
         os.replace(tmp, path)
         written += 1
     best = meta["best"]
@@ -307,9 +317,35 @@ def soft_labels(teacher: str | Path, articles: list[LabeledArticle], out: str | 
         "validation": {k: round(best[k]["f1"], 4) for k in ("si", "tc", "full")},
         "epoch_seconds": [h["seconds"] for h in meta["history"]],
         "tokens_per_s": [h.get("tokens_per_s") for h in meta["history"]]},
-        "stride": stride, "articles": len(list(out.glob("*.npz")))}
+        "stride": stride, "articles": len(list(out.glob("*.npz"))), "spans": spans}
     (out / "soft.json").write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     return written
+
+
+def _span_labels(pred: Predictor, art: LabeledArticle, o) -> dict[str, np.ndarray]:
+    """The teacher's technique probabilities for an article's gold spans and its own."""
+    gold = sorted({(x.start, x.end) for x in art.spans})
+    own = [(g.start, g.end, g.score) for g in pred.segments(art.text, o)
+           if (g.start, g.end) not in set(gold)] if len(o.offsets) else []
+    where = gold + [(a, b) for a, b, _s in own]
+    probs = pred.classify(art.text, o, where) if where and len(o.offsets) else np.zeros((0, T))
+    return {"spans": np.array(where, dtype=np.int32).reshape(-1, 2),
+            "span_probs": np.asarray(probs, dtype=np.float16).reshape(-1, T),
+            "span_score": np.array([1.0] * len(gold) + [s for _a, _b, s in own],
+                                   dtype=np.float16)}
+
+
+def read_soft_spans(folder: str | Path, article_id: str
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The teacher's span labels of an article (``soft_labels(spans=True)``): spans (k, 2),
+    technique probabilities (k, 14) and scores (k,); None when it has none."""
+    path = _soft_path(Path(folder), article_id)
+    if not path.exists():
+        return None
+    z = np.load(path)
+    if "spans" not in z:
+        return None
+    return z["spans"], z["span_probs"].astype(np.float32), z["span_score"].astype(np.float32)
 
 
 def distillation_record(soft_dir: str | Path, weight: float, unlabelled: int) -> dict:

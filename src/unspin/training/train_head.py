@@ -10,6 +10,10 @@ trained on span examples built from them:
 - random word runs of 1-4 words that touch no gold span, as "no technique".
 Features are the runtime's (``spans.span_features``), optionally with the token heads'
 probabilities (``spans.SIGNALS``), so the head sees at training time what it sees when served.
+With a teacher's span labels (``unspin teacher label --spans``, given as ``--distill-from``) the
+classifier also learns the teacher's technique probabilities: on the gold spans of the training
+articles (beside their gold technique) and on the spans the teacher finds in unlabelled articles
+(``--unlabelled``; technique probabilities only, never "no technique" or not).
 The best epoch by validation loss is kept; the model is exported with the source encoder and
 tokenizer, its decoding tuned on validation like any other.
 """
@@ -132,6 +136,58 @@ def span_examples(art: LabeledArticle, o: TokenOutputs, pred: Predictor,
     return out
 
 
+_NO_SOFT = np.zeros(T, dtype=np.float32)
+
+
+def _teacher_spans(folder: str | Path, arts: list[LabeledArticle]
+                   ) -> dict[str, dict[tuple[int, int], np.ndarray]]:
+    """The teacher's technique probabilities of each training article's gold spans."""
+    from ..errors import InputError
+    from .teacher import read_soft_spans
+
+    out = {}
+    for a in arts:
+        got = read_soft_spans(folder, a.id)
+        if got is None:
+            continue
+        gold = {(x.start, x.end) for x in a.spans}
+        out[a.id] = {(int(s), int(e)): p for (s, e), p, score in zip(*got)
+                     if (int(s), int(e)) in gold and score >= 1.0}
+    if not out:
+        raise InputError(f"{folder}: no span labels for the training articles (write them "
+                         "with 'unspin teacher label --spans')")
+    return out
+
+
+def _unlabelled_examples(cfg, pred: Predictor, source, ckpt: Path
+                         ) -> tuple[np.ndarray, np.ndarray, int]:
+    """Features and teacher probabilities of the spans the teacher found in unlabelled
+    articles (those it labelled), and how many articles gave some."""
+    from ..errors import ConfigError
+    from .teacher import read_soft_spans, read_unlabelled
+
+    if not cfg.distill_from:
+        raise ConfigError("--unlabelled needs --distill-from (their only labels are soft)")
+    arts = []
+    for a in read_unlabelled(cfg.unlabelled, cfg.unlabelled_limit):
+        got = read_soft_spans(cfg.distill_from, a.id)
+        if got is not None and len(got[0]):
+            arts.append((a, got))
+    key = f"{source.info.fingerprint}:unlabelled:{len(arts)}"
+    outs, _s = _token_outputs(pred, [a for a, _g in arts], ckpt / "unlabelled_outputs.pkl", key)
+    xs, qs = [], []
+    for a, (where, probs, _score) in arts:
+        if not len(outs[a.id].offsets):
+            continue
+        ex = [(int(s), int(e), -1) for s, e in where]
+        xs.append(_features(a, outs[a.id], ex, cfg.span_signals))
+        qs.append(probs / np.maximum(probs.sum(1, keepdims=True), 1e-9))
+    if not xs:
+        raise ConfigError(f"{cfg.unlabelled}: the teacher's span labels in {cfg.distill_from} "
+                          "cover none of these articles")
+    return np.concatenate(xs), np.concatenate(qs).astype(np.float32), len(xs)
+
+
 def _features(art, o, examples, signals: bool) -> np.ndarray:
     probs = (o.p_in, o.p_begin, o.p_tech) if signals else None
     return sp.span_features(art.text, o.hidden, o.offsets, [(s, e) for s, e, _k in examples],
@@ -195,19 +251,33 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None) -> dict:
         log.info("%d spans of a second annotation on %d training articles",
                  sum(map(len, extra.values())), len(extra))
 
+    teach = _teacher_spans(cfg.distill_from, train_arts) if cfg.distill_from else {}
+
     def build(group):
-        xs, ys = [], []
+        xs, ys, qs = [], [], []
         for a in group:
             ex = span_examples(a, outs[a.id], pred, rng, cfg.random_negatives,
                                extra.get(a.id, ()))
             if ex:
                 xs.append(_features(a, outs[a.id], ex, cfg.span_signals))
                 ys.append(np.array([k for _s, _e, k in ex], dtype=np.int64))
-        return np.concatenate(xs), np.concatenate(ys)
+                known = teach.get(a.id, {})
+                qs.append(np.stack([known.get((s, e), _NO_SOFT) if k < T else _NO_SOFT
+                                    for s, e, k in ex]))
+        return np.concatenate(xs), np.concatenate(ys), np.concatenate(qs)
 
     t0 = time.time()
-    x_tr, y_tr = build(train_arts)
-    x_va, y_va = build(val_arts)
+    x_tr, y_tr, q_tr = build(train_arts)
+    x_va, y_va, _q = build(val_arts)
+    n_unlabelled = 0
+    if cfg.unlabelled:
+        x_un, q_un, n_unlabelled = _unlabelled_examples(cfg, pred, source, ckpt)
+        x_tr = np.concatenate([x_tr, x_un])
+        y_tr = np.concatenate([y_tr, np.full(len(x_un), -1, dtype=np.int64)])
+        q_tr = np.concatenate([q_tr, q_un])
+    if teach:
+        log.info("teacher's technique probabilities on %d span examples",
+                 int((q_tr.sum(1) > 0).sum()))
     log.info("span examples: %d training (%d 'no technique'), %d validation, in %.0f s",
              len(y_tr), int((y_tr == T).sum()), len(y_va), time.time() - t0)
     mean = x_tr.mean(0).astype(np.float32)
@@ -218,9 +288,23 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None) -> dict:
                           nn.GELU(approximate="tanh"), nn.Dropout(cfg.head_dropout),
                           nn.Linear(cfg.head_hidden, T + 1))
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr_heads, weight_decay=cfg.weight_decay)
-    loss_fn = nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing)
+    loss_fn = nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing, reduction="none")
     xt = torch.from_numpy((x_tr - mean) / std)
     yt = torch.from_numpy(y_tr)
+    qt = torch.from_numpy(q_tr)
+
+    def batch_loss(logits, y, q):
+        """Gold-class cross-entropy where there is a gold class (y >= 0), plus the teacher's
+        technique probabilities against the technique part of the output (given a technique),
+        weighted by ``distill_weight``, where the teacher gave them; mean over the batch."""
+        hard = y >= 0
+        total = loss_fn(logits[hard], y[hard]).sum() if bool(hard.any()) else logits.sum() * 0
+        soft = q.sum(1) > 0
+        if bool(soft.any()):
+            logp = torch.log_softmax(logits[soft][:, :T], dim=1)
+            total = total - cfg.distill_weight * (q[soft] * logp).sum()
+        return total / len(y)
+
     xv = torch.from_numpy((x_va - mean) / std)
     yv = torch.from_numpy(y_va)
     steps = int(np.ceil(len(yt) / cfg.batch_size))
@@ -236,7 +320,7 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None) -> dict:
         total = 0.0
         for b in range(steps):
             idx = order[b * cfg.batch_size:(b + 1) * cfg.batch_size]
-            loss = loss_fn(model(xt[idx]), yt[idx])
+            loss = batch_loss(model(xt[idx]), yt[idx], qt[idx])
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -291,6 +375,8 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None) -> dict:
                            "cost": cost,
                            "span_examples": {"train": len(y_tr),
                                              "train_no_technique": int((y_tr == T).sum()),
+                                             "teacher_labelled": int((q_tr.sum(1) > 0).sum()),
+                                             "unlabelled_articles": n_unlabelled,
                                              "validation": len(y_va)}}
     return tune_and_record(OnnxSpanDetector(out), cfg, val_arts,
                            sp.multiword_techniques(train_arts), extra)
