@@ -161,6 +161,21 @@ def test_analyze_folder_semeval_keeps_good_articles(tmp_path):
         assert 0 <= int(s) < int(e) <= len(text)
 
 
+def test_a_file_named_twice_is_analysed_once(tmp_path, capsys):
+    from unspin.cli import expand_sources
+
+    arts = tmp_path / "arts"
+    arts.mkdir()
+    for i in (1, 2):
+        (arts / f"article{i}.txt").write_text(f"Report {i}\n\nThe council met on Tuesday.\n")
+    one = str(arts / "article1.txt")
+    got = expand_sources([one, str(arts), str(tmp_path / "arts" / ".." / "arts" / "article1.txt")],
+                         None)
+    assert [s for s, _k in got] == [one, str(arts / "article2.txt")]
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and all("given twice" in line and "analysed once" in line for line in err)
+
+
 def test_output_to_a_device_is_written_in_place_not_replaced(tmp_path):
     import os
     import stat

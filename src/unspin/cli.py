@@ -85,7 +85,8 @@ def resolve_options(args, **extra) -> Options:
 
 def expand_sources(sources: list[str], kind: str | None) -> list[tuple[str, str | None]]:
     """Command-line sources with folders expanded into their articles (SemEval-layout
-    ``article<ID>.txt`` files are read as plain text, so offsets match the files)."""
+    ``article<ID>.txt`` files are read as plain text, so offsets match the files). A file
+    named twice (or also inside a folder given) is analysed once, with a warning."""
     from .ingest.folder import list_articles
 
     out: list[tuple[str, str | None]] = []
@@ -99,7 +100,17 @@ def expand_sources(sources: list[str], kind: str | None) -> list[tuple[str, str 
             out += [(str(f), kind or ("text" if ptc else None)) for f in files]
         else:
             out.append((src, kind))
-    return out
+    seen: dict[str, str] = {}
+    kept = []
+    for src, k in out:
+        key = src if src == "-" or "://" in src else os.path.realpath(src)
+        if key in seen:
+            print(f"unspin: warning: {src} is given twice (as {seen[key]}); analysed once",
+                  file=sys.stderr)
+            continue
+        seen[key] = src
+        kept.append((src, k))
+    return kept
 
 
 # ---------------------------------------------------------------------------------------------
