@@ -117,6 +117,8 @@ def test_teacher_soft_labels_and_distilled_student(tmp_path, tiny_teacher_base, 
     assert "model smoke-head.v1 written to" in capsys.readouterr().out
     counts = json.loads((head / "config.json").read_text())["validation"]["span_examples"]
     assert counts["teacher_labelled"] >= len(gold) * 6  # gold spans of 6 training articles
+    card = (head / "MODEL_CARD.md").read_text()
+    assert "technique probabilities of a teacher's span classifier" in card
     # without --spans the soft labels carry no span labels: a clear refusal
     assert main(["train", str(data), "--out", str(tmp_path / "head2"), "--name", "smoke-head",
                  "--init-from", "minilm-spans.v1", "--distill-from", str(soft)]) != 0

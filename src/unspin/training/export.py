@@ -223,6 +223,7 @@ def _v2_method(cfg, extra: dict, decode: dict) -> list[str]:
                       ("  maxima), whether the span is one word, starts or ends with a "
                        "function word,"),
                       "  and how often its words recur in the article."]
+        lines += _span_distillation_lines(extra.get("span_distillation"))
         if getattr(cfg, "keep_source_head", False):
             lines += ["  A span's technique probabilities are the average of the new classifier's",
                       (f"  (given that the span carries a technique) and `{src}`'s span "
@@ -260,6 +261,26 @@ def _v2_method(cfg, extra: dict, decode: dict) -> list[str]:
     if decode.get("calibration"):
         lines.append("- Scores are calibrated (isotonic map fitted on validation, see below).")
     return lines
+
+
+def _span_distillation_lines(d: dict | None) -> list[str]:
+    """How the span classifier learnt from a teacher's span classifier (``--distill-from``)."""
+    if not d or "teacher" not in d:
+        return []
+    t, v = d["teacher"], d["teacher"]["validation"]
+    return [
+        ("  It also learnt the technique probabilities of a teacher's span classifier "
+         f"(`{t['model']}`,"),
+        (f"  lower {t['frozen_layers']} layers frozen, {t['epochs']} epochs, best epoch "
+         f"{t['best_epoch']}: SI {v['si']:.3f} / TC {v['tc']:.3f} / full {v['full']:.3f} on "
+         "validation):"),
+        (f"  on {d['gold_spans']:,} gold spans of the training articles, beside their gold "
+         "technique, and on"),
+        (f"  {d['unlabelled_spans']:,} spans the teacher found in {d['unlabelled_articles']} "
+         "unlabelled news articles"),
+        ("  (technique given a span only; whether they carry one is never taught from them), "
+         f"weight {d['weight']:g}."),
+    ]
 
 
 def _distillation_lines(d: dict | None) -> list[str]:

@@ -369,6 +369,13 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None) -> dict:
              "encoder_from": {"model": source.info.name, "sha256": source.info.fingerprint}}
     if source.config.get("distillation"):
         extra["distillation"] = source.config["distillation"]
+    if teach:
+        from .teacher import distillation_record
+
+        extra["span_distillation"] = {
+            **distillation_record(cfg.distill_from, cfg.distill_weight, n_unlabelled),
+            "gold_spans": int(((q_tr.sum(1) > 0) & (y_tr >= 0)).sum()),
+            "unlabelled_spans": int((y_tr < 0).sum())}
     write_config(out, cfg, decode, extra)
     extra["validation"] = {"split": f"sha256(id) % 100 < {cfg.val_percent}",
                            "history": history, "train_articles": len(train_arts),
