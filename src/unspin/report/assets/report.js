@@ -80,8 +80,14 @@
     tip.hidden = true;
     root.appendChild(tip);
 
-    function tipFor(indices, anchor, x, y) {
+    // what the tip is showing for: "hover" (the pointer) or "focus" (the keyboard); a
+    // keyboard focus that scrolls the page moves content under a resting pointer, and the
+    // mouseout that follows must not hide the focused tag's tip
+    var tipSource = null;
+
+    function tipFor(indices, anchor, x, y, source) {
       if (!indices.length || !panel.hidden) return hideTip();
+      tipSource = source || "hover";
       tip.textContent = indices.map(function (i) {
         var span = data.spans[i];
         return data.techniques[span.t].name + " \u00B7 " + Math.round(span.score * 100) + "%";
@@ -96,7 +102,7 @@
       tip.style.top = top + "px";
     }
 
-    function hideTip() { tip.hidden = true; }
+    function hideTip() { tip.hidden = true; tipSource = null; }
 
     root.addEventListener("mouseover", function (event) {
       var target = event.target instanceof Element && event.target.closest(".h");
@@ -104,11 +110,11 @@
     });
     root.addEventListener("mouseout", function (event) {
       var to = event.relatedTarget;
-      if (!(to instanceof Element) || !to.closest(".h")) hideTip();
+      if (tipSource === "hover" && (!(to instanceof Element) || !to.closest(".h"))) hideTip();
     });
     root.addEventListener("focusin", function (event) {
       var tag = event.target instanceof Element && event.target.closest(".us-tag");
-      if (tag) tipFor([Number(tag.getAttribute("data-i"))], tag);
+      if (tag) tipFor([Number(tag.getAttribute("data-i"))], tag, null, null, "focus");
     });
     root.addEventListener("focusout", hideTip);
 
