@@ -1,6 +1,6 @@
 """Quality of shipped detectors on the fixed validation split, side by side.
 
-For each model (default: minilm-spans.v1, v2, v3 and v4) prints
+For each model (default: minilm-spans.v1 to v5) prints
 - SI (span identification) P/R/F1 of the decoded segments (the figure model cards give) and of
   everything ``detect`` returns (what a user sees), TC (technique of gold spans) and full-task
   P/R/F1, per-technique full-task and TC F1;
@@ -140,7 +140,8 @@ def report(name, det, arts, showcase):
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--models", nargs="+", default=["minilm-spans.v1", "minilm-spans.v2",
-                                                     "minilm-spans.v3", "minilm-spans.v4"])
+                                                     "minilm-spans.v3", "minilm-spans.v4",
+                                                     "minilm-spans.v5"])
     ap.add_argument("--ptc", default=str(ROOT.parent / "shared" / "data" / "ptc"))
     ap.add_argument("--showcase", default=str(ROOT.parent / "shared" / "data" / "seed" /
                                               "000_296b8961a6a89711.txt"))

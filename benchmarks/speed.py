@@ -166,7 +166,8 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--skip-compare", action="store_true")
     ap.add_argument("--models", nargs="*", default=["minilm-spans.v1", "minilm-spans.v2",
-                                                    "minilm-spans.v3", "minilm-spans.v4"],
+                                                    "minilm-spans.v3", "minilm-spans.v4",
+                                                    "minilm-spans.v5"],
                     help="registered models to time against each other (first is the base)")
     args = ap.parse_args()
     paths = sorted((Path(args.ptc) / "train-articles").glob("article*.txt"))[:args.articles]

@@ -34,7 +34,7 @@ from .errors import ConfigError
 __all__ = ["Options", "DEFAULT_MODEL", "config_path"]
 
 #: The model used when none is named (a registered, versioned name).
-DEFAULT_MODEL = "minilm-spans.v4"
+DEFAULT_MODEL = "minilm-spans.v5"
 
 _LISTS = ("techniques", "api_keys", "cors_origins")
 

@@ -1,4 +1,4 @@
-"""The shipped minilm-spans.v2, v3 and v4: their decode rules hold on real output, short inputs
+"""The shipped minilm-spans.v2 to v5: their decode rules hold on real output, short inputs
 behave, and every earlier version stays available by name."""
 
 import json
@@ -13,7 +13,8 @@ pytestmark = pytest.mark.model
 V2 = "minilm-spans.v2"
 V3 = "minilm-spans.v3"
 V4 = "minilm-spans.v4"
-RULED = [V2, V3, V4]  # the models whose config switches the decode rules on
+V5 = "minilm-spans.v5"
+RULED = [V2, V3, V4, V5]  # the models whose config switches the decode rules on
 
 NEUTRAL = [
     "The city council met on Tuesday to discuss the budget for next year.",
@@ -37,7 +38,7 @@ def test_folder_is_small_named_and_card_has_calibration(name):
 
 
 def test_every_version_loads_by_name():
-    names = ("minilm-spans.v1", V2, V3, V4)
+    names = ("minilm-spans.v1", V2, V3, V4, V5)
     for name in names:
         assert load(name).info.name == name
     assert len({load(n).info.fingerprint for n in names}) == len(names)
@@ -67,10 +68,24 @@ def test_v4_learnt_from_the_stronger_teacher_and_all_unlabelled_articles():
     assert config["decode"]["trim_dangling"] and config["decode"]["mock_titles"] > 0
 
 
-def test_v4_finds_a_mocking_title_as_name_calling():
+def test_v5_span_classifier_learnt_the_teachers_span_labels_over_v4s_encoder():
+    config = json.loads((MODELS[V5].folder / "config.json").read_text())
+    spans = config["span_distillation"]
+    assert spans["teacher"]["epochs"] == 6 and spans["teacher"]["validation"]["si"] > 0.5
+    assert spans["gold_spans"] > 4000 and spans["unlabelled_spans"] > 4000
+    assert spans["unlabelled_articles"] > 300
+    assert config["encoder_from"]["model"] == "minilm-distil.v2"  # v4's student, unchanged
+    v4_encoder = (MODELS[V4].folder / "encoder.onnx").read_bytes()
+    assert (MODELS[V5].folder / "encoder.onnx").read_bytes() == v4_encoder
+    card = (MODELS[V5].folder / "MODEL_CARD.md").read_text()
+    assert "technique probabilities of a teacher's span classifier" in card
+
+
+@pytest.mark.parametrize("name", [V4, V5])
+def test_finds_a_mocking_title_as_name_calling(name):
     text = ("Maybe someone should remind Kerry that the Decider in Chief Obama reiterated the "
             "\"Assad must go\" trope less than two weeks ago. The commander-in-chief spoke.")
-    found = {(text[p.start:p.end], p.technique) for p in load(V4).find_spans(text)}
+    found = {(text[p.start:p.end], p.technique) for p in load(name).find_spans(text)}
     assert ("the Decider in Chief", "Name_Calling,Labeling") in found
     assert not any("commander" in span for span, _t in found)
 

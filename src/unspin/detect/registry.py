@@ -46,6 +46,7 @@ MODELS: dict[str, ModelEntry] = {
         ModelEntry("minilm-spans.v2", "onnx-spans", MODELS_DIR / "minilm-spans-v2"),
         ModelEntry("minilm-spans.v3", "onnx-spans", MODELS_DIR / "minilm-spans-v3"),
         ModelEntry("minilm-spans.v4", "onnx-spans", MODELS_DIR / "minilm-spans-v4"),
+        ModelEntry("minilm-spans.v5", "onnx-spans", MODELS_DIR / "minilm-spans-v5"),
     )
 }
 
