@@ -42,6 +42,13 @@ def test_jsonl_rows_and_failures(tmp_path):
     assert count_records(f) == 7
 
 
+def test_jsonl_rows_in_utf8_are_read_as_utf8_whatever_single_byte_encoding(tmp_path):
+    f = tmp_path / "mixed.jsonl"
+    f.write_bytes('{"id": "u", "text": "don’t"}\n'.encode() + b'{"id": "l", "text": "caf\xe9"}\n')
+    rows = list(iter_records(f, max_bytes=1000, encoding="latin-1"))
+    assert [(r.id, r.text, r.error) for r in rows] == [("u", "don’t", None), ("l", "café", None)]
+
+
 def test_csv_quoted_newlines_bom_and_bad_bytes(tmp_path):
     f = tmp_path / "in.csv"
     f.write_bytes("\ufeffid,text,authors,published\n".encode() +

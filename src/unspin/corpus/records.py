@@ -278,9 +278,21 @@ def _jsonl_records(path: Path, max_bytes: int, encoding: str) -> Iterator[Record
     with fh:
         for lineno, raw in enumerate(fh, 1):
             if raw.strip():
-                yield jsonl_record(row, f"{path}:{lineno}", raw.decode(encoding, "surrogateescape"),
+                yield jsonl_record(row, f"{path}:{lineno}", _decode_line(raw, encoding),
                                    max_bytes, encoding)
                 row += 1
+
+
+def _decode_line(raw: bytes, encoding: str) -> str:
+    """A JSONL line as text: non-ASCII that is valid UTF-8 is read as UTF-8 whatever
+    ``encoding`` says (as single files are, ``ingest.text.decode``), so a file mixing UTF-8
+    rows with legacy ones is read right; else ``encoding``, undecodable bytes kept."""
+    if not raw.isascii():
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    return raw.decode(encoding, "surrogateescape")
 
 
 def jsonl_record(row: int, source: str, line: str, max_bytes: int,
