@@ -123,6 +123,7 @@ def test_teacher_soft_labels_and_distilled_student(tmp_path, tiny_teacher_base, 
     assert main(["train", str(data), "--out", str(tmp_path / "head2"), "--name", "smoke-head",
                  "--init-from", "minilm-spans.v1", "--distill-from", str(soft)]) != 0
     assert "unspin teacher label --spans" in capsys.readouterr().err
+    assert not (tmp_path / "head2").exists()  # refused before anything is written
 
 
 def test_labelling_needs_a_trained_teacher(tmp_path, capsys, synthetic_jsonl):

@@ -30,7 +30,7 @@ import numpy as np
 
 from ..detect import spans as sp
 from ..detect.predictor import Predictor, TokenOutputs
-from ..errors import require
+from ..errors import ConfigError, InputError, require
 from ..techniques import TECHNIQUE_IDS, normalize
 from .data import LabeledArticle, split_articles
 
@@ -142,9 +142,10 @@ _NO_SOFT = np.zeros(T, dtype=np.float32)
 def _teacher_spans(folder: str | Path, arts: list[LabeledArticle]
                    ) -> dict[str, dict[tuple[int, int], np.ndarray]]:
     """The teacher's technique probabilities of each training article's gold spans."""
-    from ..errors import InputError
     from .teacher import read_soft_spans
 
+    if not Path(folder).is_dir():
+        raise InputError(f"{folder}: no such folder of soft labels")
     out = {}
     for a in arts:
         got = read_soft_spans(folder, a.id)
@@ -159,20 +160,25 @@ def _teacher_spans(folder: str | Path, arts: list[LabeledArticle]
     return out
 
 
-def _unlabelled_examples(cfg, pred: Predictor, source, ckpt: Path
-                         ) -> tuple[np.ndarray, np.ndarray, int]:
-    """Features and teacher probabilities of the spans the teacher found in unlabelled
-    articles (those it labelled), and how many articles gave some."""
-    from ..errors import ConfigError
+def _unlabelled_spans(cfg) -> list:
+    """The unlabelled articles the teacher found spans in, each with its span labels."""
     from .teacher import read_soft_spans, read_unlabelled
 
-    if not cfg.distill_from:
-        raise ConfigError("--unlabelled needs --distill-from (their only labels are soft)")
     arts = []
     for a in read_unlabelled(cfg.unlabelled, cfg.unlabelled_limit):
         got = read_soft_spans(cfg.distill_from, a.id)
         if got is not None and len(got[0]):
             arts.append((a, got))
+    if not arts:
+        raise ConfigError(f"{cfg.unlabelled}: the teacher's span labels in {cfg.distill_from} "
+                          "cover none of these articles")
+    return arts
+
+
+def _unlabelled_examples(cfg, arts: list, pred: Predictor, source, ckpt: Path
+                         ) -> tuple[np.ndarray, np.ndarray, int]:
+    """Features and teacher probabilities of the spans the teacher found in unlabelled
+    articles (``_unlabelled_spans``), and how many articles gave some."""
     key = f"{source.info.fingerprint}:unlabelled:{len(arts)}"
     outs, _s = _token_outputs(pred, [a for a, _g in arts], ckpt / "unlabelled_outputs.pkl", key)
     xs, qs = [], []
@@ -182,9 +188,6 @@ def _unlabelled_examples(cfg, pred: Predictor, source, ckpt: Path
         ex = [(int(s), int(e), -1) for s, e in where]
         xs.append(_features(a, outs[a.id], ex, cfg.span_signals))
         qs.append(probs / np.maximum(probs.sum(1, keepdims=True), 1e-9))
-    if not xs:
-        raise ConfigError(f"{cfg.unlabelled}: the teacher's span labels in {cfg.distill_from} "
-                          "cover none of these articles")
     return np.concatenate(xs), np.concatenate(qs).astype(np.float32), len(xs)
 
 
@@ -239,6 +242,11 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None) -> dict:
     pred = source.predictor  # decodes as the source model was validated (mining)
 
     train_arts, val_arts = split_articles(data, cfg.val_percent, cfg.limit_articles)
+    if cfg.unlabelled and not cfg.distill_from:
+        raise ConfigError("--unlabelled needs --distill-from (their only labels are soft)")
+    # the teacher's span labels are read before anything is written
+    teach = _teacher_spans(cfg.distill_from, train_arts) if cfg.distill_from else {}
+    unlabelled = _unlabelled_spans(cfg) if cfg.unlabelled else []
     out, ckpt = start_run(torch, out, cfg)
     key = f"{source.info.fingerprint}:{len(train_arts)}:{len(val_arts)}"
     outs, encode_seconds = _token_outputs(pred, train_arts + val_arts,
@@ -250,8 +258,6 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None) -> dict:
     if extra:
         log.info("%d spans of a second annotation on %d training articles",
                  sum(map(len, extra.values())), len(extra))
-
-    teach = _teacher_spans(cfg.distill_from, train_arts) if cfg.distill_from else {}
 
     def build(group):
         xs, ys, qs = [], [], []
@@ -271,7 +277,7 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None) -> dict:
     x_va, y_va, _q = build(val_arts)
     n_unlabelled = 0
     if cfg.unlabelled:
-        x_un, q_un, n_unlabelled = _unlabelled_examples(cfg, pred, source, ckpt)
+        x_un, q_un, n_unlabelled = _unlabelled_examples(cfg, unlabelled, pred, source, ckpt)
         x_tr = np.concatenate([x_tr, x_un])
         y_tr = np.concatenate([y_tr, np.full(len(x_un), -1, dtype=np.int64)])
         q_tr = np.concatenate([q_tr, q_un])
