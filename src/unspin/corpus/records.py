@@ -36,6 +36,7 @@ from pathlib import Path
 
 from ..errors import ConfigError, InputError
 from ..ingest.folder import TABLE_SUFFIXES, list_articles
+from ..ingest.text import utf8_if_valid
 
 __all__ = ["Record", "iter_records", "count_records", "fingerprint", "input_format",
            "to_document", "month_of", "read_date", "make_record", "jsonl_record", "META_FIELDS"]
@@ -284,15 +285,10 @@ def _jsonl_records(path: Path, max_bytes: int, encoding: str) -> Iterator[Record
 
 
 def _decode_line(raw: bytes, encoding: str) -> str:
-    """A JSONL line as text: non-ASCII that is valid UTF-8 is read as UTF-8 whatever
-    ``encoding`` says (as single files are, ``ingest.text.decode``), so a file mixing UTF-8
-    rows with legacy ones is read right; else ``encoding``, undecodable bytes kept."""
-    if not raw.isascii():
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-    return raw.decode(encoding, "surrogateescape")
+    """A JSONL line as text: valid non-ASCII UTF-8 as UTF-8 whatever ``encoding`` says (as
+    files are read, ``ingest.text.utf8_if_valid``), else ``encoding``, undecodable bytes kept."""
+    text = utf8_if_valid(raw)
+    return text if text is not None else raw.decode(encoding, "surrogateescape")
 
 
 def jsonl_record(row: int, source: str, line: str, max_bytes: int,

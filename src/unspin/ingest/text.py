@@ -9,7 +9,8 @@ from pathlib import Path
 from ..document import Document, Piece
 from ..errors import EncodingError, InputError, TooLargeError, shorten
 
-__all__ = ["from_text", "read_source_bytes", "read_file", "decode", "check_prose"]
+__all__ = ["from_text", "read_source_bytes", "read_file", "decode", "utf8_if_valid",
+           "check_prose"]
 
 # Byte-order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one). Each
 # codec keeps the mark as U+FEFF at index 0, as UTF-8 files keep theirs: one rule for all.
@@ -65,11 +66,9 @@ def decode(data: bytes, encoding: str, name: str) -> str:
             raise InputError(f"unknown encoding {encoding!r}") from None
         if not wide and b"\x00" in data[:65536]:
             raise InputError(f"{name}: looks like a binary file, not text{_wide_hint(data)}")
-        if not wide and not data.isascii():
-            try:
-                return data.decode("utf-8")
-            except UnicodeDecodeError:
-                pass
+        text = None if wide else utf8_if_valid(data)
+        if text is not None:
+            return text
     try:
         text = data.decode(encoding)
     except LookupError:
@@ -78,6 +77,22 @@ def decode(data: bytes, encoding: str, name: str) -> str:
         raise EncodingError(f"{name}: not valid {encoding} at byte {exc.start}; "
                             "pass --encoding (for example --encoding cp1252)") from None
     return text  # exactly as decoded (a byte-order mark stays): offsets must match the file
+
+
+def utf8_if_valid(data: bytes) -> str | None:
+    """``data`` as UTF-8 when it has non-ASCII bytes and all of them are valid UTF-8, else
+    None: such text is UTF-8 whatever single-byte encoding a user named (legacy text is
+    almost never valid UTF-8), so inputs mixing both are read right.
+
+    >>> utf8_if_valid("don’t".encode()), utf8_if_valid(b"caf\\xe9"), utf8_if_valid(b"plain")
+    ('don’t', None, None)
+    """
+    if data.isascii():
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def _wide_hint(data: bytes) -> str:
