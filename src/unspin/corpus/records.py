@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError, InputError
-from ..ingest.folder import TABLE_SUFFIXES, list_articles
+from ..ingest.folder import list_articles, table_format
 from ..ingest.text import utf8_if_valid
 
 __all__ = ["Record", "iter_records", "count_records", "fingerprint", "input_format",
@@ -68,10 +68,9 @@ def input_format(path: str | Path) -> str:
     p = Path(path)
     if p.is_dir():
         return "folder"
-    suffix = p.suffix.lower()
-    for fmt, suffixes in TABLE_SUFFIXES.items():
-        if suffix in suffixes:
-            return fmt
+    fmt = table_format(p)
+    if fmt:
+        return fmt
     if not p.exists():
         raise InputError(f"{path}: no such file or folder")
     raise ConfigError(f"{path}: give a folder of articles or a .jsonl, .csv or .parquet file")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..document import Document, Piece
 from ..errors import ConfigError, InputError, TooLargeError, shorten
-from .folder import TABLE_SUFFIXES, article_id
+from .folder import article_id, table_format
 from .text import check_prose, from_text, read_source_bytes
 
 __all__ = ["load", "from_string", "from_text", "KINDS"]
@@ -94,8 +94,7 @@ def load(source, *, kind: str | None = None, options=None, **arguments) -> Docum
     if scheme is not None and (_SCHEME.match(src) or not os.path.exists(src)):
         raise InputError(f"{shorten(src)}: {scheme}: addresses are not read; only http(s) URLs, "
                          "files and '-' (stdin) can be read")
-    if kind is None and src != "-" and any(Path(src).suffix.lower() in suffixes
-                                           for suffixes in TABLE_SUFFIXES.values()):
+    if kind is None and src != "-" and table_format(src):
         raise InputError(f"{shorten(src)}: a file of articles (one per row) is read by 'unspin "
                          "batch FILE --out DIR'; force --kind text to read it as prose")
     if src == "-":

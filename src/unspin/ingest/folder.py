@@ -9,13 +9,23 @@ from pathlib import Path
 
 from ..errors import InputError
 
-__all__ = ["ARTICLE_SUFFIXES", "TABLE_SUFFIXES", "article_id", "list_articles"]
+__all__ = ["ARTICLE_SUFFIXES", "TABLE_SUFFIXES", "table_format", "article_id", "list_articles"]
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 #: files that hold many articles, one per row, by format: ``unspin batch`` reads them, while
 #: ``load`` (one article) refuses them
 TABLE_SUFFIXES = {"jsonl": (".jsonl", ".ndjson", ".json"), "csv": (".csv",),
                   "parquet": (".parquet", ".pq")}
+
+
+def table_format(path: str | Path) -> str | None:
+    """The format of a file of articles by its suffix ("jsonl", "csv", "parquet"), or None.
+
+    >>> table_format("a.JSON"), table_format("b.pq"), table_format("c.txt")
+    ('jsonl', 'parquet', None)
+    """
+    suffix = Path(path).suffix.lower()
+    return next((fmt for fmt, suffixes in TABLE_SUFFIXES.items() if suffix in suffixes), None)
 
 
 def article_id(rel: str | Path) -> str:
