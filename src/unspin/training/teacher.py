@@ -324,11 +324,14 @@ def soft_labels(teacher: str | Path, articles: list[LabeledArticle], out: str | 
 
 def _span_labels(pred: Predictor, art: LabeledArticle, o) -> dict[str, np.ndarray]:
     """The teacher's technique probabilities for an article's gold spans and its own."""
+    if not len(o.offsets):  # no word pieces: nothing the teacher could judge
+        return {"spans": np.zeros((0, 2), np.int32), "span_probs": np.zeros((0, T), np.float16),
+                "span_score": np.zeros((0,), np.float16)}
     gold = sorted({(x.start, x.end) for x in art.spans})
     own = [(g.start, g.end, g.score) for g in pred.segments(art.text, o)
-           if (g.start, g.end) not in set(gold)] if len(o.offsets) else []
+           if (g.start, g.end) not in set(gold)]
     where = gold + [(a, b) for a, b, _s in own]
-    probs = pred.classify(art.text, o, where) if where and len(o.offsets) else np.zeros((0, T))
+    probs = pred.classify(art.text, o, where)
     return {"spans": np.array(where, dtype=np.int32).reshape(-1, 2),
             "span_probs": np.asarray(probs, dtype=np.float16).reshape(-1, T),
             "span_score": np.array([1.0] * len(gold) + [s for _a, _b, s in own],

@@ -281,9 +281,9 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None) -> dict:
         x_tr = np.concatenate([x_tr, x_un])
         y_tr = np.concatenate([y_tr, np.full(len(x_un), -1, dtype=np.int64)])
         q_tr = np.concatenate([q_tr, q_un])
+    taught = q_tr.sum(1) > 0  # examples with the teacher's probabilities
     if teach:
-        log.info("teacher's technique probabilities on %d span examples",
-                 int((q_tr.sum(1) > 0).sum()))
+        log.info("teacher's technique probabilities on %d span examples", int(taught.sum()))
     log.info("span examples: %d training (%d 'no technique'), %d validation, in %.0f s",
              len(y_tr), int((y_tr == T).sum()), len(y_va), time.time() - t0)
     mean = x_tr.mean(0).astype(np.float32)
@@ -380,7 +380,7 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None) -> dict:
 
         extra["span_distillation"] = {
             **distillation_record(cfg.distill_from, cfg.distill_weight, n_unlabelled),
-            "gold_spans": int(((q_tr.sum(1) > 0) & (y_tr >= 0)).sum()),
+            "gold_spans": int((taught & (y_tr >= 0)).sum()),
             "unlabelled_spans": int((y_tr < 0).sum())}
     write_config(out, cfg, decode, extra)
     extra["validation"] = {"split": f"sha256(id) % 100 < {cfg.val_percent}",
@@ -388,7 +388,7 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None) -> dict:
                            "cost": cost,
                            "span_examples": {"train": len(y_tr),
                                              "train_no_technique": int((y_tr == T).sum()),
-                                             "teacher_labelled": int((q_tr.sum(1) > 0).sum()),
+                                             "teacher_labelled": int(taught.sum()),
                                              "unlabelled_articles": n_unlabelled,
                                              "validation": len(y_va)}}
     return tune_and_record(OnnxSpanDetector(out), cfg, val_arts,
