@@ -483,6 +483,8 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
     """
     check_name(cfg.name, cfg.version)
     DecodeConfig.check_rules(cfg.decode_rules)
+    if cfg.unlabelled and not cfg.distill_from:
+        raise ConfigError("--unlabelled needs --distill-from (their only labels are soft)")
     if cfg.init_from:
         from .train_head import train_head
 
@@ -498,8 +500,6 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
     docs = [prepare(a, tokenizer, cfg.distill_from) for a in train_arts]
     n_unlabelled = 0
     if cfg.unlabelled:
-        if not cfg.distill_from:
-            raise ConfigError("--unlabelled needs --distill-from (their only labels are soft)")
         from .teacher import read_unlabelled
 
         extra = [prepare(a, tokenizer, cfg.distill_from, labelled=False)

@@ -242,8 +242,6 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None) -> dict:
     pred = source.predictor  # decodes as the source model was validated (mining)
 
     train_arts, val_arts = split_articles(data, cfg.val_percent, cfg.limit_articles)
-    if cfg.unlabelled and not cfg.distill_from:
-        raise ConfigError("--unlabelled needs --distill-from (their only labels are soft)")
     # the teacher's span labels are read before anything is written
     teach = _teacher_spans(cfg.distill_from, train_arts) if cfg.distill_from else {}
     unlabelled = _unlabelled_spans(cfg) if cfg.unlabelled else []
