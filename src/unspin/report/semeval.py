@@ -14,7 +14,8 @@ from ..analysis import Analysis
 from ..errors import InputError
 from ._layout import ordered_spans
 
-__all__ = ["render_semeval", "NO_ID", "read_template", "read_spans_tsv", "label_template"]
+__all__ = ["render_semeval", "NO_ID", "read_span_lines", "read_template", "read_spans_tsv",
+           "label_template"]
 
 #: Written in the ID column when the document has no id (a Document built in code).
 NO_ID = "-"
@@ -33,8 +34,17 @@ def render_semeval(analysis: Analysis) -> str:
                    for s in ordered_spans(analysis.spans))
 
 
-def read_template(path: Path) -> list[tuple[str, str, int, int]]:
-    """Lines ``ID<TAB>anything<TAB>start<TAB>end`` (blank lines skipped), checked."""
+def read_span_lines(path: Path, skip_bad: bool = False, second: str = "technique"
+                    ) -> list[tuple[int, str, str, int, int]]:
+    """``(line number, id, technique, start, end)`` of every line
+    ``ID<TAB>technique<TAB>start<TAB>end`` of ``path`` (blank lines skipped): the one reader of
+    the format, for gold labels, predictions, templates and a second annotation's labels.
+
+    A line needs at least four columns, the last two whole numbers (the id is stripped, the
+    technique kept as written); any other line is an ``InputError`` naming it, or is skipped
+    with ``skip_bad`` (``second`` names the second column in the message). An unreadable file
+    is an ``InputError``.
+    """
     path = Path(path)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -48,9 +58,16 @@ def read_template(path: Path) -> list[tuple[str, str, int, int]]:
             continue
         parts = line.split("\t")
         if len(parts) < 4 or not parts[-2].strip().isdigit() or not parts[-1].strip().isdigit():
-            raise InputError(f"{path}:{lineno}: expected ID<TAB>anything<TAB>start<TAB>end")
-        rows.append((parts[0].strip(), parts[1], int(parts[-2]), int(parts[-1])))
+            if skip_bad:
+                continue
+            raise InputError(f"{path}:{lineno}: expected ID<TAB>{second}<TAB>start<TAB>end")
+        rows.append((lineno, parts[0].strip(), parts[1], int(parts[-2]), int(parts[-1])))
     return rows
+
+
+def read_template(path: Path) -> list[tuple[str, str, int, int]]:
+    """Lines ``ID<TAB>anything<TAB>start<TAB>end`` (blank lines skipped), checked."""
+    return [row[1:] for row in read_span_lines(path, second="anything")]
 
 
 def read_spans_tsv(path: Path) -> list[tuple[str, str, int, int]]:

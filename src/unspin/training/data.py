@@ -2,7 +2,9 @@
 
 A PTC folder holds ``train-articles/article<ID>.txt`` (or the ``article<ID>.txt`` files directly)
 and optionally ``*-labels-task2-technique-classification/article<ID>.task2-TC.labels`` lines
-``ID<TAB>technique<TAB>start<TAB>end``. A JSONL file holds one
+``ID<TAB>technique<TAB>start<TAB>end`` (read by ``report.semeval.read_span_lines``); the
+development articles ``dev-articles/`` with ``dev-labels-task2-technique-classification/`` are
+held out with the validation split (``read_heldout``). A JSONL file holds one
 ``{"id", "text", "spans": [{"start", "end", "technique"}]}`` object per line.
 Offsets are ``str`` indices into the text read as UTF-8 with newlines kept, end exclusive.
 """
@@ -17,11 +19,11 @@ from pathlib import Path
 from ..errors import InputError
 from ..ingest.folder import list_articles
 from ..ingest.text import read_file
+from ..report.semeval import read_span_lines
 from ..techniques import normalize
 
-__all__ = ["LabeledArticle", "GoldSpan", "read_labeled", "split_ids", "split_articles",
-           "is_validation",
-           "VALIDATION_PERCENT"]
+__all__ = ["LabeledArticle", "GoldSpan", "read_labeled", "read_heldout", "split_ids",
+           "split_articles", "is_validation", "VALIDATION_PERCENT"]
 
 #: Share of articles held out for validation by ``split_ids`` (see there).
 VALIDATION_PERCENT = 15
@@ -41,27 +43,27 @@ class LabeledArticle:
     spans: list[GoldSpan] = field(default_factory=list)
 
 
-def _read_ptc(folder: Path) -> list[LabeledArticle]:
-    articles = list_articles(folder, suffixes=(".txt",))
+def _read_ptc(folder: Path, part: str = "train") -> list[LabeledArticle]:
+    """The articles of a PTC-layout folder's ``part`` (``<part>-articles/`` with labels in
+    ``<part>-labels-task2-technique-classification/``), or of a folder of articles and
+    label folders."""
+    if (folder / f"{part}-articles").is_dir():
+        articles = list_articles(folder / f"{part}-articles", suffixes=(".txt",))
+        label_dirs = sorted(folder.glob(f"{part}-*task2-technique-classification*"))
+    else:
+        articles = list_articles(folder, suffixes=(".txt",))
+        label_dirs = sorted(folder.glob("*task2-technique-classification*"))
     if not articles:
         raise InputError(f"{folder}: no article<ID>.txt files found")
     labels: dict[str, list[GoldSpan]] = {aid: [] for aid in articles}
-    label_dirs = sorted(folder.glob("*task2-technique-classification*"))
     for label_dir in label_dirs:
         for path in sorted(label_dir.glob("*.labels")):
-            for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-                if not line.strip():
-                    continue
-                parts = line.split("\t")
-                if len(parts) != 4:
-                    raise InputError(
-                        f"{path}:{lineno}: expected ID<TAB>technique<TAB>start<TAB>end")
-                aid, tech, start, end = parts
+            for lineno, aid, tech, start, end in read_span_lines(path):
                 tid = normalize(tech)
                 if tid is None:
                     raise InputError(f"{path}:{lineno}: unknown technique {tech!r}")
                 if aid in labels:
-                    labels[aid].append(GoldSpan(int(start), int(end), tid))
+                    labels[aid].append(GoldSpan(start, end, tid))
     out = []
     for aid, path in articles.items():
         text = read_file(path)
@@ -91,7 +93,8 @@ def _read_jsonl(path: Path) -> list[LabeledArticle]:
 
 
 def read_labeled(source: str | Path) -> list[LabeledArticle]:
-    """Read labelled articles from a PTC-layout folder or a JSONL file, spans checked.
+    """Read labelled articles from a PTC-layout folder (its training articles) or a JSONL
+    file, spans checked.
 
     >>> arts = read_labeled("../shared/data/ptc")  # doctest: +SKIP
     """
@@ -102,6 +105,10 @@ def read_labeled(source: str | Path) -> list[LabeledArticle]:
         arts = _read_jsonl(path)
     else:
         raise InputError(f"{path}: no such file or folder")
+    return _checked(arts, path)
+
+
+def _checked(arts: list[LabeledArticle], path: Path) -> list[LabeledArticle]:
     for art in arts:
         for s in art.spans:
             if not (0 <= s.start < s.end <= len(art.text)):
@@ -112,6 +119,31 @@ def read_labeled(source: str | Path) -> list[LabeledArticle]:
     if not arts:
         raise InputError(f"{path}: no labelled articles")
     return arts
+
+
+def read_heldout(ptc_dir: str | Path, percent: int = VALIDATION_PERCENT
+                 ) -> tuple[list[LabeledArticle], list[LabeledArticle]]:
+    """The held-out articles models are compared on, as (validation, dev): the validation
+    split of the training articles (``split_ids``; 49 in PTC) and the SemEval-2020
+    development articles with their gold (``dev-articles/``; 75). No model trains on either.
+
+    >>> val, dev = read_heldout("../shared/data/ptc")  # doctest: +SKIP
+    >>> len(val), len(dev)                              # doctest: +SKIP
+    (49, 75)
+    """
+    folder = Path(ptc_dir)
+    if not (folder / "dev-articles").is_dir():
+        raise InputError(f"{folder}: no dev-articles/ folder (the SemEval-2020 development "
+                         "articles and their labels, PTC layout)")
+    train = read_labeled(folder)
+    _train_ids, val_ids = split_ids([a.id for a in train], percent)
+    by_id = {a.id: a for a in train}
+    dev = _checked(_read_ptc(folder, "dev"), folder / "dev-articles")
+    both = set(by_id) & {a.id for a in dev}
+    if both:
+        raise InputError(f"{folder}: article {min(both)} is both a training and a development "
+                         "article, so the development articles are not held out")
+    return [by_id[i] for i in val_ids], dev
 
 
 def is_validation(article_id: str, percent: int = VALIDATION_PERCENT) -> bool:

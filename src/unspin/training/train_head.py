@@ -33,6 +33,9 @@ from ..detect.predictor import Predictor, TokenOutputs
 from ..errors import ConfigError, InputError, require
 from ..techniques import TECHNIQUE_IDS, normalize
 from .data import LabeledArticle, split_articles
+from .export import tune_and_record, write_config
+from .soft import distillation_record, read_soft_spans, read_unlabelled
+from .tagger import start_run
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +69,7 @@ def read_extra_spans(folder: str | Path, arts: list[LabeledArticle], window: int
     slightly, so each span's phrase is looked up within ``window`` characters of its offset
     (spans not found, or of a technique without a 2020 counterpart, are skipped)."""
     from ..ingest.text import read_file as read_text_file
+    from ..report.semeval import read_span_lines
 
     folder = Path(folder)
     out: dict[str, list[tuple[int, int, int]]] = {}
@@ -76,11 +80,7 @@ def read_extra_spans(folder: str | Path, arts: list[LabeledArticle], window: int
             continue
         other = read_text_file(text)
         found = []
-        for line in labels.read_text(encoding="utf-8").splitlines():
-            parts = line.split("\t")
-            if len(parts) != 4:
-                continue
-            tech, start, end = parts[1], int(parts[2]), int(parts[3])
+        for _lineno, _aid, tech, start, end in read_span_lines(labels, skip_bad=True):
             tid = TECHNIQUES_2023[tech] if tech in TECHNIQUES_2023 else normalize(tech)
             phrase = other[start:end]
             if tid is None or not phrase.strip():
@@ -142,8 +142,6 @@ _NO_SOFT = np.zeros(T, dtype=np.float32)
 def _teacher_spans(folder: str | Path, arts: list[LabeledArticle]
                    ) -> dict[str, dict[tuple[int, int], np.ndarray]]:
     """The teacher's technique probabilities of each training article's gold spans."""
-    from .teacher import read_soft_spans
-
     if not Path(folder).is_dir():
         raise InputError(f"{folder}: no such folder of soft labels")
     out = {}
@@ -162,8 +160,6 @@ def _teacher_spans(folder: str | Path, arts: list[LabeledArticle]
 
 def _unlabelled_spans(cfg) -> list:
     """The unlabelled articles the teacher found spans in, each with its span labels."""
-    from .teacher import read_soft_spans, read_unlabelled
-
     arts = []
     for a in read_unlabelled(cfg.unlabelled, cfg.unlabelled_limit):
         got = read_soft_spans(cfg.distill_from, a.id)
@@ -233,8 +229,6 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None) -> dict:
     ``cfg.init_from`` and export the model into ``out``. Returns the validation metrics."""
     from ..detect.onnx_spans import OnnxSpanDetector
     from ..detect.registry import resolve
-    from .export import tune_and_record, write_config
-    from .train import start_run
 
     torch = require("torch", "train")
     src = resolve(cfg.init_from).folder
@@ -374,8 +368,6 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None) -> dict:
     if source.config.get("distillation"):
         extra["distillation"] = source.config["distillation"]
     if teach:
-        from .teacher import distillation_record
-
         extra["span_distillation"] = {
             **distillation_record(cfg.distill_from, cfg.distill_weight, n_unlabelled),
             "gold_spans": int((taught & (y_tr >= 0)).sum()),
