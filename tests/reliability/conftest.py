@@ -157,3 +157,77 @@ def first_hop_allowed(monkeypatch):
     real = url.address_refusal
     monkeypatch.setattr(url, "address_refusal",
                         lambda address: None if address == "127.0.0.1" else real(address))
+
+
+# A real `unspin serve` (uvicorn, the guarded protocol, the app) on 127.0.0.1 with a stand-in
+# detector, so server behaviour is tested through real sockets without the shipped model. The
+# detector finds "traitors"; a text holding "SLOW" makes it work (in steps that honour the
+# request deadline, as the real detector does between chunks) for that many seconds.
+LIVE_CHILD = r"""
+import json, sys, time
+import unspin.pipeline
+from unspin.detect import ModelInfo
+from unspin.detect.predictor import Prediction
+from unspin.options import Options
+from unspin.server import serve
+
+class Stand:
+    info = ModelInfo("stand-in", "1", "0" * 64, "test", "", 0)
+    techniques = ("Name_Calling,Labeling",)
+
+    def find_spans(self, text):
+        from unspin.detect.chunks import find_in_chunks
+        if "SLOW" in text:
+            end = time.monotonic() + float(text.split("SLOW", 1)[1].split()[0])
+            while time.monotonic() < end:
+                find_in_chunks(lambda chunk: [], "x", 1000)  # raises past the deadline
+                time.sleep(0.05)
+        i = text.find("traitors")
+        return [Prediction(i, i + 8, "Name_Calling,Labeling", 0.9)] if i >= 0 else []
+
+unspin.pipeline.load_detector = lambda options: Stand()
+serve(Options(**json.loads(sys.argv[2])), port=int(sys.argv[1]), log_level="warning")
+"""
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def live_server():
+    """``start(**options) -> base URL``: real servers, stopped when the module ends."""
+    import json
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    procs = []
+
+    def start(**options) -> str:
+        port = free_port()
+        proc = subprocess.Popen([sys.executable, "-c", LIVE_CHILD, str(port),
+                                 json.dumps(options)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        procs.append(proc)
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=1) as r:
+                    if r.status == 200:
+                        return base
+            except OSError:
+                if proc.poll() is not None:
+                    pytest.fail("server exited: " + proc.stderr.read().decode()[-800:])
+                time.sleep(0.1)
+        pytest.fail("server did not start in 30 s")
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+        proc.wait(10)

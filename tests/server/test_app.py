@@ -311,6 +311,7 @@ def test_serve_caps_connections_and_keep_alive(monkeypatch):
     monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: seen.update(kw))
     serve(Options(concurrency=2, max_queue=30), port=8123)
     assert seen["limit_concurrency"] == 128 and seen["timeout_keep_alive"] <= 5
+    assert seen["http"] == "unspin.server.connections:GuardedH11Protocol"
     assert seen["port"] == 8123
 
 

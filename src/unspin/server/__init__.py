@@ -12,6 +12,8 @@ __all__ = ["connection_limit", "create_app", "serve"]
 
 #: Seconds an idle keep-alive connection stays open.
 KEEP_ALIVE = 5
+#: uvicorn's HTTP protocol for ``serve`` (by name: worker processes import it themselves).
+PROTOCOL = "unspin.server.connections:GuardedH11Protocol"
 
 
 def create_app(options: Options | None = None):
@@ -35,8 +37,10 @@ def connection_limit(options: Options) -> int:
 def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
           log_level: str = "info") -> None:
     """Run the app under uvicorn; with several workers each process loads the model once.
-    Bodies must arrive within ``app.BODY_TIMEOUT``, idle connections close after
-    ``KEEP_ALIVE`` s, and ``connection_limit`` caps open connections per process."""
+    Headers must arrive within ``connections.HEADER_TIMEOUT`` s and bodies within
+    ``app.BODY_TIMEOUT``; idle connections close after ``KEEP_ALIVE`` s; at
+    ``connection_limit`` open connections per process a new one closes the longest-idle one
+    (``connections.GuardedH11Protocol``), and the app caps requests in flight."""
     from ..errors import require
     from .config import to_env
 
@@ -46,4 +50,4 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, workers: 
     uvicorn.run("unspin.server.app:app_from_env", factory=True, host=host, port=port,
                 workers=workers, access_log=False, log_level=log_level,
                 timeout_graceful_shutdown=5, timeout_keep_alive=KEEP_ALIVE,
-                limit_concurrency=connection_limit(options))
+                limit_concurrency=connection_limit(options), http=PROTOCOL)

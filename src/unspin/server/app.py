@@ -339,10 +339,16 @@ class Guard:
     """Pure ASGI, outermost: API key, body cap and read deadline, no unhandled exception."""
 
     def __init__(self, app, config: Options, gate: Gate):
+        from . import connection_limit
+
         self.app = app
         self.keys = tuple(k.encode("utf-8") for k in config.api_keys)
         self.limit = config.max_text_bytes + BODY_SLACK
         self.gate = gate
+        self.origins = frozenset(o.encode("latin-1", "replace") for o in config.cors_origins)
+        #: requests in flight (``/healthz`` aside): past the cap, a JSON 503 ``busy``
+        self.max_requests = connection_limit(config)
+        self.requests = 0
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -355,13 +361,20 @@ class Guard:
                 status["code"] = message["status"]
             await send(message)
 
+        counted = scope.get("path") != "/healthz"  # health answers whatever the load
+        if counted:
+            self.requests += 1
         try:
             early = self._check(scope)
+            if early is None and counted and self.requests > self.max_requests:
+                early = error_response(Busy("busy", "the server is busy; retry in a few "
+                                                    "seconds"))
             if early is None:
                 body = await self._read_body(receive)
                 if isinstance(body, Response):
                     early = body
             if early is not None:
+                self._cors(scope, early)
                 await early(scope, receive, tracked)
             else:
                 await self.app(scope, _replay(body, receive), tracked)
@@ -371,6 +384,8 @@ class Guard:
             if status["code"] is None:
                 await error_response(exc)(scope, receive, tracked)
         finally:
+            if counted:
+                self.requests -= 1
             client = scope.get("client")
             access_log.info(json.dumps({
                 "method": scope.get("method"), "path": scope.get("path"),
@@ -385,9 +400,22 @@ class Guard:
             return _json(401, "unauthorized", "missing or wrong API key; send the header "
                                               "'Authorization: Bearer KEY'")
         length = headers.get(b"content-length")
+        if length is not None and b"transfer-encoding" in headers:
+            # two framings of one body: which one a proxy in front obeyed is unknowable
+            return _json(400, "bad_request", "the request has both Content-Length and "
+                                             "Transfer-Encoding; send one of them",
+                         {"Connection": "close"})
         if length is not None and length.strip().isdigit() and int(length) > self.limit:
             return self._too_large()
         return None
+
+    def _cors(self, scope, answer: Response) -> None:
+        """CORS headers on an answer given before the app (401, 413, 408, 503), so that an
+        allowed origin can read why it was refused."""
+        origin = dict(scope.get("headers") or []).get(b"origin")
+        if origin is not None and origin in self.origins:
+            answer.headers["Access-Control-Allow-Origin"] = origin.decode("latin-1")
+            answer.headers["Vary"] = "Origin"
 
     def _authorised(self, headers: dict) -> bool:
         """Constant-time compare on bytes: any header value (non-ASCII too) is just wrong."""
