@@ -18,7 +18,7 @@ def tiny_teacher_base(tmp_path, monkeypatch):
 
     from unspin.detect.registry import sha256_file
     from unspin.training import teacher
-    from unspin.training.train import base_encoder_dir
+    from unspin.training.tagger import base_encoder_dir
 
     folder = tmp_path / "tiny-mpnet"
     config = transformers.MPNetConfig(vocab_size=30527, hidden_size=32, num_hidden_layers=2,
@@ -44,8 +44,8 @@ def test_teacher_refuses_unpinned_weights(tmp_path, capsys):
 def test_teacher_soft_labels_and_distilled_student(tmp_path, tiny_teacher_base, capsys,
                                                     synthetic_jsonl):
     from unspin.cli import main
-    from unspin.training.teacher import read_soft
-    from unspin.training.train import base_encoder_dir
+    from unspin.training.soft import read_soft
+    from unspin.training.tagger import base_encoder_dir
 
     data = tmp_path / "train.jsonl"
     data.write_text(synthetic_jsonl())
@@ -98,7 +98,7 @@ def test_teacher_soft_labels_and_distilled_student(tmp_path, tiny_teacher_base, 
 
     # span labels: the teacher's technique probabilities on gold spans and on its own spans,
     # learnt by a span classifier over a frozen encoder (gold spans and unlabelled articles)
-    from unspin.training.teacher import read_soft_spans
+    from unspin.training.soft import read_soft_spans
 
     spans = tmp_path / "soft-spans"
     assert main(["teacher", "label", str(teacher), str(data), str(unlabelled), "--spans",

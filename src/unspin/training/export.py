@@ -18,6 +18,8 @@ from ..detect.predictor import DecodeConfig
 from ..detect.registry import sha256_file
 from ..errors import ModelError, require
 from ..techniques import TECHNIQUE_IDS
+from .tagger import BASE_PACKAGE, BASE_SHA256, BASE_VERSION, head_params
+from .validate import gold_tuples, validate
 
 log = logging.getLogger(__name__)
 
@@ -112,9 +114,7 @@ def export_model(torch, model, tokenizer, base: Path, out: Path, cfg, val_arts, 
                  distillation: dict | None = None) -> dict:
     """Write the runtime model into ``out``, tune thresholds with it, and write its card.
     ``multiword``: techniques never given to a one-word span (from the training articles);
-    ``distillation``: the teacher's record (``teacher.distillation_record``)."""
-    from .train import BASE_PACKAGE, BASE_SHA256, BASE_VERSION, head_params
-
+    ``distillation``: the teacher's record (``soft.distillation_record``)."""
     decode = DecodeConfig(window=cfg.window, stride=cfg.stride)
     extra = {"train": asdict(cfg), "base_encoder": {
         "package": BASE_PACKAGE.replace("_", "-"), "version": BASE_VERSION,
@@ -132,8 +132,6 @@ def tune_and_record(detector: OnnxSpanDetector, cfg, val_arts, multiword: list[s
                     extra: dict) -> dict:
     """Tune the decoding of a written model folder on ``val_arts``, then rewrite its config
     (thresholds, validation record) and card. Returns the validation metrics."""
-    from .validate import validate
-
     detector.predictor.config.multiword = list(multiword)
     for key, value in (getattr(cfg, "decode_rules", None) or {}).items():
         setattr(detector.predictor.config, key, value)
@@ -159,7 +157,6 @@ def calibrate_scores(pred, tuned: DecodeConfig, val_arts, outs) -> dict:
     SemEval full-task notion of overlap). A calibrated score is the chance that annotators
     marked the passage, at least in part, with that technique."""
     from ..detect import calibrate as cb
-    from .validate import gold_tuples
 
     tuned.calibration = {}
     pred.config = tuned

@@ -1,7 +1,7 @@
 """Fine-tune a larger encoder as a teacher and write its soft labels (needs ``unspin[train]``).
 
 The teacher is all-mpnet-base-v2 (110M parameters, ~5x MiniLM-L6), with the same three heads as
-the detector (``train.build_model``). It never ships: its per-token probabilities ("soft
+the detector (``tagger.build_model``). It never ships: its per-token probabilities ("soft
 labels") on the training articles and on unlabelled news are what a fast student learns from
 (``unspin train --distill-from``).
 
@@ -26,11 +26,10 @@ import numpy as np
 
 from ..detect.predictor import DecodeConfig, Predictor
 from ..errors import InputError, ModelError, require
-from ..ingest.folder import list_articles
-from ..ingest.text import read_file
 from ..techniques import TECHNIQUE_IDS
 from .data import VALIDATION_PERCENT, LabeledArticle, read_labeled, split_articles
-from .train import (
+from .soft import read_unlabelled, soft_path
+from .tagger import (
     Objective,
     TrainConfig,
     build_model,
@@ -47,8 +46,7 @@ from .validate import validate
 
 log = logging.getLogger(__name__)
 
-__all__ = ["TeacherConfig", "train_teacher", "soft_labels", "read_soft", "read_soft_spans",
-           "teacher_dir"]
+__all__ = ["TeacherConfig", "train_teacher", "soft_labels", "source_articles", "teacher_dir"]
 
 T = len(TECHNIQUE_IDS)
 #: sha256 of model.safetensors in all-mpnet-base-v2.zip, assembled from the five pinned
@@ -297,7 +295,7 @@ def soft_labels(teacher: str | Path, articles: list[LabeledArticle], out: str | 
     out.mkdir(parents=True, exist_ok=True)
     written = 0
     for art in articles:
-        path = _soft_path(out, art.id)
+        path = soft_path(out, art.id)
         if path.exists():
             continue
         tok, merged = pred.merged_outputs(art.text)
@@ -336,54 +334,6 @@ def _span_labels(pred: Predictor, art: LabeledArticle, o) -> dict[str, np.ndarra
             "span_probs": np.asarray(probs, dtype=np.float16).reshape(-1, T),
             "span_score": np.array([1.0] * len(gold) + [s for _a, _b, s in own],
                                    dtype=np.float16)}
-
-
-def read_soft_spans(folder: str | Path, article_id: str
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """The teacher's span labels of an article (``soft_labels(spans=True)``): spans (k, 2),
-    technique probabilities (k, 14) and scores (k,); None when it has none."""
-    path = _soft_path(Path(folder), article_id)
-    if not path.exists():
-        return None
-    z = np.load(path)
-    if "spans" not in z:
-        return None
-    return z["spans"], z["span_probs"].astype(np.float32), z["span_score"].astype(np.float32)
-
-
-def distillation_record(soft_dir: str | Path, weight: float, unlabelled: int) -> dict:
-    """What a student learnt from: the teacher's record written beside its soft labels, the
-    weight of the soft-label loss and how many unlabelled articles were used."""
-    path = Path(soft_dir) / "soft.json"
-    record = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    return {**record, "weight": weight, "unlabelled_articles": unlabelled}
-
-
-def _soft_path(folder: Path, article_id: str) -> Path:
-    """An article's soft-label file (ids of articles in subfolders hold '/')."""
-    return folder / (article_id.replace("/", "__") + ".npz")
-
-
-def read_soft(folder: str | Path, article_id: str, offsets: np.ndarray) -> np.ndarray | None:
-    """The teacher's probabilities (n, 17) moved onto another tokenizer's tokens (``offsets``):
-    each token takes those of the teacher token holding its first character. None when the
-    teacher has not seen the article."""
-    path = _soft_path(Path(folder), article_id)
-    if not path.exists():
-        return None
-    z = np.load(path)
-    t_off, probs = z["offsets"], z["probs"].astype(np.float32)
-    if len(offsets) == 0 or len(t_off) == 0:
-        return np.zeros((len(offsets), 3 + T), np.float32)
-    i = np.searchsorted(t_off[:, 1], offsets[:, 0], side="right")
-    return probs[np.clip(i, 0, len(t_off) - 1)]
-
-
-def read_unlabelled(folder: str | Path, limit: int = 0) -> list[LabeledArticle]:
-    """Articles of an unlabelled folder (``article<ID>.txt``) as LabeledArticles without spans."""
-    arts = [LabeledArticle(aid, read_file(p)) for aid, p in
-            sorted(list_articles(Path(folder), suffixes=(".txt",)).items())]
-    return arts[:limit] if limit else arts
 
 
 def source_articles(source: str | Path, split: str = "train", limit: int = 0

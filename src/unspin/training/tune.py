@@ -18,6 +18,7 @@ from ..detect.spans import multiword_techniques
 from ..errors import ConfigError, InputError, ModelError
 from .data import read_labeled, split_ids
 from .export import full_name, tune_and_record
+from .tagger import TrainConfig
 
 __all__ = ["retune", "next_version"]
 
@@ -37,8 +38,6 @@ def retune(src: str | Path, data: str | Path, out: str | Path,
     """Copy the model in ``src`` (a folder) to ``out`` as a new version, tune its decoding on
     the validation split of ``data``, rewrite the copy's config and card. Returns the
     validation metrics and the new versioned name."""
-    from .train import TrainConfig
-
     src, out = Path(src), Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ConfigError(f"{out}: already exists; give a new, empty folder for the new version")
