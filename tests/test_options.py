@@ -79,3 +79,35 @@ def test_cli_refuses_a_bad_option_with_one_line(capsys, tmp_path):
     assert main(["analyze", str(src), "--min-score", "5"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "min-score must be between 0 and 1" in err
+
+
+def test_every_number_has_its_range_written_once():
+    """Each numeric setting has one entry in RANGES, which both its default and the check obey."""
+    from dataclasses import fields
+
+    from unspin.options import RANGES
+
+    numeric = {f.name for f in fields(Options)
+               if type(f.default) in (int, float) and not isinstance(f.default, bool)}
+    assert set(RANGES) == numeric
+    for name, allowed in RANGES.items():
+        assert getattr(Options(), name) in allowed, name
+        if allowed.high is not None:
+            with pytest.raises(ConfigError, match=f"must be {allowed}"):
+                Options(**{name: allowed.high + 1})
+
+
+@pytest.mark.parametrize("allowed, inside, outside, words", [
+    ((0, 1), [0, 0.5, 1], [-0.01, 1.01, float("nan")], "between 0 and 1"),
+    ((1, None), [1, 10**9], [0], "at least 1"),
+    ((None, 5), [-3, 5], [5.5], "at most 5"),
+])
+def test_a_range_says_what_it_accepts(allowed, inside, outside, words):
+    from unspin.options import Range
+
+    r = Range(*allowed)
+    assert all(v in r for v in inside) and not any(v in r for v in outside)
+    assert str(r) == words
+    above = Range(0, 3600, above=True, unit="seconds")
+    assert 0 not in above and 3600 in above and str(above) == "more than 0 and at most 3600 seconds"
+    assert above.bounds() == {"gt": 0, "le": 3600} and Range(1).bounds() == {"ge": 1}

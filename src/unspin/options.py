@@ -31,12 +31,76 @@ from typing import Any
 
 from .errors import ConfigError
 
-__all__ = ["Options", "DEFAULT_MODEL", "config_path"]
+__all__ = ["Options", "DEFAULT_MODEL", "config_path", "Range", "RANGES"]
 
 #: The model used when none is named (a registered, versioned name).
 DEFAULT_MODEL = "minilm-spans.v5"
 
 _LISTS = ("techniques", "api_keys", "cors_origins")
+
+
+@dataclass(frozen=True)
+class Range:
+    """The numbers a setting accepts: from ``low`` to ``high`` inclusive (None: no bound);
+    with ``above``, ``low`` itself is refused. ``str()`` gives the words of a message.
+
+    >>> str(Range(0, 1)), 1.5 in Range(0, 1)
+    ('between 0 and 1', False)
+    >>> str(Range(0, 60, above=True, unit="seconds")), Range(0, 60, above=True).bounds()
+    ('more than 0 and at most 60 seconds', {'gt': 0, 'le': 60})
+    """
+
+    low: float | None = None
+    high: float | None = None
+    above: bool = False
+    unit: str = ""
+
+    def __contains__(self, value) -> bool:
+        if self.low is not None and (value <= self.low if self.above else value < self.low):
+            return False
+        return self.high is None or value <= self.high
+
+    def __str__(self) -> str:
+        low, high = _number(self.low), _number(self.high)
+        unit = f" {self.unit}" if self.unit else ""
+        if self.low is None:
+            return f"at most {high}{unit}"
+        if self.above:
+            return f"more than {low}" + (f" and at most {high}" if self.high is not None
+                                         else "") + unit
+        if self.high is None:
+            return f"at least {low}{unit}"
+        return f"between {low} and {high}{unit}"
+
+    def bounds(self) -> dict[str, float]:
+        """The bounds as keywords, as pydantic's ``Field`` takes them (``ge``/``gt``, ``le``)."""
+        out = {}
+        if self.low is not None:
+            out["gt" if self.above else "ge"] = self.low
+        if self.high is not None:
+            out["le"] = self.high
+        return out
+
+
+def _number(value: float | None) -> str:
+    return str(int(value)) if value is not None and float(value).is_integer() else str(value)
+
+
+#: The numeric range of every number an ``Options`` field holds, written once: ``_check``
+#: refuses values outside them, the CLI's argument types and the server's request model
+#: read them from here.
+RANGES: dict[str, Range] = {
+    "threads": Range(0, 256),
+    "chunk_chars": Range(1000),
+    "min_score": Range(0, 1),
+    "max_bytes": Range(1),
+    "timeout": Range(0, 3600, above=True, unit="seconds"),
+    "max_redirects": Range(0, 50),
+    "max_text_bytes": Range(1),
+    "request_timeout": Range(0, 86400, above=True, unit="seconds"),
+    "concurrency": Range(1, 256),
+    "max_queue": Range(0, 100_000),
+}
 
 
 @dataclass(frozen=True)
@@ -172,16 +236,8 @@ def _check(o: Options) -> None:
             raise ConfigError(f"{_flag(name)} must be {rule} (got {getattr(o, name)!r})")
 
     need(bool(o.model.strip()), "model", "a model name or folder")
-    need(0 <= o.threads <= 256, "threads", "between 0 and 256")
-    need(o.chunk_chars >= 1000, "chunk_chars", "at least 1000")
-    need(0.0 <= o.min_score <= 1.0, "min_score", "between 0 and 1")
-    need(o.max_bytes >= 1, "max_bytes", "at least 1")
-    need(0 < o.timeout <= 3600, "timeout", "more than 0 and at most 3600 seconds")
-    need(0 <= o.max_redirects <= 50, "max_redirects", "between 0 and 50")
-    need(o.max_text_bytes >= 1, "max_text_bytes", "at least 1")
-    need(0 < o.request_timeout <= 86400, "request_timeout", "a positive number of seconds")
-    need(1 <= o.concurrency <= 256, "concurrency", "between 1 and 256")
-    need(0 <= o.max_queue <= 100_000, "max_queue", "between 0 and 100000")
+    for name, allowed in RANGES.items():
+        need(getattr(o, name) in allowed, name, str(allowed))
     try:
         codecs.lookup(o.encoding)
     except LookupError:
