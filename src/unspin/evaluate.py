@@ -10,6 +10,11 @@
   technique labels; with one label per gold line this is accuracy.
 
 Spans are ``(article_id, technique, start, end)`` tuples with ``str`` offsets, end exclusive.
+
+Uncertainty: the measures are sums over articles, so ``article_counts`` keeps each article's
+sums and ``bootstrap`` resamples articles (with replacement, 10,000 times, seed 2020) to give
+a 95% percentile interval; ``paired_bootstrap`` does the same for the difference of two systems
+on the same articles, drawing the same articles for both.
 """
 
 from __future__ import annotations
@@ -17,10 +22,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from .errors import InputError, plural
 
 __all__ = ["Scores", "si_scores", "full_scores", "tc_scores", "merge_intervals",
-           "evaluate_files", "format_table", "not_in_gold_line"]
+           "evaluate_files", "format_table", "not_in_gold_line", "Interval", "article_counts",
+           "f1_of_counts", "resample_weights", "bootstrap", "paired_bootstrap", "COUNTS"]
 
 
 @dataclass(frozen=True)
@@ -66,22 +74,40 @@ def _overlap_sums(pred: list[tuple[int, int]], gold: list[tuple[int, int]]):
     return p_sum, r_sum
 
 
-def _score(pred_groups: dict, gold_groups: dict, gold_articles: set[str]) -> Scores:
-    p_sum = r_sum = 0.0
-    n_pred = n_gold = 0
+def _article_sums(pred_groups: dict, gold_groups: dict, gold_articles) -> dict[str, list]:
+    """Per gold article: [precision sum, predicted spans, recall sum, gold spans]."""
+    sums: dict[str, list] = {aid: [0.0, 0, 0.0, 0] for aid in gold_articles}
     for key in set(pred_groups) | set(gold_groups):
-        if key[0] not in gold_articles:
+        if key[0] not in sums:
             continue
         pred = merge_intervals(pred_groups.get(key, []))
         gold = merge_intervals(gold_groups.get(key, []))
-        n_pred += len(pred)
-        n_gold += len(gold)
         ps, rs = _overlap_sums(pred, gold)
-        p_sum += ps
-        r_sum += rs
+        row = sums[key[0]]
+        row[0] += ps
+        row[1] += len(pred)
+        row[2] += rs
+        row[3] += len(gold)
+    return sums
+
+
+def _from_sums(p_sum: float, n_pred: int, r_sum: float, n_gold: int) -> Scores:
     p = p_sum / n_pred if n_pred else 0.0
     r = r_sum / n_gold if n_gold else 0.0
-    return Scores(p, r, _f1(p, r), n_pred, n_gold)
+    return Scores(p, r, _f1(p, r), int(n_pred), int(n_gold))
+
+
+def _score(pred_groups: dict, gold_groups: dict, gold_articles: set[str]) -> Scores:
+    rows = _article_sums(pred_groups, gold_groups, gold_articles).values()
+    return _from_sums(*(sum(col) for col in zip(*rows))) if rows else _from_sums(0, 0, 0, 0)
+
+
+def _groups(spans, by_technique: bool) -> dict[tuple, list[tuple[int, int]]]:
+    """Spans' (start, end) by article, or by (article, technique)."""
+    out: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
+    for aid, t, s, e in spans:
+        out[(aid, t) if by_technique else (aid,)].append((s, e))
+    return out
 
 
 def _articles(gold, articles) -> set[str]:
@@ -94,23 +120,13 @@ def si_scores(gold, pred, articles=None) -> Scores:
     >>> si_scores([("1", "Doubt", 0, 10)], [("1", "Slogans", 5, 15)]).f1
     0.5
     """
-    arts = _articles(gold, articles)
-    g, p = defaultdict(list), defaultdict(list)
-    for aid, _t, s, e in gold:
-        g[(aid,)].append((s, e))
-    for aid, _t, s, e in pred:
-        p[(aid,)].append((s, e))
-    return _score(p, g, arts)
+    return _score(_groups(pred, False), _groups(gold, False), _articles(gold, articles))
 
 
 def full_scores(gold, pred, articles=None, techniques=None) -> Scores:
     """Full-task P/R/F1 (overlap counted only between spans of one technique) and per technique."""
     arts = _articles(gold, articles)
-    g, p = defaultdict(list), defaultdict(list)
-    for aid, t, s, e in gold:
-        g[(aid, t)].append((s, e))
-    for aid, t, s, e in pred:
-        p[(aid, t)].append((s, e))
+    g, p = _groups(gold, True), _groups(pred, True)
     total = _score(p, g, arts)
     names = sorted({k[1] for k in g} | {k[1] for k in p}) if techniques is None else techniques
     per = {}
@@ -150,6 +166,134 @@ def tc_scores(gold, pred) -> Scores:
     p = hits / n_pred if n_pred else 0.0
     r = hits / n_gold if n_gold else 0.0
     return Scores(p, r, _f1(p, r), n_pred, n_gold, per)
+
+
+# -- uncertainty: bootstrap over articles ------------------------------------------------------
+
+#: The columns of ``article_counts``: what the micro measures sum over articles.
+COUNTS = ("precision sum", "predicted spans", "recall sum", "gold spans")
+
+#: Bootstrap defaults: resamples, seed and level of every interval unspin reports.
+RESAMPLES, SEED, LEVEL = 10_000, 2020, 0.95
+
+
+def article_counts(measure: str, gold, pred, articles) -> np.ndarray:
+    """Per article (rows in the order of ``articles``) the four sums ``COUNTS`` of a micro
+    measure: ``measure`` is ``"si"``, ``"full"`` or ``"tc"`` (for TC the sums are correct
+    labels, labels given, correct labels, gold labels). Summing rows and taking
+    ``f1_of_counts`` gives the measure's F1 on those articles, so articles can be resampled.
+
+    >>> article_counts("si", [("a", "Doubt", 0, 10)], [("a", "X", 5, 15)], ["a", "b"]).tolist()
+    [[0.5, 1.0, 0.5, 1.0], [0.0, 0.0, 0.0, 0.0]]
+    """
+    ids = list(articles)
+    if measure == "tc":
+        rows = _tc_article_sums(gold, pred, ids)
+    elif measure in ("si", "full"):
+        by = measure == "full"
+        rows = _article_sums(_groups(pred, by), _groups(gold, by), ids)
+    else:
+        raise ValueError(f"unknown measure {measure!r}: si, full or tc")
+    return np.array([rows[a] for a in ids], dtype=np.float64).reshape(len(ids), 4)
+
+
+def _tc_article_sums(gold, pred, ids) -> dict[str, list]:
+    gold_by: dict[tuple, Counter] = defaultdict(Counter)
+    pred_by: dict[tuple, Counter] = defaultdict(Counter)
+    for aid, t, s, e in gold:
+        gold_by[(aid, int(s), int(e))][t] += 1
+    for aid, t, s, e in pred:
+        pred_by[(aid, int(s), int(e))][t] += 1
+    sums: dict[str, list] = {aid: [0, 0, 0, 0] for aid in ids}
+    for key, counts in gold_by.items():
+        if key[0] in sums:
+            hits = sum((counts & pred_by.get(key, Counter())).values())
+            sums[key[0]][0] += hits
+            sums[key[0]][2] += hits
+            sums[key[0]][3] += sum(counts.values())
+    for key, counts in pred_by.items():
+        if key[0] in sums:
+            sums[key[0]][1] += sum(counts.values())
+    return sums
+
+
+def f1_of_counts(totals: np.ndarray) -> np.ndarray:
+    """F1 of summed ``COUNTS`` along the last axis (0 where nothing was predicted or found)."""
+    totals = np.asarray(totals, dtype=np.float64)
+    p_sum, n_pred, r_sum, n_gold = np.moveaxis(totals, -1, 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(n_pred > 0, p_sum / n_pred, 0.0)
+        r = np.where(n_gold > 0, r_sum / n_gold, 0.0)
+        return np.where(p + r > 0, 2 * p * r / (p + r), 0.0)
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A measure on a set of articles and its percentile bootstrap interval."""
+
+    point: float
+    low: float
+    high: float
+    level: float = LEVEL
+
+    def __str__(self) -> str:
+        return f"{self.point:.3f} [{self.low:.3f}, {self.high:.3f}]"
+
+    def to_dict(self) -> dict:
+        return {"point": round(self.point, 4), "low": round(self.low, 4),
+                "high": round(self.high, 4), "level": self.level}
+
+
+def resample_weights(n: int, resamples: int = RESAMPLES, seed: int = SEED) -> np.ndarray:
+    """(resamples, n): how often each of ``n`` articles is drawn in each bootstrap resample
+    (``n`` draws with replacement); the same seed gives the same resamples."""
+    if n <= 0:
+        raise InputError("no articles to resample")
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, n, size=(resamples, n)) + n * np.arange(resamples)[:, None]
+    return np.bincount(draws.ravel(), minlength=resamples * n).reshape(resamples, n).astype(
+        np.float64)
+
+
+def _interval(point: float, stats: np.ndarray, level: float) -> Interval:
+    low, high = np.percentile(stats, [100 * (1 - level) / 2, 100 * (1 + level) / 2])
+    return Interval(float(point), float(low), float(high), level)
+
+
+def bootstrap(counts, resamples: int = RESAMPLES, seed: int = SEED, level: float = LEVEL,
+              weights: np.ndarray | None = None) -> Interval:
+    """F1 of per-article ``counts`` (``article_counts``) and its percentile bootstrap interval:
+    articles are drawn with replacement and their counts summed again (the SemEval F1s are
+    micro measures, so resampled F1s are never averaged). ``weights``: ``resample_weights``
+    of this many articles, when already drawn.
+
+    >>> c = [[1, 1, 1, 1]] * 5 + [[0, 1, 0, 1]] * 5
+    >>> str(bootstrap(c))
+    '0.500 [0.200, 0.800]'
+    """
+    counts = np.asarray(counts, dtype=np.float64)
+    w = resample_weights(len(counts), resamples, seed) if weights is None else weights
+    return _interval(float(f1_of_counts(counts.sum(0))), f1_of_counts(w @ counts), level)
+
+
+def paired_bootstrap(counts_a, counts_b, resamples: int = RESAMPLES, seed: int = SEED,
+                     level: float = LEVEL, weights: np.ndarray | None = None) -> Interval:
+    """F1(a) - F1(b) for two systems scored on the same articles (rows of ``counts_a`` and
+    ``counts_b`` are the same articles, in the same order) and its paired bootstrap interval:
+    each resample draws the same articles for both, so what the articles share (some are
+    hard for every model) cancels out of the difference.
+
+    >>> a = [[1, 1, 1, 1], [0, 1, 0, 1]]
+    >>> str(paired_bootstrap(a, a))
+    '0.000 [0.000, 0.000]'
+    """
+    a, b = np.asarray(counts_a, dtype=np.float64), np.asarray(counts_b, dtype=np.float64)
+    if a.shape != b.shape:
+        raise InputError(f"paired counts differ in shape: {a.shape} and {b.shape}; both "
+                         "systems must be scored on the same articles")
+    w = resample_weights(len(a), resamples, seed) if weights is None else weights
+    point = float(f1_of_counts(a.sum(0)) - f1_of_counts(b.sum(0)))
+    return _interval(point, f1_of_counts(w @ a) - f1_of_counts(w @ b), level)
 
 
 def evaluate_files(gold_path, pred_path, split: str = "all") -> dict:
