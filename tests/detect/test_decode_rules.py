@@ -68,6 +68,58 @@ def test_trimming_is_a_rule_of_the_model_config():
     assert DecodeConfig.from_dict({"trim_dangling": True}).trim_dangling is True
 
 
+def _model_configs():
+    """Every model folder's config.json in this checkout (those the packages ship)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    return sorted({*root.glob("models/*/config.json"),
+                   *root.glob("src/unspin/models/*/config.json")})
+
+
+@pytest.mark.parametrize("path", _model_configs(), ids=lambda p: p.parent.name)
+def test_every_model_config_decodes_as_written(path):
+    import json
+
+    decode = json.loads(path.read_text(encoding="utf-8"))["decode"]
+    assert DecodeConfig.from_dict(decode, str(path)).to_dict() == {**DecodeConfig().to_dict(),
+                                                                    **decode}
+
+
+def test_model_configs_are_found():
+    assert len(_model_configs()) >= 5
+
+
+@pytest.mark.parametrize("decode, words", [
+    ({"cut_brakes": True}, "unknown decode setting 'cut_brakes'"),
+    ({"si_threshold": 1.5}, "'si_threshold' must be between 0 and 1.01 (got 1.5)"),
+    ({"min_span_prob": -0.1}, "'min_span_prob' must be between 0 and 1"),
+    ({"window": 0}, "'window' must be between 1 and 510"),
+    ({"repetition_min": 1.5}, "'repetition_min' must be an integer"),
+    ({"multiword": ["Loaded_Languag"]}, "'multiword' names an unknown technique"),
+    ({"per_technique": {"Doubt": 3}}, "threshold of Doubt must be between 0 and 1.01"),
+    ({"window": 128, "stride": 200}, "'stride' (200) must be at most 'window' (128)"),
+    ([1], "'decode' must be a JSON object"),
+])
+def test_a_model_config_with_a_decode_setting_unspin_cannot_honour_is_refused(decode, words):
+    """Dropping a rule the model was validated with would silently give other spans."""
+    from unspin.errors import ModelError
+
+    with pytest.raises(ModelError) as caught:
+        DecodeConfig.from_dict(decode, "m/config.json")
+    assert str(caught.value).startswith("m/config.json: ") and words in str(caught.value)
+
+
+def test_decode_rules_for_training_are_checked_the_same_way():
+    from unspin.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="unknown decode rule 'cut_brakes'"):
+        DecodeConfig.check_rules({"cut_brakes": True})
+    with pytest.raises(ConfigError, match="decode rule 'mock_titles' must be between 0 and 1"):
+        DecodeConfig.check_rules({"mock_titles": 2})
+    assert DecodeConfig.check_rules({"si_seed": None}) == {"si_seed": None}
+
+
 def test_recurrences_count_phrases_and_content_words():
     text = "Assad must go. We said it: Assad must go! The moderate rebels."
     norm = normalise(text)

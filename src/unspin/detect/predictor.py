@@ -14,11 +14,13 @@ from functools import lru_cache
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
+from ..errors import ConfigError, ModelError
+from ..options import Range
 from ..techniques import TECHNIQUE_IDS
 from . import spans as sp
 from .windows import Tokenized, merge, tokenize, windows
 
-__all__ = ["Predictor", "DecodeConfig", "Prediction", "TokenOutputs"]
+__all__ = ["Predictor", "DecodeConfig", "DECODE_RANGES", "Prediction", "TokenOutputs"]
 
 EncodeFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
 
@@ -66,10 +68,44 @@ class DecodeConfig:
         return dict(self.__dict__)
 
     @classmethod
+    def problem(cls, key: str, value) -> str | None:
+        """What is wrong with ``value`` for the decode setting ``key`` (its type, range or
+        technique ids), or None when nothing is; ``key`` must name a field.
+
+        >>> DecodeConfig.problem("si_threshold", 2)
+        "'si_threshold' must be between 0 and 1.01 (got 2)"
+        """
+        default = _DEFAULTS[key]
+        if isinstance(default, bool):
+            ok, kind = isinstance(value, bool), "true or false"
+        elif isinstance(default, int):
+            ok, kind = isinstance(value, int) and not isinstance(value, bool), "an integer"
+        elif isinstance(default, float) or default is None:
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+            ok, kind = ok or (default is None and value is None), "a number"
+        else:
+            ok, kind = isinstance(value, type(default)), f"a JSON {type(default).__name__}"
+        if not ok:
+            return f"{key!r} must be {kind}, not {value!r}"
+        allowed = DECODE_RANGES.get(key)
+        if allowed is not None and value is not None and value not in allowed:
+            return f"{key!r} must be {allowed} (got {value!r})"
+        if key in ("multiword", "per_technique"):
+            unknown = [t for t in value if t not in TECHNIQUE_IDS]
+            if unknown:
+                return f"{key!r} names an unknown technique {unknown[0]!r}"
+        if key == "per_technique":
+            bad = [t for t, v in value.items() if not _is_threshold(v)]
+            if bad:
+                return (f"'per_technique' threshold of {bad[0]} must be {THRESHOLD} "
+                        f"(got {value[bad[0]]!r})")
+        return None
+
+    @classmethod
     def check_rules(cls, rules) -> dict:
-        """``rules`` (``unspin train --decode-rules``) if every key names a field and every
-        value has its field's type; otherwise a ConfigError naming the first bad one, before
-        any training is spent on it.
+        """``rules`` (``unspin train --decode-rules``) if every key names a setting and every
+        value fits it; otherwise a ConfigError naming the first bad one, before any training
+        is spent on it.
 
         >>> DecodeConfig.check_rules({"cut_breaks": True, "mock_titles": 0.5})
         {'cut_breaks': True, 'mock_titles': 0.5}
@@ -78,33 +114,71 @@ class DecodeConfig:
         ...
         unspin.errors.ConfigError: decode rule 'mock_titles' must be a number, not 'x'
         """
-        from ..errors import ConfigError
-
         if not isinstance(rules, dict):
             raise ConfigError("decode rules must be a JSON object, e.g. '{\"cut_breaks\": true}'")
-        defaults = cls()
         for key, value in rules.items():
             if key not in cls.__dataclass_fields__:
-                raise ConfigError(f"unknown decode rule {key!r}; known: "
-                                  f"{', '.join(sorted(cls.__dataclass_fields__))}")
-            default = getattr(defaults, key)
-            if isinstance(default, bool):
-                ok, kind = isinstance(value, bool), "true or false"
-            elif isinstance(default, int):
-                ok, kind = isinstance(value, int) and not isinstance(value, bool), "an integer"
-            elif isinstance(default, float) or default is None:
-                ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-                ok, kind = ok or (default is None and value is None), "a number"
-            else:
-                ok, kind = isinstance(value, type(default)), f"a JSON {type(default).__name__}"
-            if not ok:
-                raise ConfigError(f"decode rule {key!r} must be {kind}, not {value!r}")
+                raise ConfigError(f"unknown decode rule {key!r}; known: {_known()}")
+            problem = cls.problem(key, value)
+            if problem:
+                raise ConfigError(f"decode rule {problem}")
         return rules
 
     @classmethod
-    def from_dict(cls, d: dict) -> DecodeConfig:
-        known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
-        return cls(**known)
+    def from_dict(cls, d: dict, source: str = "the model's config.json") -> DecodeConfig:
+        """The decoding stored with a model (``config.json``'s ``decode``). A setting this
+        unspin does not know, or a value that does not fit, is a ModelError naming it: decoding
+        without a rule the model was validated with would silently give other spans.
+
+        >>> DecodeConfig.from_dict({"cut_breaks": True, "trim_dangling": True}).cut_breaks
+        True
+        >>> DecodeConfig.from_dict({"cut_brakes": True})  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        unspin.errors.ModelError: the model's config.json: unknown decode setting 'cut_brakes' ...
+        """
+        if not isinstance(d, dict):
+            raise ModelError(f"{source}: 'decode' must be a JSON object")
+        for key, value in d.items():
+            if key not in cls.__dataclass_fields__:
+                raise ModelError(f"{source}: unknown decode setting {key!r} (a model made for "
+                                 f"a newer unspin? upgrade unspin); known: {_known()}")
+            problem = cls.problem(key, value)
+            if problem:
+                raise ModelError(f"{source}: decode setting {problem}")
+        config = cls(**d)
+        if config.stride > config.window:
+            raise ModelError(f"{source}: decode setting 'stride' ({config.stride}) must be at "
+                             f"most 'window' ({config.window}), or words between windows are "
+                             "never read")
+        return config
+
+
+#: Thresholds on a probability; above 1 a rule is off (tuning tries 1.01 for "never").
+THRESHOLD = Range(0, 1.01)
+#: The range of every numeric decode setting, written once: ``DecodeConfig.problem`` reads it
+#: for ``--decode-rules`` and for every model's config.json.
+DECODE_RANGES: dict[str, Range] = {
+    "window": Range(1, 510),  # word pieces; the encoder takes 512 positions with [CLS], [SEP]
+    "stride": Range(1, 510),
+    "batch": Range(1, 4096),
+    "si_threshold": THRESHOLD,
+    "si_seed": THRESHOLD,
+    "second_label": THRESHOLD,
+    "token_threshold": THRESHOLD,
+    "repetition_min": Range(0),
+    "min_span_prob": Range(0, 1),
+    "mock_titles": Range(0, 1),
+}
+_DEFAULTS = DecodeConfig().to_dict()
+
+
+def _known() -> str:
+    return ", ".join(sorted(_DEFAULTS))
+
+
+def _is_threshold(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value in THRESHOLD
 
 
 @dataclass(frozen=True)
