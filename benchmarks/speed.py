@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from unspin.detect.registry import installed
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -165,10 +167,9 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=100)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--skip-compare", action="store_true")
-    ap.add_argument("--models", nargs="*", default=["minilm-spans.v1", "minilm-spans.v2",
-                                                    "minilm-spans.v3", "minilm-spans.v4",
-                                                    "minilm-spans.v5"],
-                    help="registered models to time against each other (first is the base)")
+    ap.add_argument("--models", nargs="*", default=sorted(installed()),
+                    help="models to time against each other (first is the base; default: "
+                    "every installed model)")
     args = ap.parse_args()
     paths = sorted((Path(args.ptc) / "train-articles").glob("article*.txt"))[:args.articles]
     if not paths:

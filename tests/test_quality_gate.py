@@ -1,36 +1,47 @@
-"""CI quality gate: every shipped model, on the fixed validation split, must stay above its floors
-in quality_floors.json (set just under the values measured when the model was shipped); the
-default model must be one of them."""
+"""CI quality gate: every installed model, on the fixed validation split, must stay within a
+small tolerance of the F1 its config recorded when it was made; the default model must be
+installed. The floors come from the models themselves, so a new version needs no edit here."""
 
 import json
-from pathlib import Path
 
 import pytest
 
 from unspin.detect import load
+from unspin.detect.registry import installed
 from unspin.training.data import read_labeled, split_ids
 from unspin.training.validate import validate
 
-FLOORS = json.loads((Path(__file__).with_name("quality_floors.json")).read_text())
+#: How far below its recorded validation F1 a model may score before the gate fails
+#: (onnxruntime versions and CPUs differ in the last bits of int8 arithmetic).
+TOLERANCE = 0.008
 
 
-def test_every_shipped_model_has_floors_and_the_default_is_gated():
-    from unspin.detect.registry import MODELS
+def recorded(name: str) -> dict:
+    config = json.loads((installed()[name].folder / "config.json").read_text(encoding="utf-8"))
+    return config["validation"]
+
+
+def test_default_model_is_installed_and_every_model_recorded_its_validation():
     from unspin.options import DEFAULT_MODEL
 
-    assert set(FLOORS["models"]) == set(MODELS)
-    assert DEFAULT_MODEL in FLOORS["models"]
+    assert DEFAULT_MODEL in installed()
+    for name in installed():
+        record = recorded(name)
+        assert record["articles"] > 0
+        assert {"si", "tc", "full"} <= set(record["metrics"])
 
 
 @pytest.mark.model
 @pytest.mark.slow
-@pytest.mark.parametrize("name", sorted(FLOORS["models"]))
-def test_shipped_model_meets_floors(ptc_dir, name):
+@pytest.mark.parametrize("name", sorted(installed()))
+def test_installed_model_meets_its_recorded_validation(ptc_dir, name):
+    record = recorded(name)
     arts = read_labeled(ptc_dir)
     _train, val = split_ids([a.id for a in arts])
     val_arts = [a for a in arts if a.id in set(val)]
-    assert len(val_arts) == FLOORS["validation_articles"]
+    assert len(val_arts) == record["articles"]
     metrics, _cfg = validate(load(name).predictor, val_arts, tune=False)
-    got = {k: metrics[k]["f1"] for k in ("si", "tc", "full")}
-    for key, floor in FLOORS["models"][name]["f1"].items():
-        assert got[key] >= floor, f"{name}: {key} F1 {got[key]:.4f} fell below the floor {floor}"
+    for key in ("si", "tc", "full"):
+        floor = record["metrics"][key]["f1"] - TOLERANCE
+        got = metrics[key]["f1"]
+        assert got >= floor, f"{name}: {key} F1 {got:.4f} fell below {floor:.4f}"

@@ -265,21 +265,37 @@ def cmd_tune(args) -> int:
 
 
 def cmd_models(args) -> int:
-    from .detect import installed_models
+    from .detect import describe
+    from .detect.registry import installed, origin
     from .options import DEFAULT_MODEL
 
-    models = installed_models()
+    entries = list(installed().values())
+    models = [describe(e.folder) for e in entries]
     if args.json:
-        write_output(json.dumps([m.to_dict() for m in models], indent=2), None)
+        write_output(json.dumps([{**m.to_dict(), "origin": origin(e)}
+                                 for m, e in zip(models, entries)], indent=2), None)
         return 0
-    rows = [("name", "version", "fingerprint", "size", "card")]
-    for m in models:
+    if not entries:
+        print(f"unspin: no model is installed; from a checkout: pip install -e "
+              f"models/{DEFAULT_MODEL.replace('.', '-')}", file=sys.stderr)
+        return 1
+    rows = [("name", "version", "fingerprint", "size", "from")]
+    for m, e in zip(models, entries):
         mark = " (default)" if m.name == DEFAULT_MODEL else ""
         rows.append((m.name + mark, m.version, m.fingerprint[:16], f"{m.size / 1e6:.1f} MB",
-                     m.card or "-"))
+                     origin(e)))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     write_output("".join("  ".join(c.ljust(w) for c, w in zip(r[:4], widths)) + "  " + r[4]
                          + "\n" for r in rows), None)
+    return 0
+
+
+def cmd_package(args) -> int:
+    from .training.package import distribution_name, package
+
+    folder = package(args.model, args.out, shared=args.shared)
+    name = json.loads((folder / "config.json").read_text(encoding="utf-8"))["name"]
+    print(f"{distribution_name(name)} written to {folder}: pip install {folder}")
     return 0
 
 
@@ -484,6 +500,15 @@ def build_parser() -> argparse.ArgumentParser:
     mo = sub.add_parser("models", help="list the installed models")
     mo.add_argument("--json", action="store_true", help="print JSON")
     mo.set_defaults(func=cmd_models)
+
+    pk = sub.add_parser("package", help="make a model folder or installed model an installable "
+                        "package (pip install OUT/NAME-vN)")
+    pk.add_argument("model", help="installed model name or model folder")
+    pk.add_argument("--out", required=True, help="folder to write the package folder into")
+    pk.add_argument("--shared", action="store_true",
+                    help="leave out weight files already kept in OUT/shared/ (for a "
+                    "checkout's models/ folder: --out models --shared)")
+    pk.set_defaults(func=cmd_package)
 
     sv = sub.add_parser("serve", help="HTTP API and web page (needs unspin[serve])")
     sv.add_argument("--host", default="127.0.0.1")

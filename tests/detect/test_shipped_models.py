@@ -6,7 +6,7 @@ import json
 import pytest
 
 from unspin.detect import load
-from unspin.detect.registry import MODELS
+from unspin.detect.registry import model_paths, resolve
 
 pytestmark = pytest.mark.model
 
@@ -26,8 +26,8 @@ NEUTRAL = [
 
 @pytest.mark.parametrize("name", RULED)
 def test_folder_is_small_named_and_card_has_calibration(name):
-    folder = MODELS[name].folder
-    for f in folder.iterdir():
+    folder = resolve(name).folder
+    for f in model_paths(folder).values():
         assert f.stat().st_size <= 30 * 1024 * 1024, f
     config = json.loads((folder / "config.json").read_text())
     assert config["name"] == name and config["version"] == name.rsplit(".v", 1)[1]
@@ -45,7 +45,7 @@ def test_every_version_loads_by_name():
 
 
 def test_v3_is_distilled_and_trims_span_ends():
-    folder = MODELS[V3].folder
+    folder = resolve(V3).folder
     config = json.loads((folder / "config.json").read_text())
     assert config["decode"]["trim_dangling"] and config["decode"]["stride"] == 254
     teacher = config["distillation"]["teacher"]
@@ -61,7 +61,7 @@ def test_v3_is_distilled_and_trims_span_ends():
 
 
 def test_v4_learnt_from_the_stronger_teacher_and_all_unlabelled_articles():
-    config = json.loads((MODELS[V4].folder / "config.json").read_text())
+    config = json.loads((resolve(V4).folder / "config.json").read_text())
     teacher = config["distillation"]["teacher"]
     assert teacher["frozen_layers"] == 6 and teacher["validation"]["si"] > 0.46
     assert config["distillation"]["unlabelled_articles"] == 400
@@ -69,15 +69,15 @@ def test_v4_learnt_from_the_stronger_teacher_and_all_unlabelled_articles():
 
 
 def test_v5_span_classifier_learnt_the_teachers_span_labels_over_v4s_encoder():
-    config = json.loads((MODELS[V5].folder / "config.json").read_text())
+    config = json.loads((resolve(V5).folder / "config.json").read_text())
     spans = config["span_distillation"]
     assert spans["teacher"]["epochs"] == 6 and spans["teacher"]["validation"]["si"] > 0.5
     assert spans["gold_spans"] > 4000 and spans["unlabelled_spans"] > 4000
     assert spans["unlabelled_articles"] > 300
     assert config["encoder_from"]["model"] == "minilm-distil.v2"  # v4's student, unchanged
-    v4_encoder = (MODELS[V4].folder / "encoder.onnx").read_bytes()
-    assert (MODELS[V5].folder / "encoder.onnx").read_bytes() == v4_encoder
-    card = (MODELS[V5].folder / "MODEL_CARD.md").read_text()
+    v4_encoder = model_paths(resolve(V4).folder)["encoder.onnx"].read_bytes()
+    assert model_paths(resolve(V5).folder)["encoder.onnx"].read_bytes() == v4_encoder
+    card = (resolve(V5).folder / "MODEL_CARD.md").read_text()
     assert "technique probabilities of a teacher's span classifier" in card
 
 

@@ -1,8 +1,8 @@
 """The detection stage: technique spans for a text, by a model loaded once per process.
 
-Any backend satisfies the small ``Detector`` protocol; models are registered by versioned name
-in ``registry.MODELS`` (``"minilm-spans.v1"``), and a folder written by ``unspin train`` loads
-too. ``load()`` returns the detector for a name or folder, cached per process. Long text is
+Any backend satisfies the small ``Detector`` protocol; models are installed packages found by
+versioned name (``"minilm-spans.v1"``, see ``registry``), and a folder written by ``unspin train``
+loads too. ``load()`` returns the detector for a name or folder, cached per process. Long text is
 split into chunks by each backend (``chunks``), so memory stays bounded. Training lives apart,
 in ``unspin.training``; nothing here imports torch.
 
@@ -22,7 +22,7 @@ from typing import Protocol, runtime_checkable
 
 from .predictor import Prediction
 
-__all__ = ["Detector", "ModelInfo", "Prediction", "load", "installed_models"]
+__all__ = ["Detector", "ModelInfo", "Prediction", "load", "installed_models", "describe"]
 
 
 @dataclass(frozen=True)
@@ -80,16 +80,20 @@ def _load(backend: str, folder: str, threads: int, chunk_chars: int) -> Detector
 
 
 def installed_models() -> list[ModelInfo]:
-    """Every registered model, with its fingerprint and size (loads none of them)."""
-    from .onnx_spans import read_config
-    from .registry import MODELS, fingerprint, model_files
+    """Every installed model package, with its fingerprint and size (loads none of them)."""
+    from .registry import installed
 
-    out = []
-    for entry in MODELS.values():
-        cfg = read_config(entry.folder)
-        card = entry.folder / "MODEL_CARD.md"
-        out.append(ModelInfo(entry.name, str(cfg.get("version", "")), fingerprint(entry.folder),
-                             entry.backend, str(entry.folder),
-                             sum(p.stat().st_size for p in model_files(entry.folder)),
-                             str(card) if card.is_file() else None))
-    return out
+    return [describe(entry.name) for entry in installed().values()]
+
+
+def describe(model: str | os.PathLike | None = None) -> ModelInfo:
+    """Who a model is — name, version, fingerprint, size, card — without loading its weights."""
+    from .registry import fingerprint, model_paths, read_config, resolve
+
+    entry = resolve(model)
+    cfg = read_config(entry.folder)
+    card = entry.folder / "MODEL_CARD.md"
+    return ModelInfo(str(cfg.get("name", entry.name)), str(cfg.get("version", "")),
+                     fingerprint(entry.folder), entry.backend, str(entry.folder),
+                     sum(p.stat().st_size for p in model_paths(entry.folder).values()),
+                     str(card) if card.is_file() else None)

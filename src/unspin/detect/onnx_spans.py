@@ -8,7 +8,6 @@ fingerprint (``registry.fingerprint``) is the model's identity.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from pathlib import Path
@@ -19,24 +18,13 @@ from ..errors import ModelError, require
 from . import ModelInfo
 from .chunks import find_in_chunks, label_in_chunks
 from .predictor import DecodeConfig, Prediction, Predictor
-from .registry import fingerprint, model_files, sha256_file
+from .registry import fingerprint, model_file, model_paths, read_config, sha256_file
 
 log = logging.getLogger(__name__)
 
 __all__ = ["OnnxSpanDetector", "MODEL_FILES", "read_config"]
 
 MODEL_FILES = ("encoder.onnx", "head.npz", "tokenizer.json")
-
-
-def read_config(folder: Path) -> dict:
-    cfg_path = Path(folder) / "config.json"
-    if not cfg_path.is_file():
-        raise ModelError(f"{folder}: not a model folder (no config.json); "
-                         "train one with 'unspin train' or see 'unspin models'")
-    try:
-        return json.loads(cfg_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelError(f"{cfg_path}: unreadable model config ({exc})") from None
 
 
 class OnnxSpanDetector:
@@ -46,13 +34,15 @@ class OnnxSpanDetector:
         folder = Path(folder)
         cfg = read_config(folder)
         hashes = cfg.get("files", {})
-        for name in MODEL_FILES:
-            path = folder / name
+        paths = {name: model_file(folder, name, hashes.get(name)) for name in MODEL_FILES}
+        for name, path in paths.items():
             if not path.is_file():
-                raise ModelError(f"{path}: model file missing; reinstall unspin or retrain")
+                raise ModelError(f"{path}: model file missing; reinstall the model's package "
+                                 "or retrain")
             if hashes.get(name) != sha256_file(path):
                 raise ModelError(f"{path}: sha256 does not match config.json; the file is "
-                                 "corrupt or was changed: reinstall unspin or retrain")
+                                 "corrupt or was changed: reinstall the model's package or "
+                                 "retrain")
         ort = require("onnxruntime", "core")
         tokenizers = require("tokenizers", "core")
         opts = ort.SessionOptions()
@@ -60,14 +50,14 @@ class OnnxSpanDetector:
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
         try:
-            self.session = ort.InferenceSession(str(folder / "encoder.onnx"), opts,
+            self.session = ort.InferenceSession(str(paths["encoder.onnx"]), opts,
                                                 providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime raises its own untyped errors
-            raise ModelError(f"{folder / 'encoder.onnx'}: cannot load ({exc})") from None
-        tok = tokenizers.Tokenizer.from_file(str(folder / "tokenizer.json"))
+            raise ModelError(f"{paths['encoder.onnx']}: cannot load ({exc})") from None
+        tok = tokenizers.Tokenizer.from_file(str(paths["tokenizer.json"]))
         tok.no_truncation()
         tok.no_padding()
-        with np.load(folder / "head.npz") as npz:
+        with np.load(paths["head.npz"]) as npz:
             head = {k: npz[k] for k in npz.files}
         self.config = cfg
         self.chunk_chars = chunk_chars
@@ -76,7 +66,7 @@ class OnnxSpanDetector:
             name=cfg["name"], version=str(cfg["version"]),
             fingerprint=fingerprint(folder, {n: hashes[n] for n in MODEL_FILES}),
             backend="onnx-spans", path=str(folder),
-            size=sum(p.stat().st_size for p in model_files(folder)),
+            size=sum(p.stat().st_size for p in model_paths(folder).values()),
             card=str(card) if card.is_file() else None)
         self.techniques = tuple(cfg["techniques"])
         self.predictor = Predictor(self._encode, tok, head, DecodeConfig.from_dict(cfg["decode"]),

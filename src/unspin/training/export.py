@@ -18,6 +18,7 @@ from ..detect.predictor import DecodeConfig
 from ..detect.registry import sha256_file
 from ..errors import ModelError, require
 from ..techniques import TECHNIQUE_IDS
+from .package import write_packaging
 from .tagger import BASE_PACKAGE, BASE_SHA256, BASE_VERSION, head_params
 from .validate import gold_tuples, validate
 
@@ -145,6 +146,7 @@ def tune_and_record(detector: OnnxSpanDetector, cfg, val_arts, multiword: list[s
     folder = Path(detector.info.path)
     config = write_config(folder, cfg, tuned, extra)
     write_card(folder, cfg, extra, config["decode"])
+    write_packaging(folder)  # the output is a package: pip install FOLDER
     return metrics
 
 

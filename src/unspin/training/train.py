@@ -124,7 +124,7 @@ def _trained_by(config: dict) -> dict:
 
 def check_name(name: str, version: str) -> str:
     """The versioned name of a new model, refused when empty, malformed or already published."""
-    from ..detect.registry import MODELS
+    from ..detect.registry import installed
     from .export import full_name
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,63}", name or ""):
@@ -133,7 +133,7 @@ def check_name(name: str, version: str) -> str:
     if not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z._-]{0,31}", version or ""):
         raise ConfigError(f"--version {version!r}: use letters, digits, '.', '-' or '_'")
     full = full_name(name, version)
-    if full in MODELS:
+    if full in installed():
         raise ConfigError(f"{full} is the name of a published model; choose another --name "
                           "or --version")
     return full

@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 from ..detect.onnx_spans import OnnxSpanDetector, read_config
-from ..detect.registry import MODELS, model_files
+from ..detect.registry import installed, model_paths
 from ..detect.spans import multiword_techniques
 from ..errors import ConfigError, InputError, ModelError
 from .data import read_labeled, split_ids
@@ -53,7 +53,7 @@ def retune(src: str | Path, data: str | Path, out: str | Path,
                          if k in TrainConfig.__dataclass_fields__})
     cfg.version = version or next_version(str(config.get("version", cfg.version)))
     name = full_name(cfg.name, cfg.version)
-    if name in MODELS or name == config.get("name"):
+    if name in installed() or name == config.get("name"):
         raise ConfigError(f"{name} is already a model's name; give another --version")
     arts = read_labeled(data)
     train_ids, val_ids = split_ids([a.id for a in arts], cfg.val_percent)
@@ -62,8 +62,8 @@ def retune(src: str | Path, data: str | Path, out: str | Path,
     if not val_arts:
         raise InputError(f"{data}: no validation articles to tune on")
     out.mkdir(parents=True, exist_ok=True)
-    for path in model_files(src):
-        shutil.copyfile(path, out / path.name)
+    for file_name, path in model_paths(src).items():
+        shutil.copyfile(path, out / file_name)
     extra = {k: v for k, v in config.items()
              if k not in ("name", "version", "techniques", "decode", "files")}
     extra["tuned_from"] = {"name": config.get("name"), "version": config.get("version")}
