@@ -100,7 +100,7 @@ from ..techniques import TECHNIQUE_IDS
 from .records import Record, month_of
 
 __all__ = ["ARTICLE_FIELDS", "SPAN_FIELDS", "QUOTE_FIELDS", "TARGET_FIELDS", "KINDS",
-           "article_row", "failed_row", "span_rows", "article_schema", "span_schema",
+           "failed_row", "article_schema", "span_schema",
            "quote_schema", "target_schema", "schema_of", "Rows", "rows_from_dict", "scrub",
            "counts_cell"]
 
@@ -184,18 +184,6 @@ def _model(model) -> dict:
         return {"model_name": None, "model_version": None, "model_fingerprint": None}
     return {"model_name": model.name, "model_version": model.version,
             "model_fingerprint": model.fingerprint}
-
-
-def article_row(analysis, row: int, source: str) -> dict:
-    """The articles row for a finished Analysis."""
-    return rows_from_dict(analysis.to_dict(), row, source).article
-
-
-def span_rows(analysis) -> list[dict]:
-    m = analysis.model
-    return [{"article_id": analysis.document.id, "start": s.start, "end": s.end,
-             "technique": s.technique, "name": s.name, "score": s.score, "text": s.text,
-             "model_name": m.name, "model_version": m.version} for s in analysis.spans]
 
 
 def counts_cell(counts: dict) -> dict:

@@ -169,11 +169,3 @@ def _after_opening(text: str, s: int, starts: set[int]) -> bool:
     while j > 0 and text[j - 1] in "\"'“‘([*#> ":
         j -= 1
     return j in starts
-
-
-def group_mentions(text: str) -> list[tuple[int, int, str]]:
-    """Lower-case group nouns an article can attack ("the liberals", "mainstream media")."""
-    out = []
-    for m in lex.GROUP_NOUNS_RE.finditer(text):
-        out.append((m.start(), m.end(), m.group()))
-    return out
