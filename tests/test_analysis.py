@@ -118,3 +118,19 @@ def test_schema_1_records_are_still_read_and_unknown_ones_refused():
     assert a.model.fingerprint == "cd" * 32 and a.enrichment is None and a.schema == SCHEMA
     with pytest.raises(InputError, match="unknown analysis schema"):
         Analysis.from_dict({**d, "schema": "unspin.analysis/9"})
+
+
+def test_a_models_info_is_its_ref_and_adds_nothing_to_the_json():
+    """``detect.ModelInfo`` is a ModelRef plus where the model is installed; an Analysis
+    records only the ref, whichever of the two it is given, byte for byte."""
+    from dataclasses import replace
+
+    from unspin.detect import ModelInfo
+
+    a = sample()
+    info = ModelInfo(*(getattr(a.model, k) for k in ("name", "version", "fingerprint")),
+                     backend="onnx-spans", path="/models/m", size=123, card=None)
+    assert isinstance(info, ModelRef) and info.ref() == a.model
+    b = replace(a, model=info)
+    assert type(b.model) is ModelRef and b.to_json() == a.to_json()
+    assert Analysis.from_dict(json.loads(b.to_json())) == a

@@ -53,6 +53,7 @@ class Summary:
     top: list[str]
 
 
+# ``detect.ModelInfo`` is a ModelRef that also says where the model is installed.
 @dataclass(frozen=True)
 class ModelRef:
     """The model that made an Analysis. ``fingerprint`` is a sha256 over every file of the
@@ -61,6 +62,15 @@ class ModelRef:
     name: str
     version: str
     fingerprint: str
+
+    def ref(self) -> ModelRef:
+        """Only who the model is, as an Analysis records it (a ModelInfo's installation
+        details left out).
+
+        >>> ModelRef("m.v1", "1", "ab").ref() == ModelRef("m.v1", "1", "ab")
+        True
+        """
+        return ModelRef(self.name, self.version, self.fingerprint)
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,10 @@ class Analysis:
     model: ModelRef
     schema: str = SCHEMA
     enrichment: Enrichment | None = None
+
+    def __post_init__(self):
+        if type(self.model) is not ModelRef:  # a ModelInfo: its folder is no part of the result
+            object.__setattr__(self, "model", self.model.ref())
 
     def to_dict(self) -> dict:
         doc = self.document

@@ -36,9 +36,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ..analysis import ModelRef
 from ..errors import ConfigError, InputError, require
 from ..options import Options, of
-from .outdir import RUN_SCHEMA, BatchResult, ModelInfo, OutDir, Part, now, run_options
+from .outdir import RUN_SCHEMA, BatchResult, OutDir, Part, now, run_options
 from .pool import Result
 from .records import count_records, fingerprint, input_format, iter_records
 from .stream import ARTICLE_TIMEOUT, in_order
@@ -204,7 +205,7 @@ class _Run:
     def _drive(self, pool, records, done: dict, result: BatchResult, outdir: OutDir) -> int:
         """Feed records to the pool and write each part as its last row comes back; returns
         the rows read."""
-        model = ModelInfo(*pool.info)
+        model = ModelRef(*pool.info)  # what its rows record of the model
         seen: dict[str, int] = {}
         counts = {"rows": 0, "done": 0, "failed": 0}
 

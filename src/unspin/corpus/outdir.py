@@ -30,7 +30,7 @@ from .tables import failed_row, scrub
 
 log = logging.getLogger(__name__)
 
-__all__ = ["OutDir", "BatchResult", "RUN_SCHEMA", "run_options", "Part", "ModelInfo", "now"]
+__all__ = ["OutDir", "BatchResult", "RUN_SCHEMA", "run_options", "Part", "now"]
 
 #: The layout of a batch output. /2: rows numbered from 1, ``counts`` a struct column. /3:
 #: ``quotes.parquet`` and ``targets.parquet``, and the enrich option recorded.
@@ -67,15 +67,6 @@ class BatchResult:
     def rate(self) -> float:
         done = self.articles - self.resumed
         return done / self.seconds if self.seconds else 0.0
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    """The model of a run, as its rows record it."""
-
-    name: str
-    version: str
-    fingerprint: str
 
 
 @dataclass

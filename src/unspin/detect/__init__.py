@@ -20,18 +20,17 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
+from ..analysis import ModelRef
 from .predictor import Prediction
 
 __all__ = ["Detector", "ModelInfo", "Prediction", "load", "installed_models", "describe"]
 
 
 @dataclass(frozen=True)
-class ModelInfo:
-    """Who a model is. ``fingerprint`` covers every file of its folder (``registry``)."""
+class ModelInfo(ModelRef):
+    """Who a model is (the ``ModelRef`` an Analysis records: name, version, a fingerprint over
+    its files, see ``registry``) and where it is installed."""
 
-    name: str
-    version: str
-    fingerprint: str
     backend: str
     path: str
     size: int  # bytes, all model files
