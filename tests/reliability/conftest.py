@@ -56,7 +56,7 @@ def make_bad_files(folder: Path) -> list[Bad]:
     add("one-long-line.txt", b"x" * 2_000_000, "not prose")
     add("symbols.txt", b"%$#@! 123 -- ++ ** " * 400, "not prose")
     add("nesting-bomb.html", b"<html><body>" + b"<div>" * 100_000 + b"deep" + b"</div>" * 100_000
-        + b"</body></html>", "no article text")
+        + b"</body></html>", "levels deep")
     add("no-article.html", b"<html><head><title>Home</title></head><body><nav><a href=/>Home"
         b"</a> | <a href=/about>About</a></nav></body></html>", "no article text")
     buffer = io.BytesIO()

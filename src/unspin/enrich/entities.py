@@ -36,6 +36,13 @@ class EntityIndex:
         self.located = sorted(located, key=lambda m: (m.start, m.end))
         self._starts = [m.start for m in self.located]
         self.kinds = {m.entity: m.kind for m in self.located}
+        # per kind, so "the last person before" is one bisect, not a walk back past every
+        # organisation and place in between (quadratic on a text full of them)
+        self._of_kind: dict[str, tuple[list[int], list[Located]]] = {}
+        for m in self.located:
+            starts, ms = self._of_kind.setdefault(m.kind, ([], []))
+            starts.append(m.start)
+            ms.append(m)
 
     def within(self, start: int, end: int) -> list[Located]:
         """Mentions lying inside [start, end)."""
@@ -49,11 +56,18 @@ class EntityIndex:
 
     def before(self, pos: int, kinds: set[str] | None = None) -> Located | None:
         """The last mention ending at or before pos (of the given kinds)."""
-        i = bisect.bisect_right(self._starts, pos) - 1
-        while i >= 0:
-            m = self.located[i]
-            if m.end <= pos and (kinds is None or m.kind in kinds):
-                return m
+        if kinds is None:
+            return self._last_ending(self._starts, self.located, pos)
+        found = (self._last_ending(*self._of_kind[k], pos) for k in kinds if k in self._of_kind)
+        return max((m for m in found if m is not None), key=lambda m: (m.start, m.end),
+                   default=None)
+
+    @staticmethod
+    def _last_ending(starts: list[int], located: list[Located], pos: int) -> Located | None:
+        i = bisect.bisect_right(starts, pos) - 1
+        while i >= 0:  # a step or two: mentions that start before pos end before it too
+            if located[i].end <= pos:
+                return located[i]
             i -= 1
         return None
 

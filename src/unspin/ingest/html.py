@@ -12,6 +12,11 @@ from ``<body``, so a paragraph is found where it is shown, not in a ``<meta>`` d
 
 Dates come only from the page's markup (meta tags, ``<time>``, JSON-LD): htmldate's
 "extensive search" through the visible text is switched off because it guesses.
+
+Before any parsing, one linear pass (``check_shape``) refuses markup no article page has and
+that would make the parser slow (it is quadratic in the attributes of one element: 40,000 took
+46 s): more than ``MAX_ATTRIBUTES`` attributes on one element, ``MAX_ELEMENTS`` elements or
+``MAX_DEPTH`` levels of nesting.
 """
 
 from __future__ import annotations
@@ -23,13 +28,13 @@ from html import unescape
 from typing import TYPE_CHECKING
 
 from ..document import Document, Piece
-from ..errors import DependencyError, InputError
+from ..errors import DependencyError, InputError, shorten
 from ._meta import dedupe, guess_language
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
-__all__ = ["from_html"]
+__all__ = ["from_html", "check_shape", "MAX_ATTRIBUTES", "MAX_ELEMENTS", "MAX_DEPTH"]
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +61,7 @@ def from_html(html: str, *, url: str | None = None, source: str | None = None,
     name = source or url or "input"
     if not html.strip():
         raise InputError(f"{name}: no text (empty or only whitespace)")
+    check_shape(html, name)
     try:
         from trafilatura import bare_extraction
     except ImportError:
@@ -92,6 +98,69 @@ def from_html(html: str, *, url: str | None = None, source: str | None = None,
         outlet=_clean(result.sitename or "") or None, tags=tags, url=result.url or url,
         language=_page_language(html) or guess_language("\n".join(paragraphs)),
         source=source, kind=kind, pieces=pieces)
+
+
+#: Limits on markup, far beyond real pages (a long article has a few thousand elements, a
+#: few dozen levels deep, and rarely more than 20 attributes on one element).
+MAX_ATTRIBUTES = 500
+MAX_ELEMENTS = 200_000
+MAX_DEPTH = 1000
+
+# one tag, comment or declaration; possessive quantifiers keep the scan linear whatever the
+# input (an unclosed quote or comment ends the match instead of making it backtrack)
+_TAG = re.compile(r"<(?:!--(?:[^-]++|-(?!->))*+(?:-->)?|(?P<close>/)?(?P<name>[A-Za-z][^\s/>]*+)"
+                  r"(?P<attrs>(?:[^>\"']++|\"[^\"]*+\"?|'[^']*+'?)*+)>?|[!?][^>]*+>?)")
+_ATTRIBUTE = re.compile(r"[^\s\"'=/>]++(?:\s*+=\s*+(?:\"[^\"]*+\"?|'[^']*+'?|[^\s>]++))?")
+# elements that hold no others, or whose end tag pages leave out: they add no nesting level
+_FLAT = frozenset("area base br col embed hr img input link meta param source track wbr p li dt "
+                  "dd tr td th option optgroup rb rt rp thead tbody tfoot colgroup caption "
+                  "html head body".split())
+_RAW = frozenset(("script", "style", "textarea", "title", "xmp", "noscript", "template"))
+
+
+def check_shape(html: str, name: str = "input") -> None:
+    """Refuse, in one linear pass, markup far outside what pages hold: an element with more
+    than ``MAX_ATTRIBUTES`` attributes, more than ``MAX_ELEMENTS`` elements, or nesting deeper
+    than ``MAX_DEPTH`` (the parser is slow on the first and fragile on the others).
+
+    >>> check_shape("<p class=a>Hi</p>")
+    >>> check_shape("<p " + " ".join(f"a{i}=1" for i in range(501)) + ">")
+    Traceback (most recent call last):
+    ...
+    unspin.errors.InputError: input: an element of this HTML page has more than 500 ...
+    """
+    def refuse(what: str):
+        raise InputError(f"{shorten(name)}: {what}; save the article's text to a .txt file and "
+                         "analyse that")
+
+    elements = depth = 0
+    pos, lower = 0, None
+    while (m := _TAG.search(html, pos)) is not None:
+        pos = max(m.end(), m.start() + 1)
+        tag = m["name"]
+        if tag is None:
+            continue  # a comment or declaration
+        tag = tag.lower()
+        if m["close"]:
+            if tag not in _FLAT and depth:
+                depth -= 1
+            continue
+        elements += 1
+        if elements > MAX_ELEMENTS:
+            refuse(f"this HTML page has more than {MAX_ELEMENTS:,} elements")
+        attrs = m["attrs"]
+        if len(attrs) > 2 * MAX_ATTRIBUTES and sum(1 for _ in _ATTRIBUTE.finditer(attrs)) \
+                > MAX_ATTRIBUTES:
+            refuse(f"an element of this HTML page has more than {MAX_ATTRIBUTES} attributes")
+        if tag in _RAW:  # raw text up to the end tag: what looks like markup inside is not
+            lower = lower if lower is not None else html.lower()
+            end = lower.find(f"</{tag}", pos)
+            pos = len(html) if end < 0 else end
+            continue
+        if tag not in _FLAT and not attrs.rstrip().endswith("/"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                refuse(f"this HTML page nests elements more than {MAX_DEPTH} levels deep")
 
 
 def _clean(text: str) -> str:

@@ -20,9 +20,11 @@ import asyncio
 import hmac
 import json
 import logging
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import asdict
 from importlib import resources
 from typing import Literal
@@ -61,10 +63,13 @@ _SOURCES = ("text", "html", "url")
 
 def _no_default(schema: dict) -> None:
     schema.pop("default", None)  # absent, not null: null is refused
+    schema["minLength"] = 1  # checked in ``one_source`` (a length constraint here would
+    # refuse a lone surrogate as a 422 before ``check`` can say what it is)
 
 
 class AnalyzeOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid", title="Options")
+    # strict: "0.5" is not a number and "false" not a boolean (a client bug, not a choice)
+    model_config = ConfigDict(extra="forbid", title="Options", strict=True)
     min_score: float = Field(0.0, ge=0.0, le=1.0, description="drop spans below this (0-1)")
     techniques: list[str] | None = Field(
         None, description="keep only these techniques (ids from GET /v1/techniques)")
@@ -95,8 +100,10 @@ class AnalyzeRequest(BaseModel):
         "oneOf": [{"required": [name]} for name in _SOURCES]})
     text: str = Field(None, json_schema_extra=_no_default,
                       description="plain text or a Markdown capture of a page")
-    html: str = Field(None, json_schema_extra=_no_default, description="an HTML page")
-    url: str = Field(None, json_schema_extra=_no_default, description="an http(s) URL to fetch")
+    html: str = Field(None, json_schema_extra=_no_default,
+                      description="an HTML page")
+    url: str = Field(None, json_schema_extra=_no_default,
+                     description="an http(s) URL to fetch")
     options: AnalyzeOptions = Field(default_factory=AnalyzeOptions)
 
     @model_validator(mode="after")
@@ -106,6 +113,8 @@ class AnalyzeRequest(BaseModel):
             got = " and ".join(given) if given else "none of them"
             raise ValueError(f'give exactly one of "text", "html" or "url" (got {got}), for '
                              'example {"text": "Headline\\n\\nThe article..."}')
+        if getattr(self, given[0]) == "":
+            raise ValueError(f"{given[0]}: must not be empty")
         return self
 
     @property
@@ -149,6 +158,8 @@ _CLI_HINTS = (
     (" or raise --timeout", ""),
     ("; pass --allow-private to fetch it", ""),
     (", or pass --kind text", ', or send it as "text"'),
+    ("; pass --kind text to read it as plain text",
+     '; set options.kind to "text" to read it as plain text'),
     ("save the article's text to a .txt file and analyse that",
      'send the article\'s text as "text" instead'),
 )
@@ -162,7 +173,12 @@ def for_http(message: str) -> str:
     """
     for cli, http in _CLI_HINTS:
         message = message.replace(cli, http)
-    return message
+    return _ANY_FLAG.sub("", message)
+
+
+#: advice naming a CLI flag that ``_CLI_HINTS`` does not know yet: left out, not shown
+_ANY_FLAG = re.compile(r"[;,]? *(?:or )?\b(?:pass|raise|force|use|give)\b[^;.]*? --[a-z][a-z-]*"
+                       r"[^;.]*")
 
 
 def _public(exc: UnspinError) -> str:
@@ -185,6 +201,12 @@ def error_response(exc: Exception) -> Response:
         return _json(503, exc.code, str(exc), {"Retry-After": "2"})
     if isinstance(exc, RequestValidationError):
         return _json(422, "invalid_request", validation_message(exc.errors()))
+    if isinstance(exc, StarletteHTTPException) and exc.status_code == 400 \
+            and exc.detail == "There was an error parsing the body":
+        # what FastAPI says when json.loads itself fails (a body nested too deeply)
+        return _json(422, "invalid_request", "the request body is not valid JSON (nested too "
+                     f"deeply); send a JSON object such as {_EXAMPLE} with Content-Type: "
+                     "application/json")
     if isinstance(exc, StarletteHTTPException):
         code = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed",
                 413: "too_large"}.get(exc.status_code, "http_error")
@@ -231,6 +253,10 @@ def validation_message(errors) -> str:
     loc = [str(p) for p in e.get("loc", ()) if p != "body"]
     where = ".".join(loc)
     shown = _shown(e.get("input"))
+    if kind == "bool_type":
+        return f"{where}: must be true or false (got {shown})"
+    if kind == "string_too_short":
+        return f"{where}: must not be empty"
     if kind == "json_invalid":
         at = e["loc"][1] if len(e.get("loc", ())) > 1 else 0
         return (f"the request body is not valid JSON ({ctx.get('error', 'decode error')} at "
@@ -265,6 +291,18 @@ def validation_message(errors) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # bounded execution
+
+#: When the running request's analysis must end (set in the worker thread by ``Gate.run``).
+_DEADLINE: ContextVar[float | None] = ContextVar("unspin_request_deadline", default=None)
+
+
+def check_deadline() -> None:
+    """Between stages: stop the work once its request's deadline has passed (the detector
+    also stops between chunks), so a request that timed out frees its slot within a stage."""
+    at = _DEADLINE.get()
+    if at is not None and time.monotonic() > at:
+        raise TimeoutError("stopped at the request deadline")
+
 
 class Gate:
     """Admit at most ``concurrency + max_queue`` analyses; run ``concurrency`` at a time."""
@@ -309,8 +347,12 @@ class Gate:
             raise
 
         def bounded():
-            with deadline(at):
-                return fn()
+            token = _DEADLINE.set(at)
+            try:
+                with deadline(at):
+                    return fn()
+            finally:
+                _DEADLINE.reset(token)
 
         fut = loop.run_in_executor(self.pool, bounded)
 
@@ -499,6 +541,18 @@ def build_app(config: Options) -> FastAPI:
     for exc_type in (Exception, UnspinError, RequestValidationError, StarletteHTTPException, Busy):
         app.add_exception_handler(exc_type, lambda _r, e: error_response(e))
 
+    def openapi() -> dict:
+        """FastAPI's document, with the error body the error responses point to."""
+        if app.openapi_schema is None:
+            spec = FastAPI.openapi(app)
+            schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+            error = ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}")
+            schemas.update(error.pop("$defs", {}))
+            schemas["ErrorResponse"] = error
+        return app.openapi_schema
+
+    app.openapi = openapi
+
     if config.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
@@ -515,6 +569,11 @@ def build_app(config: Options) -> FastAPI:
             raise InputError(f"{field}: not valid Unicode (a lone surrogate "
                              f"{value[exc.start]!a} at character {exc.start}); send "
                              "UTF-8 text") from None
+        if field != "url" and not value.lstrip("\ufeff").strip():
+            raise InputError(f"{field}: no text (empty, only whitespace or a byte-order mark)")
+        if "\x00" in value:
+            raise InputError(f"{field}: a NUL character (\\u0000) at character "
+                             f"{value.index(chr(0))}; text holds none: send the article's text")
         if field != "url" and size > config.max_text_bytes:
             raise TooLargeError(f"{field}: {size} bytes is over this server's limit of "
                                 f"{config.max_text_bytes} bytes; send a shorter article")
@@ -539,7 +598,20 @@ def build_app(config: Options) -> FastAPI:
         return ingest.from_string(getattr(req, field), kind=kind, source=field, doc_id=None)
 
     def run_analysis(req: AnalyzeRequest, options: Options):
-        return analyze_document(to_document(req), options)
+        """ingest -> detect -> enrich, each started only before the request's deadline."""
+        import dataclasses
+
+        doc = to_document(req)
+        check_deadline()
+        analysis = analyze_document(doc, options.replace(enrich=False))
+        if not options.enrich:
+            return analysis
+        from ..enrich import enrich
+
+        check_deadline()
+        enrichment = enrich(doc.text, analysis.spans)
+        check_deadline()
+        return dataclasses.replace(analysis, enrichment=enrichment)
 
     @app.post("/v1/analyze", responses=ERRORS, summary="Analyse an article, return JSON")
     async def analyze_route(req: AnalyzeRequest) -> dict:
