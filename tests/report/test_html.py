@@ -248,3 +248,32 @@ def test_unknown_technique_and_empty_article_render():
     empty = Analysis(Document("Only a title"), (), summarize("Only a title", ()),
                      ModelRef("m", "1", ""))
     assert "No persuasion techniques were found" in render_html(empty)
+
+
+def test_low_confidence_spans_are_marked_tentative(sample):
+    """Spans under the tentative score are drawn dashed, labelled and counted; the rest not."""
+    import dataclasses
+
+    from unspin.report.html import TENTATIVE_BELOW
+
+    spans = list(sample.spans)
+    low = dataclasses.replace(spans[0], score=TENTATIVE_BELOW / 2)
+    analysis = dataclasses.replace(sample, spans=tuple([low, *spans[1:]]))
+    page = parse(render_html(analysis))
+    marked = [a for tag, a in page.tags if tag == "span" and "h" in (a.get("class") or "").split()]
+    tentative = [a for a in marked if "tent" in a["class"].split()]
+    assert len(tentative) == 1 and tentative[0]["data-i"] == str(ordered_index(analysis, low))
+    findings = [a for tag, a in page.tags if tag == "li" and "us-finding" in (a.get("class") or "")]
+    assert sum("tent" in a["class"].split() for a in findings) == 1
+    (_attrs, data_json), = [s for s in page.scripts if "us-data" in (s[0].get("class") or "")]
+    flags = [s["tentative"] for s in json.loads(data_json)["spans"]]
+    assert flags.count(True) == 1
+    assert any(tag == "button" and "us-hidetent" in (a.get("class") or "")
+               for tag, a in page.tags)
+    # nothing tentative: no note, no switch
+    assert not any(tag == "button" and "us-hidetent" in (a.get("class") or "")
+                   for tag, a in parse(render_html(sample)).tags)
+
+
+def ordered_index(analysis, span) -> int:
+    return ordered_spans(analysis.spans).index(span)

@@ -70,6 +70,10 @@
       conf.appendChild(bar);
       conf.appendChild(make("b", null, pct + "%"));
       box.appendChild(conf);
+      if (span.tentative) {
+        box.appendChild(make("p", "us-tentnote",
+          "Tentative: at this confidence, most such findings are not what annotators marked."));
+      }
       box.appendChild(make("p", "us-def", tech.definition));
       return box;
     }
@@ -90,7 +94,8 @@
       tipSource = source || "hover";
       tip.textContent = indices.map(function (i) {
         var span = data.spans[i];
-        return data.techniques[span.t].name + " \u00B7 " + Math.round(span.score * 100) + "%";
+        return data.techniques[span.t].name + " \u00B7 " + Math.round(span.score * 100) + "%" +
+          (span.tentative ? " \u00B7 tentative" : "");
       }).join("  +  ");
       tip.hidden = false;
       var rect = pick(anchor, x, y);
@@ -203,6 +208,14 @@
       var filter = target.closest(".us-filter");
       if (filter) return toggle(filter);
       if (target.closest(".us-showall")) return reset();
+      var hideTent = target.closest(".us-hidetent");
+      if (hideTent) {
+        // tentative highlights hidden or shown again; the findings list keeps them
+        var hidden = root.classList.toggle("hide-tent");
+        hideTent.setAttribute("aria-pressed", hidden ? "true" : "false");
+        hideTent.textContent = hidden ? "Show tentative highlights" : "Hide tentative highlights";
+        return;
+      }
       var span = target.closest(".h");
       if (span) return show(covering(span), span, event.clientX, event.clientY);
       if (!target.closest(".us-panel")) hide(false);
