@@ -53,8 +53,8 @@ def test_terminal_narrow_golden(sample, golden):
 
 # -- contracts ----------------------------------------------------------------------------
 
-def test_formats_are_the_published_five():
-    assert FORMATS == ("terminal", "html", "json", "semeval", "text")
+def test_formats_are_the_published_six():
+    assert FORMATS == ("terminal", "html", "json", "semeval", "text", "claimreview")
     assert set(MANY_FORMATS) <= set(FORMATS)
 
 

@@ -6,12 +6,14 @@
 ``text``     a plain listing: metadata, summary, every span with line and column
 ``terminal`` the article with coloured highlights, a legend and a summary table
 ``html``     one self-contained page (inline CSS and JS only) with interactive highlights
+``claimreview`` the claims to check as schema.org ClaimReview drafts (JSON-LD), no verdict
 ===========  ==============================================================================
 
 Every rendering ends with a newline (except an empty semeval file). ``render_many`` joins
 several articles for the formats that can hold more than one: ``json`` becomes **JSON Lines**
 (one compact ``to_dict()`` object per line, so batch output can be streamed, appended and read
-back line by line), ``semeval`` and ``text`` are concatenated.
+back line by line), ``claimreview`` one JSON-LD document per line, ``semeval`` and ``text`` are
+concatenated.
 
 >>> from unspin import Analysis, Document, ModelRef
 >>> from unspin.analysis import make_span, summarize
@@ -32,10 +34,10 @@ from ._layout import check_spans
 
 __all__ = ["FORMATS", "MANY_FORMATS", "render", "render_many", "render_html", "html_parts"]
 
-FORMATS = ("terminal", "html", "json", "semeval", "text")
+FORMATS = ("terminal", "html", "json", "semeval", "text", "claimreview")
 
 #: Formats that hold several articles in one output.
-MANY_FORMATS = ("json", "semeval", "text")
+MANY_FORMATS = ("json", "semeval", "text", "claimreview")
 
 
 def _check_format(fmt: str, allowed: tuple[str, ...]) -> None:
@@ -73,6 +75,10 @@ def render(analysis: Analysis, fmt: str, *, color: bool | None = None,
         from .terminal import render_terminal
 
         return render_terminal(analysis, color=color, width=width)
+    if fmt == "claimreview":
+        from .claimreview import render_claimreview
+
+        return render_claimreview(analysis)
     from .html import render_html as _render_html
 
     return _render_html(analysis)
@@ -97,6 +103,10 @@ def render_many(analyses: Iterable[Analysis], fmt: str, *, width: int | None = N
         from .semeval import render_semeval
 
         return "".join(render_semeval(a) for a in items)
+    if fmt == "claimreview":
+        from .claimreview import claimreview_lines
+
+        return claimreview_lines(items)
     from .text import render_text, separator
 
     rule = separator(width)
