@@ -222,3 +222,19 @@ def test_block_quote_stops_where_the_writer_takes_the_word_back():
             "In other words, show us you are sincere and maybe we can do business together.")
     (q,) = enrich(text).quotes
     assert q.text.endswith("we are going to stop.")
+
+
+def test_conditionals_and_pronoun_one_are_not_claims():
+    """A sentence that opens on a condition is a hypothetical; 'no one'/'that one' count
+    nothing. A count with 'one' still makes a sentence check-worthy."""
+    from unspin.enrich import _lexicon as lex
+
+    assert not lex.NUMBER_RE.search("No one saw that one coming.")
+    assert lex.NUMBER_RE.search("He is one of five people pardoned by the governor.")
+    text = ("If the senator does not win an award for this performance in Paris on Tuesday, "
+            "then the committee has failed us all. "
+            "The senator met the committee in Paris on Tuesday and signed two agreements.")
+    found = enrich(text)
+    claimed = [c.text for c in found.claims]
+    assert not any(t.startswith("If the senator") for t in claimed)
+    assert any(t.startswith("The senator met") for t in claimed)

@@ -199,8 +199,12 @@ FACT_REPORTING_RE = re.compile(
     r"proposed|documented|recorded|counted|estimated|surveyed|discovered|led|hired|"
     r"prosecuted|investigated|investigating|deployed|withdrew|imposed|lifted|convened)\b",
     re.IGNORECASE)
+# "one" is a count ("one of five people", "one week") except as a pronoun after "no", "any",
+# "some", "every", "each", "that", "this", "only", "which" ("no one noticed", "that one").
 NUMBER_RE = re.compile(
-    r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"\b\d[\d,.]*\b|(?<!\bno )(?<!\bany )(?<!\bsome )(?<!\bevery )(?<!\beach )(?<!\bthat )"
+    r"(?<!\bthis )(?<!\bonly )(?<!\bwhich )\bone\b|"
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"twenty|thirty|forty|fifty|hundred|hundreds|thousand|thousands|million|millions|billion|"
     r"billions|trillion|percent|per cent|dozen|dozens|half|third|quarter)\b|%|\$|£|€",
     re.IGNORECASE)

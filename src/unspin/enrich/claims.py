@@ -2,8 +2,8 @@
 
 A sentence is check-worthy when it states something that happened or can be counted: numbers,
 dates, named actors, reporting and event verbs, an attributed quote. Questions, exclamations,
-hedges, first-person views and modal advice ("should", "must") count against it; headlines,
-bylines and link lines are never claims.
+hedges, first-person views, modal advice ("should", "must") and conditionals ("If ..., then")
+count against it; headlines, bylines and link lines are never claims.
 """
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ _BOILERPLATE = re.compile(
     r"source|image|photo|featured image|in-depth report)\b", re.IGNORECASE)
 _SECOND_PERSON = re.compile(r"\b(?:you|your|yourself)\b", re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"\b(?:I|me|my)\b")
+# A sentence that opens on a condition states a hypothetical, not something that happened
+# ("If he doesn't win an Oscar for this, then ...", "Had they listened, ...").
+_CONDITIONAL = re.compile(r"(?:if|unless|had|were|should|imagine|suppose)\b", re.IGNORECASE)
 
 
 class _Cues:
@@ -79,6 +82,8 @@ def _score(text: str, sent: Piece, ents: EntityIndex, quotes: Sequence[Quote],
         score -= 0.9 * min(opinion, 2)
     if stripped.endswith("!"):
         score -= 0.8
+    if _CONDITIONAL.match(chunk.lstrip("\"'“‘(— ")):
+        score -= 1.2
     if cues.count(cues.second, sent):
         score -= 0.5
     if cues.count(cues.first, sent):
