@@ -2,8 +2,12 @@
 
 A model folder holds ``encoder.onnx``, ``head.npz``, ``tokenizer.json``, ``config.json`` (name,
 version, decoding thresholds, validation record, the sha256 of every weight file) and
-``MODEL_CARD.md``. Every weight file's sha256 is checked when the folder loads, and the folder's
-fingerprint (``registry.fingerprint``) is the model's identity.
+``MODEL_CARD.md``. A large encoder keeps its weights beside ``encoder.onnx`` in several files
+(ONNX external data); ``config.json`` lists those too. Every listed file's sha256 is checked when
+the folder loads, and the folder's fingerprint (``registry.fingerprint``) is the model's identity.
+
+A window starts and ends with the tokens ``config.json`` names in ``special_tokens``
+(``["<s>", "</s>"]`` for an mpnet encoder), ``[CLS]`` and ``[SEP]`` when it names none.
 """
 
 from __future__ import annotations
@@ -22,9 +26,55 @@ from .registry import fingerprint, model_file, model_paths, read_config, sha256_
 
 log = logging.getLogger(__name__)
 
-__all__ = ["OnnxSpanDetector", "MODEL_FILES", "read_config"]
+__all__ = ["OnnxSpanDetector", "MODEL_FILES", "SPECIAL_TOKENS", "read_config", "checked_files"]
 
+#: The files every onnx-spans model has; config.json may list more (the encoder's external data).
 MODEL_FILES = ("encoder.onnx", "head.npz", "tokenizer.json")
+#: The tokens a window starts and ends with when config.json names none (BERT word pieces).
+SPECIAL_TOKENS = ("[CLS]", "[SEP]")
+
+
+def checked_files(folder: Path, cfg: dict) -> tuple[dict[str, Path], dict[str, str]]:
+    """Every file ``config.json`` lists, by name, where it lies, each one's sha256 checked
+    against the list; and the list (name -> sha256). A missing, changed or unlisted required
+    file is a ModelError."""
+    hashes = cfg.get("files")
+    if not isinstance(hashes, dict):
+        raise ModelError(f"{folder}: config.json lists no model files; reinstall the model's "
+                         "package or retrain")
+    for name in MODEL_FILES:
+        if name not in hashes:
+            raise ModelError(f"{folder}: config.json does not list {name}; reinstall the "
+                             "model's package or retrain")
+    for name, sha in hashes.items():
+        if Path(name).name != name or name in ("", ".", "..") or not isinstance(sha, str):
+            raise ModelError(f"{folder}: config.json lists {name!r}: {sha!r}, not a file name "
+                             "in the model folder and its sha256")
+    paths = {}
+    for name, sha in hashes.items():
+        path = model_file(folder, name, sha)
+        if not path.is_file():
+            raise ModelError(f"{path}: model file missing; reinstall the model's package "
+                             "or retrain")
+        if sha != sha256_file(path):
+            raise ModelError(f"{path}: sha256 does not match config.json; the file is "
+                             "corrupt or was changed: reinstall the model's package or "
+                             "retrain")
+        paths[name] = path
+    return paths, dict(hashes)
+
+
+def special_ids(tokenizer, cfg: dict) -> tuple[int, int]:
+    """The ids of the tokens a window starts and ends with (``special_tokens`` in config.json)."""
+    names = cfg.get("special_tokens", SPECIAL_TOKENS)
+    if (not isinstance(names, (list, tuple)) or len(names) != 2
+            or not all(isinstance(n, str) for n in names)):
+        raise ModelError(f"config.json: 'special_tokens' must be two token strings, not {names!r}")
+    ids = [tokenizer.token_to_id(n) for n in names]
+    if None in ids:
+        raise ModelError(f"config.json: special token {names[ids.index(None)]!r} is not in the "
+                         "model's tokenizer.json; reinstall the model's package or retrain")
+    return ids[0], ids[1]
 
 
 class OnnxSpanDetector:
@@ -33,16 +83,7 @@ class OnnxSpanDetector:
     def __init__(self, folder: Path, threads: int = 0, chunk_chars: int = 40_000):
         folder = Path(folder)
         cfg = read_config(folder)
-        hashes = cfg.get("files", {})
-        paths = {name: model_file(folder, name, hashes.get(name)) for name in MODEL_FILES}
-        for name, path in paths.items():
-            if not path.is_file():
-                raise ModelError(f"{path}: model file missing; reinstall the model's package "
-                                 "or retrain")
-            if hashes.get(name) != sha256_file(path):
-                raise ModelError(f"{path}: sha256 does not match config.json; the file is "
-                                 "corrupt or was changed: reinstall the model's package or "
-                                 "retrain")
+        paths, hashes = checked_files(folder, cfg)
         ort = require("onnxruntime", "core")
         tokenizers = require("tokenizers", "core")
         opts = ort.SessionOptions()
@@ -64,13 +105,13 @@ class OnnxSpanDetector:
         card = folder / "MODEL_CARD.md"
         self.info = ModelInfo(
             name=cfg["name"], version=str(cfg["version"]),
-            fingerprint=fingerprint(folder, {n: hashes[n] for n in MODEL_FILES}),
+            fingerprint=fingerprint(folder, hashes),
             backend="onnx-spans", path=str(folder),
             size=sum(p.stat().st_size for p in model_paths(folder).values()),
             card=str(card) if card.is_file() else None)
         self.techniques = tuple(cfg["techniques"])
         self.predictor = Predictor(self._encode, tok, head, DecodeConfig.from_dict(cfg["decode"]),
-                                   tok.token_to_id("[CLS]"), tok.token_to_id("[SEP]"))
+                                   *special_ids(tok, cfg))
 
     def _encode(self, ids: np.ndarray, mask: np.ndarray):
         h, bio, tech = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
