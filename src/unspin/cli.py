@@ -254,6 +254,17 @@ def cmd_teacher_label(args) -> int:
     return 0
 
 
+def cmd_teacher_export(args) -> int:
+    _needs_training_extra()
+    from .training.teacher_export import export_teacher
+
+    m = export_teacher(args.run, args.out, args.name, args.version, unfinished=args.unfinished,
+                       data=args.data, threads=args.threads or 0)
+    print(f"model {args.name}.v{args.version} written to {args.out}: SI F1 {m['si']['f1']:.4f}, "
+          f"TC F1 {m['tc']['f1']:.4f}, full-task F1 {m['full']['f1']:.4f}")
+    return 0
+
+
 def cmd_tune(args) -> int:
     from .detect.registry import resolve
     from .training.tune import retune
@@ -488,6 +499,18 @@ def build_parser() -> argparse.ArgumentParser:
                     "on the teacher's own spans (for 'unspin train --init-from')")
     tl.add_argument("--threads", type=_whole(0, 256), help="torch threads (default all cores)")
     tl.set_defaults(func=cmd_teacher_label)
+    tx = te_sub.add_parser("export", help="write a teacher run as a model package (int8 ONNX, "
+                           "files of at most 30 MB): the accurate tier")
+    tx.add_argument("run", help="the folder 'unspin teacher train' wrote")
+    tx.add_argument("--out", required=True, help="new, empty folder for the model")
+    tx.add_argument("--name", required=True, help="the model's name (known as NAME.vVERSION)")
+    tx.add_argument("--version", default="1", help="the model's version (default 1)")
+    tx.add_argument("--unfinished", action="store_true",
+                    help="export the best epoch so far of a run still training")
+    tx.add_argument("--data", help="the labelled data the run was trained on (default: the "
+                    "path the run recorded)")
+    tx.add_argument("--threads", type=_whole(0, 256), help="threads (default all cores)")
+    tx.set_defaults(func=cmd_teacher_export)
 
     tu = sub.add_parser("tune", help="re-tune a model's decoding thresholds on the validation "
                         "split, as a new model version in a new folder")

@@ -46,7 +46,8 @@ from .validate import validate
 
 log = logging.getLogger(__name__)
 
-__all__ = ["TeacherConfig", "train_teacher", "soft_labels", "source_articles", "teacher_dir"]
+__all__ = ["TeacherConfig", "train_teacher", "soft_labels", "source_articles", "teacher_dir",
+           "teacher_model"]
 
 T = len(TECHNIQUE_IDS)
 #: sha256 of model.safetensors in all-mpnet-base-v2.zip, assembled from the five pinned
@@ -135,9 +136,14 @@ def _predictor(torch, split: _Split, tok, decode: DecodeConfig, bf16: bool) -> P
     return torch_predictor(torch, split.model, tok, decode, bf16, forward=split.full)
 
 
+def teacher_model(torch, base: Path, cfg: TeacherConfig):
+    """The teacher's encoder (``base``) with the detector's three heads, as trained here and
+    loaded from a checkpoint (``teacher_export``)."""
+    return build_model(torch, base, TrainConfig(name="teacher", head_hidden=256))
+
+
 def _model(torch, base: Path, cfg: TeacherConfig):
-    tcfg = TrainConfig(name="teacher", head_hidden=256)
-    model = build_model(torch, base, tcfg)
+    model = teacher_model(torch, base, cfg)
     return model, _Split(torch, model, cfg.freeze)
 
 
@@ -195,6 +201,9 @@ def train_teacher(data: str | Path, out: str | Path, cfg: TeacherConfig,
     docs = [prepare(a, tok) for a in train_arts]
     wins = make_windows(docs, cfg.window, cfg.stride)
     out, ck = start_run(torch, out, cfg)
+    # which data the run learnt from, so its export can tune on the same validation articles
+    (out / "run.json").write_text(json.dumps({"data": str(Path(data).resolve())}) + "\n",
+                                  encoding="utf-8")
     model, split = _model(torch, base, cfg)
     cache = _cache(torch, split, wins, cls_id, sep_id, ck / "lower.pt", cfg.bf16)
 
