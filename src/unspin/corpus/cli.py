@@ -165,6 +165,10 @@ def cmd_store_load(args) -> int:
               "result", file=sys.stderr)
     if loaded.skipped:
         print(f"unspin: {loaded.skipped} rows with a repeated id were not loaded", file=sys.stderr)
+    if loaded.nul_rows:
+        more = f" and {len(loaded.nul_rows) - 3} more" if len(loaded.nul_rows) > 3 else ""
+        print(f"unspin: warning: NUL characters stored as U+FFFD in {len(loaded.nul_rows)} rows "
+              f"({'; '.join(loaded.nul_rows[:3])}{more})", file=sys.stderr)
     return 0
 
 

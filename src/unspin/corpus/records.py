@@ -12,6 +12,13 @@ batch), so memory stays bounded whatever the input size. A row that cannot becom
 is recorded as failed instead of stopping the run. An input that cannot be read at all raises
 ``InputError``. Rows are numbered from 1, as editors number lines, in every message and table.
 
+A JSONL or CSV file that starts with a byte-order mark is read in the encoding it names (UTF-8,
+UTF-16 or UTF-32, either byte order), as ``unspin analyze`` reads files; ``--encoding utf-16``
+(or -32) reads one without a mark, and refuses in one line a file that cannot be in it.
+
+A NUL character in an id or metadata value becomes U+FFFD; one in the text fails the row
+("a NUL character"), as ``unspin analyze`` and the HTTP API refuse it.
+
 A lone surrogate (``"\\ud83d"`` in JSON: half an emoji cut off by a scraper) cannot be written
 to Parquet or UTF-8; it is replaced by U+FFFD in that row's values and the row goes on. Bytes that
 are not valid in the input's encoding fail the row instead ("not valid utf-8 text").
@@ -23,6 +30,7 @@ as undated); the record also holds it in ``bad_date`` so the run can say how man
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as _dt
 import hashlib
@@ -232,6 +240,10 @@ def make_record(row: int, source: str, data: dict, max_bytes: int,
             text, error = None, f"text is not valid {encoding} at byte {exc.start}"
     meta = {k: _clean(data.get(k)) for k in META_FIELDS if k != "authors"}
     meta["authors"] = _authors(data.get("authors"))
+    # a NUL in an id or a metadata value becomes U+FFFD (one in the text fails the row)
+    rid = _no_nul(rid)
+    meta = {k: tuple(map(_no_nul, v)) if isinstance(v, tuple) else _no_nul(v)
+            for k, v in meta.items()}
     strings = [rid, text if isinstance(text, str) else None,
                *(v for v in meta.values() if isinstance(v, str)), *(meta["authors"] or ())]
     if error is None and any(s and _SURROGATE.search(s) for s in strings):
@@ -259,6 +271,10 @@ def make_record(row: int, source: str, data: dict, max_bytes: int,
                   error=error, bad_date=bad_date and _printable(bad_date))
 
 
+def _no_nul(value):
+    return value.replace("\x00", "\ufffd") if isinstance(value, str) else value
+
+
 def _printable(s: str) -> str:
     """Undecodable bytes (kept as surrogates while reading) and lone surrogates shown as U+FFFD."""
     if _SURROGATE.search(s):
@@ -269,7 +285,59 @@ def _printable(s: str) -> str:
     return _LONE.sub("\ufffd", s)
 
 
+#: byte-order marks of the wide encodings, longest first, and the codec that reads past each
+_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+              (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def _wide_codec(path: Path, encoding: str) -> str | None:
+    """The UTF-16/32 codec to read ``path`` with: the one its byte-order mark names, else a
+    wide ``encoding`` the user named; None for byte-oriented text (UTF-8, latin-1, ...).
+    A named wide encoding is refused in one line when the file cannot be in it: JSONL and
+    CSV keys are ASCII, so UTF-16/32 text of them holds NUL bytes."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    for bom, codec in _WIDE_BOMS:
+        if head.startswith(bom):
+            return codec
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        raise ConfigError(f"unknown encoding {encoding!r}") from None
+    if not name.startswith(("utf-16", "utf-32")):
+        return None
+    if head and (b"\x00" not in head or head.startswith(codecs.BOM_UTF8)):
+        raise InputError(f"{path}: this file is not {encoding} text (it has no byte-order mark "
+                         "and none of the NUL bytes such text has); leave out --encoding or "
+                         "name the file's encoding")
+    return encoding
+
+
+def _wide_lines(path: Path, codec: str, encoding: str) -> Iterator[str]:
+    """Lines of a UTF-16/32 file; bytes that do not decode end the run in one line."""
+    try:
+        with open(path, encoding=codec, newline="") as fh:
+            yield from fh
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not valid {codec} text ({exc.reason}); check --encoding "
+                         f"(given: {encoding})") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
 def _jsonl_records(path: Path, max_bytes: int, encoding: str) -> Iterator[Record]:
+    wide = _wide_codec(path, encoding)
+    if wide is not None:
+        lines = (line.lstrip("\ufeff") for line in _wide_lines(path, wide, encoding))
+        row = 1
+        for lineno, line in enumerate(lines, 1):
+            if line.strip():
+                yield jsonl_record(row, f"{path}:{lineno}", line, max_bytes, wide)
+                row += 1
+        return
     try:
         fh = open(path, "rb")
     except OSError as exc:
@@ -277,6 +345,8 @@ def _jsonl_records(path: Path, max_bytes: int, encoding: str) -> Iterator[Record
     row = 1
     with fh:
         for lineno, raw in enumerate(fh, 1):
+            if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8):]
             if raw.strip():
                 yield jsonl_record(row, f"{path}:{lineno}", _decode_line(raw, encoding),
                                    max_bytes, encoding)
@@ -317,9 +387,11 @@ def _replace(value, pattern: re.Pattern):
 
 def _csv_records(path: Path, max_bytes: int, encoding: str) -> Iterator[Record]:
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-    enc = "utf-8-sig" if encoding.replace("_", "-").lower() in ("utf-8", "utf8") else encoding
+    wide = _wide_codec(path, encoding)
+    enc = wide or ("utf-8-sig" if encoding.replace("_", "-").lower() in ("utf-8", "utf8")
+                   else encoding)
     try:
-        fh = open(path, newline="", encoding=enc, errors="surrogateescape")
+        fh = open(path, newline="", encoding=enc, errors="strict" if wide else "surrogateescape")
     except LookupError:
         raise ConfigError(f"unknown encoding {encoding!r}") from None
     except OSError as exc:
@@ -330,6 +402,9 @@ def _csv_records(path: Path, max_bytes: int, encoding: str) -> Iterator[Record]:
             header = reader.fieldnames or []
         except csv.Error as exc:
             raise InputError(f"{path}: not a readable CSV file ({exc})") from None
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path}: not valid {enc} text ({exc.reason}); check "
+                             f"--encoding (given: {encoding})") from None
         _check_columns(path, header)
         row = 1
         while True:
@@ -339,6 +414,9 @@ def _csv_records(path: Path, max_bytes: int, encoding: str) -> Iterator[Record]:
                 return
             except csv.Error as exc:
                 raise InputError(f"{path}:{reader.line_num}: bad CSV ({exc})") from None
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{path}: not valid {enc} text ({exc.reason}); check "
+                                 f"--encoding (given: {encoding})") from None
             yield make_record(row, f"{path}:{reader.line_num}", data, max_bytes, encoding)
             row += 1
 

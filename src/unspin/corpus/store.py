@@ -37,6 +37,13 @@ A database made before fingerprints were part of the key is refused: load into a
 made before the enrich stage is brought up to date by the next load (``quotes`` and ``targets``
 created, three nullable columns added to ``articles``); its rows stay as they were.
 
+A load is one transaction, schema included (SQLite's DDL is made transactional here): a load
+that fails (a full disk, a dropped connection) leaves the database as it was, and an SQLite
+file the load created is removed with its ``-wal``/``-shm`` files. An in-memory SQLite URL
+(``sqlite://``) is refused: what it loads is gone when the command ends. A NUL character
+(which PostgreSQL cannot store) in a row's values becomes U+FFFD, as batch does with ids and
+metadata, and the rows are named (``Loaded.nul_rows``) instead of the load failing whole.
+
 >>> load_dir("out/", "sqlite:///unspin.db").articles    # doctest: +SKIP
 1000
 """
@@ -92,6 +99,7 @@ class Loaded:
     targets_new: int = 0
     targets_removed: int = 0
     targets_unchanged: int = 0
+    nul_rows: tuple[str, ...] = ()  # "articles row 3 (id x)": NUL characters stored as U+FFFD
 
 
 # ---------------------------------------------------------------------------------------------
@@ -281,6 +289,7 @@ def connect(url: str, *, create: bool = True):
                              f"was created); load batch results into it first with "
                              f"'unspin store load OUT --db {shown}'")
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "begin", _sqlite_begin)
     try:
         with engine.connect():
             pass
@@ -337,6 +346,10 @@ def _upgrade(conn, sa) -> None:
 
 
 def _sqlite_pragmas(dbapi_conn, _record):
+    # pysqlite opens transactions itself, only before DML: schema changes would be committed
+    # at once. Off, and BEGIN sent on SQLAlchemy's begin (``_sqlite_begin``): DDL is in the
+    # load's transaction and rolls back with it.
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")  # readers are not blocked while a load runs
     cur.execute("PRAGMA synchronous=NORMAL")
@@ -345,18 +358,25 @@ def _sqlite_pragmas(dbapi_conn, _record):
     cur.close()
 
 
+def _sqlite_begin(conn) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
 # ---------------------------------------------------------------------------------------------
 # loading
 
 def load_dir(folder, url: str) -> Loaded:
-    """Upsert the batch output in ``folder`` (Parquet or JSONL format) into the database."""
+    """Upsert the batch output in ``folder`` (Parquet or JSONL format) into the database, in
+    one transaction: on failure the database is as it was (a file the load made is removed)."""
     folder = Path(folder)
     run = _read_run(folder)
     source = _Source(folder, run)
     digests = source.digests()
+    created = _new_sqlite_file(url)
     engine = connect(url)
     sa = require("sqlalchemy", "corpus")
     t = tables()
+    nul_rows: list[str] = []
     try:
         with engine.begin() as conn:
             check_schema(conn, engine.shown_url)
@@ -364,19 +384,69 @@ def load_dir(folder, url: str) -> Loaded:
             t.md.create_all(conn)
             load = _Load(conn, sa, t, run, digests)
             for kind, rows in source.batches():
-                getattr(load, kind)(rows)
+                getattr(load, kind)(_without_nul(kind, rows, nul_rows))
             c = load.counts
             _upsert(conn, sa, t.runs, ["run_id"], [_run_row(run, c["articles"], c["spans"])])
             if conn.dialect.name == "postgresql" and (c["new"] or c["updated"]):
                 for table in t[2:]:  # fresh statistics for the planner
                     conn.execute(sa.text(f'ANALYZE "{table.name}"'))
-    except sa.exc.SQLAlchemyError as exc:
-        raise StoreError(f"{engine.shown_url}: load failed ({_reason(exc, engine.url)})") from None
-    finally:
+    except BaseException as exc:
         engine.dispose()
+        if created is not None:
+            _remove_sqlite(created)
+        if isinstance(exc, sa.exc.SQLAlchemyError):
+            raise StoreError(f"{engine.shown_url}: load failed ({_reason(exc, engine.url)}); "
+                             "the database is as it was") from None
+        raise
+    engine.dispose()
     m = run.get("model") or {}
     model = (m["name"], m.get("version"), m.get("fingerprint")) if m.get("name") else load.model
-    return Loaded(engine.shown_url, run["run_id"], model_label(*model) if model else "?", **c)
+    return Loaded(engine.shown_url, run["run_id"], model_label(*model) if model else "?", **c,
+                  nul_rows=tuple(nul_rows))
+
+
+def _new_sqlite_file(url: str) -> Path | None:
+    """The SQLite file ``url`` names when it does not exist yet (the load will create it),
+    else None. An in-memory SQLite URL is refused: a load into it would be lost at exit."""
+    sa = require("sqlalchemy", "corpus")
+    try:
+        parsed = sa.engine.make_url(_normalize(url))
+    except sa.exc.ArgumentError:
+        return None  # connect() says what is wrong with it
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    path = parsed.database or ""
+    if path in ("", ":memory:") or path.startswith("file::memory:") \
+            or "mode=memory" in str(parsed.query):
+        raise ConfigError(f"{parsed.render_as_string(hide_password=True)} is an in-memory "
+                          "database: what is loaded into it is gone when the command ends; "
+                          "give a file, e.g. --db sqlite:///unspin.db")
+    file = Path(path)
+    return None if file.exists() else file
+
+
+def _remove_sqlite(file: Path) -> None:
+    for path in (file, *(file.with_name(file.name + end) for end in ("-wal", "-shm",
+                                                                      "-journal"))):
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            log.warning("could not remove %s after the failed load: %s", path, exc)
+
+
+def _without_nul(kind: str, rows: list[dict], named: list[str]) -> list[dict]:
+    """``rows`` with NUL characters (which PostgreSQL cannot store, and which batch refuses in
+    text and replaces in ids) replaced by U+FFFD; each such row is named in ``named``."""
+    out = []
+    for r in rows:
+        if any(isinstance(v, str) and "\x00" in v for v in r.values()):
+            r = {k: v.replace("\x00", "\ufffd") if isinstance(v, str) else v
+                 for k, v in r.items()}
+            named.append(f"{kind} of article {r.get('id') or r.get('article_id')!r}")
+        out.append(r)
+    return out
 
 
 def model_label(name: str, version: str | None, fingerprint: str | None) -> str:

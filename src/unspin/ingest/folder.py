@@ -9,7 +9,8 @@ from pathlib import Path
 
 from ..errors import InputError
 
-__all__ = ["ARTICLE_SUFFIXES", "TABLE_SUFFIXES", "table_format", "article_id", "list_articles"]
+__all__ = ["ARTICLE_SUFFIXES", "TABLE_SUFFIXES", "table_format", "article_id", "list_articles",
+           "shown_name"]
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 #: files that hold many articles, one per row, by format: ``unspin batch`` reads them, while
@@ -28,9 +29,24 @@ def table_format(path: str | Path) -> str | None:
     return next((fmt for fmt, suffixes in TABLE_SUFFIXES.items() if suffix in suffixes), None)
 
 
+def shown_name(name: str | Path) -> str:
+    """A file name as text that can be written anywhere: bytes of the name that are not UTF-8
+    (which Python keeps as lone surrogates) become U+FFFD, the one printable form used in
+    ids, sources, reports and tables.
+
+    >>> shown_name(b"article\\xff.txt".decode("utf-8", "surrogateescape"))
+    'article�.txt'
+    """
+    name = str(name)
+    if name.isascii():
+        return name
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def article_id(rel: str | Path) -> str:
     """An article's id from its path relative to the folder: the path without its suffix,
-    and ``article<DIGITS>`` (the PTC/SemEval naming) shortened to the digits.
+    and ``article<DIGITS>`` (the PTC/SemEval naming) shortened to the digits; bytes that are
+    not UTF-8 become U+FFFD (``shown_name``).
 
     >>> article_id("article111111111.txt"), article_id("2024/article7.txt"), article_id("a b.md")
     ('111111111', '2024/7', 'a b')
@@ -39,7 +55,7 @@ def article_id(rel: str | Path) -> str:
     name = rel.stem
     if name.startswith("article") and name[7:].isdigit():
         name = name[7:]
-    return (rel.parent / name).as_posix() if rel.parent != Path(".") else name
+    return shown_name((rel.parent / name).as_posix() if rel.parent != Path(".") else name)
 
 
 def list_articles(folder: str | Path, suffixes: tuple[str, ...] = ARTICLE_SUFFIXES

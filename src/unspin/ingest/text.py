@@ -142,7 +142,8 @@ _NOT_LETTERS = re.compile(r"[\W\d_]+")
 
 
 def check_prose(text: str, name: str) -> None:
-    """Refuse text that is not prose, with a one-line InputError: mostly "words" longer than
+    """Refuse text that is not prose, with a one-line InputError: a NUL character (no text
+    holds one; PostgreSQL cannot store it), mostly "words" longer than
     ``LONG_WORD`` characters, words far longer than prose's on average, or hardly any
     letters. The detector reads such input as one endless sentence and would report nonsense
     (a 2 MB line without spaces gave fifty 40,000-character "slogans"); a short text is
@@ -154,6 +155,10 @@ def check_prose(text: str, name: str) -> None:
     ...
     unspin.errors.InputError: a.txt: this is not prose: 100% of it is in "words" longer than 80 ...
     """
+    nul = text.find("\x00")
+    if nul >= 0:  # the same refusal everywhere: CLI, HTTP API, batch rows
+        raise InputError(f"{shorten(name)}: a NUL character (\\u0000) at character {nul}; an "
+                         "article's text holds none (binary data, or the wrong encoding?)")
     words = text.split()
     total = sum(map(len, words))
     if total < _MIN_CHARS:
