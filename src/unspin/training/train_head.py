@@ -228,7 +228,7 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None) -> dict:
     """Train a span classifier with a "no technique" output over the frozen encoder of
     ``cfg.init_from`` and export the model into ``out``. Returns the validation metrics."""
     from ..detect.onnx_spans import OnnxSpanDetector
-    from ..detect.registry import resolve
+    from ..detect.registry import model_paths, resolve
 
     torch = require("torch", "train")
     src = resolve(cfg.init_from).folder
@@ -354,8 +354,9 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None) -> dict:
     if cfg.keep_source_head:
         head.update({f"source_{k}": v for k, v in source.predictor.head.items()
                      if not k.startswith("source_")})
+    source_files = model_paths(src)  # a file several versions share lies beside the folder
     for name in ("encoder.onnx", "tokenizer.json"):
-        shutil.copyfile(src / name, out / name)
+        shutil.copyfile(source_files[name], out / name)
     np.savez(out / "head.npz", **head)
     from dataclasses import asdict
 
