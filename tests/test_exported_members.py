@@ -3,8 +3,8 @@ import unspin
 
 def test_public_api_is_pinned():
     assert unspin.__all__ == [
-        "__version__", "analyze", "analyze_text", "Options", "Analysis", "Span", "Summary",
-        "ModelRef", "SCHEMA",
+        "__version__", "analyze", "analyze_text", "analyze_frame", "Options", "Analysis", "Span",
+        "Summary", "ModelRef", "SCHEMA",
         "Document", "Original", "Piece", "Technique", "TECHNIQUES", "UnspinError",
         "InputError", "EncodingError", "TooLargeError", "FetchError", "URLNotAllowed", "ModelError",
         "ConfigError", "DependencyError",
@@ -18,8 +18,8 @@ def test_import_is_light():
     import sys
 
     code = ("import sys, unspin; heavy = [m for m in ('torch', 'onnxruntime', 'fastapi', "
-            "'ray', 'transformers', 'tokenizers', 'trafilatura') if m in sys.modules]; "
-            "print(','.join(heavy))")
+            "'ray', 'transformers', 'tokenizers', 'trafilatura', 'pandas', 'spacy') "
+            "if m in sys.modules]; print(','.join(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
 

@@ -7,13 +7,16 @@
 >>> unspin.analyze_text("Only traitors would say that.").document.text
 'Only traitors would say that.'
 
-Importing unspin is cheap: the model, onnxruntime and web frameworks load on first use.
+Importing unspin is cheap: the model, onnxruntime, web frameworks, pandas and spaCy load on
+first use.
 """
 
 from __future__ import annotations
 
 import logging
 
+from . import analysis as _analysis
+from .adapters.frames import analyze_frame
 from .analysis import SCHEMA, Analysis, ModelRef, Span, Summary
 from .document import Document, Original, Piece
 from .errors import (
@@ -37,6 +40,7 @@ __all__ = [
     "__version__",
     "analyze",
     "analyze_text",
+    "analyze_frame",
     "Options",
     "Analysis",
     "Span",
@@ -58,5 +62,16 @@ __all__ = [
     "ConfigError",
     "DependencyError",
 ]
+
+
+def _notebook_html(analysis: Analysis) -> str:
+    from .adapters.notebook import notebook_html
+
+    return notebook_html(analysis)
+
+
+# Jupyter shows an Analysis as its HTML report; wired here because the report stage imports
+# ``analysis`` (which therefore cannot import the report stage itself).
+_analysis.HTML_DISPLAY = _notebook_html
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from .document import Document, Original
@@ -22,6 +23,12 @@ __all__ = ["Span", "Summary", "ModelRef", "Analysis", "SCHEMA", "summarize"]
 SCHEMA = "unspin.analysis/2"
 #: Older schemas ``Analysis.from_dict`` still reads.
 READABLE_SCHEMAS = ("unspin.analysis/1", SCHEMA)
+
+#: How ``Analysis._repr_html_`` renders (``adapters.notebook.notebook_html``, set by
+#: ``unspin/__init__.py``): the report stage imports this module, so it cannot import that one.
+HTML_DISPLAY: Callable[[Analysis], str] | None = None
+#: ``repr(analysis)`` cuts the title to this many characters.
+_REPR_TITLE = 40
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)|\n\s*\n|\n")
@@ -88,6 +95,42 @@ class Analysis:
     def __post_init__(self):
         if type(self.model) is not ModelRef:  # a ModelInfo: its folder is no part of the result
             object.__setattr__(self, "model", self.model.ref())
+
+    def __repr__(self) -> str:
+        """One line: which article (title, else id, else its first words), how long, how many
+        spans and which model; ``to_dict()`` has the rest.
+
+        >>> text = "Storm warning\\n\\nThey are traitors."
+        >>> Analysis(Document(text, title="Storm warning"), (), summarize(text, ()),
+        ...          ModelRef("minilm-spans.v5", "5", ""))
+        <Analysis 'Storm warning' 33 chars, 0 spans, model minilm-spans.v5>
+        """
+        doc = self.document
+        label = " ".join((doc.title or doc.id or doc.text).split())
+        if len(label) > _REPR_TITLE:
+            label = label[:_REPR_TITLE - 1].rstrip() + "…"
+        n = len(self.spans)
+        return (f"<Analysis {label!r} {len(doc.text):,} chars, {n:,} span{'' if n == 1 else 's'}"
+                f", model {self.model.name}>")
+
+    def _repr_html_(self) -> str | None:
+        """Jupyter shows the HTML report, sandboxed in a frame (``adapters/notebook.py``)."""
+        return HTML_DISPLAY(self) if HTML_DISPLAY is not None else None
+
+    def to_pandas(self):
+        """The spans as a pandas DataFrame: one row per span, indexed by its position in
+        ``spans``, with the columns of a batch run's spans table (``adapters/tables.py``).
+
+        >>> text = "They are traitors."
+        >>> spans = (make_span(text, 9, 17, "Name_Calling,Labeling", 0.9),)
+        >>> a = Analysis(Document(text), spans, summarize(text, spans), ModelRef("m", "1", ""))
+        >>> a.to_pandas()[["start", "end", "technique", "score"]]
+           start  end              technique  score
+        0      9   17  Name_Calling,Labeling    0.9
+        """
+        from .adapters.tables import spans_frame
+
+        return spans_frame([(None, self)]).reset_index(drop=True)
 
     def to_dict(self) -> dict:
         doc = self.document
