@@ -10,7 +10,8 @@ none needs a deferred import to dodge a circle:
     validate.py    SemEval scores of a Predictor on labelled articles, threshold search
     soft.py        a teacher's soft labels on disk, and the unlabelled articles they cover
     tagger.py      what every run builds on: base encoder, tokenizer, windows, heads, losses
-    export.py      int8 ONNX encoder + numpy head + config + model card
+    package.py     a model folder as an installable package (``unspin package``)
+    export.py      int8 ONNX encoder + numpy head + config + model card, written as a package
     train_head.py  a new span classifier over a shipped model's frozen encoder
     teacher.py     ``unspin teacher``: a larger encoder fine-tuned, its soft labels written
     train.py       ``unspin train``: fine-tune the encoder and heads, resumable
