@@ -64,13 +64,21 @@ def merge_intervals(intervals) -> list[tuple[int, int]]:
 
 
 def _overlap_sums(pred: list[tuple[int, int]], gold: list[tuple[int, int]]):
+    """Sums of |s∩t|/|s| and |s∩t|/|t| over overlapping pairs of two *merged* (sorted,
+    disjoint) lists, in one sweep: pairs are visited in the order of the plain double loop."""
     p_sum = r_sum = 0.0
+    first = 0
     for ps, pe in pred:
-        for gs, ge in gold:
+        while first < len(gold) and gold[first][1] <= ps:  # ends before this and later preds
+            first += 1
+        k = first
+        while k < len(gold) and gold[k][0] < pe:
+            gs, ge = gold[k]
             inter = min(pe, ge) - max(ps, gs)
             if inter > 0:
                 p_sum += inter / (pe - ps)
                 r_sum += inter / (ge - gs)
+            k += 1
     return p_sum, r_sum
 
 
