@@ -202,11 +202,11 @@ def test_library_log_lines_stay_off_stderr_without_v(tmp_path):
 
 
 @pytest.mark.parametrize("argv", [
-    ["analyze", "a.txt", "--max-bytes", "0"], ["analyze", "a.txt", "--timeout", "-1"],
+    ["analyze", "a.txt", "--max-bytes", "0"], ["analyze", "a.txt", "--fetch-timeout", "-1"],
     ["analyze", "a.txt", "--min-score", "5"], ["analyze", "a.txt", "--techniques", "bogus"],
     ["analyze", "a.txt", "--max-bytes", "lots"], ["analyze", "a.txt", "--encoding", "klingon"],
     ["serve", "--port", "70000"], ["serve", "--workers", "0"],
-    ["serve", "--max-text-bytes", "0"], ["serve", "--timeout", "0"],
+    ["serve", "--max-text-bytes", "0"], ["serve", "--request-timeout", "0"],
     ["serve", "--concurrency", "0"], ["serve", "--max-queue", "-1"],
     ["train", "data", "--out", "o", "--name", "m", "--epochs", "0"],
     ["train", "data", "--out", "o", "--name", "m", "--lr", "-0.1"],

@@ -65,7 +65,8 @@ def resolve_options(args, **extra) -> Options:
     from .options import Options
 
     given = {name: getattr(args, name, None) for name in (
-        "model", "min_score", "techniques", "encoding", "max_bytes", "timeout", "threads")}
+        "model", "min_score", "techniques", "encoding", "max_bytes", "fetch_timeout",
+        "article_timeout", "threads")}
     if getattr(args, "allow_private", False):
         given["allow_private"] = True
     if getattr(args, "no_enrich", False):
@@ -117,11 +118,13 @@ def expand_sources(sources: list[str], kind: str | None) -> list[tuple[str, str 
 # commands
 
 def cmd_analyze(args) -> int:
+    from .corpus.cli import renamed_timeout
     from .pipeline import analyze
     from .report import render, render_many
 
     tty = sys.stdout is not None and sys.stdout.isatty()  # None: stdout closed (>&-)
     fmt = args.format or ("terminal" if tty and not args.output else "json")
+    renamed_timeout(args, "fetch_timeout")
     options = resolve_options(args)
     sources = expand_sources(args.sources, args.kind)
     if len(sources) == 1:
@@ -142,7 +145,7 @@ def cmd_analyze(args) -> int:
     results, failed = [], 0
     # worker processes with the batch per-article timeout; outcomes come back in input order
     for outcome in stream.analyze_each(sources, options, workers=workers,
-                                       timeout=stream.ARTICLE_TIMEOUT):
+                                       timeout=options.article_timeout or None):
         if outcome.error:
             failed += 1
             print(f"unspin: skipped: {outcome.error}", file=sys.stderr)
@@ -315,8 +318,10 @@ def cmd_serve(args) -> int:
 
     require("fastapi", "serve")
     require("uvicorn", "serve")
+    from .corpus.cli import renamed_timeout
     from .server import serve
 
+    renamed_timeout(args, "request_timeout")
     options = resolve_options(
         args, max_text_bytes=args.max_text_bytes, request_timeout=args.request_timeout,
         concurrency=args.concurrency, max_queue=args.max_queue,
@@ -397,7 +402,12 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--max-bytes", type=int, help="refuse inputs larger than this")
     a.add_argument("--allow-private", action="store_true",
                    help="allow URLs on private, loopback or link-local addresses")
-    a.add_argument("--timeout", type=float, help="seconds to wait for a URL")
+    a.add_argument("--fetch-timeout", type=float,
+                   help="seconds to wait for a URL (default 20)")
+    a.add_argument("--article-timeout", type=float,
+                   help="with several sources: seconds one article may take before it is "
+                   "skipped (default 300; 0: no limit)")
+    a.add_argument("--timeout", dest="old_timeout", type=float, help=argparse.SUPPRESS)
     a.add_argument("--no-enrich", action="store_true",
                    help="skip quotes, targets and claims (faster)")
     a.set_defaults(func=cmd_analyze)
@@ -541,8 +551,9 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--allow-private", action="store_true",
                     help="allow URLs on private, loopback or link-local addresses")
     sv.add_argument("--max-text-bytes", type=int, help="request text cap (default 500 kB)")
-    sv.add_argument("--timeout", dest="request_timeout", type=float,
-                    help="seconds per request (default 60)")
+    sv.add_argument("--request-timeout", type=float,
+                    help="seconds per request, queue wait included (default 60)")
+    sv.add_argument("--timeout", dest="old_timeout", type=float, help=argparse.SUPPRESS)
     sv.add_argument("--concurrency", type=int, help="analyses at once per process (default 1)")
     sv.add_argument("--max-queue", type=int, help="requests waiting before 503 (default 8)")
     sv.add_argument("--cors-origin", action="append", help="allow this origin (repeatable)")

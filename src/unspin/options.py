@@ -94,7 +94,8 @@ RANGES: dict[str, Range] = {
     "chunk_chars": Range(1000),
     "min_score": Range(0, 1),
     "max_bytes": Range(1),
-    "timeout": Range(0, 3600, above=True, unit="seconds"),
+    "fetch_timeout": Range(0, 3600, above=True, unit="seconds"),
+    "article_timeout": Range(0, 86400, unit="seconds"),
     "max_redirects": Range(0, 50),
     "max_text_bytes": Range(1),
     "request_timeout": Range(0, 86400, above=True, unit="seconds"),
@@ -117,11 +118,13 @@ class Options:
     # input
     encoding: str = "utf-8"  # of files and stdin
     max_bytes: int = 5_000_000  # refuse larger inputs (a file, stdin or a downloaded page)
-    timeout: float = 20.0  # seconds for a whole URL fetch
+    fetch_timeout: float = 20.0  # seconds for a whole URL fetch
     max_redirects: int = 5
     allow_private: bool = False  # allow URLs on private, loopback or link-local addresses
     # corpus
     db: str = "sqlite:///unspin.db"  # store and stats database (SQLAlchemy URL)
+    # seconds one article may take in a batch or an analysis of several sources (0: no limit)
+    article_timeout: float = 300.0
     # server
     # request text cap: analysis runs at ~11-19 KB/s on 2 cores (50-90 s per MB), so 500 kB
     # ends within the request timeout; longer texts belong in `unspin batch`
@@ -131,10 +134,17 @@ class Options:
     max_queue: int = 8  # requests waiting beyond those; more get 503 + Retry-After
     api_keys: tuple[str, ...] = ()  # empty: no key needed
     cors_origins: tuple[str, ...] = ()  # empty: CORS off
+    # deprecated: the old name of fetch_timeout (config key ``timeout``, UNSPIN_TIMEOUT);
+    # still read, with a warning, and always None once read
+    timeout: float | None = None
 
     def __post_init__(self):
+        if self.timeout is not None:
+            _deprecated_timeout(self)
         for f in fields(self):
             value = getattr(self, f.name)
+            if f.name in _DEPRECATED:
+                continue
             if f.name in _LISTS:
                 object.__setattr__(self, f.name, _as_tuple(f.name, value))
             else:
@@ -173,7 +183,22 @@ class Options:
 
 
 _FIELDS = frozenset(f.name for f in fields(Options))
+#: old names still read (with a one-line warning) and the field each one now is
+_DEPRECATED = {"timeout": "fetch_timeout"}
+
+
+def _deprecated_timeout(o: Options) -> None:
+    """``timeout`` (the old name) sets ``fetch_timeout`` unless that was given too."""
+    import logging
+
+    logging.getLogger(__name__).warning(
+        "the setting 'timeout' (UNSPIN_TIMEOUT) is deprecated: it is the URL fetch timeout, "
+        "now 'fetch_timeout' (UNSPIN_FETCH_TIMEOUT, --fetch-timeout)")
+    if o.fetch_timeout == _DEFAULTS["fetch_timeout"]:
+        object.__setattr__(o, "fetch_timeout", _coerce("fetch_timeout", o.timeout))
+    object.__setattr__(o, "timeout", None)
 _TYPES = {f.name: type(f.default) for f in fields(Options)}
+_DEFAULTS = {f.name: f.default for f in fields(Options)}
 
 
 def of(options: Options | None, arguments: dict) -> Options:

@@ -270,8 +270,8 @@ def test_jsonl_output_is_the_analysis_json(tmp_path, corpus):
 
 def test_timeout_fails_the_article_not_the_run(tmp_path, corpus, jsonl_input):
     out = tmp_path / "out"
-    code, _o, err = corpus.run_cli("batch", jsonl_input, "--out", out, "--timeout", "0.0001",
-                                   "--workers", "1")
+    code, _o, err = corpus.run_cli("batch", jsonl_input, "--out", out, "--article-timeout",
+                                   "0.0001", "--workers", "1")
     assert code == 1, err
     rows = table(out / "articles.parquet")
     assert len(rows) == 4 and all("timed out after 0.0001s" in r["error"] for r in rows)

@@ -72,12 +72,11 @@ def test_analyze_folder_runs_on_the_pool_in_input_order(folder, tmp_path, capsys
 @pytest.mark.model
 def test_analyze_folder_has_the_batch_per_article_timeout(folder, tmp_path, capsys, monkeypatch):
     from unspin.cli import main
-    from unspin.corpus import stream
 
-    monkeypatch.setattr(stream, "ARTICLE_TIMEOUT", 0.0001)
     (folder / "b.txt").unlink()
     out = tmp_path / "out.json"
-    assert main(["analyze", str(folder), "--format", "json", "-o", str(out)]) == 1
+    assert main(["analyze", str(folder), "--format", "json", "-o", str(out),
+                 "--article-timeout", "0.0001"]) == 1
     err = capsys.readouterr().err
     assert err.count("timed out after 0.0001s") == 2 and "a.txt" in err
     assert "2 articles (0 ok, 2 failed)" in err and not out.exists()

@@ -10,7 +10,7 @@ import sys
 
 from ..options import Options
 
-__all__ = ["add_commands", "DEFAULT_DB", "summary_line"]
+__all__ = ["add_commands", "DEFAULT_DB", "summary_line", "renamed_timeout"]
 
 DEFAULT_DB = Options.db
 GROUPINGS = ("outlet", "author", "technique", "week", "month", "quarter", "year", "target")
@@ -18,6 +18,8 @@ GROUPINGS = ("outlet", "author", "technique", "week", "month", "quarter", "year"
 
 def add_commands(sub) -> None:
     """Register the corpus commands on the ``unspin`` sub-parsers."""
+    import argparse
+
     from .batch import FORMATS
     from .stats import MIN_ARTICLES
     from .stream import ARTICLE_TIMEOUT
@@ -34,9 +36,10 @@ def add_commands(sub) -> None:
     b.add_argument("--format", choices=FORMATS, default="parquet",
                    help="parquet tables (default) or the Analysis JSON per line")
     b.add_argument("--workers", type=int, help="worker processes (default: all cores)")
-    b.add_argument("--timeout", type=float, default=ARTICLE_TIMEOUT,
+    b.add_argument("--article-timeout", type=float,
                    help="seconds per article before it is recorded as failed "
                    f"(default {ARTICLE_TIMEOUT:g}; 0: no limit)")
+    b.add_argument("--timeout", dest="old_timeout", type=float, help=argparse.SUPPRESS)
     b.add_argument("--chunk-size", type=int, default=64,
                    help="articles per part file; a resumed run redoes at most one part per worker")
     b.add_argument("--model", help="model name or trained model folder")
@@ -98,15 +101,17 @@ def cmd_batch(args) -> int:
     from ..errors import shorten
     from .batch import run_batch
 
+    renamed_timeout(args, "article_timeout")
     bar = _progress_bar(args)
     try:
         options = Options.resolve(model=args.model, min_score=args.min_score,
                                   encoding=args.encoding, max_bytes=args.max_bytes,
-                                  threads=args.threads,
+                                  threads=args.threads, article_timeout=args.article_timeout,
                                   enrich=False if args.no_enrich else None)
         result = run_batch(
             args.input, args.out, options, format=args.format, engine=args.engine,
-            workers=args.workers, timeout=args.timeout, chunk_size=args.chunk_size,
+            workers=args.workers, timeout=options.article_timeout or None,
+            chunk_size=args.chunk_size,
             fresh=args.fresh, address=args.address, progress=bar.update if bar else None)
     finally:
         if bar:
@@ -133,6 +138,18 @@ def cmd_batch(args) -> int:
               file=sys.stderr)
         return 1
     return 0
+
+
+def renamed_timeout(args, new: str) -> None:
+    """``--timeout``, the old spelling of three settings: its value goes to ``new`` (unless
+    that was given too), with a one-line warning naming the new flag."""
+    old = getattr(args, "old_timeout", None)
+    if old is None:
+        return
+    flag = "--" + new.replace("_", "-")
+    print(f"unspin: warning: --timeout is deprecated; use {flag}", file=sys.stderr)
+    if getattr(args, new, None) is None:
+        setattr(args, new, old)
 
 
 def summary_line(articles: int, ok: int, failed: int, spans: int, seconds: float, workers: int,

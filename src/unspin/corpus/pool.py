@@ -139,7 +139,7 @@ class Pool:
 
     def __init__(self, n: int, func, *, initializer=None, initargs=(), timeout: float | None = None,
                  grace: float | None = None, preload=("unspin.corpus.work",),
-                 hint: str = "raise --timeout or split the article"):
+                 hint: str = "raise --article-timeout or split the article"):
         self.ctx = mp.get_context("forkserver")
         self.ctx.set_forkserver_preload(list(preload))
         self.args = (func, initializer, initargs, timeout)

@@ -147,7 +147,7 @@ class RayPool:
         self.workers, self.tasks = [], {}
 
     def _timeout_msg(self) -> str:
-        return f"timed out after {self.timeout:g}s; raise --timeout or split the article"
+        return f"timed out after {self.timeout:g}s; raise --article-timeout or split the article"
 
     def _start(self):
         return self._actor.remote(*self.args)

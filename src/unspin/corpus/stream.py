@@ -24,8 +24,9 @@ from .pool import Result
 
 __all__ = ["ARTICLE_TIMEOUT", "Outcome", "analyze_each", "in_order"]
 
-#: Seconds one article may take in a batch or a multi-file ``analyze`` before it fails.
-ARTICLE_TIMEOUT = 300.0
+#: Seconds one article may take in a batch or a multi-file ``analyze`` before it fails, unless
+#: ``Options.article_timeout`` (``--article-timeout``) says otherwise.
+ARTICLE_TIMEOUT = Options.article_timeout
 
 _END = object()
 

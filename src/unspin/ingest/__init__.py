@@ -82,7 +82,7 @@ def load(source, *, kind: str | None = None, options=None, **arguments) -> Docum
         from .url import fetch
 
         page = fetch(src, max_bytes=max_bytes, allow_private=opts.allow_private,
-                     timeout=opts.timeout, max_redirects=opts.max_redirects)
+                     timeout=opts.fetch_timeout, max_redirects=opts.max_redirects)
         if page.content_type == "text/plain":
             doc = from_text(page.text, source=src).with_(url=page.url, kind="url")
         else:

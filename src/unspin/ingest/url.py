@@ -95,7 +95,7 @@ def fetch(url: str, *, max_bytes: int, allow_private: bool = False, timeout: flo
                                 "is not allowed (not a public address)") from None
         except TimeoutError:
             raise FetchError(f"{shorten(current)}: timed out after {timeout:g} s; try again "
-                             "later or raise --timeout") from None
+                             "later or raise --fetch-timeout") from None
         if page is not None:
             return page
         nxt = urljoin(current, location or "").split("#", 1)[0]

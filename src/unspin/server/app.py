@@ -155,6 +155,7 @@ _CLI_HINTS = (
     ("'unspin techniques'", "GET /v1/techniques"),
     ("; raise it with --max-bytes", ""),
     ("; raise --max-bytes", ""),
+    (" or raise --fetch-timeout", ""),
     (" or raise --timeout", ""),
     ("; pass --allow-private to fetch it", ""),
     (", or pass --kind text", ', or send it as "text"'),
