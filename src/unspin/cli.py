@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("unspin")
 
-from .report import FORMATS  # noqa: E402  (cheap: report modules load lazily)
+from .report import FORMATS, MANY_FORMATS  # noqa: E402  (cheap: report modules load lazily)
 
 # ---------------------------------------------------------------------------------------------
 # helpers
@@ -131,8 +131,8 @@ def cmd_analyze(args) -> int:
         analysis = analyze(sources[0][0], options, kind=sources[0][1])
         write_output(render(analysis, fmt), args.output)
         return 0
-    if fmt not in ("json", "semeval", "text"):
-        raise ConfigError(f"--format {fmt} shows one article; use json, semeval or text "
+    if fmt not in MANY_FORMATS:
+        raise ConfigError(f"--format {fmt} shows one article; use {', '.join(MANY_FORMATS)} "
                           "for several")
     import time
 
