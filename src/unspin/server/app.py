@@ -402,6 +402,10 @@ class Guard:
         async def tracked(message):
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
+                headers = message.get("headers") or []
+                if not any(k.lower() == b"content-security-policy" for k, _v in headers):
+                    message = {**message, "headers": [
+                        *headers, (b"content-security-policy", DEFAULT_POLICY.encode())]}
             await send(message)
 
         counted = scope.get("path") != "/healthz"  # health answers whatever the load
@@ -535,7 +539,7 @@ def build_app(config: Options) -> FastAPI:
         gate.stop()
 
     app = _App(title="unspin", version=__version__, lifespan=lifespan,
-               guard=lambda inner: Guard(inner, config, gate),
+               guard=lambda inner: Guard(inner, config, gate), docs_url=None, redoc_url=None,
                description="Find propaganda and persuasion techniques in news articles. "
                            "Errors are JSON: {\"error\": {\"code\", \"message\"}}.")
 
@@ -651,6 +655,22 @@ def build_app(config: Options) -> FastAPI:
                                            "Referrer-Policy": "no-referrer",
                                            "X-Content-Type-Options": "nosniff"})
 
+    docs_page, docs_policy = docs_page_and_policy()
+
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        """Swagger UI, served from this server (assets of an installed package): no CDN."""
+        return HTMLResponse(docs_page, headers={"Content-Security-Policy": docs_policy,
+                                                "Referrer-Policy": "no-referrer",
+                                                "X-Content-Type-Options": "nosniff"})
+
+    @app.get("/docs/assets/{name}", include_in_schema=False)
+    async def docs_asset(name: str) -> Response:
+        if name not in DOCS_ASSETS:
+            raise StarletteHTTPException(404)
+        return Response(_docs_asset(name), media_type=DOCS_ASSETS[name],
+                        headers={"Cache-Control": "public, max-age=86400"})
+
     @app.get("/favicon.ico", include_in_schema=False)
     @app.get("/favicon.svg", include_in_schema=False)
     async def favicon() -> Response:
@@ -677,6 +697,42 @@ def web_page() -> tuple[str, str]:
     policy = (f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; "
               "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
               "frame-ancestors 'none'")
+    return page, policy
+
+
+#: Swagger UI's files, served at /docs/assets/ from the fastapi-offline package (serve extra).
+DOCS_ASSETS = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css"}
+#: every answer without its own policy (JSON, assets): it is no page and loads nothing
+DEFAULT_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+
+
+def _docs_asset(name: str) -> bytes:
+    from ..errors import require
+
+    require("fastapi_offline", "serve")
+    return resources.files("fastapi_offline").joinpath("static", name).read_bytes()
+
+
+def docs_page_and_policy() -> tuple[str, str]:
+    """The /docs page (Swagger UI from /docs/assets/, the spec from /openapi.json, no online
+    validator) and its Content-Security-Policy: this server only, its one inline script by
+    hash."""
+    import base64
+    import hashlib
+
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    page = get_swagger_ui_html(
+        openapi_url="/openapi.json", title="unspin API", swagger_favicon_url="/favicon.svg",
+        swagger_js_url="/docs/assets/swagger-ui-bundle.js",
+        swagger_css_url="/docs/assets/swagger-ui.css",
+        swagger_ui_parameters={"validatorUrl": None}).body.decode("utf-8")
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode()
+        + "'" for code in re.findall(r"<script>(.*?)</script>", page, re.DOTALL))
+    policy = (f"default-src 'none'; script-src 'self' {hashes}; style-src 'self' "
+              "'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; "
+              "form-action 'none'; frame-ancestors 'none'")
     return page, policy
 
 
