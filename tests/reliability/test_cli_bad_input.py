@@ -86,7 +86,7 @@ def test_bad_urls(address, says, capsys):
 
 @pytest.mark.parametrize("address", PRIVATE_URLS)
 def test_private_addresses_are_refused_in_every_spelling(address, capsys):
-    code, out, err = cli(capsys, address, "--timeout", "2")
+    code, out, err = cli(capsys, address, "--fetch-timeout", "2")
     line = one_line(err)
     assert (code, out) == (1, "")
     assert "address" in line and "--allow-private" in line, line
@@ -95,7 +95,7 @@ def test_private_addresses_are_refused_in_every_spelling(address, capsys):
 @pytest.mark.parametrize("target", REDIRECT_TARGETS)
 def test_redirects_to_private_addresses_are_refused(target, redirect_server, first_hop_allowed,
                                                     capsys):
-    code, out, err = cli(capsys, f"{redirect_server}/to?{target}", "--timeout", "3")
+    code, out, err = cli(capsys, f"{redirect_server}/to?{target}", "--fetch-timeout", "3")
     line = one_line(err)
     assert (code, out) == (1, ""), line
     assert "address" in line or "URLs are not fetched" in line, line
