@@ -104,6 +104,51 @@ COUNTRIES = {
     "Vatican": ["vatican"],
     "Europe": ["europe", "european", "europeans"],
 }
+# The rest of the world's states, "Name: demonym, ..." (the name itself is always a word for it).
+_MORE_COUNTRIES = """
+Albania: albanian, albanians; Algeria: algerian, algerians; Angola: angolan, angolans;
+Argentina: argentine, argentinian, argentinians; Armenia: armenian, armenians;
+Austria: austrian, austrians; Azerbaijan: azerbaijani, azerbaijanis; Bahrain: bahraini;
+Bangladesh: bangladeshi, bangladeshis; Belarus: belarusian, belarusians; Belgium: belgian,
+belgians; Bolivia: bolivian, bolivians; Bosnia: bosnian, bosnians; Bulgaria: bulgarian,
+bulgarians; Burma: burmese; Myanmar: ; Cambodia: cambodian, cambodians; Cameroon: cameroonian;
+Chad: chadian; Chile: chilean, chileans; Colombia: colombian, colombians; Congo: congolese;
+Costa Rica: costa rican; Croatia: croatian, croatians, croats; Cyprus: cypriot, cypriots;
+Czech Republic: czech, czechs; Denmark: danish, danes; Ecuador: ecuadorian; El Salvador:
+salvadoran, salvadorans; Eritrea: eritrean, eritreans; Estonia: estonian, estonians;
+Ethiopia: ethiopian, ethiopians; Finland: finnish, finns; Georgia: georgian, georgians;
+Ghana: ghanaian, ghanaians; Greece: greek, greeks; Guatemala: guatemalan, guatemalans;
+Haiti: haitian, haitians; Honduras: honduran, hondurans; Hungary: hungarian, hungarians;
+Iceland: icelandic, icelanders; Indonesia: indonesian, indonesians; Jamaica: jamaican,
+jamaicans; Kazakhstan: kazakh, kazakhs; Kenya: kenyan, kenyans; Kosovo: kosovar, kosovars;
+Kuwait: kuwaiti, kuwaitis; Kyrgyzstan: kyrgyz; Laos: laotian; Latvia: latvian, latvians;
+Liberia: liberian, liberians; Lithuania: lithuanian, lithuanians; Madagascar: malagasy;
+Malaysia: malaysian, malaysians; Mali: malian, malians; Malta: maltese; Moldova: moldovan;
+Mongolia: mongolian, mongolians; Montenegro: montenegrin; Morocco: moroccan, moroccans;
+Mozambique: mozambican; Nepal: nepalese, nepali; Netherlands: dutch, holland; New Zealand:
+new zealanders; Nicaragua: nicaraguan, nicaraguans; Niger: nigerien; Norway: norwegian,
+norwegians; Oman: omani, omanis; Panama: panamanian, panamanians; Paraguay: paraguayan;
+Peru: peruvian, peruvians; Philippines: filipino, filipinos, philippine; Portugal: portuguese;
+Romania: romanian, romanians; Rwanda: rwandan, rwandans; Senegal: senegalese; Serbia: serbian,
+serbians, serbs; Singapore: singaporean, singaporeans; Slovakia: slovak, slovaks; Slovenia:
+slovenian, slovenians; Somalia: somali, somalis; South Sudan: south sudanese; Sri Lanka:
+sri lankan, sri lankans; Sudan: sudanese; Switzerland: swiss; Taiwan: taiwanese; Tajikistan:
+tajik, tajiks; Tanzania: tanzanian, tanzanians; Thailand: thai, thais; Tunisia: tunisian,
+tunisians; Turkmenistan: turkmen; Uganda: ugandan, ugandans; United Arab Emirates: emirati,
+emiratis, uae; Uruguay: uruguayan, uruguayans; Uzbekistan: uzbek, uzbeks; Vietnam: vietnamese;
+Zambia: zambian, zambians; Zimbabwe: zimbabwean, zimbabweans; Belize: belizean; Gabon: ;
+Sierra Leone: sierra leonean; Botswana: ; Namibia: namibian; Benin: ;
+Burkina Faso: ; Ivory Coast: ivorian, ivorians; Djibouti: ; Brunei: ; Bhutan: ; Fiji: fijian;
+Macedonia: macedonian, macedonians; North Macedonia: ; Luxembourg: ; Liechtenstein: ;
+Monaco: ; Andorra: ; San Marino: ; Dominican Republic: dominican, dominicans; Trinidad: ;
+Bahamas: bahamian; Barbados: ; Mauritania: mauritanian; Malawi: malawian; Lesotho: ;
+Eswatini: ; Swaziland: ; Burundi: burundian; Guinea: guinean; Togo: togolese; Gambia: gambian
+"""
+for _entry in _MORE_COUNTRIES.replace("\n", " ").split(";"):
+    _name, _, _words = _entry.partition(":")
+    _name = _name.strip()
+    if _name and _name not in COUNTRIES:
+        COUNTRIES[_name] = [_name.lower()] + [w.strip() for w in _words.split(",") if w.strip()]
 COUNTRY_OF = {w: c for c, ws in COUNTRIES.items() for w in ws}
 DEMONYMS = {w for ws in COUNTRIES.values() for w in ws if w.endswith(("an", "ans", "is", "sh",
                                                                       "ese", "s"))}
@@ -122,11 +167,16 @@ ORG_WORDS = {
     "hezbollah", "hamas", "taliban", "nusra", "al-nusra", "al-qaeda", "al-qaida", "qaeda",
     "qaida", "democrats", "republicans", "google", "facebook", "twitter", "youtube", "apple",
     "microsoft", "amazon", "tribune", "herald", "gazette", "reuters", "whitehouse",
-    "state", "states", "nations", "board", "school", "college",
+    "state", "states", "nations", "nation", "board", "school", "college",
 }
 GROUP_WORDS = {"jew", "jewish", "democrats", "republicans", "muslims", "christians", "jews",
                "catholics", "liberals", "conservatives", "leftists", "progressives", "antifa",
                "evangelicals", "islamists", "jihadists", "jihadis", "arabs", "whites", "blacks"}
+# A group is named by its plural: "Jew", "Jewish" and "Jews" are one group, "Jews".
+GROUP_OF = {w: (w if w.endswith("s") or w == "antifa" else w + "s") for w in GROUP_WORDS}
+GROUP_OF.update({"jew": "jews", "jewish": "jews", "muslim": "muslims", "christian": "christians",
+                 "catholic": "catholics", "arab": "arabs", "islamist": "islamists",
+                 "evangelical": "evangelicals"})
 
 # Lower-case nouns for groups of people an article can attack; a span that contains one and no
 # name is aimed at that group.
@@ -145,10 +195,16 @@ GROUP_NOUNS = [
     "investigators", "authorities", "witnesses", "residents", "locals", "experts", "doctors",
     "priests",
     "clergy", "bishops", "cardinals", "church", "vaccines", "big pharma", "banks", "bankers",
-    "corporations", "billionaires", "oligarchs", "crackpots", "vermin", "lunatics", "idiots",
-    "traitors", "enemies", "invaders", "proxies", "white folks", "whites", "blacks", "jews",
-    "smugglers", "speculators", "fearmongers",
+    "corporations", "billionaires", "oligarchs", "enemies", "invaders", "proxies",
+    "white folks", "whites", "blacks", "jews", "smugglers", "speculators", "fearmongers",
 ]
+# Nouns that stand for a state's or a leader's rule; they name no one by themselves, so a span
+# about "the regime" is aimed at the country or leader it belongs to ("the Syrian regime",
+# "Maduro's government", "the country's government"), or at no one.
+INSTITUTION_NOUNS = {"government", "regime", "administration"}
+# Insults ("crackpots", "vermin") are what a span calls someone, not a group of its own: their
+# target is whoever they are said of.
+
 GROUP_NOUNS_RE = re.compile(
     r"\b(?:" + "|".join(sorted((re.escape(g) for g in GROUP_NOUNS), key=len, reverse=True))
     + r")\b", re.IGNORECASE)
@@ -232,3 +288,57 @@ REGIONS = {
     "gaza", "gaza strip", "southeast asia", "central asia", "the west", "eastern europe",
     "western europe", "the middle east", "south asia", "north", "south", "east", "west",
 }
+
+US_STATES = {
+    "alabama", "alaska", "arizona", "arkansas", "california", "colorado", "connecticut",
+    "delaware", "florida", "hawaii", "idaho", "illinois", "indiana", "iowa", "kansas",
+    "kentucky", "louisiana", "maine", "maryland", "massachusetts", "michigan", "minnesota",
+    "mississippi", "missouri", "montana", "nebraska", "nevada", "new hampshire", "new jersey",
+    "new mexico", "new york", "north carolina", "north dakota", "ohio", "oklahoma", "oregon",
+    "pennsylvania", "rhode island", "south carolina", "south dakota", "tennessee", "texas",
+    "utah", "vermont", "virginia", "west virginia", "wisconsin", "wyoming",
+}
+
+# Common given names, for the gender a pronoun needs ("she" is not "Thomas Homan"). A name in
+# neither list is taken as either.
+MALE_NAMES = set("""
+aaron adam adrian alan albert alex alexander ali andrew angel anthony antonio arthur austin
+barack ben benjamin bernie bill billy bob bobby brad bradley brandon brendan brett brian bruce
+bryan carl carlos carter charles charlie chris christian christopher chuck clarence cody colin
+craig curtis dale dan daniel danny darren dave david dennis derek devin dick don donald doug
+douglas duncan dwight ed eddie edward elijah eric ernest ethan eugene evan frank fred gabriel
+gary gavin george gerald glenn gordon greg gregory harold harry henry howard hunter ian isaac
+jack jacob jake james jared jason jeff jeffrey jeremy jerry jesse jim jimmy joe joel john
+johnny jon jonathan jordan jose joseph josh joshua juan justin keith ken kenneth kevin kyle
+larry lawrence lee leon louis luis luke marco marcus mark martin matt matthew michael mike
+mitch mitchell muhammad mohammed nathan neil nicholas nick noah oliver oscar patrick paul
+pete peter philip phillip ralph randy ray raymond richard rick rob robert rod rodney roger
+ron ronald roy russell ryan sam samuel scott sean sergei seth shawn stephen steve steven
+stuart ted terry thomas tim timothy todd tom tony travis tyler victor vincent vladimir walter
+wayne william willie xi zachary
+""".split())
+FEMALE_NAMES = set("""
+abigail alexandria alice alicia allison amanda amber amy andrea angela ann anna anne betsy
+betty beverly brenda brittany carol caroline carolyn catherine cheryl chelsea christina
+christine cindy claire cynthia dana daniela deborah debbie debra denise diana diane donna
+doris dorothy elena elizabeth ellen emily emma erin evelyn frances gina gloria grace hannah
+heather heidi helen hillary ilhan irene jane janet janice jennifer jessica jill joan joyce
+judith judy julia julie karen kate katherine kathleen kathryn kathy katie kayleigh kelly
+kimberly kirsten kristen kyrsten laura lauren libby linda lisa lori louise lucy madeleine
+margaret maria marie marilyn martha mary megan melania melissa michelle monica nancy natalie
+nicole nikki olivia pamela patricia paula rachel rebecca rose roseanne ruth sally samantha
+sandra sara sarah sharon shirley sophia stephanie susan suzanne tammy teresa theresa tiffany
+tulsi valerie vanessa victoria virginia wendy
+""".split())
+MALE_TITLES = {"mr", "sir", "king", "prince", "lord", "congressman", "chairman", "spokesman",
+               "father", "brother", "pope", "cardinal", "bishop", "archbishop", "rabbi", "imam",
+               "sheikh", "ayatollah", "emir"}
+FEMALE_TITLES = {"mrs", "ms", "miss", "queen", "princess", "lady", "dame", "congresswoman",
+                 "chairwoman", "spokeswoman", "sister"}
+# Titles that are also nouns for the person holding them: "the mayor", "a Democrat senator".
+ROLE_NOUNS = {"mayor", "senator", "governor", "president", "congressman", "congresswoman",
+              "secretary", "minister", "chancellor", "judge", "sheriff", "ambassador",
+              "director", "chairman", "chairwoman", "spokesman", "spokeswoman", "speaker",
+              "prosecutor", "candidate", "nominee", "representative", "king", "queen", "pope",
+              "general", "commander", "ceo", "founder", "leader", "premier", "host", "anchor"}
+

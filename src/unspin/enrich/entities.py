@@ -1,7 +1,11 @@
 """Entities: name mentions found in the text, classified and merged under their fullest name.
 
-"Kerry" and "Kerry's" join "John Kerry"; the words that name a country or its people
-("Russian", "Russians") join the country ("Russia"), a capital city does not.
+"Kerry" and "Kerry's" join "John Kerry"; "Donald J. Trump", "Donald Trump", "Mr. Trump" and
+"Trump" are one person ("Donald Trump Jr." another); "the Hammonds" are the family of the
+article's Hammonds. The words that name a country or its people ("Russian", "Russians") join
+the country ("Russia"), a capital city does not; a group is named in the plural ("Jew" ->
+"Jews"). Not names: titles in quotation marks (“Hating Hillary”), runs with "of" that name
+no one ("Terms of Use"), US states. ``merge_names`` merges names across a corpus.
 """
 
 from __future__ import annotations
@@ -9,13 +13,14 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from . import _lexicon as lex
 from ._text import Piece, RawMention, name_mentions
 from .types import Entity, Mention
 
-__all__ = ["EntityIndex", "find_entities"]
+__all__ = ["EntityIndex", "canonical_name", "find_entities", "merge_names"]
 
 
 @dataclass(frozen=True)
@@ -31,8 +36,11 @@ class Located:
 class EntityIndex:
     """Entities of one text, with their mentions in text order for nearest-mention look-ups."""
 
-    def __init__(self, text: str, located: list[Located]):
+    def __init__(self, text: str, located: list[Located], genders: dict[str, str] | None = None,
+                 roles: dict[str, set[str]] | None = None):
         self.text = text
+        self.genders = genders or {}
+        self.roles = roles or {}
         self.located = sorted(located, key=lambda m: (m.start, m.end))
         self._starts = [m.start for m in self.located]
         self.kinds = {m.entity: m.kind for m in self.located}
@@ -61,6 +69,34 @@ class EntityIndex:
         found = (self._last_ending(*self._of_kind[k], pos) for k in kinds if k in self._of_kind)
         return max((m for m in found if m is not None), key=lambda m: (m.start, m.end),
                    default=None)
+
+    def person_before(self, pos: int, gender: str | None = None) -> Located | None:
+        """The last person named before pos whose gender (when known) is ``gender``: "she"
+        after "Mayor Libby Schaaf ... Thomas Homan" is Schaaf."""
+        starts, ms = self._of_kind.get("person", ([], []))
+        i = bisect.bisect_right(starts, pos) - 1
+        first = None
+        for _ in range(12):  # a few names back at most
+            if i < 0:
+                break
+            m = ms[i]
+            i -= 1
+            if m.end > pos:
+                continue
+            first = first or m
+            if gender is None or self.genders.get(m.entity, gender) == gender:
+                return m
+        return first
+
+    def with_role(self, role: str, pos: int) -> Located | None:
+        """The last person before pos the article gave this title ("the mayor" -> Schaaf)."""
+        starts, ms = self._of_kind.get("person", ([], []))
+        i = bisect.bisect_right(starts, pos) - 1
+        while i >= 0:
+            if ms[i].end <= pos and role in self.roles.get(ms[i].entity, ()):
+                return ms[i]
+            i -= 1
+        return None
 
     @staticmethod
     def _last_ending(starts: list[int], located: list[Located], pos: int) -> Located | None:
@@ -146,15 +182,80 @@ def _classify(m: RawMention) -> tuple[str, str]:
     toks = _tokens(m.text)
     if low in lex.COUNTRY_OF:
         return "country", lex.COUNTRY_OF[low]
-    if low in lex.GROUP_WORDS:
-        return "group", m.text
+    if low in lex.GROUP_OF or (len(toks) >= 2 and toks[-1] in lex.GROUP_OF and not m.titled):
+        return "group", lex.GROUP_OF[toks[-1]].capitalize()  # "Satanic Jew" -> the Jews
     if any(t in lex.ORG_WORDS for t in toks) or (m.text.isupper() and len(m.text) >= 2):
         return "org", m.text
-    if low in lex.REGIONS:
+    if low in lex.REGIONS or low in lex.US_STATES:
         return "other", m.text
+    if len(toks) >= 2 and toks[-1] in lex.US_STATES and toks[-1] != "washington":
+        return "other", m.text  # 'President Trump Oregon cattle ranchers': a word went missing
+    if "of" in toks:
+        return "other", m.text  # 'Terms of Use', 'Grants of Executive Clemency': no one's name
     if m.titled or (len(toks) >= 2 and not any(t in lex.PLACE_WORDS for t in toks)):
         return "person", m.text
     return "other", m.text
+
+
+_INITIAL = re.compile(r"^[A-Z]\.?$")
+_SUFFIX = {"jr", "sr", "ii", "iii", "iv"}
+
+
+def canonical_name(name: str) -> str:
+    """The form of a person's name that stays the same however an article writes it: titles
+    and middle initials dropped, a Jr. or Sr. kept ("Mr. Donald J. Trump" -> "Donald Trump",
+    "Donald Trump Jr." is his son).
+
+    Other names come back with their spacing normalised. To merge names across articles (a
+    corpus in which some articles say only "Trump"), see ``merge_names``.
+
+    >>> canonical_name("President Donald J. Trump"), canonical_name("Trump's")
+    ('Donald Trump', 'Trump')
+    """
+    words = name.replace("’", "'").split()
+    while len(words) > 1 and words[0].rstrip(".").lower() in lex.TITLES:
+        words.pop(0)
+    if words:
+        words[-1] = re.sub(r"'s?$", "", words[-1])
+    words = [w.rstrip(",") for w in words]
+    suffix = ""
+    if len(words) > 2 and words[-1].rstrip(".").lower() in _SUFFIX:
+        w = words.pop().rstrip(".")
+        suffix = " " + (w + "." if w.lower() in ("jr", "sr") else w)
+    if len(words) > 2:
+        words = [words[0]] + [w for w in words[1:-1] if not _INITIAL.match(w)] + [words[-1]]
+    return " ".join(words) + suffix
+
+
+def merge_names(names: Iterable[str]) -> dict[str, str]:
+    """Map each name to the one it is merged under across a corpus: its ``canonical_name``, and
+    a lone surname or given name to the full name that most often carries it ("Trump" ->
+    "Donald Trump" when that is the commonest full name ending in "Trump").
+
+    >>> merge_names(["Donald J. Trump", "Trump", "Donald Trump", "Mr. Trump", "Ivanka Trump"])
+    ... # doctest: +NORMALIZE_WHITESPACE
+    {'Donald J. Trump': 'Donald Trump', 'Trump': 'Donald Trump', 'Donald Trump': 'Donald Trump',
+     'Mr. Trump': 'Donald Trump', 'Ivanka Trump': 'Ivanka Trump'}
+    """
+    names = list(names)
+    canon = {n: canonical_name(n) for n in names}
+    full = Counter(c for c in canon.values() if len(c.split()) >= 2)
+    by_surname: dict[str, Counter] = defaultdict(Counter)
+    by_given: dict[str, Counter] = defaultdict(Counter)
+    for c, k in full.items():
+        by_surname[c.split()[-1].lower()][c] += k
+        by_given[c.split()[0].lower()][c] += k
+    out = {}
+    for n, c in canon.items():
+        if len(c.split()) == 1:
+            # a surname goes to its commonest full name; a given name only when it is unique
+            cands = by_surname.get(c.lower())
+            if not cands and len(by_given.get(c.lower(), ())) == 1:
+                cands = by_given[c.lower()]
+            if cands:
+                c = max(cands, key=lambda x: (cands[x], -len(x)))
+        out[n] = c
+    return out
 
 
 def find_entities(text: str, sents: list[Piece]) -> EntityIndex:
@@ -165,6 +266,7 @@ def find_entities(text: str, sents: list[Piece]) -> EntityIndex:
         if m2 is not None and m2.end > m2.start:
             raw.append(m2)
     classified = [(m, *_classify(m)) for m in raw]
+    classified = _merge_full_names(classified)
 
     # Full person names by surname, to merge "Kerry" into "John Kerry".
     by_surname: dict[str, Counter] = defaultdict(Counter)
@@ -182,7 +284,13 @@ def find_entities(text: str, sents: list[Piece]) -> EntityIndex:
 
     located = []
     for m, kind, key in classified:
-        if kind in ("person", "other") and len(key.split()) == 1:
+        low = key.lower()
+        if low in lex.US_STATES or low in lex.REGIONS:
+            pass  # a place is no one's surname
+        elif kind in ("person", "other") and len(key.split()) == 1 and low.endswith("s") \
+                and low not in by_surname and low[:-1] in by_surname:
+            kind = "group"  # "the Hammonds": the family of Dwight and Steven Hammond
+        elif kind in ("person", "other") and len(key.split()) == 1:
             names = by_surname.get(key.lower())
             if not names and len(by_first.get(key.lower(), ())) == 1:
                 names = Counter(by_first[key.lower()])  # "Hillary" -> "Hillary Clinton"
@@ -202,4 +310,66 @@ def find_entities(text: str, sents: list[Piece]) -> EntityIndex:
     person_keys = {loc.entity for loc in located if loc.kind == "person"}
     located = [Located(x.start, x.end, x.entity, "person") if x.entity in person_keys else x
                for x in located]
-    return EntityIndex(text, located)
+    return EntityIndex(text, located, _genders(text, located), _roles(text, located))
+
+
+def _merge_full_names(classified: list) -> list:
+    """Full names with the same first and last word are one person, under the form written
+    most often ("Donald J. Trump" and "Donald Trump"); middle initials never make a new name."""
+    def first_last(name: str) -> tuple[str, str]:
+        toks = canonical_name(name).lower().split()
+        return toks[0], " ".join(toks[-2:]) if toks[-1] in ("jr.", "sr.") else toks[-1]
+
+    forms: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    for _m, kind, key in classified:
+        if kind == "person" and len(key.split()) >= 2:
+            forms[first_last(key)][canonical_name(key)] += 1
+    out = []
+    for m, kind, key in classified:
+        if kind == "person" and len(key.split()) >= 2:
+            names = forms[first_last(key)]
+            key = max(names, key=lambda n: (names[n], -len(n)))
+        out.append((m, kind, key))
+    return out
+
+
+_TITLE_BEFORE = re.compile(r"\b(\w+)\.?\s+$")
+_APPOSITIVE_ROLE = re.compile(r",\s+(?:the|a|an)\s+(?:[\w\-]+\s+){0,3}?("
+                              + "|".join(sorted(lex.ROLE_NOUNS)) + r")\b", re.IGNORECASE)
+
+
+def _roles(text: str, located: list[Located]) -> dict[str, set[str]]:
+    """The titles each person is given: "Mayor Schaaf", "Libby Schaaf, the Democratic mayor"."""
+    roles: dict[str, set[str]] = defaultdict(set)
+    for m in located:
+        if m.kind != "person":
+            continue
+        t = _TITLE_BEFORE.search(text, max(0, m.start - 16), m.start)
+        if t and t.group(1).lower() in lex.ROLE_NOUNS:
+            roles[m.entity].add(t.group(1).lower())
+        a = _APPOSITIVE_ROLE.match(text, m.end, min(len(text), m.end + 60))
+        if a and a.group(1).lower() in lex.ROLE_NOUNS:
+            roles[m.entity].add(a.group(1).lower())
+    return dict(roles)
+
+
+def _genders(text: str, located: list[Located]) -> dict[str, str]:
+    """'m' or 'f' for the persons whose given name or title says so."""
+    votes: dict[str, Counter] = defaultdict(Counter)
+    for m in located:
+        if m.kind != "person":
+            continue
+        first = m.entity.split()[0].lower()
+        if first in lex.MALE_NAMES:
+            votes[m.entity]["m"] += 1
+        elif first in lex.FEMALE_NAMES:
+            votes[m.entity]["f"] += 1
+        t = _TITLE_BEFORE.search(text, max(0, m.start - 16), m.start)
+        if t:
+            word = t.group(1).lower()
+            if word in lex.MALE_TITLES:
+                votes[m.entity]["m"] += 1
+            elif word in lex.FEMALE_TITLES:
+                votes[m.entity]["f"] += 1
+    return {e: v.most_common(1)[0][0] for e, v in votes.items()
+            if len(v) == 1 or v.most_common(2)[0][1] > v.most_common(2)[1][1]}
