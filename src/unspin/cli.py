@@ -563,8 +563,10 @@ def build_parser() -> argparse.ArgumentParser:
     te.add_argument("--json", action="store_true")
     te.set_defaults(func=cmd_techniques)
     from .corpus.cli import add_commands  # batch, store, stats
+    from .review.cli import add_commands as add_review  # review config/export/import/apply
 
     add_commands(sub)
+    add_review(sub)
     return p
 
 

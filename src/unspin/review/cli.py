@@ -1,0 +1,194 @@
+"""The ``unspin review`` commands: export for review, the Label Studio config, import reviews,
+apply them as training data. Thin: parse, call ``unspin.review``, print."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from ..errors import ConfigError, InputError, plural
+
+__all__ = ["add_commands"]
+
+TARGETS = ("labelstudio", "jsonl")
+
+
+def _write(text: str, out: str | None) -> None:
+    if out and out != "-":
+        from ..files import write_atomic
+
+        write_atomic(out, text)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+def _dest(out: str | None) -> str:
+    return f" to {out}" if out and out != "-" else ""
+
+
+def cmd_config(args) -> int:
+    from .labelstudio import labelling_config
+
+    _write(labelling_config(), args.output)
+    return 0
+
+
+def cmd_export(args) -> int:
+    from ..detect.registry import resolve
+    from ..errors import ModelError
+    from ..options import Options
+    from .export import analyses, pending_lines
+    from .labelstudio import tasks
+
+    options = Options.resolve(model=args.model, min_score=args.min_score, enrich=False)
+    try:  # a name that is no model is a usage error, found before any input is read
+        resolve(options.model)
+    except ModelError as exc:
+        raise ConfigError(str(exc)) from None
+    items = list(analyses(args.sources, options))
+    if args.to == "labelstudio":
+        text = json.dumps(tasks(items), ensure_ascii=False, indent=1) + "\n"
+        then = "import it into a Label Studio project labelled with 'unspin review config'"
+    else:
+        text = pending_lines(items)
+        then = "one line per article with the model's spans"
+    _write(text, args.output)
+    print(f"unspin: {plural(len(items), 'article')} with "
+          f"{plural(sum(len(a.spans) for a in items), 'span')} exported for review"
+          f"{_dest(args.output)} ({then})", file=sys.stderr)
+    return 0
+
+
+def _read_import(path: Path, reviewer: str | None):
+    """(reviews, tasks nobody annotated) from a Label Studio JSON export or corrections JSONL."""
+    from .format import read_reviews
+    from .labelstudio import reviews_from_export
+
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if head.startswith(b"["):
+        try:
+            export = json.loads(path.read_text(encoding="utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputError(f"{path}: not a Label Studio JSON export ({exc})") from None
+        try:
+            return reviews_from_export(export, reviewer=reviewer)
+        except InputError as exc:
+            raise InputError(f"{path}: {exc}") from None
+    reviews = list(read_reviews(path))
+    if reviewer:
+        from dataclasses import replace
+
+        reviews = [replace(r, reviewer=reviewer) for r in reviews]
+    return reviews, 0
+
+
+def _counts_line(reviews) -> str:
+    from .format import ACTIONS
+
+    totals = {a: sum(r.counts()[a] for r in reviews) for a in ACTIONS}
+    return ", ".join(f"{a} {n}" for a, n in totals.items())
+
+
+def cmd_import(args) -> int:
+    from .format import dump_reviews
+
+    path = Path(args.file)
+    reviews, unannotated = _read_import(path, args.reviewer)
+    if not reviews:
+        raise InputError(f"{path}: no submitted review in it"
+                         + (f" ({plural(unannotated, 'task')} not annotated yet)"
+                            if unannotated else ""))
+    if args.output or not args.db:
+        _write(dump_reviews(reviews), args.output)
+    stored = ""
+    if args.db:
+        from ..options import Options
+        from .store import save_reviews
+
+        saved, known = save_reviews(Options.resolve(db=args.db).db, reviews)
+        stored = f"; {saved} saved in the store" + (f", {known} already there" if known else "")
+    articles = len({r.id for r in reviews})
+    print(f"unspin: {plural(len(reviews), 'review')} of {plural(articles, 'article')} "
+          f"({_counts_line(reviews)}){_dest(args.output)}{stored}"
+          + (f"; {plural(unannotated, 'task')} not annotated" if unannotated else ""),
+          file=sys.stderr)
+    return 0
+
+
+def cmd_apply(args) -> int:
+    from .format import latest, read_reviews, training_lines
+
+    if not args.files and not args.db:
+        raise ConfigError("give corrections files, or --db URL to read the reviews in the "
+                          "store")
+    reviews = [r for f in args.files for r in read_reviews(f)]
+    if args.db:
+        from ..options import Options
+        from .store import read_stored
+
+        reviews += read_stored(Options.resolve(db=args.db).db)
+    if not reviews:
+        raise InputError("no reviews to apply")
+    counted = latest(reviews)
+    _write(training_lines(counted), args.output)
+    print(f"unspin: {plural(len(counted), 'reviewed article')} "
+          f"({plural(sum(len(r.kept) for r in counted), 'span')}) written as training data"
+          f"{_dest(args.output)}, the latest of {plural(len(reviews), 'review')} for each",
+          file=sys.stderr)
+    return 0
+
+
+def add_commands(sub) -> None:
+    """Register ``unspin review`` on the ``unspin`` sub-parsers."""
+    r = sub.add_parser("review", help="correct unspin's spans (Label Studio or JSON Lines) "
+                       "and turn the corrections into training data",
+                       description="Export articles with unspin's spans for review, import "
+                       "the reviewers' corrections, apply them as training data for "
+                       "'unspin train'.")
+    rs = r.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    c = rs.add_parser("config", help="print the Label Studio labelling config (XML)")
+    c.add_argument("-o", "--output", help="write to this file instead of stdout")
+    c.set_defaults(func=cmd_config)
+
+    e = rs.add_parser("export", help="articles with unspin's spans as tasks to review",
+                      description="Analyse articles (or read unspin's JSON analyses) and write "
+                      "them as Label Studio tasks with unspin's spans as predictions, or as "
+                      "JSON Lines.")
+    e.add_argument("sources", nargs="+", metavar="SOURCE",
+                   help="article file, folder of articles, http(s) URL, or a .json/.jsonl file "
+                   "of analyses ('unspin analyze --format json')")
+    e.add_argument("--to", choices=TARGETS, default="labelstudio",
+                   help="Label Studio tasks (default) or JSON Lines")
+    e.add_argument("-o", "--output", help="write to this file instead of stdout")
+    e.add_argument("--model", help="model name or trained model folder for the articles")
+    e.add_argument("--min-score", type=float, help="leave out spans scoring below this (0-1)")
+    e.set_defaults(func=cmd_export)
+
+    i = rs.add_parser("import", help="read reviews: a Label Studio JSON export or corrections "
+                      "JSON Lines",
+                      description="Turn a Label Studio JSON export of a project made with "
+                      "'unspin review export' (or a corrections file) into corrections JSON "
+                      "Lines, and/or save them in the store.")
+    i.add_argument("file", metavar="FILE", help="Label Studio JSON export or corrections .jsonl")
+    i.add_argument("-o", "--output", help="write the corrections to this file (default: stdout "
+                   "unless --db is given)")
+    i.add_argument("--db", help="also save the reviews in this database (sqlite:///FILE.db or "
+                   "postgresql://...)")
+    i.add_argument("--reviewer", help="name the reviewer of every review (Label Studio exports "
+                   "name annotators by number)")
+    i.set_defaults(func=cmd_import)
+
+    a = rs.add_parser("apply", help="corrections -> training data for 'unspin train'",
+                      description="Write the latest review of each article as training data "
+                      "(JSON Lines of id, text and spans).")
+    a.add_argument("files", nargs="*", metavar="FILE", help="corrections .jsonl files")
+    a.add_argument("--db", help="also the reviews saved in this database")
+    a.add_argument("-o", "--output", help="write to this file instead of stdout")
+    a.set_defaults(func=cmd_apply)
