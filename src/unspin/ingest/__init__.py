@@ -1,8 +1,9 @@
 """The ingest stage: any article source -> Document.
 
-``load(source)`` accepts a path (plain text, Markdown capture, HTML), an http(s) URL, ``-`` for
-standard input, or a ``Document``. The kind is guessed from the URL scheme, the file suffix and
-the content, or forced with ``kind=``.
+``load(source)`` accepts a path (plain text, Markdown capture, HTML, PDF, DOCX), an http(s)
+URL, ``-`` for standard input, or a ``Document``. The kind is guessed from the URL scheme, the
+file suffix and the content (``%PDF-``, a zip holding ``word/document.xml``), or forced with
+``kind=`` (a forced kind reads the bytes as text).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from ..document import Document, Piece
 from ..errors import ConfigError, InputError, TooLargeError, shorten
+from .documents import sniff
 from .folder import article_id, table_format
 from .text import check_prose, from_text, read_source_bytes
 
@@ -103,10 +105,17 @@ def load(source, *, kind: str | None = None, options=None, **arguments) -> Docum
     else:
         data = read_source_bytes(Path(src), max_bytes)
         name = src
+    doc_id = "stdin" if src == "-" else article_id(Path(src).name)
+    document_kind = sniff(name, data) if kind is None else None
+    if document_kind is not None:  # PDF or DOCX: by suffix, or by content whatever the name
+        from .documents import from_bytes
+
+        doc = from_bytes(document_kind, data, source=src, doc_id=doc_id)
+        check_prose(doc.text, name)
+        return doc
     from .text import decode
 
     text = decode(data, encoding, name)
-    doc_id = "stdin" if src == "-" else article_id(Path(src).name)
     return from_string(text, kind=kind, source=src, doc_id=doc_id, name=name)
 
 
