@@ -296,3 +296,33 @@ def test_no_enrich_skips_the_stage(tmp_path, capsys):
     assert _json.loads(capsys.readouterr().out)["enrichment"]["quotes"]
     assert main(["analyze", str(src), "--format", "json", "--no-enrich"]) == 0
     assert _json.loads(capsys.readouterr().out)["enrichment"] is None
+
+
+def test_batch_of_a_folder_skips_files_that_are_not_articles(tmp_path, monkeypatch, capsys):
+    """README.md, a .json beside the .txt files and hidden files are not articles: batch reads
+    the articles alone and says how many files it skipped, naming them."""
+    from unspin.corpus import batch
+    from unspin.corpus.outdir import BatchResult
+    from unspin.corpus.records import iter_records
+
+    folder = tmp_path / "news"
+    (folder / "2019").mkdir(parents=True)
+    for name in ("a.txt", "b.md", "2019/c.html"):
+        (folder / name).write_text("Some article text.\n")
+    for name in ("README.md", "a.json", ".DS_Store", ".notes.txt", "LICENSE"):
+        (folder / name).write_text("not an article\n")
+    (folder / ".git").mkdir()
+    (folder / ".git" / "config").write_text("[core]\n")  # inside a hidden folder: not counted
+    read = []
+
+    def fake_run(source, out, options, **kw):
+        read.extend(r.id for r in iter_records(source, max_bytes=10_000))
+        return BatchResult(out=str(out), articles=len(read), ok=len(read))
+
+    monkeypatch.setattr(batch, "run_batch", fake_run)
+    assert main(["batch", str(folder), "--out", str(tmp_path / "out"), "-q"]) == 0
+    assert read == ["2019/c", "a", "b"]
+    err = capsys.readouterr().err
+    assert (f"unspin: 5 files in {folder} skipped as not articles (.DS_Store, .notes.txt, "
+            "LICENSE and 2 more); articles are .txt, .md") in err
+    assert "not hidden and not named CHANGELOG, CONTRIBUTING, LICENSE or README" in err

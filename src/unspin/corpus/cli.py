@@ -30,8 +30,9 @@ def add_commands(sub) -> None:
                        "spans.parquet, quotes.parquet and targets.parquet (or JSONL) to --out. "
                        "Stopped runs resume where they were.")
     b.add_argument("input", metavar="INPUT",
-                   help="folder of .txt/.md/.html files, or a .jsonl/.csv/.parquet file with "
-                   "id, text and optional url, outlet, authors, published, title")
+                   help="folder of .txt/.md/.html files (README, LICENSE and hidden files "
+                   "are skipped), or a .jsonl/.csv/.parquet file with id, text and optional "
+                   "url, outlet, authors, published, title")
     b.add_argument("--out", required=True, metavar="DIR", help="output folder")
     b.add_argument("--format", choices=FORMATS, default="parquet",
                    help="parquet tables (default) or the Analysis JSON per line")
@@ -98,10 +99,16 @@ def add_commands(sub) -> None:
 
 
 def cmd_batch(args) -> int:
-    from ..errors import shorten
+    from ..errors import plural, shorten
     from .batch import run_batch
+    from .records import input_format
 
     renamed_timeout(args, "article_timeout")
+    skipped = []
+    if "://" not in args.input and input_format(args.input) == "folder":
+        from ..ingest.folder import skipped_files
+
+        skipped = skipped_files(args.input)
     bar = _progress_bar(args)
     try:
         options = Options.resolve(model=args.model, min_score=args.min_score,
@@ -123,6 +130,9 @@ def cmd_batch(args) -> int:
         print(summary_line(result.articles, result.ok, result.failed, result.spans,
                            result.seconds, result.workers, resumed=result.resumed,
                            rate=result.rate, dest=args.out), file=sys.stderr)
+    if skipped:
+        print(f"unspin: {plural(len(skipped), 'file')} in {args.input} skipped as not "
+              f"articles ({_names(skipped)}); {articles_are()}", file=sys.stderr)
     if result.bad_dates:
         row, value = result.bad_date
         rows = "1 row has" if result.bad_dates == 1 else f"{result.bad_dates} rows have"
@@ -138,6 +148,23 @@ def cmd_batch(args) -> int:
               file=sys.stderr)
         return 1
     return 0
+
+
+def articles_are() -> str:
+    """The rule of ``ingest.folder.is_article``, in words."""
+    from ..ingest.folder import ARTICLE_SUFFIXES, NOT_ARTICLES
+
+    names = sorted({n.upper() for n in NOT_ARTICLES} - {"LICENCE"})
+    return (f"articles are {', '.join(ARTICLE_SUFFIXES[:-1])} and {ARTICLE_SUFFIXES[-1]} files, "
+            f"not hidden and not named {', '.join(names[:-1])} or {names[-1]}")
+
+
+def _names(paths, shown: int = 3) -> str:
+    """A few file names of ``paths``, and how many more."""
+    from ..ingest.folder import shown_name
+
+    names = ", ".join(shown_name(p.name) for p in paths[:shown])
+    return names + (f" and {len(paths) - shown} more" if len(paths) > shown else "")
 
 
 def renamed_timeout(args, new: str) -> None:

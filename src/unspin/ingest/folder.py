@@ -9,10 +9,15 @@ from pathlib import Path
 
 from ..errors import InputError
 
-__all__ = ["ARTICLE_SUFFIXES", "TABLE_SUFFIXES", "table_format", "article_id", "list_articles",
-           "shown_name"]
+__all__ = ["ARTICLE_SUFFIXES", "NOT_ARTICLES", "TABLE_SUFFIXES", "table_format", "article_id",
+           "list_articles", "is_article", "skipped_files", "shown_name"]
 
+#: An article in a folder is a file with one of these suffixes (any case) that is not hidden
+#: (no part of its path starts with ".") and not named as one of ``NOT_ARTICLES``.
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+#: Names of files that describe a folder rather than hold an article, compared without case
+#: and suffix and up to a "-", "_" or ".": ``README.md``, ``readme.txt``, ``README-PTC.txt``.
+NOT_ARTICLES = ("readme", "license", "licence", "changelog", "contributing")
 #: files that hold many articles, one per row, by format: ``unspin batch`` reads them, while
 #: ``load`` (one article) refuses them
 TABLE_SUFFIXES = {"jsonl": (".jsonl", ".ndjson", ".json"), "csv": (".csv",),
@@ -58,19 +63,50 @@ def article_id(rel: str | Path) -> str:
     return shown_name((rel.parent / name).as_posix() if rel.parent != Path(".") else name)
 
 
-def list_articles(folder: str | Path, suffixes: tuple[str, ...] = ARTICLE_SUFFIXES
-                  ) -> dict[str, Path]:
-    """``{id: path}`` for every article file under ``folder`` (recursively, hidden files and
-    folders skipped, sorted by path). A PTC-layout folder is read from its ``train-articles``."""
+def is_article(rel: str | Path, suffixes: tuple[str, ...] = ARTICLE_SUFFIXES) -> bool:
+    """Whether the file at ``rel`` (its path inside a folder) is read as an article.
+
+    >>> [is_article(n) for n in ("a.txt", "b.HTML", "README.md", "README-PTC.txt", ".x.txt")]
+    [True, True, False, False, False]
+    >>> is_article("notes.json"), is_article("readers.txt")
+    (False, True)
+    """
+    rel = Path(rel)
+    stem = rel.name.lower().split(".")[0].replace("_", "-").split("-")[0]
+    return (rel.suffix.lower() in suffixes and stem not in NOT_ARTICLES
+            and not any(part.startswith(".") for part in rel.parts))
+
+
+def _folder(folder: str | Path) -> Path:
     folder = Path(folder)
     if (folder / "train-articles").is_dir():
         folder = folder / "train-articles"
     if not folder.is_dir():
         raise InputError(f"{folder}: no such folder")
+    return folder
+
+
+def list_articles(folder: str | Path, suffixes: tuple[str, ...] = ARTICLE_SUFFIXES
+                  ) -> dict[str, Path]:
+    """``{id: path}`` for every article file under ``folder`` (recursively, by ``is_article``,
+    sorted by path). A PTC-layout folder is read from its ``train-articles``."""
+    folder = _folder(folder)
     found: dict[str, Path] = {}
     for p in sorted(folder.rglob("*")):
-        rel = p.relative_to(folder)
-        if (p.suffix.lower() in suffixes and not any(s.startswith(".") for s in rel.parts)
-                and p.is_file()):
-            found.setdefault(article_id(rel), p)
+        if is_article(p.relative_to(folder), suffixes) and p.is_file():
+            found.setdefault(article_id(p.relative_to(folder)), p)
     return found
+
+
+def skipped_files(folder: str | Path, suffixes: tuple[str, ...] = ARTICLE_SUFFIXES
+                  ) -> list[Path]:
+    """The files under ``folder`` that ``list_articles`` leaves out (sorted; inside hidden
+    folders such as ``.git`` nothing is counted), to tell the user what was not read."""
+    folder = _folder(folder)
+    skipped = []
+    for p in sorted(folder.rglob("*")):
+        rel = p.relative_to(folder)
+        if (not any(part.startswith(".") for part in rel.parts[:-1]) and p.is_file()
+                and not is_article(rel, suffixes)):
+            skipped.append(p)
+    return skipped
