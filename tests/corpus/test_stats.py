@@ -151,3 +151,68 @@ def test_cli_checks_output_paths_before_the_table(corpus, timeline_db, tmp_path)
                                     "--csv", tmp_path, "--plot", tmp_path / "ok.png")
     assert code == 1 and corpus.one_line_error(err) and "is a folder" in err
     assert out == "" and not (tmp_path / "ok.png").exists()
+
+
+# issue 22, rough edges: an undated store, the plural, per-outlet lines, the chart's format
+
+def test_timeline_of_an_undated_store_says_there_are_no_dates(tmp_path, corpus):
+    from unspin.errors import InputError
+
+    db = f"sqlite:///{tmp_path / 'u.db'}"
+    load_dir(make_output(tmp_path / "out", [(f"u{i}", "Planet", None, [(LOADED, "evil")])
+                                            for i in range(3)]), db)
+    with pytest.raises(InputError, match="no dates: none of its 3 articles has a 'published'"):
+        compute(db, "month")
+    assert compute(db, "outlet").articles == 3  # other groupings are unaffected
+    png = tmp_path / "m.png"
+    code, out, err = corpus.run_cli("stats", "--db", db, "--by", "month", "--plot", png)
+    assert code == 1 and corpus.one_line_error(err) and "no dates" in err
+    assert out == "" and not png.exists()  # no empty chart
+
+
+def _timeline_figure(stats):
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    from unspin.corpus import plots
+
+    return plots._timeline(plt, stats, 25), plt
+
+
+def test_timeline_chart_says_one_undated_article_and_draws_no_dotted_lines(timeline_db):
+    pytest.importorskip("matplotlib")
+    fig, plt = _timeline_figure(compute(timeline_db, "month", min_articles=1))
+    try:
+        texts = " ".join(t.get_text() for t in fig.texts)
+        assert "1 undated article not shown" in texts and "undated articles" not in texts
+        lines = fig.axes[0].get_lines()
+        # each outlet's line and the total, solid; a period with too few articles breaks it
+        assert lines and {line.get_linestyle() for line in lines} == {"-"}
+        assert len(lines) == 3  # Planet, Gazette, all outlets: no faint line across gaps
+    finally:
+        plt.close(fig)
+
+
+@pytest.mark.parametrize("suffix, magic", [(".png", b"\x89PNG"), (".svg", b"<?xml"),
+                                           (".PDF", b"%PDF")])
+def test_plot_writes_the_format_its_suffix_names(timeline_db, tmp_path, suffix, magic):
+    pytest.importorskip("matplotlib")
+    from unspin.corpus.plots import plot
+
+    path = plot(compute(timeline_db, "outlet"), tmp_path / f"chart{suffix}")
+    assert path.read_bytes().startswith(magic)
+
+
+def test_plot_refuses_a_format_it_cannot_write(timeline_db, tmp_path, corpus):
+    from unspin.corpus.plots import plot
+    from unspin.errors import ConfigError
+
+    for name in ("p.jpg", "chart"):
+        with pytest.raises(ConfigError, match=r"name a \.png, \.svg or \.pdf file"):
+            plot(compute(timeline_db, "outlet"), tmp_path / name)
+    code, out, err = corpus.run_cli("stats", "--db", timeline_db, "--by", "outlet",
+                                    "--plot", tmp_path / "p.jpg")
+    assert code == 2 and corpus.one_line_error(err) and "p.jpg" in err and ".svg" in err
+    assert out == "" and not (tmp_path / "p.jpg").exists()

@@ -93,7 +93,8 @@ def add_commands(sub) -> None:
                     f"(default {MIN_ARTICLES})")
     sa.add_argument("--outlet", metavar="NAME",
                     help="with --by target: only this outlet's articles")
-    sa.add_argument("--plot", metavar="PNG", help="write a chart to this PNG file")
+    sa.add_argument("--plot", metavar="FILE",
+                    help="write a chart to this file: .png, .svg or .pdf, by its suffix")
     sa.add_argument("--csv", metavar="CSV", help="write the full table to this CSV file")
     sa.set_defaults(func=cmd_stats)
 
@@ -223,6 +224,10 @@ def cmd_stats(args) -> int:
 
     if args.top < 1:
         raise ConfigError("--top must be at least 1")
+    if args.plot:
+        from .plots import plot_format
+
+        plot_format(args.plot)
     for path in (args.csv, args.plot):  # before the query: a bad path wastes no work
         if path:
             check_writable(path)

@@ -7,28 +7,48 @@ share of articles using each technique (heatmap). ``--by technique``: the share 
 using each technique, sorted, in the technique's own colour, with its span count. ``--by
 target``: the entities most aimed at, ranked, one bar each stacked by technique (in the
 techniques' colours) with its span and article counts. Groups and periods with fewer articles
-than the minimum are greyed out, not drawn as 0% or 100%; entities aimed at by fewer articles
-are drawn pale, below a line.
+than the minimum are greyed out, not drawn as 0% or 100% (a timeline's lines break there);
+entities aimed at by fewer articles are drawn pale, below a line.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import plural, require
+from ..errors import ConfigError, plural, require
 from ..files import atomic_path
 from ..techniques import BY_ID
 from .stats import Stats
 
-__all__ = ["plot"]
+__all__ = ["plot", "plot_format", "PLOT_FORMATS"]
+
+#: the file formats a chart is written in, named by the file's suffix
+PLOT_FORMATS = ("png", "svg", "pdf")
 
 _INK, _GRID, _FEW = "#222222", "#dddddd", "#eeeeee"
 _OUTLETS = 6  # lines in a timeline, the outlets with the most articles
 _STACKED = 7  # techniques drawn in their own colour in a target chart; the rest are "other"
 
 
+def plot_format(path) -> str:
+    """The format a chart at ``path`` is written in, from its suffix; any other suffix is a
+    ``ConfigError`` (a .jpg holding PNG bytes would mislead every program that opens it).
+
+    >>> plot_format("a.PNG"), plot_format("b.svg")
+    ('png', 'svg')
+    """
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in PLOT_FORMATS:
+        given = f"a .{suffix} file" if suffix else "a file without a suffix"
+        raise ConfigError(f"--plot {path}: cannot write {given}; name a "
+                          f"{', '.join('.' + f for f in PLOT_FORMATS[:-1])} or "
+                          f".{PLOT_FORMATS[-1]} file")
+    return suffix
+
+
 def plot(stats: Stats, path, *, top: int = 25) -> Path:
-    """Draw ``stats`` into the PNG file ``path`` (written atomically)."""
+    """Draw ``stats`` into ``path`` (written atomically) as PNG, SVG or PDF, by its suffix."""
+    fmt = plot_format(path)
     require("matplotlib", "corpus")
     import matplotlib
 
@@ -49,7 +69,7 @@ def plot(stats: Stats, path, *, top: int = 25) -> Path:
             fig = _by_group(plt, stats, top)
         try:
             with atomic_path(path) as tmp:
-                fig.savefig(tmp, bbox_inches="tight", facecolor="white", format="png")
+                fig.savefig(tmp, bbox_inches="tight", facecolor="white", format=fmt)
         finally:
             plt.close(fig)
     return path
@@ -273,11 +293,10 @@ def _timeline(plt, stats: Stats, top: int):
         gridspec_kw={"height_ratios": [3.2, 1.0, max(1.6, 0.3 * len(order))], "hspace": 0.12})
 
     def draw(groups, colour, width, label):
-        """Solid between neighbouring periods with enough articles, dotted across the gaps."""
+        """Solid between neighbouring periods with enough articles; a period with fewer is
+        left out, so the line breaks there (no faint line bridges the gap: an outlet with few
+        articles a month would be drawn mostly as guesses); a lone period is its marker."""
         ys = np.array([np.nan if stats.few(g) else g.per_1000_words for g in groups])
-        seen = ~np.isnan(ys)
-        line_ax.plot(xs[seen], ys[seen], linestyle=":", linewidth=width * 0.6, color=colour,
-                     alpha=0.45)
         line_ax.plot(xs, ys, marker="o", markersize=1.5 + width * 1.2, linewidth=width,
                      color=colour, label=label)
 
@@ -320,9 +339,10 @@ def _timeline(plt, stats: Stats, top: int):
                        ha="center", fontsize=8.5)
 
     undated = next((g.articles for g in stats.groups if g.key == "(undated)"), 0)
-    notes = [f"grey: fewer than {stats.min_articles} articles (no line, no shares)"]
+    notes = [f"grey: fewer than {stats.min_articles} articles (no point, lines break, no "
+             "shares)"]
     if undated:
-        notes.append(f"{undated:,} undated articles not shown")
+        notes.append(f"{plural(undated, 'undated article')} not shown")
     if len(stats.groups) - (1 if undated else 0) > len(periods):
         notes.append(f"last {len(periods)} {stats.by}s (--top shows more)")
     fig.subplots_adjust(top=1 - 0.8 / fig.get_figheight())

@@ -4,7 +4,8 @@ For each group: articles, words, spans, spans per 1000 words, and for each techn
 and the share of the group's articles using it. A group with fewer than ``min_articles``
 articles is marked: its shares would be noise (one article makes 100%). ``--by week|month|
 quarter|year`` is a timeline: every period from the first to the last, empty ones included,
-and a series per outlet. ``--by technique`` gives each technique's spans, articles, share of
+and a series per outlet (a store with no dated article has no timeline: ``InputError``).
+``--by technique`` gives each technique's spans, articles, share of
 all articles, density and the phrases that recur most (see ``store.phrase``). ``--by target``
 ranks the entities (people, groups, countries, organisations) the spans are aimed at: per entity
 its targeted spans, the articles aiming at it (and their share of the articles analysed with
@@ -208,6 +209,13 @@ def compute(url: str, by: str, *, model: str | None = None,
             elif by in PERIODS:
                 stats.groups, stats.series = _by_period(conn, sa, articles, per_article, ok, by,
                                                         chosen)
+                if stats.articles and all(g.key == UNDATED for g in stats.groups):
+                    which = ("its one article has no" if stats.articles == 1 else
+                             f"none of its {stats.articles:,} articles has a")
+                    raise InputError(
+                        f"{engine.shown_url}: no dates: {which} 'published' date, so there is "
+                        f"no timeline by {by}; give 'published' as YYYY-MM-DD in the batch "
+                        "input, or group --by outlet, author, technique or target")
             else:
                 stats.groups = _by_group(conn, sa, articles, authors,
                                          per_author if by == "author" else per_article, ok, by,
