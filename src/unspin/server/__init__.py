@@ -7,6 +7,7 @@ The routes call the same pipeline as the CLI and return the same JSON contract.
 from __future__ import annotations
 
 from ..options import Options
+from .config import connection_limit
 
 __all__ = ["connection_limit", "create_app", "serve"]
 
@@ -22,16 +23,6 @@ def create_app(options: Options | None = None):
     from .config import from_env
 
     return build_app(options or from_env())
-
-
-def connection_limit(options: Options) -> int:
-    """Connections (and requests) one process holds at once before answering 503: room for
-    the analyses it may admit and cheap requests beside them, not for hundreds of idle ones.
-
-    >>> connection_limit(Options(concurrency=1, max_queue=8))
-    64
-    """
-    return max(64, 4 * (options.concurrency + options.max_queue))
 
 
 def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, workers: int = 1,

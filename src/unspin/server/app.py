@@ -45,7 +45,7 @@ from ..errors import (
     UnspinError,
     URLNotAllowed,
 )
-from ..options import Options
+from ..options import RANGES, Options
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("unspin.access")
@@ -70,7 +70,8 @@ def _no_default(schema: dict) -> None:
 class AnalyzeOptions(BaseModel):
     # strict: "0.5" is not a number and "false" not a boolean (a client bug, not a choice)
     model_config = ConfigDict(extra="forbid", title="Options", strict=True)
-    min_score: float = Field(0.0, ge=0.0, le=1.0, description="drop spans below this (0-1)")
+    min_score: float = Field(0.0, **RANGES["min_score"].bounds(),
+                             description="drop spans below this (0-1)")
     techniques: list[str] | None = Field(
         None, description="keep only these techniques (ids from GET /v1/techniques)")
     kind: Literal["text", "markdown"] | None = Field(
@@ -382,7 +383,7 @@ class Guard:
     """Pure ASGI, outermost: API key, body cap and read deadline, no unhandled exception."""
 
     def __init__(self, app, config: Options, gate: Gate):
-        from . import connection_limit
+        from .config import connection_limit
 
         self.app = app
         self.keys = tuple(k.encode("utf-8") for k in config.api_keys)
