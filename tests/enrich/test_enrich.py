@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from unspin.enrich import Enrichment, enrich
+from unspin.enrich import METHOD, Enrichment, enrich
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ def test_empty_text_is_empty():
 def test_to_dict_round_trips_json():
     text = '"Taxes will rise by 5 percent next year," Finance Minister Eva Holm said on Friday.'
     d = json.loads(json.dumps(enrich(text).to_dict()))
-    assert d["method"] == "rules.v1" and d["quotes"][0]["speaker"] == "Eva Holm"
+    assert d["method"] == METHOD and d["quotes"][0]["speaker"] == "Eva Holm"
 
 
 def test_import_unspin_does_not_import_spacy():

@@ -34,7 +34,7 @@ __all__ = [
     "enrich",
 ]
 
-METHOD = "rules.v1"
+METHOD = "rules.v2"
 log = logging.getLogger(__name__)
 
 
