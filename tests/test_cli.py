@@ -326,3 +326,123 @@ def test_batch_of_a_folder_skips_files_that_are_not_articles(tmp_path, monkeypat
     assert (f"unspin: 5 files in {folder} skipped as not articles (.DS_Store, .notes.txt, "
             "LICENSE and 2 more); articles are .txt, .md") in err
     assert "not hidden and not named CHANGELOG, CONTRIBUTING, LICENSE or README" in err
+
+
+class _Terminal:
+    """A stand-in for stderr on a terminal: what is written, and isatty() True."""
+
+    def __init__(self):
+        import io
+
+        self.buffer = io.StringIO()
+
+    def write(self, text):
+        return self.buffer.write(text)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return True
+
+
+def _screen(text: str) -> list[str]:
+    """The lines a terminal shows after ``text``: a carriage return moves back to the start
+    of the line, and what follows overwrites what was there."""
+    lines, line, col = [], [], 0
+    for ch in text:
+        if ch == "\n":
+            lines.append("".join(line))
+            line, col = [], 0
+        elif ch == "\r":
+            col = 0
+        else:
+            line[col:col + 1] = [ch]
+            col += 1
+    return [*lines, "".join(line)]
+
+
+def _fake_analyze_each(monkeypatch):
+    from unspin.corpus import stream
+
+    def each(sources, options, **kw):
+        for i, (src, _kind) in enumerate(sources):
+            yield stream.Outcome(src, error=f"{src}: bad {i}")  # the source, as given
+
+    monkeypatch.setattr(stream, "analyze_each", each)
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_analyze_of_a_folder_shows_progress_on_a_terminal(tmp_path, monkeypatch, quiet):
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (tmp_path / name).write_text("text\n")
+    _fake_analyze_each(monkeypatch)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["analyze", str(tmp_path), "-f", "json"] + (["-q"] if quiet else [])) == 1
+    err = terminal.buffer.getvalue()
+    assert err.count("unspin: skipped:") == 3 and "3 articles (0 ok, 3 failed)" in err
+    if quiet:
+        assert "\r" not in err
+    else:
+        assert "\runspin: 0/3 articles, 0:00" in err
+        assert "\runspin: 2/3 articles, 2 failed" in err and "3/3 articles, 3 failed" in err
+    # what the terminal shows in the end: the progress line wiped before each other line and
+    # at the end, nothing of it left
+    assert [line.rstrip() for line in _screen(err)] == [
+        f"unspin: skipped: {tmp_path / (n + '.txt')}: bad {i}" for i, n in enumerate("abc")] + [
+        next(line for line in err.splitlines() if line.startswith("unspin: 3 articles"))] + [""]
+
+
+def test_analyze_of_a_folder_shows_no_progress_off_a_terminal(tmp_path, monkeypatch, capsys):
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text("text\n")
+    _fake_analyze_each(monkeypatch)
+    assert main(["analyze", str(tmp_path), "-f", "json"]) == 1
+    assert "\r" not in capsys.readouterr().err
+
+
+def test_analyse_is_analyze(tmp_path, capsys):
+    src = tmp_path / "a.txt"
+    src.write_text("They are traitors, every one of them.\n")
+    assert main(["analyse", str(src), "--format", "json", "--no-enrich"]) == 0
+    british = json.loads(capsys.readouterr().out)
+    assert main(["analyze", str(src), "--format", "json", "--no-enrich"]) == 0
+    assert json.loads(capsys.readouterr().out)["spans"] == british["spans"]
+
+
+def test_serve_help_documents_host_and_port(capsys):
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--host HOST address to listen on (default 127.0.0.1" in out
+    assert "--port PORT TCP port to listen on (default 8000)" in out
+
+
+@pytest.mark.parametrize("argv, setting, bad", [
+    (["serve", "--concurrency"], "concurrency", "0"),
+    (["serve", "--max-queue"], "max_queue", "100001"),
+    (["serve", "--max-text-bytes"], "max_text_bytes", "0"),
+    (["serve", "--request-timeout"], "request_timeout", "nan"),
+    (["train", "d", "--out", "o", "--name", "n", "--threads"], "threads", "257"),
+    (["teacher", "label", "t", "a", "--out", "o", "--threads"], "threads", "-1"),
+    (["teacher", "export", "r", "--out", "o", "--name", "n", "--threads"], "threads", "x"),
+])
+def test_numeric_flags_take_their_bounds_from_options(capsys, argv, setting, bad):
+    from unspin.options import RANGES
+
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, bad])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and len(err.strip().splitlines()) == 1
+    assert f"{argv[-1]}: must be a" in err and str(RANGES[setting]) in err
+
+
+def test_numeric_flags_follow_a_changed_range(monkeypatch, capsys):
+    """The flags read options.RANGES when the parser is built: no copy of a bound is left."""
+    from unspin import options
+
+    monkeypatch.setitem(options.RANGES, "concurrency", options.Range(1, 4))
+    with pytest.raises(SystemExit):
+        main(["serve", "--concurrency", "5"])
+    assert "between 1 and 4" in capsys.readouterr().err

@@ -71,6 +71,8 @@ def resolve_options(args, **extra) -> Options:
         given["allow_private"] = True
     if getattr(args, "no_enrich", False):
         given["enrich"] = False
+    if getattr(args, "any_language", False):
+        given["any_language"] = True
     if given["techniques"] is not None and not given["techniques"].replace(",", "").strip():
         raise ConfigError("--techniques needs at least one technique (see 'unspin techniques'); "
                           "leave it out to keep all")
@@ -143,19 +145,65 @@ def cmd_analyze(args) -> int:
     started = time.monotonic()
     workers = min(len(sources), cpu_count())
     results, failed = [], 0
+    progress = _Progress(len(sources), started) if _shows_progress(args) else None
     # worker processes with the batch per-article timeout; outcomes come back in input order
-    for outcome in stream.analyze_each(sources, options, workers=workers,
-                                       timeout=options.article_timeout or None):
-        if outcome.error:
-            failed += 1
-            print(f"unspin: skipped: {outcome.error}", file=sys.stderr)
-        else:
-            results.append(outcome.analysis)
+    try:
+        for outcome in stream.analyze_each(sources, options, workers=workers,
+                                           timeout=options.article_timeout or None):
+            if outcome.error:
+                failed += 1
+                if progress:
+                    progress.clear()
+                print(f"unspin: skipped: {outcome.error}", file=sys.stderr)
+            else:
+                results.append(outcome.analysis)
+            if progress:
+                progress.show(len(results) + failed, failed)
+    finally:
+        if progress:
+            progress.clear()
     if results:
         write_output(render_many(results, fmt), args.output)
     print(summary_line(len(sources), len(results), failed, sum(len(a.spans) for a in results),
                        time.monotonic() - started, workers, dest=args.output), file=sys.stderr)
     return 1 if failed else 0
+
+
+def _shows_progress(args) -> bool:
+    """A progress line is for a person watching: on a terminal (stderr), and not with -q."""
+    return (not getattr(args, "quiet", False) and sys.stderr is not None
+            and sys.stderr.isatty())
+
+
+class _Progress:
+    """One line on stderr, rewritten in place as articles finish (``\r``), removed at the
+    end: ``unspin: 12/400 articles, 1 failed, 0:42``."""
+
+    def __init__(self, total: int, started: float):
+        self.total, self.started, self.width = total, started, 0
+        self.show(0, 0)
+
+    def show(self, done: int, failed: int) -> None:
+        import time
+
+        seconds = int(time.monotonic() - self.started)
+        line = (f"unspin: {done}/{self.total} articles" + (f", {failed} failed" if failed else "")
+                + f", {seconds // 60}:{seconds % 60:02d}")
+        self._write("\r" + line.ljust(self.width))
+        self.width = len(line)
+
+    def clear(self) -> None:
+        if self.width:
+            self._write("\r" + " " * self.width + "\r")
+            self.width = 0
+
+    @staticmethod
+    def _write(text: str) -> None:
+        try:
+            sys.stderr.write(text)
+            sys.stderr.flush()
+        except (OSError, ValueError):  # a terminal that went away: the analysis goes on
+            pass
 
 
 def cmd_label_spans(args) -> int:
@@ -368,6 +416,25 @@ def _whole(low: int, high: int | None = None):
     return parse
 
 
+def _setting(name: str, kind: type = int):
+    """An argparse type for the setting ``name``: a number of ``kind`` in the range that
+    ``options.RANGES`` gives it (the one place the bounds are written)."""
+    from .options import RANGES
+
+    allowed = RANGES[name]
+    what = "a whole number" if kind is int else "a number"
+
+    def parse(raw: str):
+        try:
+            value = kind(raw)
+        except ValueError:
+            value = None
+        if value is None or value != value or value not in allowed:  # value != value: NaN
+            raise argparse.ArgumentTypeError(f"must be {what} {allowed} (got {raw!r})")
+        return value
+    return parse
+
+
 def _positive(raw: str) -> float:
     """An argparse type: a number above 0."""
     try:
@@ -387,7 +454,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
-    a = sub.add_parser("analyze", help="find techniques in articles (file, folder, URL or -)")
+    a = sub.add_parser("analyze", aliases=["analyse"],
+                       help="find techniques in articles (file, folder, URL or -)")
     a.add_argument("sources", nargs="+", metavar="SOURCE",
                    help="text/Markdown/HTML file, folder of articles, http(s) URL, or - for stdin")
     a.add_argument("-f", "--format", choices=FORMATS,
@@ -410,6 +478,11 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--timeout", dest="old_timeout", type=float, help=argparse.SUPPRESS)
     a.add_argument("--no-enrich", action="store_true",
                    help="skip quotes, targets and claims (faster)")
+    a.add_argument("--any-language", action="store_true",
+                   help="analyse text that is clearly not English (refused otherwise: the "
+                   "models read English only); its report carries a warning")
+    a.add_argument("-q", "--quiet", action="store_true",
+                   help="with several sources: no progress line on a terminal")
     a.set_defaults(func=cmd_analyze)
 
     ls = sub.add_parser("label-spans", help="name the technique of given spans (SemEval TC)")
@@ -473,7 +546,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--unlabelled-limit", dest="unlabelled_limit", type=_whole(0), metavar="N",
                     help="use only the first N unlabelled articles")
     tr.add_argument("--lr-heads", dest="lr_heads", type=_positive, help="head learning rate")
-    tr.add_argument("--threads", type=_whole(0, 256), help="torch threads (default all cores)")
+    tr.add_argument("--threads", type=_setting("threads"), help="torch threads (default all cores)")
     tr.add_argument("--quiet", action="store_true", help="no progress bar")
     tr.set_defaults(func=cmd_train)
 
@@ -492,7 +565,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="stop after N steps (smoke)")
     tt.add_argument("--limit-articles", dest="limit_articles", type=_whole(0),
                     help="train on the first N articles only (smoke)")
-    tt.add_argument("--threads", type=_whole(0, 256), help="torch threads (default all cores)")
+    tt.add_argument("--threads", type=_setting("threads"), help="torch threads (default all cores)")
     tt.set_defaults(func=cmd_teacher_train)
     tl = te_sub.add_parser("label", help="write the teacher's soft labels for articles")
     tl.add_argument("teacher", help="the folder 'unspin teacher train' wrote")
@@ -507,7 +580,7 @@ def build_parser() -> argparse.ArgumentParser:
     tl.add_argument("--spans", action="store_true",
                     help="also the span classifier's technique probabilities on gold spans and "
                     "on the teacher's own spans (for 'unspin train --init-from')")
-    tl.add_argument("--threads", type=_whole(0, 256), help="torch threads (default all cores)")
+    tl.add_argument("--threads", type=_setting("threads"), help="torch threads (default all cores)")
     tl.set_defaults(func=cmd_teacher_label)
     tx = te_sub.add_parser("export", help="write a teacher run as a model package (int8 ONNX, "
                            "files of at most 30 MB): the accurate tier")
@@ -519,7 +592,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="export the best epoch so far of a run still training")
     tx.add_argument("--data", help="the labelled data the run was trained on (default: the "
                     "path the run recorded)")
-    tx.add_argument("--threads", type=_whole(0, 256), help="threads (default all cores)")
+    tx.add_argument("--threads", type=_setting("threads"), help="threads (default all cores)")
     tx.set_defaults(func=cmd_teacher_export)
 
     tu = sub.add_parser("tune", help="re-tune a model's decoding thresholds on the validation "
@@ -544,18 +617,24 @@ def build_parser() -> argparse.ArgumentParser:
     pk.set_defaults(func=cmd_package)
 
     sv = sub.add_parser("serve", help="HTTP API and web page (needs unspin[serve])")
-    sv.add_argument("--host", default="127.0.0.1")
-    sv.add_argument("--port", type=_whole(1, 65535), default=8000)
+    sv.add_argument("--host", default="127.0.0.1",
+                    help="address to listen on (default 127.0.0.1, this machine only; 0.0.0.0: "
+                    "every interface, then also set UNSPIN_API_KEYS)")
+    sv.add_argument("--port", type=_whole(1, 65535), default=8000,
+                    help="TCP port to listen on (default 8000)")
     sv.add_argument("--workers", type=_whole(1, 256), default=1, help="server processes")
     sv.add_argument("--model", help="model name or trained model folder")
     sv.add_argument("--allow-private", action="store_true",
                     help="allow URLs on private, loopback or link-local addresses")
-    sv.add_argument("--max-text-bytes", type=int, help="request text cap (default 500 kB)")
-    sv.add_argument("--request-timeout", type=float,
+    sv.add_argument("--max-text-bytes", type=_setting("max_text_bytes"),
+                    help="request text cap (default 500 kB)")
+    sv.add_argument("--request-timeout", type=_setting("request_timeout", float),
                     help="seconds per request, queue wait included (default 60)")
     sv.add_argument("--timeout", dest="old_timeout", type=float, help=argparse.SUPPRESS)
-    sv.add_argument("--concurrency", type=int, help="analyses at once per process (default 1)")
-    sv.add_argument("--max-queue", type=int, help="requests waiting before 503 (default 8)")
+    sv.add_argument("--concurrency", type=_setting("concurrency"),
+                    help="analyses at once per process (default 1)")
+    sv.add_argument("--max-queue", type=_setting("max_queue"),
+                    help="requests waiting before 503 (default 8)")
     sv.add_argument("--cors-origin", action="append", help="allow this origin (repeatable)")
     sv.set_defaults(func=cmd_serve)
 
