@@ -124,12 +124,12 @@ def tasks(analyses: Iterable[Analysis]) -> list[dict]:
 
 
 def _labelled(result, text: str, offsets: _Offsets, where: str) -> set[tuple[int, int, str]]:
-    """(start, end, technique) of every ``labels`` region of a result (other controls are not
-    unspin's and are passed over)."""
+    """(start, end, technique) of every ``labels`` region of a result. Regions of other kinds
+    (a comment box) are passed over; a label that is no technique is refused, never dropped,
+    since a dropped region would read as a rejected span."""
     out = set()
     for item in result or ():
-        if not isinstance(item, dict) or item.get("type") != "labels" or \
-                item.get("from_name", FROM_NAME) != FROM_NAME:
+        if not isinstance(item, dict) or item.get("type") != "labels":
             continue
         value = item.get("value") or {}
         try:
