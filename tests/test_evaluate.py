@@ -174,3 +174,20 @@ def test_bootstrap_is_fast_and_refuses_mismatched_pairs():
         paired_bootstrap(counts, counts[:-1])
     w = resample_weights(124)
     assert w.shape == (10_000, 124) and (w.sum(1) == 124).all()
+
+
+def test_table_fits_the_longest_technique_name(tmp_path):
+    """'Whataboutism,Straw_Men,Red_Herring' (36 characters with its indent) overflowed the
+    34-character first column into the numbers."""
+    from unspin.evaluate import evaluate_files, format_table
+
+    long = "Whataboutism,Straw_Men,Red_Herring"
+    gold, pred = tmp_path / "gold.tsv", tmp_path / "pred.tsv"
+    gold.write_text(f"1\t{long}\t0\t10\n1\tDoubt\t20\t30\n")
+    pred.write_text(f"1\t{long}\t0\t10\n")
+    lines = format_table(evaluate_files(str(gold), str(pred), "all")).splitlines()
+    header = lines[1]
+    for line in lines[2:]:
+        assert len(line) == len(header)  # every number under its heading
+    row = next(line for line in lines if long in line)
+    assert row.split() == [long, "1.0000", "1.0000", "1.0000", "1", "1"]

@@ -380,12 +380,15 @@ def not_in_gold_line(result: dict) -> str | None:
 
 
 def format_table(result: dict) -> str:
-    """``evaluate_files``' result as an aligned text table."""
+    """``evaluate_files``' result as an aligned text table; the first column is as wide as its
+    longest name (``Whataboutism,Straw_Men,Red_Herring`` included) and a space more."""
+    names = ["  " + tid for tid in result["full"]["per_technique"]]
+    width = max(34, *(len(n) + 1 for n in names))
     lines = [f"articles: {result['articles']}",
-             f"{'measure':<34}{'P':>8}{'R':>8}{'F1':>8}{'pred':>7}{'gold':>7}"]
+             f"{'measure':<{width}}{'P':>8}{'R':>8}{'F1':>8}{'pred':>7}{'gold':>7}"]
 
     def row(name, s):
-        return (f"{name:<34}{s['precision']:>8.4f}{s['recall']:>8.4f}{s['f1']:>8.4f}"
+        return (f"{name:<{width}}{s['precision']:>8.4f}{s['recall']:>8.4f}{s['f1']:>8.4f}"
                 f"{s['n_pred']:>7}{s['n_gold']:>7}")
 
     lines.append(row("SI (span identification)", result["si"]))
