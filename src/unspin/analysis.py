@@ -20,9 +20,9 @@ from .techniques import BY_ID, TECHNIQUE_IDS
 
 __all__ = ["Span", "Summary", "ModelRef", "Analysis", "SCHEMA", "summarize"]
 
-SCHEMA = "unspin.analysis/2"
-#: Older schemas ``Analysis.from_dict`` still reads.
-READABLE_SCHEMAS = ("unspin.analysis/1", SCHEMA)
+SCHEMA = "unspin.analysis/3"
+#: Older schemas ``Analysis.from_dict`` still reads (/2 had no ``warnings``).
+READABLE_SCHEMAS = ("unspin.analysis/1", "unspin.analysis/2", SCHEMA)
 
 #: How ``Analysis._repr_html_`` renders (``adapters.notebook.notebook_html``, set by
 #: ``unspin/__init__.py``): the report stage imports this module, so it cannot import that one.
@@ -83,7 +83,8 @@ class ModelRef:
 @dataclass(frozen=True)
 class Analysis:
     """One article analysed: its spans, their summary, what the enrich stage found (None when
-    it was skipped) and the model that made it."""
+    it was skipped), the model that made it, and warnings every report shows (one line each:
+    why the spans may not be trusted, e.g. text analysed with ``any_language``)."""
 
     document: Document
     spans: tuple[Span, ...]
@@ -91,10 +92,12 @@ class Analysis:
     model: ModelRef
     schema: str = SCHEMA
     enrichment: Enrichment | None = None
+    warnings: tuple[str, ...] = ()
 
     def __post_init__(self):
         if type(self.model) is not ModelRef:  # a ModelInfo: its folder is no part of the result
             object.__setattr__(self, "model", self.model.ref())
+        object.__setattr__(self, "warnings", tuple(self.warnings))
 
     def __repr__(self) -> str:
         """One line: which article (title, else id, else its first words), how long, how many
@@ -146,6 +149,7 @@ class Analysis:
             "summary": asdict(self.summary),
             "model": asdict(self.model),
             "enrichment": self.enrichment.to_dict() if self.enrichment is not None else None,
+            "warnings": list(self.warnings),
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -154,7 +158,8 @@ class Analysis:
     @classmethod
     def from_dict(cls, d: dict) -> Analysis:
         """The Analysis of a JSON dict of this schema or an older readable one (in
-        ``unspin.analysis/1`` the model was identified by ``sha256``, its encoder's hash)."""
+        ``unspin.analysis/1`` the model was identified by ``sha256``, its encoder's hash; before
+        ``/3`` there were no ``warnings``)."""
         schema = d.get("schema", SCHEMA)
         if schema not in READABLE_SCHEMAS:
             raise InputError(f"unknown analysis schema {schema!r}; this unspin reads "
@@ -171,7 +176,8 @@ class Analysis:
         model = ModelRef(m["name"], m["version"], m.get("fingerprint") or m.get("sha256", ""))
         enrichment = d.get("enrichment")
         return cls(doc, spans, Summary(**d["summary"]), model, SCHEMA,
-                   Enrichment.from_dict(enrichment) if enrichment else None)
+                   Enrichment.from_dict(enrichment) if enrichment else None,
+                   tuple(str(w) for w in d.get("warnings") or ()))
 
 
 def sentence_bounds(text: str) -> list[tuple[int, int]]:

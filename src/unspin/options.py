@@ -115,6 +115,9 @@ class Options:
     min_score: float = 0.0  # drop spans scoring below this (0-1)
     techniques: tuple[str, ...] = ()  # keep only these techniques (ids); empty = all
     enrich: bool = True  # find quotes, the targets of spans and check-worthy claims
+    # analyse text that is clearly not English (refused otherwise: the models read English
+    # only); its Analysis carries a warning
+    any_language: bool = False
     # input
     encoding: str = "utf-8"  # of files and stdin
     max_bytes: int = 5_000_000  # refuse larger inputs (a file, stdin or a downloaded page)

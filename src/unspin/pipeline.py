@@ -73,7 +73,11 @@ def analyze_text(text: str, options: Options | None = None, *, title: str | None
 
 
 def analyze_document(doc: Document, options: Options, *, detector=None) -> Analysis:
-    """detect -> filter -> enrich -> Analysis for a Document already ingested."""
+    """language check -> detect -> filter -> enrich -> Analysis for a Document already
+    ingested. Clearly non-English text is refused unless ``options.any_language``."""
+    from .ingest.language import check_language
+
+    doc, warnings = check_language(doc, any_language=options.any_language)
     detector = detector if detector is not None else load_detector(options)
     wanted = set(options.techniques) or None
     spans = tuple(
@@ -88,4 +92,5 @@ def analyze_document(doc: Document, options: Options, *, detector=None) -> Analy
     info = detector.info
     log.debug("%s: %d spans", doc.id, len(spans))
     return Analysis(doc, spans, summarize(doc.text, spans),
-                    ModelRef(info.name, info.version, info.fingerprint), enrichment=enrichment)
+                    ModelRef(info.name, info.version, info.fingerprint), enrichment=enrichment,
+                    warnings=warnings)

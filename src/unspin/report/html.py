@@ -262,12 +262,14 @@ class _Page:
             f'<div class="{"us-wide" if label in wide else "us-item"}"><dt>{label}</dt>'
             f"<dd>{value}</dd></div>" for label, value in meta)
         byline_html = f'<p class="us-byline">{sep.join(byline)}</p>' if byline else ""
+        warnings = "".join(f'<p class="us-warning" role="note"><b>Warning:</b> {_e(w)}</p>'
+                           for w in self.analysis.warnings)
         return (
             '<header class="us-head">'
             f'<div class="us-brand">{_LOGO}<b>unspin</b><span>Persuasion technique report</span>'
             "</div>"
             f'<h1 class="us-title">{self.title_html()}</h1>'
-            f'{byline_html}<dl class="us-meta">{items}</dl></header>'
+            f'{byline_html}<dl class="us-meta">{items}</dl>{warnings}</header>'
         )
 
     # -- sidebar ---------------------------------------------------------------------------

@@ -38,7 +38,8 @@ def separator(width: int | None = None) -> str:
 
 
 def metadata_lines(analysis: Analysis) -> list[tuple[str, str]]:
-    """(label, value) pairs for the metadata that is known; unknown fields are left out.
+    """(label, value) pairs: the analysis's warnings first, then the metadata that is known;
+    unknown fields are left out.
 
     Shared with the terminal report so both describe an article the same way.
     """
@@ -55,7 +56,8 @@ def metadata_lines(analysis: Analysis) -> list[tuple[str, str]]:
         ("URL", doc.url),
         ("Language", doc.language),
     )
-    rows: list[tuple[str, str]] = [(label, value) for label, value in fields if value]
+    rows: list[tuple[str, str]] = [("Warning", w) for w in analysis.warnings]
+    rows += [(label, value) for label, value in fields if value]
     digest = f" (fingerprint {model.fingerprint[:12]})" if model.fingerprint else ""
     rows.append(("Model", f"{model_label(model)}{digest}"))
     return rows

@@ -34,6 +34,11 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "enrichment": "Quotes, targets, tally, claims and entities found by the enrich stage; "
                       "null when the stage was skipped (--no-enrich, or \"options\": "
                       "{\"enrich\": false} in the HTTP API).",
+        "warnings": "Why the spans may not be trusted, one sentence each, shown by every "
+                    "report; empty for a normal analysis. E.g. text that is clearly not English "
+                    "analysed anyway (--any-language, \"options\": {\"any_language\": true}): "
+                    "the models read English only. Results of unspin.analysis/2 and older have "
+                    "none.",
     },
     "Document": {
         "text": "The clean article text that was analysed (the title, when one was found, is "
@@ -52,9 +57,10 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "tags": "Categories and tags the page gives, without duplicates; empty when none.",
         "url": "The article's address (the page's own URL, the address fetched, or the row's "
                "url); null when unknown.",
-        "language": "ISO 639-1 code of the article's language: as the page declares it, or "
-                    "guessed from function words (en, de, fr, es, it, pt, nl only); null when "
-                    "neither declared nor sure.",
+        "language": "ISO 639 code of the article's language: as the page declares it, else "
+                    "detected from the text (English function words, else py3langid's model "
+                    "of 140 languages, at least 90% sure); null when neither declared nor "
+                    "sure (short texts of under 200 letters are not judged).",
     },
     "Original": {
         "outlet": "The outlet named as the first publisher; null when not named.",

@@ -78,6 +78,9 @@ class AnalyzeOptions(BaseModel):
         None, description="how to read `text`: plain text or a Markdown capture (default: guess)")
     enrich: bool = Field(True, description="find quotes, the targets of spans and check-worthy "
                          "claims (false: skip them, faster)")
+    any_language: bool = Field(False, description="analyse text that is clearly not English "
+                               "(refused otherwise with 400 bad_input: the models read English "
+                               "only); the result's warnings say so")
 
     @field_validator("techniques")
     @classmethod
@@ -591,7 +594,8 @@ def build_app(config: Options) -> FastAPI:
                 raise InputError(f"options.techniques: unknown technique {t!r}; "
                                  "GET /v1/techniques lists the ids") from None
         return config.replace(min_score=req.options.min_score,
-                              techniques=tuple(techniques) or None, enrich=req.options.enrich)
+                              techniques=tuple(techniques) or None, enrich=req.options.enrich,
+                              any_language=req.options.any_language or None)
 
     def to_document(req: AnalyzeRequest):
         if req.url is not None:
@@ -621,8 +625,8 @@ def build_app(config: Options) -> FastAPI:
 
     @app.post("/v1/analyze", responses=ERRORS, summary="Analyse an article, return JSON")
     async def analyze_route(req: AnalyzeRequest) -> dict:
-        """The Analysis JSON (schema ``unspin.analysis/2``: spans, summary, quotes, targets
-        and claims) for a text, HTML page or URL."""
+        """The Analysis JSON (schema ``unspin.analysis/3``: spans, summary, quotes, targets,
+        claims and warnings) for a text, HTML page or URL."""
         options = check(req)
         result = await gate.run(lambda: run_analysis(req, options), config.request_timeout)
         return result.to_dict()
