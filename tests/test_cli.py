@@ -1,6 +1,7 @@
 """The command line as a user meets it: exit codes and one-line errors, never a traceback."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -215,7 +216,7 @@ def test_library_log_lines_stay_off_stderr_without_v(tmp_path):
 ])
 def test_bad_option_values_exit_2_with_one_line(argv, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("UNSPIN_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("UNSPIN_CONFIG", os.devnull)  # no config file
     (tmp_path / "a.txt").write_text("Title\n\nSome text here.\n")
     try:
         code = main(argv)

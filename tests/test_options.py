@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from unspin.errors import ConfigError
@@ -6,6 +8,7 @@ from unspin.options import Options
 
 def test_precedence_argument_file_env_default(tmp_path, monkeypatch):
     cfg = tmp_path / "config.toml"
+    cfg.write_text("")
     monkeypatch.setenv("UNSPIN_CONFIG", str(cfg))
     assert Options.resolve().max_redirects == Options.max_redirects
     monkeypatch.setenv("UNSPIN_MAX_REDIRECTS", "7")
@@ -16,7 +19,7 @@ def test_precedence_argument_file_env_default(tmp_path, monkeypatch):
 
 
 def test_bad_values_are_config_errors(tmp_path, monkeypatch):
-    monkeypatch.setenv("UNSPIN_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("UNSPIN_CONFIG", os.devnull)  # no config file
     monkeypatch.setenv("UNSPIN_MAX_BYTES", "lots")
     with pytest.raises(ConfigError, match="max-bytes"):
         Options.resolve()
@@ -34,7 +37,7 @@ def test_bad_values_are_config_errors(tmp_path, monkeypatch):
 
 
 def test_env_bool_and_lists(monkeypatch, tmp_path):
-    monkeypatch.setenv("UNSPIN_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("UNSPIN_CONFIG", os.devnull)  # no config file
     monkeypatch.setenv("UNSPIN_ALLOW_PRIVATE", "yes")
     monkeypatch.setenv("UNSPIN_API_KEYS", "k1, k2,,")
     monkeypatch.setenv("UNSPIN_TECHNIQUES", "loaded language,DOU")
@@ -111,3 +114,67 @@ def test_a_range_says_what_it_accepts(allowed, inside, outside, words):
     above = Range(0, 3600, above=True, unit="seconds")
     assert 0 not in above and 3600 in above and str(above) == "more than 0 and at most 3600 seconds"
     assert above.bounds() == {"gt": 0, "le": 3600} and Range(1).bounds() == {"ge": 1}
+
+
+def test_a_config_file_named_but_missing_is_an_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("UNSPIN_CONFIG", str(tmp_path / "confg.toml"))
+    with pytest.raises(ConfigError, match=r"UNSPIN_CONFIG names .*confg.toml, which cannot be "
+                       r"read \(No such file or directory\).*UNSPIN_CONFIG=/dev/null"):
+        Options.resolve()
+    monkeypatch.setenv("UNSPIN_CONFIG", str(tmp_path))
+    with pytest.raises(ConfigError, match="which is not a file"):
+        Options.resolve()
+    monkeypatch.setenv("UNSPIN_CONFIG", os.devnull)  # the way to say: no config file
+    assert Options.resolve() == Options()
+    monkeypatch.setenv("HOME", str(tmp_path))  # the default file may be absent
+    monkeypatch.delenv("UNSPIN_CONFIG")
+    assert Options.resolve() == Options()
+
+
+def test_the_cli_says_a_missing_config_file_in_one_line(tmp_path, monkeypatch, capsys):
+    from unspin.cli import main
+
+    monkeypatch.setenv("UNSPIN_CONFIG", str(tmp_path / "none.toml"))
+    (tmp_path / "a.txt").write_text("Title\n\nSome words here.\n")
+    assert main(["analyze", str(tmp_path / "a.txt")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("unspin: error: UNSPIN_CONFIG names ") and err.count("\n") == 1
+
+
+@pytest.fixture
+def fresh_warnings(monkeypatch):
+    from unspin import options as mod
+
+    monkeypatch.setattr(mod, "_warned", set())
+    monkeypatch.setenv("UNSPIN_CONFIG", os.devnull)
+
+
+def test_an_unknown_variable_is_named_in_a_warning_once(monkeypatch, caplog, fresh_warnings):
+    monkeypatch.setenv("UNSPIN_MIN_SOCRE", "0.5")
+    monkeypatch.setenv("UNSPIN_TEST_PG_URL", "postgresql://x")  # a test suite's: no warning
+    with caplog.at_level("WARNING", logger="unspin.options"):
+        assert Options.resolve().min_score == 0.0  # ignored, as before, but not silently
+        Options.resolve()
+    [record] = caplog.records
+    message = record.getMessage()
+    assert message.startswith("unknown environment variable UNSPIN_MIN_SOCRE (did you mean "
+                              "UNSPIN_MIN_SCORE?), ignored; unspin reads UNSPIN_ALLOW_PRIVATE")
+    assert "UNSPIN_CONFIG" in message and "UNSPIN_TEST_*" in message
+    assert "UNSPIN_TEST_PG_URL" not in message
+
+
+def test_known_variables_raise_no_warning(monkeypatch, caplog, fresh_warnings):
+    from unspin import options as mod
+    from unspin.options import known_variables
+    from unspin.server.config import ENV
+
+    assert ENV in known_variables()  # the options serve hands its workers
+    assert "UNSPIN_MODEL" in known_variables() and "UNSPIN_CONFIG" in known_variables()
+    for name in list(os.environ):
+        if name.startswith("UNSPIN_"):
+            monkeypatch.delenv(name)
+    for name in known_variables():
+        monkeypatch.setenv(name, "x")
+    with caplog.at_level("WARNING", logger="unspin.options"):
+        mod._warn_unknown_variables()
+    assert not caplog.records

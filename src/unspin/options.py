@@ -6,9 +6,12 @@ up again. Every value is checked once, in ``Options`` itself, so the CLI (exit 2
 HTTP API (400/422) and the library refuse the same things with the same words.
 
 The config file is TOML, at ``$UNSPIN_CONFIG`` or ``~/.config/unspin/config.toml``, with keys
-named as the fields below; it is read once per process (again only if it changes). Environment
+named as the fields below; it is read once per process (again only if it changes). A file that
+``$UNSPIN_CONFIG`` names must exist (``UNSPIN_CONFIG=/dev/null``: no file at all). Environment
 variables are ``UNSPIN_<FIELD>`` in capitals; lists (``techniques``, ``api_keys``,
-``cors_origins``) are comma-separated there.
+``cors_origins``) are comma-separated there. Any other ``UNSPIN_*`` variable (a misspelt
+setting) is named in a warning, once per process, with the known ones; ``UNSPIN_TEST_*`` is
+left to test suites and never warned about.
 
 >>> Options(min_score=0.5).min_score
 0.5
@@ -31,7 +34,7 @@ from typing import Any
 
 from .errors import ConfigError
 
-__all__ = ["Options", "DEFAULT_MODEL", "config_path", "Range", "RANGES"]
+__all__ = ["Options", "DEFAULT_MODEL", "config_path", "known_variables", "Range", "RANGES"]
 
 #: The model used when none is named (a registered, versioned name).
 DEFAULT_MODEL = "minilm-spans.v5"
@@ -165,6 +168,7 @@ class Options:
         unknown = set(arguments) - _FIELDS
         if unknown:
             raise ConfigError(f"unknown option {sorted(unknown)[0]!r}")
+        _warn_unknown_variables()
         values: dict[str, Any] = {}
         from_file = _file_values()
         for name in _FIELDS:
@@ -273,18 +277,67 @@ def _check(o: Options) -> None:
                           "(for example utf-8, cp1252, utf-16)") from None
 
 
+#: ``UNSPIN_*`` variables that are not settings: the config file's path, and the options
+#: ``unspin serve`` hands its worker processes (``server.config``)
+OTHER_VARIABLES = ("UNSPIN_CONFIG", "UNSPIN_SERVER_OPTIONS")
+#: variables of this prefix belong to test suites (a database URL, a folder for screenshots)
+TEST_PREFIX = "UNSPIN_TEST_"
+
+
+def known_variables() -> list[str]:
+    """Every ``UNSPIN_*`` environment variable unspin reads, sorted."""
+    return sorted({f"UNSPIN_{name.upper()}" for name in _FIELDS} | set(OTHER_VARIABLES))
+
+
+_warned: set[str] = set()
+
+
+def _warn_unknown_variables() -> None:
+    """A warning (once per process and name) for each ``UNSPIN_*`` variable that unspin does
+    not read: a misspelt setting would otherwise be ignored without a word."""
+    known = set(known_variables())
+    unknown = sorted(name for name in os.environ if name.startswith("UNSPIN_")
+                     and name not in known and not name.startswith(TEST_PREFIX)
+                     and name not in _warned)
+    if not unknown:
+        return
+    import difflib
+    import logging
+
+    _warned.update(unknown)
+    close = {n: difflib.get_close_matches(n, known, n=1, cutoff=0.8) for n in unknown}
+    named = ", ".join(n + (f" (did you mean {close[n][0]}?)" if close[n] else "")
+                      for n in unknown)
+    logging.getLogger(__name__).warning(
+        "unknown environment variable%s %s, ignored; unspin reads %s (and leaves %s* to "
+        "tests)", "s" if len(unknown) > 1 else "", named, ", ".join(sorted(known)), TEST_PREFIX)
+
+
 def config_path() -> Path:
     env = os.environ.get("UNSPIN_CONFIG")
     return Path(env) if env else Path.home() / ".config" / "unspin" / "config.toml"
 
 
 def _file_values() -> dict[str, Any]:
+    """The config file's values: none when the default file is absent; a file named by
+    ``$UNSPIN_CONFIG`` must be there (a typo in its path would go unnoticed), except the null
+    device, which says "no config file"."""
     path = config_path()
+    named = bool(os.environ.get("UNSPIN_CONFIG"))
+    if named and str(path) == os.devnull:
+        return {}
     try:
         stat = path.stat()
-    except OSError:
+    except OSError as exc:
+        if named:
+            raise ConfigError(f"UNSPIN_CONFIG names {path}, which cannot be read "
+                              f"({exc.strerror or exc}); create it, correct the path, or set "
+                              f"UNSPIN_CONFIG={os.devnull} for no config file") from None
         return {}
     if not path.is_file():
+        if named:
+            raise ConfigError(f"UNSPIN_CONFIG names {path}, which is not a file; name a TOML "
+                              "file")
         return {}
     return _read_config(str(path), stat.st_mtime_ns, stat.st_size)
 

@@ -1,6 +1,7 @@
 """URL fetching against a local server on 127.0.0.1: no network, short timeouts."""
 
 import gzip
+import os
 import socket
 import threading
 import time
@@ -217,7 +218,7 @@ def test_too_many_redirects(server, monkeypatch, tmp_path):
     with pytest.raises(FetchError, match="more than 3 redirects"):
         get(server + "/chain/0", max_redirects=3)
     # the limit set in the environment reaches the fetcher through the resolved options
-    monkeypatch.setenv("UNSPIN_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("UNSPIN_CONFIG", os.devnull)  # no config file
     monkeypatch.setenv("UNSPIN_MAX_REDIRECTS", "2")
     with pytest.raises(FetchError, match="more than 2 redirects"):
         ingest.load(server + "/chain/0", allow_private=True, timeout=5.0)

@@ -3,6 +3,8 @@ time; a private address never shows in the message meant for remote clients."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 import unspin
@@ -13,7 +15,7 @@ from .conftest import BAD_URLS, PRIVATE_URLS, REDIRECT_TARGETS, one_line
 
 @pytest.fixture(autouse=True)
 def no_config(monkeypatch, tmp_path):
-    monkeypatch.setenv("UNSPIN_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("UNSPIN_CONFIG", os.devnull)  # no config file
 
 
 def test_each_bad_file(bad_files):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 
@@ -25,7 +26,7 @@ from .conftest import (
 
 @pytest.fixture(autouse=True)
 def no_config(monkeypatch, tmp_path):
-    monkeypatch.setenv("UNSPIN_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("UNSPIN_CONFIG", os.devnull)  # no config file
 
 
 def cli(capsys, *argv: str) -> tuple[int, str, str]:

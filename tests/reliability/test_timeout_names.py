@@ -3,6 +3,7 @@
 `timeout` and UNSPIN_TIMEOUT keep working with a one-line deprecation warning."""
 
 import logging
+import os
 
 import pytest
 
@@ -36,7 +37,7 @@ def test_the_new_flags(argv, field, capsys):
 
 
 def test_the_old_setting_and_variable_are_the_fetch_timeout(monkeypatch, tmp_path, caplog):
-    monkeypatch.setenv("UNSPIN_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("UNSPIN_CONFIG", os.devnull)  # no config file
     monkeypatch.setenv("UNSPIN_TIMEOUT", "7")
     with caplog.at_level(logging.WARNING, logger="unspin.options"):
         options = Options.resolve()
