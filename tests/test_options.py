@@ -178,3 +178,32 @@ def test_known_variables_raise_no_warning(monkeypatch, caplog, fresh_warnings):
     with caplog.at_level("WARNING", logger="unspin.options"):
         mod._warn_unknown_variables()
     assert not caplog.records
+
+
+def test_analyze_text_takes_a_mapping_of_options(fresh_warnings):
+    """analyze_text(text, {"min_score": 0.5}) raised a raw AttributeError."""
+    from unspin import analyze_text
+
+    text = "They are traitors, every one of them, and they will destroy us all!"
+    by_mapping = analyze_text(text, {"min_score": 0.5, "enrich": False})
+    by_options = analyze_text(text, Options(min_score=0.5, enrich=False))
+    assert by_mapping.to_dict() == by_options.to_dict()
+    assert all(s.score >= 0.5 for s in by_mapping.spans)
+    # keywords win over the mapping, as over an Options
+    assert analyze_text(text, {"enrich": True}, enrich=False).enrichment is None
+
+
+@pytest.mark.parametrize("options, words", [
+    ([("min_score", 0.5)], "options must be an unspin.Options, a mapping such as "
+                           "{'min_score': 0.5} or None, not list"),
+    ("min_score=0.5", "not str; or pass fields as keywords: min_score=0.5"),
+    ({"min_scor": 0.5}, "unknown option 'min_scor'"),
+    ({"min_score": 5}, "min-score must be between 0 and 1"),
+    ({1: 0.5}, "a mapping's keys are field names, not 1"),
+])
+def test_other_options_say_what_is_wanted(options, words, fresh_warnings):
+    from unspin import analyze_text
+
+    with pytest.raises(ConfigError) as exc:
+        analyze_text("Some words.", options)
+    assert words in str(exc.value)

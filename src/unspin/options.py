@@ -27,6 +27,7 @@ import codecs
 import dataclasses
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
@@ -208,11 +209,27 @@ _TYPES = {f.name: type(f.default) for f in fields(Options)}
 _DEFAULTS = {f.name: f.default for f in fields(Options)}
 
 
-def of(options: Options | None, arguments: dict) -> Options:
-    """``options`` with keyword ``arguments`` applied, or resolved from them when None."""
+def of(options: Options | Mapping[str, Any] | None, arguments: dict) -> Options:
+    """``options`` with keyword ``arguments`` applied, or resolved from them when None. A
+    mapping of field names (``{"min_score": 0.5}``) is read as keyword arguments, under those
+    given by keyword; anything else is a ``ConfigError`` saying what is wanted.
+
+    >>> of({"min_score": 0.5}, {"max_redirects": 2}).min_score
+    0.5
+    """
     if options is None:
         return Options.resolve(**arguments)
-    return options.replace(**arguments)
+    if isinstance(options, Options):
+        return options.replace(**arguments)
+    if isinstance(options, Mapping):
+        bad = next((k for k in options if not isinstance(k, str)), None)
+        if bad is not None:
+            raise ConfigError(f"options: a mapping's keys are field names, not {bad!r}")
+        return Options.resolve(**{**options, **{k: v for k, v in arguments.items()
+                                                if v is not None}})
+    raise ConfigError(f"options must be an unspin.Options, a mapping such as "
+                      f"{{'min_score': 0.5}} or None, not {type(options).__name__}; or pass "
+                      "fields as keywords: min_score=0.5")
 
 
 def _flag(name: str) -> str:

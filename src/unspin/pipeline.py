@@ -8,6 +8,8 @@ loaded (once per process).
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from .analysis import Analysis, ModelRef, make_span, summarize
 from .document import Document
@@ -25,13 +27,13 @@ def load_detector(options: Options):
     return detect.load(options.model, threads=options.threads, chunk_chars=options.chunk_chars)
 
 
-def analyze(source, options: Options | None = None, *, detector=None, kind: str | None = None,
-            **arguments) -> Analysis:
+def analyze(source, options: Options | Mapping[str, Any] | None = None, *, detector=None,
+            kind: str | None = None, **arguments) -> Analysis:
     """Find the persuasion techniques in an article.
 
     ``source`` is a file path, an http(s) URL, ``-`` (stdin) or a ``Document``. ``options``
-    (or keyword arguments naming its fields: ``min_score=0.5``, ``model=...``) set how; to
-    analyse a string, use ``analyze_text``.
+    (an ``Options`` or a mapping of its fields) or keyword arguments naming its fields
+    (``min_score=0.5``, ``model=...``) set how; to analyse a string, use ``analyze_text``.
 
     >>> a = analyze("article.txt", min_score=0.5)          # doctest: +SKIP
     >>> [(s.text, s.technique) for s in a.spans]            # doctest: +SKIP
@@ -44,12 +46,14 @@ def analyze(source, options: Options | None = None, *, detector=None, kind: str 
     return analyze_document(doc, opts, detector=detector)
 
 
-def analyze_text(text: str, options: Options | None = None, *, title: str | None = None,
-                 kind: str | None = "text", id: str | None = None, detector=None,
-                 **arguments) -> Analysis:
+def analyze_text(text: str, options: Options | Mapping[str, Any] | None = None, *,
+                 title: str | None = None, kind: str | None = "text", id: str | None = None,
+                 detector=None, **arguments) -> Analysis:
     """Analyse a string: plain text (default), or ``kind="markdown"``/``"html"``/``None``
     (guess). A ``title`` becomes the first line of ``document.text``, followed by a blank
-    line, as in the PTC articles; span offsets index ``document.text``.
+    line, as in the PTC articles; span offsets index ``document.text``. ``options`` is an
+    ``Options``, a mapping of its fields (``{"min_score": 0.5}``) or None, with keyword
+    arguments naming fields over it.
 
     >>> a = analyze_text("They are traitors, every one of them, and they will destroy us all!",
     ...                  title="Betrayal")
