@@ -153,3 +153,28 @@ def test_phone_keyboard_and_refused_url(browser, server):
     message = err.inner_text()
     assert "not allowed" in message and "allow-private" not in message
     page.close()
+
+
+def test_an_error_removes_the_previous_report_and_the_title_hint(browser, server):
+    """The hint says a blank line must follow the title line (it is read as the title only
+    then); after an error the report of the request before is gone, not left under it."""
+    page, _problems = open_page(browser, server, 1280, 900)
+    hint = page.locator("label[for=text]").inner_text()
+    assert "first line followed by a blank line (or a Markdown # heading) is read as the title" \
+        in hint
+    analyse(page, "A short title\n\nThey are traitors, every one of them, and they will "
+            "destroy us all!")
+    assert page.locator("#result .unspin-report").count() == 1
+    page.click("#tab-url")
+    page.fill("#url", "http://127.0.0.1:9/nothing-here")
+    page.click("#go")
+    page.locator("#error").wait_for(state="visible", timeout=30_000)
+    assert page.locator("#result .unspin-report").count() == 0
+    assert page.evaluate("document.getElementById('report-style').textContent") == ""
+    page.click("#tab-text")  # a refusal made in the page clears it as well
+    analyse(page, "Another title\n\nThey will destroy us all!")
+    page.fill("#text", "   ")
+    page.click("#go")
+    assert page.locator("#error").inner_text() == "Paste some text first."
+    assert page.locator("#result .unspin-report").count() == 0
+    page.close()
