@@ -1,4 +1,5 @@
-"""The corpus commands: ``unspin batch``, ``unspin store load`` and ``unspin stats``.
+"""The corpus commands: ``unspin batch``, ``unspin store load|list|export|delete`` and
+``unspin stats``.
 
 Thin, like ``unspin.cli``: parse, call ``corpus``, print. Errors are ``UnspinError``s, which
 ``unspin.cli.main`` turns into one line and an exit code.
@@ -71,6 +72,35 @@ def add_commands(sub) -> None:
                     help=f"SQLAlchemy URL (default $UNSPIN_DB or {DEFAULT_DB}); "
                     "postgresql://user:pass@host/db for PostgreSQL")
     ld.set_defaults(func=cmd_store_load)
+    db_help = f"SQLAlchemy URL (default $UNSPIN_DB or {DEFAULT_DB})"
+    ls = st_sub.add_parser("list", help="the runs and models in the database, with counts",
+                           description="Every model (name@version#fingerprint) with its "
+                           "articles, spans, quotes and targets, and every loaded run with "
+                           "what its output held and how much of it is still stored.")
+    ls.add_argument("--db", default=db_default, help=db_help)
+    ls.set_defaults(func=cmd_store_list)
+    ex = st_sub.add_parser("export", help="write the database as one CSV or Parquet table",
+                           description="One row per span with its article's metadata and "
+                           "summary (an article without spans, or a failed one, has one row "
+                           "with empty span columns); the columns are listed in the README.")
+    ex.add_argument("--to", required=True, metavar="FILE",
+                    help="a .csv or .parquet file (written atomically)")
+    ex.add_argument("--model", help="only this model: NAME, NAME@VERSION or "
+                    "NAME@VERSION#FINGERPRINT (a prefix is enough; default: every model)")
+    ex.add_argument("--db", default=db_default, help=db_help)
+    ex.set_defaults(func=cmd_store_export)
+    de = st_sub.add_parser("delete", help="remove a run's or a model's results (with --yes)",
+                           description="Remove the articles a run stored (those no later run "
+                           "replaced), or every article of a model, with their spans, quotes "
+                           "and targets. Without --yes nothing is deleted: it says what would "
+                           "be, and exits 1.")
+    which = de.add_mutually_exclusive_group(required=True)
+    which.add_argument("--run", metavar="ID", help="a run id, as 'unspin store list' shows it")
+    which.add_argument("--model", help="NAME, NAME@VERSION or NAME@VERSION#FINGERPRINT (every "
+                       "stored model it names)")
+    de.add_argument("--yes", action="store_true", help="really delete")
+    de.add_argument("--db", default=db_default, help=db_help)
+    de.set_defaults(func=cmd_store_delete)
 
     sa = sub.add_parser("stats", help="statistics per outlet, author, technique, period or "
                         "target",
@@ -214,6 +244,57 @@ def cmd_store_load(args) -> int:
         more = f" and {len(loaded.nul_rows) - 3} more" if len(loaded.nul_rows) > 3 else ""
         print(f"unspin: warning: NUL characters stored as U+FFFD in {len(loaded.nul_rows)} rows "
               f"({'; '.join(loaded.nul_rows[:3])}{more})", file=sys.stderr)
+    return 0
+
+
+def cmd_store_list(args) -> int:
+    from ..errors import plural
+    from .store import inventory
+
+    inv = inventory(Options.resolve(db=args.db).db)
+    out = [f"Models in {inv.db}"]
+    width = max((len(m.label) for m in inv.models), default=5)
+    for m in inv.models:
+        failed = f" ({m.failed:,} failed)" if m.failed else ""
+        out.append(f"  {m.label:<{width}}  {m.articles:>8,} articles{failed}, "
+                   f"{m.spans:,} spans, {m.quotes:,} quotes, {m.targets:,} targets, "
+                   f"{plural(m.runs, 'run')}")
+    if not inv.models:
+        out.append("  none")
+    out += ["", "Runs"]
+    for r in inv.runs:
+        articles, ok, failed, spans = r.recorded
+        held = ("" if (r.articles, r.spans) == (articles, spans) else
+                f"; {r.articles:,} articles and {r.spans:,} spans still stored as it left them")
+        out.append(f"  {r.run_id}  {r.model}  loaded {r.loaded_at or '?'}: {articles:,} "
+                   f"articles ({ok:,} ok, {failed:,} failed), {spans:,} spans{held}"
+                   + (f"\n    input {r.input}" if r.input else ""))
+    if not inv.runs:
+        out.append("  none")
+    print("\n".join(out))
+    return 0
+
+
+def cmd_store_export(args) -> int:
+    from .store import export
+
+    done = export(Options.resolve(db=args.db).db, args.to, model=args.model)
+    print(f"unspin: {done.rows:,} rows ({done.articles:,} articles, {done.spans:,} spans) "
+          f"written to {done.path}", file=sys.stderr)
+    return 0
+
+
+def cmd_store_delete(args) -> int:
+    from .store import delete
+
+    d = delete(Options.resolve(db=args.db).db, run=args.run, model=args.model, yes=args.yes)
+    counts = (f"{d.articles:,} articles, {d.spans:,} spans, {d.quotes:,} quotes, "
+              f"{d.targets:,} targets and {d.runs:,} run records")
+    if not d.done:
+        print(f"unspin: store delete would remove {d.what} from {d.db}: {counts}; nothing "
+              "was deleted: add --yes to delete", file=sys.stderr)
+        return 1
+    print(f"unspin: deleted {d.what} from {d.db}: {counts}", file=sys.stderr)
     return 0
 
 

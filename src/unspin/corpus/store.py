@@ -64,7 +64,8 @@ from ..errors import ConfigError, DependencyError, InputError, StoreError, requi
 log = logging.getLogger(__name__)
 
 __all__ = ["StoreError", "connect", "load_dir", "Loaded", "Tables", "tables", "safe_url",
-           "phrase", "has_enrichment"]
+           "phrase", "has_enrichment", "inventory", "Inventory", "StoredModel", "StoredRun",
+           "export", "Exported", "EXPORT_COLUMNS", "delete", "Deleted"]
 
 _ARTICLE_BATCH = 2_000
 _SPAN_BATCH = 20_000  # rows per batch of spans, quotes and targets
@@ -829,3 +830,366 @@ class _Source:
                                  model_fingerprint=model.get("fingerprint"))
                         failed.append(r)
             yield "articles", failed
+
+
+# ---------------------------------------------------------------------------------------------
+# what is stored: list, export, delete
+
+@dataclass(frozen=True)
+class StoredModel:
+    """One model key in the store and what it holds: articles (``ok`` and ``failed``), spans,
+    quotes and targets, and the runs loaded with it."""
+
+    name: str
+    version: str
+    fingerprint: str
+    articles: int
+    ok: int
+    failed: int
+    spans: int
+    quotes: int
+    targets: int
+    runs: int
+
+    @property
+    def label(self) -> str:
+        return model_label(self.name, self.version, self.fingerprint)
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """A loaded batch run: what its output held (``recorded``: articles, ok, failed, spans)
+    and how many of the stored articles are still as it left them (``articles``, ``spans``;
+    fewer when a later run replaced some)."""
+
+    run_id: str
+    input: str | None
+    model: str
+    loaded_at: str | None
+    recorded: tuple[int, int, int, int]
+    articles: int
+    spans: int
+
+
+@dataclass(frozen=True)
+class Inventory:
+    db: str
+    models: tuple[StoredModel, ...]
+    runs: tuple[StoredRun, ...]
+
+
+def _open_store(url: str, sa):
+    """An engine on an existing store (never created) whose tables are unspin's; an empty
+    database is an InputError that says how to fill it."""
+    engine = connect(url, create=False)
+    try:
+        with engine.connect() as conn:
+            check_schema(conn, engine.shown_url)
+            if not sa.inspect(conn).has_table("articles"):
+                raise InputError(f"{engine.shown_url}: no batch results here; load some with "
+                                 f"'unspin store load OUT --db {engine.shown_url}'")
+            if not has_enrichment(conn):  # made before the enrich stage: no quotes, targets
+                raise InputError(f"{engine.shown_url}: this database was made before quotes "
+                                 "and targets were stored; load a batch output into it once "
+                                 "('unspin store load OUT') to bring it up to date")
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
+
+
+def _model_key(table):
+    return (table.c.model_name, table.c.model_version, table.c.model_fingerprint)
+
+
+def inventory(url: str) -> Inventory:
+    """The models and runs in the store at ``url``, with their counts (never creates one).
+
+    >>> [m.label for m in inventory("sqlite:///unspin.db").models]    # doctest: +SKIP
+    ['minilm-spans.v5@5#de0e4b4d4f54']
+    """
+    sa = require("sqlalchemy", "corpus")
+    t = tables()
+    engine = _open_store(url, sa)
+    try:
+        with engine.connect() as conn:
+            counts: dict[tuple, dict[str, int]] = {}
+            a = t.articles
+            q = sa.select(*_model_key(a), sa.func.count(),
+                          sa.func.sum(sa.case((a.c.status == "ok", 1), else_=0)),
+                          sa.func.count(sa.distinct(a.c.run_id))).group_by(*_model_key(a))
+            for *key, n, ok, runs in conn.execute(q):
+                counts[tuple(key)] = {"articles": n, "ok": int(ok or 0), "runs": runs}
+            for kind in ("spans", "quotes", "targets"):
+                table = getattr(t, kind)
+                q = sa.select(*_model_key(table), sa.func.count()).group_by(*_model_key(table))
+                for *key, n in conn.execute(q):
+                    counts.setdefault(tuple(key), {"articles": 0, "ok": 0, "runs": 0})[kind] = n
+            models = tuple(
+                StoredModel(*key, articles=c["articles"], ok=c["ok"],
+                            failed=c["articles"] - c["ok"], spans=c.get("spans", 0),
+                            quotes=c.get("quotes", 0), targets=c.get("targets", 0),
+                            runs=c["runs"])
+                for key, c in sorted(counts.items()))
+            held = {r[0]: (r[1], int(r[2] or 0)) for r in conn.execute(
+                sa.select(a.c.run_id, sa.func.count(), sa.func.sum(a.c.spans))
+                .group_by(a.c.run_id))}
+            r = t.runs
+            runs = tuple(
+                StoredRun(row.run_id, row.input,
+                          model_label(row.model_name or "?", row.model_version,
+                                      row.model_fingerprint),
+                          row.loaded_at, (row.articles or 0, row.ok or 0, row.failed or 0,
+                                          row.spans or 0),
+                          *held.get(row.run_id, (0, 0)))
+                for row in conn.execute(sa.select(r).order_by(r.c.loaded_at, r.c.run_id)))
+    except sa.exc.SQLAlchemyError as exc:
+        raise StoreError(f"{engine.shown_url}: query failed ({_reason(exc, engine.url)})"
+                         ) from None
+    finally:
+        engine.dispose()
+    return Inventory(engine.shown_url, models, runs)
+
+
+#: The columns of ``export``'s one table: one row per span, with its article's metadata and
+#: summary repeated; an article without spans (or one that failed) has one row whose span
+#: columns are empty. Offsets index the article's text (which the store does not keep).
+EXPORT_COLUMNS = (
+    ("model_name", "the model that analysed the article"),
+    ("model_version", "its version"),
+    ("model_fingerprint", "sha256 over the model's files: same fingerprint, same behaviour"),
+    ("run_id", "the batch run that stored the article as it is"),
+    ("article_id", "the article's id in its batch input"),
+    ("status", "ok, or failed (then error says why and there are no spans)"),
+    ("error", "why the article failed; empty when ok"),
+    ("title", "headline"), ("url", "address"), ("outlet", "site or publication"),
+    ("language", "ISO 639 code"), ("authors", "author names, '; ' between them"),
+    ("published", "publication date as given (ISO 8601 when a date)"),
+    ("chars", "length of the analysed text in characters"),
+    ("words", "words in the text"), ("sentences", "sentences in the text"),
+    ("article_spans", "spans found in the article"),
+    ("per_1000_words", "the article's spans per 1,000 words"),
+    ("intensity", "share of the article's sentences with a span, percent 0-100"),
+    ("span_start", "the span's first character (a Python str index into the text)"),
+    ("span_end", "just after its last character (end exclusive)"),
+    ("technique", "technique id, e.g. Loaded_Language"),
+    ("technique_name", "readable technique name, e.g. Loaded language"),
+    ("score", "the model's confidence, 0-1"),
+    ("span_text", "the span's words"),
+)
+_EXPORT_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+_EXPORT_BATCH = 10_000
+
+
+@dataclass(frozen=True)
+class Exported:
+    path: str
+    rows: int
+    articles: int
+    spans: int
+
+
+def export(url: str, path, *, model: str | None = None) -> Exported:
+    """Write the store at ``url`` as one table (``EXPORT_COLUMNS``) to ``path``, CSV or
+    Parquet by its suffix, atomically; ``model`` (NAME, NAME@VERSION or
+    NAME@VERSION#FINGERPRINT, a prefix) keeps that model's rows only.
+
+    >>> export("sqlite:///unspin.db", "all.parquet").rows        # doctest: +SKIP
+    10412
+    """
+    from ..files import atomic_path, check_writable
+
+    fmt = _EXPORT_FORMATS.get(Path(path).suffix.lower())
+    if fmt is None:
+        raise ConfigError(f"--to {path}: name a .csv or .parquet file")
+    check_writable(path)
+    if fmt == "parquet":
+        require("pyarrow", "corpus")
+    sa = require("sqlalchemy", "corpus")
+    t = tables()
+    engine = _open_store(url, sa)
+    a, s = t.articles, t.spans
+    try:
+        with engine.connect() as conn:
+            keys = _matching_models(conn, sa, model, engine.shown_url) if model else None
+            join = sa.and_(s.c.article_id == a.c.article_id,
+                           *(sc == ac for sc, ac in zip(_model_key(s), _model_key(a))))
+            q = (sa.select(*_model_key(a), a.c.run_id, a.c.article_id, a.c.status, a.c.error,
+                           a.c.title, a.c.url, a.c.outlet, a.c.language, a.c.authors,
+                           a.c.published, a.c.chars, a.c.words, a.c.sentences, a.c.spans,
+                           a.c.per_1000_words, a.c.intensity, s.c.start, s.c.end,
+                           s.c.technique, s.c.name, s.c.score, s.c.text)
+                 .select_from(a.outerjoin(s, join))
+                 .order_by(*_model_key(a), a.c.article_id, s.c.start, s.c.end, s.c.technique))
+            if keys is not None:
+                q = q.where(sa.or_(*(sa.and_(*(c == v for c, v in zip(_model_key(a), k)))
+                                     for k in keys)))
+            rows = conn.execution_options(stream_results=True, yield_per=_EXPORT_BATCH
+                                          ).execute(q)
+            with atomic_path(path) as tmp:
+                n, articles, spans = (_write_csv if fmt == "csv" else _write_parquet)(
+                    tmp, _export_rows(rows))
+    except sa.exc.SQLAlchemyError as exc:
+        raise StoreError(f"{engine.shown_url}: query failed ({_reason(exc, engine.url)})"
+                         ) from None
+    finally:
+        engine.dispose()
+    return Exported(str(path), n, articles, spans)
+
+
+def _export_rows(rows) -> Iterator[tuple]:
+    """Database rows as export rows: authors from JSON to '; '-joined text."""
+    for row in rows:
+        values = list(row)
+        authors = values[11]
+        if authors:
+            try:
+                values[11] = "; ".join(json.loads(authors))
+            except (ValueError, TypeError):
+                pass
+        yield tuple(values)
+
+
+def _write_csv(path: Path, rows) -> tuple[int, int, int]:
+    import csv
+
+    n = spans = 0
+    seen: set[tuple] = set()
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow([c for c, _ in EXPORT_COLUMNS])
+        for row in rows:
+            w.writerow(row)
+            n += 1
+            spans += row[19] is not None
+            seen.add(row[:5])
+    return n, len(seen), spans
+
+
+def _write_parquet(path: Path, rows) -> tuple[int, int, int]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    s, i, f = pa.string(), pa.int64(), pa.float64()
+    types = {"chars": i, "words": i, "sentences": i, "article_spans": i, "per_1000_words": f,
+             "intensity": i, "span_start": i, "span_end": i, "score": f}
+    schema = pa.schema([(c, types.get(c, s)) for c, _ in EXPORT_COLUMNS])
+    n = spans = 0
+    seen: set[tuple] = set()
+    with pq.ParquetWriter(path, schema) as writer:
+        batch: list[tuple] = []
+        for row in rows:
+            batch.append(row)
+            n += 1
+            spans += row[19] is not None
+            seen.add(row[:5])
+            if len(batch) >= _EXPORT_BATCH:
+                writer.write_table(_table(pa, schema, batch))
+                batch = []
+        writer.write_table(_table(pa, schema, batch))
+    return n, len(seen), spans
+
+
+def _table(pa, schema, batch: list[tuple]):
+    columns = list(zip(*batch)) if batch else [[] for _ in schema.names]
+    return pa.Table.from_arrays([pa.array(col, type=schema.field(k).type)
+                                 for k, col in zip(schema.names, columns)], schema=schema)
+
+
+def _matching_models(conn, sa, wanted: str, shown: str) -> list[tuple[str, str, str]]:
+    """Every model key of the store that ``wanted`` names: NAME, NAME@VERSION or
+    NAME@VERSION#FINGERPRINT (a prefix of it); an InputError listing the stored ones if none."""
+    base, _, prefix = wanted.partition("#")
+    name, _, version = base.partition("@")
+    a = tables().articles
+    found = [tuple(r) for r in conn.execute(sa.select(*_model_key(a)).distinct())]
+    chosen = [k for k in found if k[0] == name and (not version or k[1] == version)
+              and k[2].startswith(prefix.lower())]
+    if not chosen:
+        held = ", ".join(sorted(model_label(*k) for k in found)) or "none"
+        raise InputError(f"{shown}: no articles analysed with model {wanted} (this store "
+                         f"holds {held})")
+    return sorted(chosen)
+
+
+@dataclass(frozen=True)
+class Deleted:
+    """What a delete removed (or, with ``done`` False, would remove)."""
+
+    db: str
+    what: str  # "run X" or "model NAME@VERSION#FP, ..."
+    articles: int
+    spans: int
+    quotes: int
+    targets: int
+    runs: int
+    done: bool
+
+
+def delete(url: str, *, run: str | None = None, model: str | None = None,
+           yes: bool = False) -> Deleted:
+    """Remove one run's articles (those the run stored and no later run replaced) or every
+    article of a model (NAME, NAME@VERSION or NAME@VERSION#FINGERPRINT), with their spans,
+    quotes, targets and per-author rows, and the run records; in one transaction. Without
+    ``yes`` nothing is deleted: the result says what would be. Results a deleted run had
+    replaced are not brought back.
+
+    >>> delete("sqlite:///unspin.db", run="2024-05-01-a1b2").articles    # doctest: +SKIP
+    120
+    """
+    if (run is None) == (model is None):
+        raise ConfigError("store delete: give --run ID or --model NAME (one of them)")
+    sa = require("sqlalchemy", "corpus")
+    t = tables()
+    engine = _open_store(url, sa)
+    a = t.articles
+    try:
+        with (engine.begin() if yes else engine.connect()) as conn:
+            if run is not None:
+                what = f"run {run}"
+                chosen = a.c.run_id == run
+                runs_of = t.runs.c.run_id == run
+                known = conn.execute(sa.select(sa.func.count()).select_from(t.runs)
+                                     .where(runs_of)).scalar() or conn.execute(
+                    sa.select(sa.func.count()).select_from(a).where(chosen)).scalar()
+                if not known:
+                    ids = [r[0] for r in conn.execute(
+                        sa.select(t.runs.c.run_id).order_by(t.runs.c.loaded_at).limit(6))]
+                    raise InputError(f"{engine.shown_url}: no run {run!r} (runs: "
+                                     f"{', '.join(ids) or 'none'}; 'unspin store list' shows "
+                                     "them all)")
+            else:
+                keys = _matching_models(conn, sa, model, engine.shown_url)
+                what = "model " + ", ".join(model_label(*k) for k in keys)
+                chosen = sa.or_(*(sa.and_(*(c == v for c, v in zip(_model_key(a), k)))
+                                  for k in keys))
+                runs_of = sa.or_(*(sa.and_(*(c == v for c, v in zip(_model_key(t.runs), k)))
+                                   for k in keys))
+            counts = {"articles": conn.execute(sa.select(sa.func.count()).select_from(a)
+                                               .where(chosen)).scalar()}
+            for kind in ("spans", "quotes", "targets", "authors", "techniques", "by_author"):
+                child = getattr(t, kind)
+                of_chosen = _of_articles(sa, child, a, chosen)
+                counts[kind] = conn.execute(sa.select(sa.func.count()).select_from(child)
+                                            .where(of_chosen)).scalar()
+                if yes:
+                    conn.execute(sa.delete(child).where(of_chosen))
+            counts["runs"] = conn.execute(sa.select(sa.func.count()).select_from(t.runs)
+                                          .where(runs_of)).scalar()
+            if yes:
+                conn.execute(sa.delete(a).where(chosen))
+                conn.execute(sa.delete(t.runs).where(runs_of))
+    except sa.exc.SQLAlchemyError as exc:
+        raise StoreError(f"{engine.shown_url}: delete failed ({_reason(exc, engine.url)}); "
+                         "the database is as it was") from None
+    finally:
+        engine.dispose()
+    return Deleted(engine.shown_url, what, counts["articles"], counts["spans"], counts["quotes"],
+                   counts["targets"], counts["runs"], yes)
+
+
+def _of_articles(sa, child, a, chosen):
+    """Rows of ``child`` that belong to the articles ``chosen`` selects (same article and
+    model key)."""
+    keys = sa.select(a.c.article_id, *_model_key(a)).where(chosen)
+    return sa.tuple_(child.c.article_id, *_model_key(child)).in_(keys)
