@@ -1,159 +1,231 @@
-"""Quality of shipped detectors on the fixed validation split, side by side.
+"""Which model is better, with the uncertainty said: scores on 124 held-out articles.
 
-For each model (default: minilm-spans.v1 to v5) prints
-- SI (span identification) P/R/F1 of the decoded segments (the figure model cards give) and of
-  everything ``detect`` returns (what a user sees), TC (technique of gold spans) and full-task
-  P/R/F1, per-technique full-task and TC F1;
-- precision and recall of the spans scored at least 0.3 / 0.5 / 0.7 / 0.8, and the expected
-  calibration error of the scores against hits (a gold span of the same technique overlaps
-  the span). For a model with calibrated scores these are the
-  *shipped* map on the data it was fitted on; the model card gives the cross-fitted figures;
-- the halves check: decoding thresholds re-tuned on one half of the validation articles and
-  scored on the other, both ways (is the tuning fitting noise?);
-- short inputs: spans found in neutral one-sentence news reports and headlines (should be none),
-  Repetition on a one-sentence input (should be none), and the spans of the showcase article.
+The 124 held-out articles are the 49 of the fixed validation split and the 75 SemEval-2020
+development articles (``training.data.read_heldout``); no model trained on them. For each model
+it prints SI F1, TC accuracy on gold spans and full-task F1 with 95% bootstrap intervals
+(10,000 resamples of articles, seed 2020), on the 124 and separately on the 75 and the 49:
 
-Run: python benchmarks/quality.py [--models minilm-spans.v1 minilm-spans.v3] [--ptc DIR]
+- at **cross-fitted** thresholds: the articles are dealt into 5 fixed folds, the decoding
+  thresholds are tuned on 4 folds and the 5th is decoded with them, so no article is scored
+  at thresholds chosen on it (``training.validate.cross_fitted``);
+- at the model's **shipped** thresholds (tuned on the 49, so the 49's figures flatter it).
+
+For every other model, the paired bootstrap interval of its difference from the baseline (the
+same resampled articles for both) for SI, TC and full task, and the ship rule's verdict:
+
+    SHIP RULE: a model may replace the baseline only if, on the 124 articles at cross-fitted
+    thresholds, the paired 95% interval of its full-task F1 minus the baseline's lies wholly
+    above 0 (low end > 0) and the paired interval of its SI F1 minus the baseline's does not
+    reach below 0 (low end >= 0).
+
+The encoder runs once per article and model; its outputs are kept in
+``runs/quality-cache/<fingerprint>/`` so a second run only decodes (about a minute a model).
+
+Run: python benchmarks/quality.py [--models NAME_OR_FOLDER ...] [--baseline minilm-spans.v5]
+     [--ptc ../shared/data/ptc] [--json results.json]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import time
 from pathlib import Path
 
 import numpy as np
 
-from unspin.detect import calibrate as cb
-from unspin.detect import load
-from unspin.evaluate import full_scores, si_scores, tc_scores
-from unspin.techniques import TECHNIQUE_IDS
-from unspin.training.data import read_labeled, split_ids
-from unspin.training.validate import gold_tuples, validate
+from unspin.detect import installed_models, load
+from unspin.evaluate import (
+    RESAMPLES,
+    SEED,
+    article_counts,
+    bootstrap,
+    paired_bootstrap,
+    resample_weights,
+)
+from unspin.training.data import read_heldout
+from unspin.training.train_head import cpu_name
+from unspin.training.validate import FOLDS, cached_outputs, cross_fitted, decode, gold_tuples
 
 ROOT = Path(__file__).resolve().parents[1]
-
-NEUTRAL = [
-    "The city council met on Tuesday to discuss the budget for next year.",
-    "The company reported quarterly revenue of 2.1 billion dollars, up 4 percent.",
-    "Officials said the bridge would reopen to traffic on Monday morning.",
-    "The minister travelled to Brussels for talks with European counterparts.",
-    "Rain is expected across the region on Thursday, forecasters said.",
-    "The court will hear the case in March, a spokesman for the court said.",
-    "Police said two people were taken to hospital after the crash.",
-    "The report was published by the statistics office on Friday.",
-    "Schools in the district will close early for the holiday.",
-    "The senator introduced the bill with two colleagues from her party.",
-]
-HEADLINES = [
-    "Council approves new budget",
-    "Storm expected to reach coast by Friday",
-    "Trade talks resume in Geneva",
-    "Next plague outbreak in Madagascar could be 'stronger': WHO",
-]
-ONE_SENTENCE_REPETITION = "This outrageous betrayal shows how corrupt the whole system is."
+MEASURES = (("si", "SI F1"), ("tc", "TC accuracy"), ("full", "full-task F1"))
+SETTINGS = ("cross-fitted", "shipped")
+FALLBACK_MODELS = [f"minilm-spans.v{i}" for i in range(1, 6)]
 
 
-def scores(pred, arts, outs):
-    ids, gold = [a.id for a in arts], gold_tuples(arts)
-    found = [(a.id, p.technique, p.start, p.end, p.score) for a in arts
-             for p in pred.detect(a.text, outs[a.id])]
-    segs = [(a.id, "", s.start, s.end) for a in arts for s in pred.segments(a.text, outs[a.id])]
-    if pred.config.min_span_prob > 0:
-        kept = set()
-        for a in arts:
-            ss = [s for s in segs if s[0] == a.id]
-            if ss:
-                q = pred.span_probs(a.text, outs[a.id], [s[2:] for s in ss])[1]
-                kept |= {s for s, qq in zip(ss, q) if qq >= pred.config.min_span_prob}
-        segs = [s for s in segs if s in kept]
-    tc_pred = []
-    for a in arts:
-        probs = pred.classify(a.text, outs[a.id], [(s.start, s.end) for s in a.spans])
-        tc_pred += [(a.id, TECHNIQUE_IDS[int(p.argmax())], s.start, s.end)
-                    for s, p in zip(a.spans, probs)]
-    return {
-        "si_segments": si_scores(gold, segs, ids),
-        "si_detect": si_scores(gold, [(i, "", s, e) for i, _t, s, e, _v in found], ids),
-        "tc": tc_scores(gold, tc_pred),
-        "full": full_scores(gold, [f[:4] for f in found], ids, TECHNIQUE_IDS),
-        "found": found, "gold": gold, "ids": ids,
-    }
+def default_models() -> list[str]:
+    """The installed models (the registry's list), else minilm-spans.v1..v5."""
+    try:
+        return [m.name for m in installed_models()] or FALLBACK_MODELS
+    except Exception:  # a registry that cannot list its models still loads them by name
+        return FALLBACK_MODELS
 
 
-def prf(s) -> str:
-    return f"P {s.precision:.3f}  R {s.recall:.3f}  F1 {s.f1:.4f}  (n {s.n_pred})"
-
-
-def report(name, det, arts, showcase):
+def score_model(name: str, arts, cache: Path, threads: int) -> dict:
+    """Per-article counts of every measure at both settings, and what it took."""
+    det = load(name, threads=threads)
     pred = det.predictor
-    base = pred.config
-    outs = {a.id: pred.token_outputs(a.text) for a in arts}
-    r = scores(pred, arts, outs)
-    print(f"\n== {name} ({det.info.path})")
-    print(f"SI segments        {prf(r['si_segments'])}")
-    print(f"SI all detections  {prf(r['si_detect'])}")
-    print(f"TC on gold spans   {prf(r['tc'])}")
-    print(f"full task          {prf(r['full'])}")
-    print("per technique: full-task F1 / TC F1 / gold")
-    for tid in TECHNIQUE_IDS:
-        f, t = r["full"].per_technique.get(tid), r["tc"].per_technique.get(tid)
-        print(f"  {tid:38s} {f.f1:.3f} / {t.f1:.3f} / {f.n_gold}")
-    hit = (cb.span_credit(r["gold"], r["found"]) > 0).astype(float)
-    raw = np.array([f[4] for f in r["found"]])
-    print(f"scores: {100 * hit.mean():.0f}% of spans are hits (a gold span of the same technique "
-          f"overlaps); AUC {cb.auc(raw, hit):.3f}, "
-          f"ECE {cb.expected_calibration_error(raw, hit):.4f}"
-          + (" (calibrated on these articles: see the card for cross-fitted figures)"
-             if base.calibration else ""))
-    for row in cb.at_thresholds(r["gold"], r["found"], r["ids"], TECHNIQUE_IDS):
-        si, full = row["si"], row["full"]
-        print(f"  score >= {row['threshold']:.1f}: {row['spans']:5d} spans  "
-              f"SI P {si['precision']:.3f}"
-              f" R {si['recall']:.3f}   full P {full['precision']:.3f} R {full['recall']:.3f}")
-    # halves: re-tune on one half, score on the other
-    half = len(arts) // 2
-    parts = {"first": arts[:half], "second": arts[half:]}
-    for tune_on, score_on in (("first", "second"), ("second", "first")):
-        pred.config = base
-        _m, tuned = validate(pred, parts[tune_on], tune=True, outputs=outs)
-        pred.config = tuned
-        h = scores(pred, parts[score_on], outs)
-        pred.config = base
-        s = scores(pred, parts[score_on], outs)
-        print(f"halves: tuned on the {tune_on}, scored on the {score_on}: SI F1 "
-              f"{h['si_segments'].f1:.4f} / full F1 {h['full'].f1:.4f} (shipped thresholds: "
-              f"{s['si_segments'].f1:.4f} / {s['full'].f1:.4f})")
-    pred.config = base
-    neutral = sum(len(det.find_spans(t)) for t in NEUTRAL)
-    heads = sum(len(det.find_spans(t)) for t in HEADLINES)
-    rep = [p for p in det.find_spans(ONE_SENTENCE_REPETITION) if p.technique == "Repetition"]
-    print(f"short inputs: {neutral} spans on {len(NEUTRAL)} neutral sentences, {heads} on "
-          f"{len(HEADLINES)} headlines, {len(rep)} Repetition on a one-sentence input")
-    if showcase and Path(showcase).is_file():
-        text = Path(showcase).read_text(encoding="utf-8")
-        found = det.find_spans(text)
-        print(f"showcase {Path(showcase).name}: {len(found)} spans, "
-              f"{sum(p.score >= 0.5 for p in found)} scored >= 0.5")
-    return r
+    t0 = time.time()
+    outs = cached_outputs(pred, arts, cache / det.info.fingerprint,
+                          on_article=lambda i, n: print(f"  encoding {i + 1}/{n}", end="\r",
+                                                        flush=True))
+    t_encode = time.time() - t0
+    t0 = time.time()
+    decoded = {"shipped": {a.id: decode(pred, a, outs[a.id]) for a in arts}}
+    decoded["cross-fitted"], configs = cross_fitted(pred, arts, outs)
+    t_decode = time.time() - t0
+    gold, ids = gold_tuples(arts), [a.id for a in arts]
+    counts = {setting: {m: article_counts(m, gold, [t for i in ids for t in getattr(d[i], m)],
+                                          ids)
+                        for m, _label in MEASURES}
+              for setting, d in decoded.items()}
+    return {"name": det.info.name, "path": det.info.path, "fingerprint": det.info.fingerprint,
+            "counts": counts, "encode_s": t_encode, "decode_s": t_decode,
+            "fold_thresholds": [{k: getattr(c, k) for k in ("si_threshold", "si_seed",
+                                                            "min_span_prob", "second_label",
+                                                            "token_threshold")}
+                                for c in configs]}
+
+
+class Weights:
+    """One draw of bootstrap resamples per subset size, shared by every interval."""
+
+    def __init__(self):
+        self._w: dict[int, np.ndarray] = {}
+
+    def __call__(self, n: int) -> np.ndarray:
+        if n not in self._w:
+            self._w[n] = resample_weights(n, RESAMPLES, SEED)
+        return self._w[n]
+
+
+def intervals(result: dict, subsets: dict, weights: Weights) -> dict:
+    return {setting: {sub: {m: bootstrap(result["counts"][setting][m][rows],
+                                         weights=weights(len(rows)))
+                            for m, _l in MEASURES}
+                      for sub, rows in subsets.items()}
+            for setting in SETTINGS}
+
+
+def paired(result: dict, base: dict, subsets: dict, weights: Weights) -> dict:
+    return {setting: {sub: {m: paired_bootstrap(result["counts"][setting][m][rows],
+                                                base["counts"][setting][m][rows],
+                                                weights=weights(len(rows)))
+                            for m, _l in MEASURES}
+                      for sub, rows in subsets.items()}
+            for setting in SETTINGS}
+
+
+def verdict(diff: dict) -> tuple[bool, str]:
+    """The ship rule on the 124 at cross-fitted thresholds (see the module docstring)."""
+    full, si = diff["cross-fitted"]["all"]["full"], diff["cross-fitted"]["all"]["si"]
+    ok_full, ok_si = full.low > 0, si.low >= 0
+    why = (f"full-task {'above 0' if ok_full else 'not above 0'} (low {full.low:+.3f}), "
+           f"SI {'not below 0' if ok_si else 'reaches below 0'} (low {si.low:+.3f})")
+    return ok_full and ok_si, why
+
+
+def print_model(result: dict, ivs: dict, subsets: dict, labels: dict) -> None:
+    print(f"\n== {result['name']}  ({result['path']}; fingerprint {result['fingerprint'][:12]})")
+    print(f"   encoder {result['encode_s']:.0f} s (0 when cached), decoding and cross-fitting "
+          f"{result['decode_s']:.0f} s")
+    print(f"   {'thresholds':<14}{'articles':<16}" + "".join(f"{lab:<26}" for _m, lab in MEASURES))
+    for setting in SETTINGS:
+        for sub in subsets:
+            note = "  (tuned on these)" if setting == "shipped" and sub == "val" else ""
+            print(f"   {setting:<14}{labels[sub]:<16}"
+                  + "".join(f"{str(ivs[setting][sub][m]):<26}" for m, _l in MEASURES) + note)
+    for k, t in enumerate(result["fold_thresholds"]):
+        print(f"   fold {k + 1} tuned: " + ", ".join(f"{key} {v}" for key, v in t.items()))
+
+
+def signed(iv) -> str:
+    """A difference and its interval, signs shown: ``+0.012 [-0.004, +0.027]``."""
+    return f"{iv.point:+.3f} [{iv.low:+.3f}, {iv.high:+.3f}]"
+
+
+def print_paired(name: str, base: str, diff: dict, subsets: dict, labels: dict) -> None:
+    print(f"\n-- {name} minus {base}: paired 95% intervals of the F1 difference")
+    for setting in SETTINGS:
+        for sub in subsets:
+            print(f"   {setting:<14}{labels[sub]:<16}"
+                  + "".join(f"{lab} {signed(diff[setting][sub][m]):<30}" for m, lab in MEASURES))
+    ok, why = verdict(diff)
+    print(f"   ship rule: {'SHIP' if ok else 'do not ship'}: {why}")
+
+
+def markdown(results, ivs, diffs, base_name) -> str:
+    """The summary tables (124 articles, cross-fitted) for docs/benchmarks.md."""
+    out = ["| model | SI F1 | TC accuracy | full-task F1 | SI F1 (shipped thresholds) "
+           "| full-task F1 (shipped thresholds) |",
+           "|---|---|---|---|---|---|"]
+    for r in results:
+        cf, sh = ivs[r["name"]]["cross-fitted"]["all"], ivs[r["name"]]["shipped"]["all"]
+        out.append(f"| {r['name']} | {cf['si']} | {cf['tc']} | {cf['full']} | {sh['si']} "
+                   f"| {sh['full']} |")
+    out += ["", f"| model minus {base_name} | SI F1 | TC accuracy | full-task F1 | ship rule |",
+            "|---|---|---|---|---|"]
+    for r in results:
+        if r["name"] not in diffs:
+            continue
+        d = diffs[r["name"]]["cross-fitted"]["all"]
+        cells = " | ".join(signed(d[m]) for m, _l in MEASURES)
+        out.append(f"| {r['name']} | {cells} | "
+                   f"{'ship' if verdict(diffs[r['name']])[0] else 'no'} |")
+    return "\n".join(out)
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--models", nargs="+", default=["minilm-spans.v1", "minilm-spans.v2",
-                                                     "minilm-spans.v3", "minilm-spans.v4",
-                                                     "minilm-spans.v5"])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--models", nargs="+", help="names or model folders (default: installed)")
+    ap.add_argument("--baseline", default="minilm-spans.v5")
     ap.add_argument("--ptc", default=str(ROOT.parent / "shared" / "data" / "ptc"))
-    ap.add_argument("--showcase", default=str(ROOT.parent / "shared" / "data" / "seed" /
-                                              "000_296b8961a6a89711.txt"))
+    ap.add_argument("--cache", default=str(ROOT / "runs" / "quality-cache"))
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--json", help="also write every interval here")
     args = ap.parse_args()
-    arts = read_labeled(args.ptc)
-    _, val = split_ids([a.id for a in arts])
-    by_id = {a.id: a for a in arts}
-    val_arts = [by_id[i] for i in val]
-    print(f"validation split: {len(val_arts)} articles, {len(gold_tuples(val_arts))} gold spans")
-    for name in args.models:
-        report(name, load(name, threads=args.threads), val_arts, args.showcase)
+    models = list(args.models or default_models())
+    if args.baseline not in models:
+        models.append(args.baseline)
+    val, dev = read_heldout(args.ptc)
+    arts = val + dev
+    subsets = {"all": np.arange(len(arts)), "dev": np.arange(len(val), len(arts)),
+               "val": np.arange(len(val))}
+    labels = {"all": f"all {len(arts)}", "dev": f"dev {len(dev)}", "val": f"val {len(val)}"}
+    print(f"CPU: {cpu_name()} ({os.cpu_count()} cores), {args.threads} threads")
+    print(f"held-out articles: {len(val)} validation + {len(dev)} SemEval-2020 dev = {len(arts)},"
+          f" {len(gold_tuples(arts))} gold spans; {RESAMPLES:,} bootstrap resamples of articles "
+          f"(seed {SEED}), 95% percentile intervals; cross-fitting over {FOLDS} folds")
+    weights = Weights()
+    results, ivs = [], {}
+    for name in models:
+        r = score_model(name, arts, Path(args.cache), args.threads)
+        r["name"] = name
+        results.append(r)
+        ivs[name] = intervals(r, subsets, weights)
+        print_model(r, ivs[name], subsets, labels)
+    base = next(r for r in results if r["name"] == args.baseline)
+    diffs = {}
+    for r in results:
+        if r is not base:
+            diffs[r["name"]] = paired(r, base, subsets, weights)
+            print_paired(r["name"], args.baseline, diffs[r["name"]], subsets, labels)
+    print("\nsummary: 124 held-out articles, 95% intervals; differences paired, cross-fitted\n")
+    print(markdown(results, ivs, diffs, args.baseline))
+    if args.json:
+        def dump(tree):
+            return ({k: dump(v) for k, v in tree.items()} if isinstance(tree, dict)
+                    else tree.to_dict())
+        Path(args.json).write_text(json.dumps(
+            {"cpu": cpu_name(), "articles": {k: len(v) for k, v in subsets.items()},
+             "baseline": args.baseline,
+             "models": {r["name"]: {"fingerprint": r["fingerprint"], "scores": dump(ivs[r["name"]]),
+                                    "fold_thresholds": r["fold_thresholds"],
+                                    **({"minus_baseline": dump(diffs[r["name"]]),
+                                        "ship": verdict(diffs[r["name"]])[0]}
+                                       if r["name"] in diffs else {})}
+                        for r in results}}, indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
