@@ -13,6 +13,8 @@ entities aimed at by fewer articles are drawn pale, below a line.
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from ..errors import ConfigError, plural, require
@@ -32,18 +34,30 @@ _STACKED = 7  # techniques drawn in their own colour in a target chart; the rest
 
 def plot_format(path) -> str:
     """The format a chart at ``path`` is written in, from its suffix; any other suffix is a
-    ``ConfigError`` (a .jpg holding PNG bytes would mislead every program that opens it).
+    ``ConfigError`` (a .jpg holding PNG bytes would mislead every program that opens it). A
+    device or pipe with no suffix (``/dev/null``, ``/dev/stdout``) gets PNG.
 
-    >>> plot_format("a.PNG"), plot_format("b.svg")
-    ('png', 'svg')
+    >>> plot_format("a.PNG"), plot_format("b.svg"), plot_format("/dev/null")
+    ('png', 'svg', 'png')
     """
     suffix = Path(path).suffix.lower().lstrip(".")
+    if not suffix and _is_device(path):
+        return "png"
     if suffix not in PLOT_FORMATS:
         given = f"a .{suffix} file" if suffix else "a file without a suffix"
         raise ConfigError(f"--plot {path}: cannot write {given}; name a "
                           f"{', '.join('.' + f for f in PLOT_FORMATS[:-1])} or "
                           f".{PLOT_FORMATS[-1]} file")
     return suffix
+
+
+def _is_device(path) -> bool:
+    """An existing path that is neither a regular file nor a folder: a device, a pipe."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def plot(stats: Stats, path, *, top: int = 25) -> Path:
