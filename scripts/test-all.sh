@@ -38,7 +38,7 @@ else
   . .venv/bin/activate
 fi
 
-pg_dir="${UNSPIN_PG_DIR:-/tmp/unspin-pg-${UNSPIN_PG_PORT:-54329}}"
+pg_dir="${UNSPIN_TEST_PG_DIR:-/tmp/unspin-pg-${UNSPIN_TEST_PG_PORT:-54329}}"
 pg_was_there=$([ -f "$pg_dir/PG_VERSION" ] && echo yes || echo no)
 if UNSPIN_TEST_PG_URL=$(bash tests/corpus/start_pg.sh); then
   export UNSPIN_TEST_PG_URL

@@ -48,6 +48,6 @@ def browser():
 
 @pytest.fixture
 def shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("UNSPIN_SCREENSHOT_DIR") or tmp_path)
+    folder = Path(os.environ.get("UNSPIN_TEST_SCREENSHOT_DIR") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     return folder

@@ -161,8 +161,8 @@ def pg_server():
     if not _pg_binaries():
         pytest.skip("PostgreSQL is not installed (apt-get install -y postgresql), and "
                     "UNSPIN_TEST_PG_URL is not set: PostgreSQL store tests skipped")
-    env = {**os.environ, "UNSPIN_PG_PORT": os.environ.get("UNSPIN_PG_PORT", "54331")}
-    env["UNSPIN_PG_DIR"] = f"/tmp/unspin-pg-pytest-{env['UNSPIN_PG_PORT']}"
+    env = {**os.environ, "UNSPIN_TEST_PG_PORT": os.environ.get("UNSPIN_TEST_PG_PORT", "54331")}
+    env["UNSPIN_TEST_PG_DIR"] = f"/tmp/unspin-pg-pytest-{env['UNSPIN_TEST_PG_PORT']}"
     p = subprocess.run(["bash", str(HERE / "start_pg.sh")], capture_output=True, text=True,
                        env=env, timeout=120)
     if p.returncode != 0:

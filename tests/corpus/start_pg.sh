@@ -5,10 +5,10 @@
 #   bash tests/corpus/start_pg.sh --stop                          # stop and delete it
 #
 # Needs Debian's postgresql package (apt-get install -y postgresql). As root, the cluster runs as
-# the 'postgres' user. Port: $UNSPIN_PG_PORT (default 54329); data: $UNSPIN_PG_DIR.
+# the 'postgres' user. Port: $UNSPIN_TEST_PG_PORT (default 54329); data: $UNSPIN_TEST_PG_DIR.
 set -euo pipefail
-PORT="${UNSPIN_PG_PORT:-54329}"
-DIR="${UNSPIN_PG_DIR:-/tmp/unspin-pg-$PORT}"
+PORT="${UNSPIN_TEST_PG_PORT:-54329}"
+DIR="${UNSPIN_TEST_PG_DIR:-/tmp/unspin-pg-$PORT}"
 PASSWORD="unspin-test"
 
 BIN="$(pg_config --bindir 2>/dev/null || true)"

@@ -262,19 +262,19 @@ GOLDEN_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "report"
 
 @pytest.fixture
 def golden():
-    """Compare output with ``tests/fixtures/report/<name>.golden``; with UNSPIN_UPDATE_GOLDEN=1
+    """Compare output with ``tests/fixtures/report/<name>.golden``; with UNSPIN_TEST_UPDATE_GOLDEN=1
     the file is (re)written instead, and the diff is then reviewed in version control."""
 
     def check(name: str, actual: str) -> None:
         path = GOLDEN_DIR / f"{name}.golden"
-        if os.environ.get("UNSPIN_UPDATE_GOLDEN") == "1":
+        if os.environ.get("UNSPIN_TEST_UPDATE_GOLDEN") == "1":
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(actual, encoding="utf-8", newline="")
             return
         if not path.exists():
-            pytest.fail(f"{path} is missing; run with UNSPIN_UPDATE_GOLDEN=1 to create it")
+            pytest.fail(f"{path} is missing; run with UNSPIN_TEST_UPDATE_GOLDEN=1 to create it")
         expected = path.read_bytes().decode("utf-8")
         assert actual == expected, (f"{name} differs from {path}; if the change is intended, "
-                                    "rerun with UNSPIN_UPDATE_GOLDEN=1 and review the diff")
+                                    "rerun with UNSPIN_TEST_UPDATE_GOLDEN=1 and review the diff")
 
     return check

@@ -1,5 +1,5 @@
 """The HTML report in headless Chromium: no script errors, hostile markup inert, panel, keyboard,
-filters, phone width, print. Screenshots go to $UNSPIN_SCREENSHOT_DIR (default: tmp_path).
+filters, phone width, print. Screenshots go to $UNSPIN_TEST_SCREENSHOT_DIR (default: tmp_path).
 
 Needs Debian's chromium at /usr/bin/chromium and the playwright package (no downloaded browser).
 """

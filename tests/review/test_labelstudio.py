@@ -28,8 +28,8 @@ from unspin.review.format import read_reviews
 from .conftest import TEXT
 
 ROOT = Path(__file__).resolve().parents[2]
-VENV = Path(os.environ.get("UNSPIN_LS_VENV") or ROOT / ".venv-ls")
-START_TIMEOUT = float(os.environ.get("UNSPIN_LS_START_TIMEOUT", "300"))
+VENV = Path(os.environ.get("UNSPIN_TEST_LS_VENV") or ROOT / ".venv-ls")
+START_TIMEOUT = float(os.environ.get("UNSPIN_TEST_LS_START_TIMEOUT", "300"))
 TOKEN = "unspin-review-test-token"
 
 
@@ -91,7 +91,7 @@ def label_studio(tmp_path_factory):
                 pass
             if time.monotonic() > deadline:
                 pytest.skip(f"Label Studio did not start within {START_TIMEOUT:.0f} s "
-                            "(UNSPIN_LS_START_TIMEOUT)")
+                            "(UNSPIN_TEST_LS_START_TIMEOUT)")
             time.sleep(1)
         yield LabelStudio(url)
     finally:

@@ -1,6 +1,6 @@
 """The web page of a real `unspin serve` on 127.0.0.1, driven in headless Chromium: paste the
 seed article, see highlights, hover and click one, at desktop and phone width; screenshots go to
-$UNSPIN_SCREENSHOT_DIR if set."""
+$UNSPIN_TEST_SCREENSHOT_DIR if set."""
 
 import socket
 import subprocess
