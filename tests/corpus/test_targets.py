@@ -246,3 +246,29 @@ def test_stats_by_target_cli_table_csv_and_plot(corpus, enriched_out, tmp_path):
     assert "outlet Planet" in out and "the 2 most aimed at of 3 entities" in out
     code, _o, err = corpus.run_cli("stats", "--db", db, "--by", "outlet", "--outlet", "Planet")
     assert code == 2 and corpus.one_line_error(err)
+
+
+def test_stats_by_target_merges_one_persons_names_across_articles(db_url, tmp_path):
+    """'Jane A. Smith', 'Ms. Smith' and a lone 'Smith' in other articles are Jane Smith; 'John
+    Smith' would not be merged into her, and groups are never renamed."""
+    jane_a, ms, smith, john = (("Jane A. Smith", "person"), ("Ms. Smith", "person"),
+                               ("Smith", "person"), ("John Doe", "person"))
+    articles = [
+        ("a1", "Planet", [(LOADED, SMITH), (NAME, jane_a)], []),
+        ("a2", "Planet", [(LOADED, ms), (DOUBT, EXPERTS)], []),
+        ("a3", "Gazette", [(NAME, smith), (LOADED, john)], []),
+        ("a4", "Gazette", [(LOADED, SMITH)], []),
+    ]
+    load_dir(make_output(tmp_path / "merged", articles), db_url)
+    s = compute(db_url, "target", min_articles=1)
+    rows = {r.entity: r for r in s.targets}
+    assert set(rows) == {"Jane Smith", "John Doe", "experts"}
+    jane = rows["Jane Smith"]
+    assert (jane.spans, jane.articles) == (5, 4)
+    assert jane.techniques == {LOADED: 3, NAME: 2}
+    assert jane.outlets == {"Planet": (3, 2), "Gazette": (2, 2)}
+    fine = {(e, o, t): (n, a) for e, _k, o, t, n, a in s.fine}
+    assert fine[("Jane Smith", "Planet", LOADED)] == (2, 2)
+    assert fine[("Jane Smith", "Planet", NAME)] == (1, 1)
+    fine = {k: n for k, (n, _a) in fine.items()}
+    assert sum(n for (e, _o, _t), n in fine.items() if e == "Jane Smith") == 5

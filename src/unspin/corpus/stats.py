@@ -450,11 +450,72 @@ def _by_target(conn, sa, t, ok, model, stats: Stats, shown: str) -> None:
         row.techniques[technique] = row.techniques.get(technique, 0) + int(n)
         stats.fine.append((entity, kind or "", name or UNKNOWN["outlet"], technique, int(n),
                            int(n_articles)))
+    def articles_of(names: list[str]) -> list[tuple[str, str, str, str]]:
+        """(entity, article id, outlet, technique) of the person-kind rows of ``names``."""
+        return [(e, aid, o or UNKNOWN["outlet"], t) for e, aid, o, t in conn.execute(
+            sa.select(x.c.entity, x.c.article_id, outlet, x.c.technique).distinct()
+            .where(mine, x.c.kind == "person", x.c.entity.in_(names)))]
+
+    rows = _merge_people(rows, stats, articles_of)
     stats.targeted = sum(r.spans for r in rows.values())
     stats.targets = sorted(rows.values(), key=lambda r: (stats.few(r), -r.spans, -r.articles,
                                                           r.entity, r.kind))
     for r in stats.targets:
         r.outlets = dict(sorted(r.outlets.items(), key=lambda o: (-o[1][0], o[0])))
+
+
+def _merge_people(rows: dict[tuple[str, str], TargetRow], stats: Stats, articles_of
+                  ) -> dict[tuple[str, str], TargetRow]:
+    """One row per person however articles wrote the name: "Donald J. Trump", "Mr. Trump" and
+    a lone "Trump" (when "Donald Trump" is the commonest full name with that surname) are
+    counted as "Donald Trump" (``enrich.entities.merge_names``). Spans add up; articles are
+    counted once each (``articles_of(names)`` gives the (entity, article, outlet, technique)
+    rows of the names merged). ``stats.fine`` is merged the same way."""
+    from ..enrich.entities import merge_names
+
+    names = merge_names(e for e, k in rows if k == "person")
+    groups: dict[str, list[str]] = {}
+    for e, k in rows:
+        if k == "person":
+            groups.setdefault(names[e], []).append(e)
+    merging = {n: g for n, g in groups.items() if g != [n]}
+    if not merging:
+        return rows
+    seen: dict[str, set] = {}
+    per_outlet: dict[tuple[str, str], set] = {}
+    per_technique: dict[tuple[str, str, str], set] = {}
+    for entity, aid, outlet, technique in articles_of(
+            sorted({e for g in merging.values() for e in g})):
+        name = names[entity]
+        seen.setdefault(name, set()).add(aid)
+        per_outlet.setdefault((name, outlet), set()).add(aid)
+        per_technique.setdefault((name, outlet, technique), set()).add(aid)
+    merged: dict[tuple[str, str], TargetRow] = {}
+    for (entity, kind), r in rows.items():
+        name = names[entity] if kind == "person" else entity
+        if name not in merging or kind != "person":
+            merged[entity, kind] = r
+            continue
+        into = merged.get((name, kind))
+        if into is None:
+            n_articles = len(seen.get(name, ()))
+            merged[name, kind] = into = TargetRow(name, r.kind, 0, n_articles,
+                                                  n_articles / stats.enriched)
+        into.spans += r.spans
+        for t, n in r.techniques.items():
+            into.techniques[t] = into.techniques.get(t, 0) + n
+        for o, (n, _articles) in r.outlets.items():
+            into.outlets[o] = (into.outlets.get(o, (0, 0))[0] + n,
+                               len(per_outlet.get((name, o), ())))
+    fine: dict[tuple, list[int]] = {}
+    for entity, kind, outlet, technique, n, n_articles in stats.fine:
+        name = names[entity] if kind == "person" else entity
+        acc = fine.setdefault((name, kind, outlet, technique), [0, n_articles])
+        acc[0] += n
+        if kind == "person" and name in merging:
+            acc[1] = len(per_technique.get((name, outlet, technique), ()))
+    stats.fine = [(*k, n, a) for k, (n, a) in fine.items()]
+    return merged
 
 
 def _phrases(conn, sa, spans, model) -> dict[str, list[tuple[str, int]]]:
