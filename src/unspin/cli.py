@@ -392,6 +392,15 @@ def cmd_techniques(args) -> int:
     return 0
 
 
+def cmd_extension(args) -> int:
+    from .browser_extension import write
+
+    folder, archive, mark = write(args.out, server=args.server)
+    print(f"browser extension written to {folder} (and {archive}); load it unpacked from "
+          f"chrome://extensions; bookmarklet in {mark}")
+    return 0
+
+
 # ---------------------------------------------------------------------------------------------
 # parser
 
@@ -643,6 +652,14 @@ def build_parser() -> argparse.ArgumentParser:
     te.set_defaults(func=cmd_techniques)
     from .corpus.cli import add_commands  # batch, store, stats
     from .review.cli import add_commands as add_review  # review config/export/import/apply
+
+    ex = sub.add_parser("extension", help="write the browser extension (unpacked and zipped) "
+                        "and a bookmarklet that show unspin's findings on the page you read")
+    ex.add_argument("--out", required=True, help="folder to write them into")
+    ex.add_argument("--server", default="http://127.0.0.1:8000",
+                    help="the unspin serve address the bookmarklet asks (default "
+                    "http://127.0.0.1:8000; the extension's is set in its options page)")
+    ex.set_defaults(func=cmd_extension)
 
     add_commands(sub)
     add_review(sub)

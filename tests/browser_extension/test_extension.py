@@ -17,6 +17,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -24,7 +25,7 @@ pytest.importorskip("fastapi", reason="needs unspin[serve]")
 httpx = pytest.importorskip("httpx")
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright")
 
-from unspin.browser_extension import write  # noqa: E402
+from unspin.browser_extension import bookmarklet, write  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.model, pytest.mark.slow]
 
@@ -164,9 +165,11 @@ def pages(seed_path):
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(pages):
+    """A real ``unspin serve``; the test pages' origin may call it (for the bookmarklet)."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "unspin.cli", "serve", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "unspin.cli", "serve", "--port", str(port),
+                             "--cors-origin", pages],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -385,4 +388,18 @@ def test_refusals_are_a_clear_message(chrome, server, pages, where, words, shots
     assert tab.locator("unspin-mark").count() == 0
     assert not problems
     tab.screenshot(path=str(shots / f"extension-{where}.png"))
+    tab.close()
+
+
+def test_bookmarklet_draws_the_same(chrome, server, pages, shots):
+    """The bookmarklet runs in the page and asks the server itself (CORS for the page)."""
+    context, _worker = chrome
+    tab = context.new_page()
+    tab.goto(f"{pages}/furniture.html")
+    source = unquote(bookmarklet(server)[len("javascript:"):])
+    tab.evaluate(source)
+    tab.wait_for_function("() => document.querySelector('unspin-mark')", timeout=60_000)
+    placed, total = placed_share(tab)
+    assert total >= 10 and placed / total >= 0.9
+    assert tab.evaluate("window.pageSaw").count(server + "/v1/analyze") == 1
     tab.close()

@@ -33,7 +33,7 @@ def _read(name: str) -> str:
 def _origin(server: str) -> str:
     parts = urlsplit(server.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"server: {server!r} is not an http(s) address; give one such as "
+        raise ConfigError(f"server address {server!r} is not http(s); give one such as "
                           f"{DEFAULT_SERVER}")
     return f"{parts.scheme}://{parts.netloc}"
 
