@@ -33,8 +33,9 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, workers: 
     ``connection_limit`` open connections per process a new one closes the longest-idle one
     (``connections.GuardedH11Protocol``), and the app caps requests in flight."""
     from ..errors import require
-    from .config import to_env
+    from .config import check_exposure, to_env
 
+    check_exposure(options, host)
     uvicorn = require("uvicorn", "serve")
     require("fastapi", "serve")
     to_env(options)
