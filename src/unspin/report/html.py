@@ -34,6 +34,7 @@ from importlib import resources
 from urllib.parse import urlsplit
 
 from ..analysis import Analysis, Span, sentence_bounds
+from ..review.format import article_id, text_sha256
 from ..techniques import TECHNIQUES, Technique
 from ._enriched import UNATTRIBUTED, cue_phrase, ranked_claims, span_positions, tally_detail
 from ._layout import (
@@ -504,7 +505,20 @@ class _Page:
         for i, tech in enumerate(self.techs):
             techniques[self.keys[i]] = {"id": tech.id, "name": tech.name, "code": tech.code,
                                         "definition": tech.definition}
-        payload = {"spans": spans, "techniques": techniques}
+        model = self.analysis.model
+        # what a review needs to name what it corrects: the article (its id, text and the
+        # text's sha256), the model, and every technique a span can be given; and where each
+        # paragraph of the article (and a title taken from the text) starts in the text, so
+        # that words a reviewer selects become offsets
+        heading = self.shape.heading[0] if self.shape.heading is not None else None
+        payload = {"spans": spans, "techniques": techniques,
+                   "article": {"id": article_id(self.doc.id, text), "text": text,
+                               "sha256": text_sha256(text), "heading": heading,
+                               "paragraphs": [a for a, _ in self.shape.paragraphs]},
+                   "model": {"name": model.name, "version": model.version,
+                             "fingerprint": model.fingerprint},
+                   "taxonomy": [{"id": t.id, "name": t.name, "code": t.code}
+                                for t in TECHNIQUES]}
         if self.found is not None:
             # Spans aimed at each entity of the tally, in the report's numbering.
             payload["tally"] = [sorted(self.positions[i] for i in row.spans)

@@ -11,8 +11,11 @@
     return el;
   }
 
-  function setup(root) {
+  // options (all optional): save(record) -> Promise of a message, to send a review somewhere
+  // instead of downloading it; source, what the review names as where it was made
+  function setup(root, options) {
     if (root.getAttribute("data-us-ready")) return;
+    options = options && typeof options === "object" ? options : {};
     root.setAttribute("data-us-ready", "1");
     var source = root.querySelector("script.us-data");
     if (!source) return;
@@ -22,6 +25,7 @@
     var showAll = root.querySelector(".us-showall");
     var hidden = {};
     var trigger = null;
+    var review = data.article && data.taxonomy ? reviewing(root, data, options) : null;
 
     function isHidden(key) { return hidden[key] === true; }
 
@@ -75,6 +79,7 @@
           "Tentative: at this confidence, most such findings are not what annotators marked."));
       }
       box.appendChild(make("p", "us-def", tech.definition));
+      if (review) box.appendChild(review.controls(i));
       return box;
     }
 
@@ -221,12 +226,15 @@
       if (!target.closest(".us-panel")) hide(false);
     });
 
-    // Code labels act as buttons: Enter and Space open them, as on a native button.
+    // Code labels act as buttons: Enter and Space open them, as on a native button. With the
+    // review controls in the panel, the focus moves to them (Escape brings it back).
     root.addEventListener("keydown", function (event) {
       var tag = event.target instanceof Element && event.target.closest(".us-tag");
       if (tag && (event.key === "Enter" || event.key === " ")) {
         event.preventDefault();
         show([Number(tag.getAttribute("data-i"))], tag);
+        var first = review && panel.querySelector(".us-rv button");
+        if (first) first.focus();
       }
     });
 
@@ -349,7 +357,277 @@
     }
   }
 
-  function setupAll() { document.querySelectorAll(".unspin-report").forEach(setup); }
+  // Review: each span's panel takes Accept, Reject or another technique; words selected in the
+  // article become a new span with the technique chosen for them. The corrections leave as one
+  // line of unspin's corrections format (unspin.corrections/1): downloaded as a file that
+  // 'unspin review import' reads, or handed to options.save (the web page sends it to the API).
+  function reviewing(root, data, options) {
+    var article = data.article;
+    var chars = Array.from(article.text);  // offsets count characters (code points), as unspin's do
+    var decisions = {};  // span number -> {action, technique}
+    var added = [];      // {start, end, technique}
+    var pending = null;  // the words last selected in the article: {start, end}
+    var names = {};
+    data.taxonomy.forEach(function (t) { names[t.id] = t.name; });
+
+    function original(i) { return data.techniques[data.spans[i].t].id; }
+    function words(start, end) {
+      var text = chars.slice(start, end).join("").replace(/\s+/g, " ");
+      return text.length > 80 ? text.slice(0, 77) + "\u2026" : text;
+    }
+    function choices(select, selected, prompt) {
+      if (prompt) {
+        var none = make("option", null, prompt);
+        none.value = "";
+        select.appendChild(none);
+      }
+      data.taxonomy.forEach(function (t) {
+        var option = make("option", null, t.name + " (" + t.code + ")");
+        option.value = t.id;
+        option.selected = t.id === selected;
+        select.appendChild(option);
+      });
+    }
+    function button(cls, text) {
+      var b = make("button", cls, text);
+      b.type = "button";
+      return b;
+    }
+    function field(label, control) {
+      var box = make("label", "us-rvfield");
+      box.appendChild(make("span", null, label));
+      box.appendChild(control);
+      return box;
+    }
+
+    var card = make("section", "us-card us-review");
+    card.setAttribute("aria-label", "Review");
+    card.appendChild(make("h2", null, "Review"));
+    card.appendChild(make("p", "us-rvhint", "Open a span to accept, reject or relabel it. To add " +
+      "one, select its words in the article and choose its technique here."));
+    var reviewer = make("input", "us-reviewer");
+    reviewer.type = "text";
+    reviewer.autocomplete = "name";
+    reviewer.placeholder = "Your name or address";
+    card.appendChild(field("Reviewer", reviewer));
+    var chosen = make("p", "us-rvsel", "No words selected in the article.");
+    card.appendChild(chosen);
+    var addTechnique = make("select", "us-addtech");
+    choices(addTechnique, null, "Choose a technique\u2026");
+    card.appendChild(field("Technique of the selected words", addTechnique));
+    var addButton = button("us-addspan", "Add span");
+    card.appendChild(addButton);
+    var addedList = make("ul", "us-added");
+    card.appendChild(addedList);
+    var count = make("p", "us-note us-rvcount");
+    card.appendChild(count);
+    var save = button("us-save", options.save ? "Save corrections" : "Download corrections");
+    card.appendChild(save);
+    var status = make("p", "us-rvstatus");
+    status.setAttribute("role", "status");
+    card.appendChild(status);
+    var side = root.querySelector(".us-side");
+    if (side) side.insertBefore(card, side.firstChild);
+    else root.appendChild(card);
+
+    function say(message) { status.textContent = message; }
+
+    function tally() {
+      var n = { accept: 0, reject: 0, relabel: 0 };
+      Object.keys(decisions).forEach(function (k) { n[decisions[k].action] += 1; });
+      count.textContent = n.accept + " accepted, " + n.reject + " rejected, " + n.relabel +
+        " relabelled, " + added.length + " added";
+    }
+
+    // The highlights, their code labels and the findings list show what was decided.
+    function show(i) {
+      var d = decisions[i];
+      root.querySelectorAll('.h[data-i="' + i + '"], .us-tag[data-i="' + i + '"], ' +
+                            '.us-finding[data-i="' + i + '"]').forEach(function (el) {
+        ["accept", "reject", "relabel"].forEach(function (a) {
+          el.classList.toggle("rv-" + a, !!d && d.action === a);
+        });
+      });
+      tally();
+    }
+
+    function controls(i) {
+      var box = make("div", "us-rv");
+      box.setAttribute("role", "group");
+      box.setAttribute("aria-label", "Your review of this span");
+      var accept = button("us-accept", "Accept");
+      var reject = button("us-reject", "Reject");
+      var relabel = make("select", "us-relabel");
+      choices(relabel, original(i));
+      var note = make("p", "us-rvnote");
+      note.setAttribute("aria-live", "polite");
+      function refresh() {
+        var d = decisions[i];
+        accept.setAttribute("aria-pressed", d && d.action === "accept" ? "true" : "false");
+        reject.setAttribute("aria-pressed", d && d.action === "reject" ? "true" : "false");
+        relabel.value = d && d.action === "relabel" ? d.technique : original(i);
+        note.textContent = !d ? "Not reviewed yet." :
+          d.action === "accept" ? "You accepted this span." :
+          d.action === "reject" ? "You rejected this span." :
+          "You relabelled it as " + names[d.technique] + ".";
+        show(i);
+      }
+      function decide(action) {
+        var d = decisions[i];
+        if (d && d.action === action) delete decisions[i];  // pressed again: undone
+        else decisions[i] = { action: action, technique: original(i) };
+        refresh();
+      }
+      accept.addEventListener("click", function () { decide("accept"); });
+      reject.addEventListener("click", function () { decide("reject"); });
+      relabel.addEventListener("change", function () {
+        if (relabel.value === original(i)) delete decisions[i];
+        else decisions[i] = { action: "relabel", technique: relabel.value };
+        refresh();
+      });
+      box.appendChild(accept);
+      box.appendChild(reject);
+      box.appendChild(field("Relabel as", relabel));
+      box.appendChild(note);
+      refresh();
+      return box;
+    }
+
+    // Where a point of the selection falls in the text: the characters before it in its
+    // paragraph (or a title taken from the text), whose start comes in the data. Code labels
+    // and chips are drawn by CSS and hold no text, so the count is the article's own.
+    function offset(node, at) {
+      var el = node.nodeType === 1 ? node : node.parentElement;
+      var holder = el && el.closest(".us-article > p, .us-title");
+      if (!holder || !root.contains(holder)) return null;
+      var first = holder.classList.contains("us-title") ? article.heading :
+        article.paragraphs[Array.prototype.indexOf.call(holder.parentElement.children, holder)];
+      if (first == null) return null;
+      var range = document.createRange();
+      range.setStart(holder, 0);
+      range.setEnd(node, at);
+      return first + Array.from(range.toString()).length;
+    }
+
+    // A click on a control may clear the selection, so the last one in the article is kept.
+    document.addEventListener("selectionchange", function () {
+      var selection = window.getSelection();
+      if (!selection || !selection.rangeCount || selection.isCollapsed) return;
+      var range = selection.getRangeAt(0);
+      var start = offset(range.startContainer, range.startOffset);
+      var end = offset(range.endContainer, range.endOffset);
+      if (start === null || end === null) return;
+      while (start < end && /\s/.test(chars[start])) start++;
+      while (end > start && /\s/.test(chars[end - 1])) end--;
+      if (start >= end) return;
+      pending = { start: start, end: end };
+      chosen.textContent = "Selected: \u201C" + words(start, end) + "\u201D";
+    });
+
+    function listAdded() {
+      addedList.textContent = "";
+      added.forEach(function (a, k) {
+        var li = make("li");
+        li.appendChild(make("span", null, names[a.technique] + ": \u201C" +
+                                          words(a.start, a.end) + "\u201D"));
+        var remove = button("us-rmadd", "Remove");
+        remove.setAttribute("aria-label", "Remove the added span " + words(a.start, a.end));
+        remove.addEventListener("click", function () {
+          added.splice(k, 1);
+          listAdded();
+          say("Added span removed.");
+          addButton.focus();
+        });
+        li.appendChild(remove);
+        addedList.appendChild(li);
+      });
+      tally();
+    }
+
+    addButton.addEventListener("click", function () {
+      if (!pending) return say("First select the words of the span in the article.");
+      if (!addTechnique.value) {
+        addTechnique.focus();
+        return say("Choose the technique of the selected words.");
+      }
+      var span = { start: pending.start, end: pending.end, technique: addTechnique.value };
+      var known = added.some(function (a) {
+        return a.start === span.start && a.end === span.end && a.technique === span.technique;
+      });
+      if (known) return say("That span is added already.");
+      added.push(span);
+      listAdded();
+      say("Added " + names[span.technique] + ": \u201C" + words(span.start, span.end) + "\u201D.");
+    });
+
+    // One line of the corrections format. Spans not reviewed are left out; of two kept spans
+    // with the same words and technique (a relabel onto another span's technique) one stays.
+    function record() {
+      var spans = [], rejected = [], seen = {};
+      function keep(c, list) {
+        var key = c.start + ":" + c.end + ":" + c.technique + ":" + (list === rejected);
+        if (seen[key]) return;
+        seen[key] = true;
+        list.push(c);
+      }
+      Object.keys(decisions).map(Number).sort(function (a, b) { return a - b; })
+        .forEach(function (i) {
+          var d = decisions[i], s = data.spans[i];
+          var c = { start: s.start, end: s.end, technique: d.technique, action: d.action };
+          if (d.action === "relabel") c.original = original(i);
+          keep(c, d.action === "reject" ? rejected : spans);
+        });
+      added.forEach(function (a) {
+        keep({ start: a.start, end: a.end, technique: a.technique, action: "add" }, spans);
+      });
+      return {
+        schema: "unspin.corrections/1", id: article.id, text: article.text,
+        text_sha256: article.sha256, model: data.model, reviewer: reviewer.value.trim(),
+        reviewed_at: new Date().toISOString(), source: options.source || "unspin HTML report",
+        spans: spans, rejected: rejected
+      };
+    }
+
+    function download(line) {
+      var blob = new Blob([line], { type: "application/x-ndjson" });
+      var link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = "corrections-" +
+        (String(article.id).replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 60) || "article") + ".jsonl";
+      link.hidden = true;
+      document.body.appendChild(link);
+      link.click();
+      document.body.removeChild(link);
+      setTimeout(function () { URL.revokeObjectURL(link.href); }, 60000);
+      return "Downloaded " + link.download + "; read it with: unspin review import " +
+        link.download;
+    }
+
+    save.addEventListener("click", function () {
+      if (!reviewer.value.trim()) {
+        reviewer.focus();
+        return say("Give the reviewer's name first.");
+      }
+      var line = record();
+      if (!line.spans.length && !line.rejected.length) {
+        return say("Nothing to save yet: accept, reject, relabel or add a span first.");
+      }
+      if (!options.save) return say(download(JSON.stringify(line) + "\n"));
+      save.disabled = true;
+      say("Saving\u2026");
+      Promise.resolve().then(function () { return options.save(line); })
+        .then(function (message) { say(message || "Saved."); },
+              function (err) { say("Not saved: " + (err && err.message || err)); })
+        .then(function () { save.disabled = false; });
+    });
+
+    tally();
+    return { controls: controls, record: record };
+  }
+
+  function setupAll() {
+    document.querySelectorAll(".unspin-report").forEach(function (el) { setup(el); });
+  }
   window.unspinReport = { setup: setup };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setupAll);
   else setupAll();

@@ -1,0 +1,135 @@
+"""Correcting spans in the standalone HTML report (headless Chromium, no server): accept,
+reject, relabel, add a span from selected words, download, and read the download with
+``unspin review import``. Needs Debian's chromium at /usr/bin/chromium and playwright."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from unspin.cli import main
+from unspin.report import render_html
+from unspin.review.format import read_reviews
+
+from .conftest import MODEL, TEXT
+
+pytestmark = pytest.mark.browser
+
+# words after the emoji: one character in Python, two UTF-16 units in the page's script
+ADDED = "every one of them"
+
+
+def open_report(browser, analysis, tmp_path):
+    path = tmp_path / "report.html"
+    path.write_text(render_html(analysis), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page.set_default_timeout(10_000)
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(f"pageerror: {exc}"))
+    page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}")
+            if msg.type in ("error", "warning") else None)
+    page.on("request", lambda req: problems.append(f"request: {req.url}")
+            if not req.url.startswith(("file://", "blob:")) else None)
+    page.goto(path.as_uri())
+    page.wait_for_function("document.querySelector('.unspin-report[data-us-ready]')")
+    return page, problems
+
+
+def select_words(page, words: str) -> None:
+    """Select ``words`` in the article as a reader would, with a space before them."""
+    page.evaluate("""(words) => {
+      const walker = document.createTreeWalker(document.querySelector('.us-article'),
+                                               NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const at = node.data.indexOf(words);
+        if (at > 0) {
+          window.getSelection().setBaseAndExtent(node, at - 1, node, at + words.length);
+          return;
+        }
+      }
+      throw new Error('words not found: ' + words);
+    }""", words)
+
+
+def tag(page, technique_code: str):
+    return page.locator(f'.us-tag[data-code="{technique_code}"]').first
+
+
+def test_review_in_the_report_downloads_what_review_import_reads(browser, analysis, tmp_path,
+                                                                   capsys):
+    page, problems = open_report(browser, analysis, tmp_path)
+    panel = page.locator(".us-panel")
+    codes = {t["id"]: t["code"] for t in page.evaluate(
+        "JSON.parse(document.querySelector('script.us-data').textContent).taxonomy")}
+
+    # accept with the mouse
+    tag(page, codes["Loaded_Language"]).click()
+    panel.get_by_role("button", name="Accept").click()
+    assert "You accepted this span." in panel.inner_text()
+    page.keyboard.press("Escape")
+
+    # reject with the keyboard: Enter on the code label moves the focus to the controls
+    tag(page, codes["Doubt"]).focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.textContent") == "Accept"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    assert "You rejected this span." in panel.inner_text()
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.activeElement.classList.contains('us-tag')")
+
+    # relabel: another technique from the panel's list
+    tag(page, codes["Slogans"]).click()
+    panel.get_by_label("Relabel as").select_option("Exaggeration,Minimisation")
+    assert "You relabelled it as" in panel.inner_text()
+    page.keyboard.press("Escape")
+
+    # add: select words in the article, choose a technique, add
+    select_words(page, ADDED)
+    page.wait_for_function("(w) => document.querySelector('.us-rvsel').textContent.includes(w)",
+                           arg=ADDED)  # selectionchange comes as a task of its own
+    page.get_by_label("Technique of the selected words").select_option("Repetition")
+    page.get_by_role("button", name="Add span").click()
+    assert "1 accepted, 1 rejected, 1 relabelled, 1 added" in page.locator(
+        ".us-rvcount").inner_text()
+
+    page.get_by_label("Reviewer").fill("ana@example.org")
+    with page.expect_download() as got:
+        page.get_by_role("button", name="Download corrections").click()
+    download = got.value
+    assert download.suggested_filename == "corrections-storm1.jsonl"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    assert problems == []
+    page.close()
+
+    out = tmp_path / "imported.jsonl"
+    assert main(["review", "import", str(saved), "-o", str(out)]) == 0
+    assert "accept 1, reject 1, relabel 1, add 1" in capsys.readouterr().err
+    (review,) = read_reviews(out)
+    assert review.id == "storm1" and review.text == TEXT and review.reviewer == "ana@example.org"
+    assert review.model == MODEL
+    found = {(c.action, TEXT[c.start:c.end], c.technique, c.original)
+             for c in review.corrections}
+    assert found == {
+        ("accept", "reckless scheme", "Loaded_Language", None),
+        ("reject", "Can we really trust a minister", "Doubt", None),
+        ("relabel", "Jobs, not excuses!", "Exaggeration,Minimisation", "Slogans"),
+        ("add", ADDED, "Repetition", None),
+    }
+    assert json.loads(saved.read_text(encoding="utf-8"))["text_sha256"] == review.text_sha256
+
+
+def test_saving_needs_a_reviewer_and_a_correction(browser, analysis, tmp_path):
+    page, problems = open_report(browser, analysis, tmp_path)
+    save = page.get_by_role("button", name="Download corrections")
+    save.click()
+    assert "reviewer" in page.locator(".us-rvstatus").inner_text()
+    page.get_by_label("Reviewer").fill("ana")
+    save.click()
+    assert "Nothing to save yet" in page.locator(".us-rvstatus").inner_text()
+    page.get_by_role("button", name="Add span").click()
+    assert "select the words" in page.locator(".us-rvstatus").inner_text()
+    assert problems == []
+    page.close()
