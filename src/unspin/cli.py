@@ -373,7 +373,7 @@ def cmd_serve(args) -> int:
     options = resolve_options(
         args, max_text_bytes=args.max_text_bytes, request_timeout=args.request_timeout,
         concurrency=args.concurrency, max_queue=args.max_queue,
-        cors_origins=args.cors_origin or None)
+        cors_origins=args.cors_origin or None, db=args.db)
     logging.getLogger("unspin.access").setLevel(logging.INFO)
     print(f"unspin: serving on http://{args.host}:{args.port} (Ctrl-C to stop)", file=sys.stderr)
     serve(options, host=args.host, port=args.port, workers=args.workers)
@@ -645,6 +645,8 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--max-queue", type=_setting("max_queue"),
                     help="requests waiting before 503 (default 8)")
     sv.add_argument("--cors-origin", action="append", help="allow this origin (repeatable)")
+    sv.add_argument("--db", help="store where POST /v1/corrections (the page's 'Save "
+                    "corrections') saves reviews (default sqlite:///unspin.db)")
     sv.set_defaults(func=cmd_serve)
 
     te = sub.add_parser("techniques", help="list the techniques unspin finds")

@@ -1,4 +1,5 @@
-"""FastAPI app: /v1/analyze, /v1/report, /v1/techniques, /healthz, and the web page at /.
+"""FastAPI app: /v1/analyze, /v1/report, /v1/techniques, /v1/corrections, /healthz, and the web
+page at /.
 
 Analyses run in a thread pool, off the event loop, behind a bounded gate: at most
 ``concurrency`` run and ``max_queue`` wait; beyond that the answer is 503 with Retry-After, so
@@ -124,6 +125,49 @@ class AnalyzeRequest(BaseModel):
     @property
     def field(self) -> str:
         return next(k for k in _SOURCES if getattr(self, k) is not None)
+
+
+class CorrectedSpan(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, title="CorrectedSpan")
+    start: int = Field(description="first character (offsets index `text`, end exclusive)")
+    end: int
+    technique: str = Field(description="the technique the reviewer gives it (for reject: the "
+                           "one the model gave); ids from GET /v1/techniques")
+    action: Literal["accept", "reject", "relabel", "add"]
+    original: str | None = Field(None, description="relabel only: the model's technique")
+
+
+class ReviewedModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    name: str
+    version: str
+    fingerprint: str
+
+
+class CorrectionsRequest(BaseModel):
+    """One review of one article in unspin's corrections format (``unspin.corrections/1``):
+    what the web page and the HTML report make, and what ``unspin review import`` reads."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
+    format: Literal["unspin.corrections/1"] = Field(alias="schema")
+    id: str = Field(description="the article's id")
+    text: str = Field(description="the article's text, exactly as analysed")
+    text_sha256: str | None = Field(None, description="sha256 of `text` (UTF-8), checked")
+    model: ReviewedModel | None = Field(description="the model whose spans were reviewed")
+    reviewer: str = Field(description="who reviewed (free text)")
+    reviewed_at: str = Field(description="ISO 8601 with a time zone")
+    source: str | None = None
+    spans: list[CorrectedSpan] = Field(default_factory=list,
+                                       description="kept spans: accept, relabel, add")
+    rejected: list[CorrectedSpan] = Field(default_factory=list,
+                                          description="the model's spans struck out: reject")
+
+
+class CorrectionsSaved(BaseModel):
+    saved: bool = Field(description="false: this review was in the store already")
+    id: str
+    text_sha256: str
+    counts: dict[str, int] = Field(description="corrections per action")
 
 
 class ErrorBody(BaseModel):
@@ -644,6 +688,28 @@ def build_app(config: Options) -> FastAPI:
         from ..techniques import TECHNIQUES
 
         return [asdict(t) for t in TECHNIQUES]
+
+    @app.post("/v1/corrections", responses=ERRORS, summary="Save a reviewer's corrections")
+    async def corrections_route(req: CorrectionsRequest) -> CorrectionsSaved:
+        """Store one review (the web page's "Save corrections") in this server's store, the
+        database of ``unspin serve --db``, beside earlier reviews of the same article. Saving
+        the same review twice stores it once."""
+        from ..errors import StoreError
+        from ..review.format import parse_review
+        from ..review.store import save_reviews
+
+        try:
+            review = parse_review(req.model_dump(by_alias=True))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"corrections: {exc}") from None
+        try:
+            saved, _ = await asyncio.to_thread(save_reviews, config.db, [review])
+        except (StoreError, ConfigError) as exc:
+            log.error("saving a review failed: %s", exc)
+            raise Busy("store_unavailable", "the server could not save the review in its "
+                                            "store; see the server log") from None
+        return CorrectionsSaved(saved=bool(saved), id=review.id, text_sha256=review.text_sha256,
+                                counts=review.counts())
 
     @app.get("/healthz", summary="Liveness and model status")
     async def healthz() -> dict:
