@@ -3,6 +3,9 @@ response matches the documented schema: status codes, content types (JSON errors
 /v1/report too), bodies, and valid bodies accepted / invalid ones refused ("exactly one of
 text, html or url" is in the schema)."""
 
+import tempfile
+from pathlib import Path
+
 import pytest
 
 pytest.importorskip("fastapi", reason="needs unspin[serve]")
@@ -16,8 +19,10 @@ from unspin.server import create_app
 pytestmark = [pytest.mark.model, pytest.mark.slow]
 
 # small texts keep each generated analysis fast; no URL fetching (allow_private off, and any
-# public address is unreachable here, so fetch cases end as 400/502, never 500)
-APP = create_app(Options(max_text_bytes=20_000, timeout=1.0))
+# public address is unreachable here, so fetch cases end as 400/502, never 500); a generated
+# review that passes every check goes to a store of its own, never to ./unspin.db
+_STORE = Path(tempfile.mkdtemp(prefix="unspin-fuzz-")) / "fuzz.db"
+APP = create_app(Options(max_text_bytes=20_000, fetch_timeout=1.0, db=f"sqlite:///{_STORE}"))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 CHECKS = [schemathesis.checks.not_a_server_error, schemathesis.checks.status_code_conformance,
