@@ -652,8 +652,6 @@ def build_parser() -> argparse.ArgumentParser:
     te = sub.add_parser("techniques", help="list the techniques unspin finds")
     te.add_argument("--json", action="store_true")
     te.set_defaults(func=cmd_techniques)
-    from .corpus.cli import add_commands  # batch, store, stats
-    from .review.cli import add_commands as add_review  # review config/export/import/apply
 
     ex = sub.add_parser("extension", help="write the browser extension (unpacked and zipped) "
                         "and a bookmarklet that show unspin's findings on the page you read")
@@ -662,6 +660,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="the unspin serve address the bookmarklet asks (default "
                     "http://127.0.0.1:8000; the extension's is set in its options page)")
     ex.set_defaults(func=cmd_extension)
+    from .corpus.cli import add_commands  # batch, store, stats
+    from .review.cli import add_commands as add_review  # review config/export/import/apply
 
     add_commands(sub)
     add_review(sub)
