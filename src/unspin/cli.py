@@ -368,12 +368,14 @@ def cmd_serve(args) -> int:
     require("uvicorn", "serve")
     from .corpus.cli import renamed_timeout
     from .server import serve
+    from .server.config import check_exposure
 
     renamed_timeout(args, "request_timeout")
     options = resolve_options(
         args, max_text_bytes=args.max_text_bytes, request_timeout=args.request_timeout,
         concurrency=args.concurrency, max_queue=args.max_queue,
         cors_origins=args.cors_origin or None, db=args.db)
+    check_exposure(options, args.host)  # refused before saying it serves
     logging.getLogger("unspin.access").setLevel(logging.INFO)
     print(f"unspin: serving on http://{args.host}:{args.port} (Ctrl-C to stop)", file=sys.stderr)
     serve(options, host=args.host, port=args.port, workers=args.workers)
