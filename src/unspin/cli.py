@@ -268,7 +268,8 @@ def cmd_train(args) -> int:
                     f"accuracy {m['val_accuracy']:.4f}")
         print(f"epoch {m['epoch']}: {line}", file=sys.stderr, flush=True)
 
-    metrics = train(args.data, args.out, cfg, progress=not args.quiet, on_epoch=on_epoch)
+    metrics = train(args.data, args.out, cfg, progress=not args.quiet, on_epoch=on_epoch,
+                    corrections=args.corrections)
     print(f"model {cfg.name}.v{cfg.version} written to {args.out}: SI F1 "
           f"{metrics['si']['f1']:.4f}, TC F1 {metrics['tc']['f1']:.4f}, full-task F1 "
           f"{metrics['full']['f1']:.4f}")
@@ -546,6 +547,9 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--keep-source-head", dest="keep_source_head", action="store_true",
                     default=None, help="average technique probabilities with the --init-from "
                     "model's span classifier")
+    tr.add_argument("--corrections", metavar="FILE",
+                    help="reviewers' corrections ('unspin review import'): the reviewed "
+                    "articles join the training articles (needs --init-from)")
     tr.add_argument("--extra-labels", dest="extra_labels", metavar="DIR",
                     help="a second annotation of the training articles (SemEval-2023 layout)")
     tr.add_argument("--distill-from", dest="distill_from", metavar="SOFT",

@@ -140,19 +140,25 @@ def check_name(name: str, version: str) -> str:
 
 
 def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = False,
-          on_epoch: Callable[[dict], None] | None = None) -> dict:
+          on_epoch: Callable[[dict], None] | None = None,
+          corrections: str | Path | None = None) -> dict:
     """Train on labelled data (PTC folder or JSONL), export the runtime model into ``out``.
 
     ``cfg.name`` names the new model. Resumes from ``out/checkpoints/last.pt`` when present.
     ``progress`` shows a progress bar; ``on_epoch(metrics)`` is called after each epoch's
-    validation. Returns the validation metrics of the exported model.
+    validation. ``corrections``: a reviewers' corrections file (``unspin review import``)
+    whose articles join the training articles; it needs ``cfg.init_from``, the base model
+    (``train_head``). Returns the validation metrics of the exported model.
     """
     check_name(cfg.name, cfg.version)
     DecodeConfig.check_rules(cfg.decode_rules)
     if cfg.unlabelled and not cfg.distill_from:
         raise ConfigError("--unlabelled needs --distill-from (their only labels are soft)")
+    if corrections and not cfg.init_from:
+        raise ConfigError("--corrections needs --init-from BASE_MODEL: the corrections train a "
+                          "new span classifier over that model's frozen encoder")
     if cfg.init_from:
-        return train_head(data, out, cfg, on_epoch)
+        return train_head(data, out, cfg, on_epoch, corrections=corrections)
     torch = require("torch", "train")
     tqdm = require("tqdm", "train").tqdm
 

@@ -14,6 +14,19 @@ With a teacher's span labels (``unspin teacher label --spans``, given as ``--dis
 classifier also learns the teacher's technique probabilities: on the gold spans of the training
 articles (beside their gold technique) and on the spans the teacher finds in unlabelled articles
 (``--unlabelled``; technique probabilities only, never "no technique" or not).
+With reviewers' corrections (``unspin review``, given as ``corrections``) the corrected articles
+join the training articles, the latest review of each counting (``review.latest``):
+- a *complete* review, one that decided every span the base model finds in the article (it
+  reviewed the base model, same fingerprint, and every span ``detect`` gives there has a
+  correction at its offsets), labels the article like gold: its kept spans are the article's
+  spans and the rest of it may give "no technique" examples as above (its rejected spans among
+  them, since the base model proposes them);
+- any other review is *partial*: the reviewer left spans alone, so nothing said of the rest of
+  the article; only its kept spans (with their techniques) and its rejected spans ("no
+  technique", where no kept span touches them) become examples, and untouched model spans are
+  neither positive nor negative.
+A corrected training article replaces its gold; a corrected validation article is left out of
+training (validation stays held out) and counted in the record.
 The best epoch by validation loss is kept; the model is exported with the source encoder and
 tokenizer, its decoding tuned on validation like any other.
 """
@@ -39,7 +52,8 @@ from .tagger import start_run
 
 log = logging.getLogger(__name__)
 
-__all__ = ["span_examples", "train_head"]
+__all__ = ["span_examples", "partial_examples", "read_corrections", "review_is_complete",
+           "train_head"]
 
 T = len(TECHNIQUE_IDS)
 
@@ -136,6 +150,107 @@ def span_examples(art: LabeledArticle, o: TokenOutputs, pred: Predictor,
     return out
 
 
+def partial_examples(art: LabeledArticle, rejected: list[tuple[int, int]]
+                     ) -> list[tuple[int, int, int]]:
+    """(start, end, class) examples of a partial review: its kept spans, and its rejected
+    spans as "no technique" where no kept span touches them. Nothing else in the article is
+    known, so nothing else is an example."""
+    kept = [(s.start, s.end, TECHNIQUE_IDS.index(s.technique)) for s in art.spans]
+    return kept + [(s, e, T) for s, e in sorted(set(rejected))
+                   if not any(ks < e and s < ke for ks, ke, _k in kept)
+                   and not sp.is_trivial(art.text[s:e])]
+
+
+def read_corrections(path: str | Path) -> tuple[list, dict]:
+    """The latest review of each article in a corrections file (``unspin.corrections/1``)
+    and what the model's record says of the file: its name and sha256, how many reviews,
+    reviewed articles, kept and rejected spans and reviewers, and the models reviewed."""
+    import hashlib
+
+    from ..review.format import latest, read_reviews
+
+    path = Path(path)
+    reviews = list(read_reviews(path))
+    if not reviews:
+        raise InputError(f"{path}: no reviews in this corrections file")
+    counted = latest(reviews)
+    record = {
+        "file": path.name,
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "reviews": len(reviews),
+        "articles": len(counted),
+        "spans": sum(len(r.kept) for r in counted),
+        "rejected_spans": sum(r.counts()["reject"] for r in counted),
+        "reviewers": len({r.reviewer for r in counted}),
+        "reviewed_models": sorted({f"{r.model.name} ({r.model.fingerprint[:12]})"
+                                   for r in counted if r.model}),
+        "rule": "latest review of each article; complete reviews label the whole article, "
+                "partial ones only their kept and rejected spans",
+    }
+    return counted, record
+
+
+def review_is_complete(review, fingerprint: str, found: list[tuple[int, int]]) -> bool:
+    """Whether ``review`` decided every span the base model (``fingerprint``) finds in the
+    article (``found``: their offsets): then its kept spans are all the article's spans."""
+    if review.model is None or review.model.fingerprint != fingerprint:
+        return False
+    decided = {(c.start, c.end) for c in review.corrections if c.action != "add"}
+    return all(se in decided for se in found)
+
+
+def _corrected(reviews, train_arts, val_arts) -> tuple[list, dict, dict]:
+    """(corrected articles, rejected offsets by id, counts): a corrected training article's
+    gold replaced, a corrected validation article left out."""
+    from .data import GoldSpan
+
+    val_ids = {a.id for a in val_arts}
+    train_ids = {a.id for a in train_arts}
+    arts, rejected, counts = [], {}, {"left_out_validation": 0, "replaced_training": 0}
+    for r in reviews:
+        if r.id in val_ids:
+            counts["left_out_validation"] += 1
+            log.warning("article %s is a validation article: its review is left out of "
+                        "training", r.id)
+            continue
+        counts["replaced_training"] += r.id in train_ids
+        spans = sorted({(c.start, c.end, c.technique) for c in r.kept})
+        arts.append(LabeledArticle(r.id, r.text, [GoldSpan(*s) for s in spans]))
+        rejected[r.id] = [(c.start, c.end) for c in r.corrections if c.action == "reject"]
+    return arts, rejected, counts
+
+
+_CARD_ANCHOR = "\n## Training\n"
+
+
+def _card_corrections(folder: Path, record: dict) -> None:
+    """Add what the corrections were to the model card, before its Training section."""
+    card = folder / "MODEL_CARD.md"
+    text = card.read_text(encoding="utf-8")
+    base = record["base_model"]
+    lines = [
+        "",
+        "## Corrections",
+        f"- Reviewers' corrections `{record['file']}` (sha256 `{record['sha256'][:16]}…`): "
+        f"{record['reviews']} reviews by {record['reviewers']} reviewer(s) of "
+        f"{record['articles']} articles, {record['spans']} spans kept and "
+        f"{record['rejected_spans']} rejected.",
+        f"- {record['trained_articles']} corrected articles joined the training articles "
+        f"({record['complete_articles']} complete reviews labelling the whole article, "
+        f"{record['partial_articles']} partial ones giving only their reviewed spans; "
+        f"{record['replaced_training']} replaced a training article's gold, "
+        f"{record['left_out_validation']} of validation articles left out).",
+        f"- Base model: `{base['name']}` (fingerprint `{base['fingerprint'][:16]}…`), its "
+        "encoder frozen; reviewed models: " + (", ".join(record["reviewed_models"]) or "none")
+        + ".",
+    ]
+    if _CARD_ANCHOR in text:
+        text = text.replace(_CARD_ANCHOR, "\n".join(lines) + "\n" + _CARD_ANCHOR, 1)
+    else:
+        text = text.rstrip("\n") + "\n" + "\n".join(lines) + "\n"
+    card.write_text(text, encoding="utf-8")
+
+
 _NO_SOFT = np.zeros(T, dtype=np.float32)
 
 
@@ -224,9 +339,12 @@ def cpu_name() -> str:
     return platform.processor() or "CPU"
 
 
-def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None) -> dict:
+def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None,
+               corrections: str | Path | None = None) -> dict:
     """Train a span classifier with a "no technique" output over the frozen encoder of
-    ``cfg.init_from`` and export the model into ``out``. Returns the validation metrics."""
+    ``cfg.init_from`` and export the model into ``out``; ``corrections``: a corrections file
+    whose reviewed articles join the training articles (see the module docstring). Returns the
+    validation metrics."""
     from ..detect.onnx_spans import OnnxSpanDetector
     from ..detect.registry import model_paths, resolve
 
@@ -239,6 +357,12 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None) -> dict:
     # the teacher's span labels are read before anything is written
     teach = _teacher_spans(cfg.distill_from, train_arts) if cfg.distill_from else {}
     unlabelled = _unlabelled_spans(cfg) if cfg.unlabelled else []
+    reviews, fixed = read_corrections(corrections) if corrections else ([], None)
+    fixed_arts, rejected, fixed_counts = _corrected(reviews, train_arts, val_arts)
+    if reviews:
+        by_review = {r.id: r for r in reviews}
+        replaced = {a.id for a in fixed_arts}
+        train_arts = [a for a in train_arts if a.id not in replaced]
     out, ckpt = start_run(torch, out, cfg)
     key = f"{source.info.fingerprint}:{len(train_arts)}:{len(val_arts)}"
     outs, encode_seconds = _token_outputs(pred, train_arts + val_arts,
@@ -251,11 +375,30 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None) -> dict:
         log.info("%d spans of a second annotation on %d training articles",
                  sum(map(len, extra.values())), len(extra))
 
+    complete: set[str] = set()
+    if fixed_arts:
+        import hashlib
+
+        key = f"{source.info.fingerprint}:corrections:" + hashlib.sha256(
+            "".join(f"{a.id}\t{a.text}" for a in fixed_arts).encode()).hexdigest()
+        fixed_outs, _s = _token_outputs(pred, fixed_arts, ckpt / "corrections_outputs.pkl",
+                                        key)
+        outs = {**outs, **fixed_outs}
+        for a in fixed_arts:
+            found = [(p.start, p.end) for p in pred.detect(a.text, outs[a.id])]
+            if review_is_complete(by_review[a.id], source.info.fingerprint, found):
+                complete.add(a.id)
+        log.info("%d corrected articles: %d complete reviews, %d partial", len(fixed_arts),
+                 len(complete), len(fixed_arts) - len(complete))
+
     def build(group):
         xs, ys, qs = [], [], []
         for a in group:
-            ex = span_examples(a, outs[a.id], pred, rng, cfg.random_negatives,
-                               extra.get(a.id, ()))
+            if a.id in rejected and a.id not in complete:
+                ex = partial_examples(a, rejected[a.id])
+            else:
+                ex = span_examples(a, outs[a.id], pred, rng, cfg.random_negatives,
+                                   extra.get(a.id, ()))
             if ex:
                 xs.append(_features(a, outs[a.id], ex, cfg.span_signals))
                 ys.append(np.array([k for _s, _e, k in ex], dtype=np.int64))
@@ -265,7 +408,7 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None) -> dict:
         return np.concatenate(xs), np.concatenate(ys), np.concatenate(qs)
 
     t0 = time.time()
-    x_tr, y_tr, q_tr = build(train_arts)
+    x_tr, y_tr, q_tr = build(train_arts + fixed_arts)  # PTC examples drawn first, as without
     x_va, y_va, _q = build(val_arts)
     n_unlabelled = 0
     if cfg.unlabelled:
@@ -373,6 +516,12 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None) -> dict:
             **distillation_record(cfg.distill_from, cfg.distill_weight, n_unlabelled),
             "gold_spans": int((taught & (y_tr >= 0)).sum()),
             "unlabelled_spans": int((y_tr < 0).sum())}
+    if fixed is not None:
+        extra["corrections"] = {
+            **fixed, **fixed_counts, "trained_articles": len(fixed_arts),
+            "complete_articles": len(complete),
+            "partial_articles": len(fixed_arts) - len(complete),
+            "base_model": {"name": source.info.name, "fingerprint": source.info.fingerprint}}
     write_config(out, cfg, decode, extra)
     extra["validation"] = {"split": f"sha256(id) % 100 < {cfg.val_percent}",
                            "history": history, "train_articles": len(train_arts),
@@ -382,5 +531,8 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None) -> dict:
                                              "teacher_labelled": int(taught.sum()),
                                              "unlabelled_articles": n_unlabelled,
                                              "validation": len(y_va)}}
-    return tune_and_record(OnnxSpanDetector(out), cfg, val_arts,
-                           sp.multiword_techniques(train_arts), extra)
+    metrics = tune_and_record(OnnxSpanDetector(out), cfg, val_arts,
+                              sp.multiword_techniques(train_arts), extra)
+    if fixed is not None:
+        _card_corrections(out, extra["corrections"])
+    return metrics
