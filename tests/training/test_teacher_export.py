@@ -139,3 +139,16 @@ def test_a_model_listing_a_path_outside_its_folder_is_refused(tmp_path):
         checked_files(tmp_path, {"files": {**files, "../../etc/passwd": "0" * 64}})
     with pytest.raises(ModelError, match="does not list head.npz"):
         checked_files(tmp_path, {"files": {"encoder.onnx": "0" * 64}})
+
+
+def test_a_tensor_over_the_file_limit_is_refused_and_nothing_left(pinned_tiny, tmp_path,
+                                                                   monkeypatch, capsys):
+    from unspin.cli import main
+    from unspin.training import teacher_export
+
+    monkeypatch.setattr(teacher_export, "PART_BYTES", 500_000)  # the embeddings are ~1 MB
+    out = tmp_path / "m"
+    assert main(["teacher", "export", str(pinned_tiny), "--out", str(out), "--name", "x"]) != 0
+    err = capsys.readouterr().err
+    assert "over the 500,000-byte file limit" in err and "Traceback" not in err
+    assert not out.exists()  # a failed export leaves no half-written model

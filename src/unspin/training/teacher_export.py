@@ -25,6 +25,7 @@ import os
 import platform
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from types import SimpleNamespace
@@ -295,10 +296,28 @@ def export_teacher(run: str | Path, out: str | Path, name: str, version: str = "
     model.load_state_dict(torch.load(best_pt, weights_only=True, map_location="cpu"))
     model.eval().float()
     tok = open_tokenizer(base)
+    with _new_folder(out):
+        return _write(torch, model, tok, cfg, history, run, out, name, version, threads,
+                      train_arts, val_arts, base)
+
+
+@contextmanager
+def _new_folder(out: Path):
+    """Make ``out``; if what is written into it fails, remove it, so no half-written model
+    is left to be loaded or to block the next try."""
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        yield out
+    except BaseException:
+        shutil.rmtree(out, ignore_errors=True)
+        raise
+
+
+def _write(torch, model, tok, cfg: TeacherConfig, history: list[dict], run: Path, out: Path,
+           name: str, version: str, threads: int, train_arts, val_arts, base: Path) -> dict:
+    """``export_teacher`` once the run is read and ``out`` made: the files, then the tuning."""
     cls_sep = special_ids(tok)
     tokens = [tok.id_to_token(i) for i in cls_sep]
-
-    out.mkdir(parents=True, exist_ok=True)
     reference = copy.deepcopy(model)  # the fp32 model the int8 encoder is compared with
     smoothed = smooth(torch, model, calibration_windows(tok, train_arts, cls_sep, cfg.window))
     with tempfile.TemporaryDirectory() as tmp:
