@@ -151,12 +151,7 @@ def tc_scores(gold, pred) -> Scores:
     ...           [("1", "Doubt", 0, 5), ("1", "Doubt", 9, 12)]).f1
     0.5
     """
-    gold_by: dict[tuple, Counter] = defaultdict(Counter)
-    pred_by: dict[tuple, Counter] = defaultdict(Counter)
-    for aid, t, s, e in gold:
-        gold_by[(aid, int(s), int(e))][t] += 1
-    for aid, t, s, e in pred:
-        pred_by[(aid, int(s), int(e))][t] += 1
+    gold_by, pred_by = _techniques_by_span(gold), _techniques_by_span(pred)
     tp: Counter = Counter()
     n_pred_t: Counter = Counter()
     n_gold_t: Counter = Counter()
@@ -205,13 +200,16 @@ def article_counts(measure: str, gold, pred, articles) -> np.ndarray:
     return np.array([rows[a] for a in ids], dtype=np.float64).reshape(len(ids), 4)
 
 
+def _techniques_by_span(rows) -> dict[tuple, Counter]:
+    """(article, start, end) -> how many times each technique is given to that exact span."""
+    by: dict[tuple, Counter] = defaultdict(Counter)
+    for aid, t, s, e in rows:
+        by[(aid, int(s), int(e))][t] += 1
+    return by
+
+
 def _tc_article_sums(gold, pred, ids) -> dict[str, list]:
-    gold_by: dict[tuple, Counter] = defaultdict(Counter)
-    pred_by: dict[tuple, Counter] = defaultdict(Counter)
-    for aid, t, s, e in gold:
-        gold_by[(aid, int(s), int(e))][t] += 1
-    for aid, t, s, e in pred:
-        pred_by[(aid, int(s), int(e))][t] += 1
+    gold_by, pred_by = _techniques_by_span(gold), _techniques_by_span(pred)
     sums: dict[str, list] = {aid: [0, 0, 0, 0] for aid in ids}
     for key, counts in gold_by.items():
         if key[0] in sums:
