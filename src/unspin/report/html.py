@@ -609,7 +609,8 @@ _PAGE_CSS = ("html{background:#f6f5f1}body{margin:0}"
              "@media print{html{background:#fff}}\n")
 
 
-def _csp_hash(source: str) -> str:
+def csp_hash(source: str) -> str:
+    """A Content-Security-Policy source allowing exactly this inline script or style."""
     digest = hashlib.sha256(source.encode("utf-8")).digest()
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
@@ -626,8 +627,8 @@ def render_html(analysis: Analysis) -> str:
     """
     parts = html_parts(analysis)
     css = _PAGE_CSS + parts["css"]
-    policy = (f"default-src 'none'; style-src {_csp_hash(css)}; "
-              f"script-src {_csp_hash(parts['js'])}; img-src data:; base-uri 'none'; "
+    policy = (f"default-src 'none'; style-src {csp_hash(css)}; "
+              f"script-src {csp_hash(parts['js'])}; img-src data:; base-uri 'none'; "
               "form-action 'none'")
     return (
         "<!doctype html>\n"

@@ -754,21 +754,23 @@ def build_app(config: Options) -> FastAPI:
 def web_page() -> tuple[str, str]:
     """The page at ``/`` with the report's script built in, and its Content-Security-Policy:
     only the page's own inline scripts run (by hash), whatever a report it shows contains."""
-    import base64
-    import hashlib
-    import re
-
     page = resources.files(__package__).joinpath("static", "index.html").read_text("utf-8")
     report_js = resources.files("unspin.report").joinpath("assets", "report.js").read_text(
         "utf-8")
     page = page.replace("/*unspin-report-js*/", report_js, 1)
-    hashes = " ".join(
-        "'sha256-" + base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode()
-        + "'" for code in re.findall(r"<script>(.*?)</script>", page, re.DOTALL))
+    hashes = _inline_script_hashes(page)
     policy = (f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; "
               "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
               "frame-ancestors 'none'")
     return page, policy
+
+
+def _inline_script_hashes(page: str) -> str:
+    """The CSP sources (by hash) of every inline ``<script>`` of ``page``, space-separated."""
+    from ..report.html import csp_hash
+
+    return " ".join(csp_hash(code) for code in re.findall(r"<script>(.*?)</script>", page,
+                                                        re.DOTALL))
 
 
 #: Swagger UI's files, served at /docs/assets/ from the fastapi-offline package (serve extra).
@@ -788,9 +790,6 @@ def docs_page_and_policy() -> tuple[str, str]:
     """The /docs page (Swagger UI from /docs/assets/, the spec from /openapi.json, no online
     validator) and its Content-Security-Policy: this server only, its one inline script by
     hash."""
-    import base64
-    import hashlib
-
     from fastapi.openapi.docs import get_swagger_ui_html
 
     page = get_swagger_ui_html(
@@ -798,9 +797,7 @@ def docs_page_and_policy() -> tuple[str, str]:
         swagger_js_url="/docs/assets/swagger-ui-bundle.js",
         swagger_css_url="/docs/assets/swagger-ui.css",
         swagger_ui_parameters={"validatorUrl": None}).body.decode("utf-8")
-    hashes = " ".join(
-        "'sha256-" + base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode()
-        + "'" for code in re.findall(r"<script>(.*?)</script>", page, re.DOTALL))
+    hashes = _inline_script_hashes(page)
     policy = (f"default-src 'none'; script-src 'self' {hashes}; style-src 'self' "
               "'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; "
               "form-action 'none'; frame-ancestors 'none'")
