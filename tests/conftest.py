@@ -1,4 +1,8 @@
 import os
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -51,3 +55,43 @@ def shots(tmp_path) -> Path:
     folder = Path(os.environ.get("UNSPIN_TEST_SCREENSHOT_DIR") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def start_serve():
+    """``start_serve(*args, wait_s=60)`` runs a real ``unspin serve ARGS`` on a free port and
+    returns its address once ``/healthz`` answers; every server started is stopped after the
+    module. Fails with the server's last words if it exits or does not answer in time."""
+    httpx = pytest.importorskip("httpx")
+    procs = []
+
+    def start(*args: str, wait_s: float = 60) -> str:
+        port = free_port()
+        proc = subprocess.Popen([sys.executable, "-m", "unspin.cli", "serve", "--port",
+                                 str(port), *args],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        procs.append(proc)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    return base
+            except httpx.HTTPError:
+                if proc.poll() is not None:
+                    pytest.fail("server exited: " + proc.stderr.read().decode()[-500:])
+                if time.monotonic() > deadline:
+                    pytest.fail(f"no server answered on {base} within {wait_s:g} s")
+                time.sleep(0.1)
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+        proc.wait(10)

@@ -10,8 +10,6 @@ import html as htmllib
 import json
 import re
 import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -33,6 +31,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 
 def free_port() -> int:
+    """A port nothing listens on: the address of a server that is not running."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -165,26 +164,9 @@ def pages(seed_path):
 
 
 @pytest.fixture(scope="module")
-def server(pages):
+def server(pages, start_serve):
     """A real ``unspin serve``; the test pages' origin may call it (for the bookmarklet)."""
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "unspin.cli", "serve", "--port", str(port),
-                             "--cors-origin", pages],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                if proc.poll() is not None:
-                    pytest.fail("server exited: " + proc.stderr.read().decode()[-500:])
-                time.sleep(0.1)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    return start_serve("--cors-origin", pages)
 
 
 @pytest.fixture(scope="module")

@@ -3,11 +3,6 @@ Chromium): accept a span, add one from selected words, save, and find the review
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-
 import pytest
 
 from unspin.review.store import read_stored
@@ -20,30 +15,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.model, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
+def served(tmp_path_factory, start_serve):
     """(address, store URL) of a server started for this module."""
     db = f"sqlite:///{tmp_path_factory.mktemp('store') / 'reviews.db'}"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "unspin.cli", "serve", "--port", str(port),
-                             "--db", db], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("no server: " + (proc.stderr.read().decode()[-500:]
-                                                 if proc.poll() is not None else "timed out"))
-                time.sleep(0.1)
-        yield base, db
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    yield start_serve("--db", db), db
 
 
 def test_save_corrections_from_the_page_into_the_store(browser, served, seed_path):

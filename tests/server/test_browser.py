@@ -2,10 +2,6 @@
 seed article, see highlights, hover and click one, at desktop and phone width; screenshots go to
 $UNSPIN_TEST_SCREENSHOT_DIR if set."""
 
-import socket
-import subprocess
-import sys
-import time
 
 import pytest
 
@@ -23,26 +19,8 @@ SCROLLERS = """() => Array.from(document.querySelectorAll('#result *')).filter(e
 
 
 @pytest.fixture(scope="module")
-def server():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "unspin.cli", "serve", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                if proc.poll() is not None:
-                    pytest.fail("server exited: " + proc.stderr.read().decode()[-500:])
-                time.sleep(0.1)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(10)
+def server(start_serve):
+    return start_serve(wait_s=30)
 
 
 def open_page(browser, server, width, height):
