@@ -283,10 +283,16 @@ def cmd_teacher_train(args) -> int:
     cfg = _config_from(TeacherConfig, args)
 
     def on_epoch(m: dict) -> None:
-        print(f"epoch {m['epoch']}: {_f1_line(m)}  ({m['seconds']:.0f} s, "
+        scores = _f1_line(m) if "si" in m else "not validated (all articles trained on)"
+        print(f"epoch {m['epoch']}: {scores}  ({m['seconds']:.0f} s, "
               f"{m['tokens_per_s']} tokens/s)", file=sys.stderr, flush=True)
 
     best = train_teacher(args.data, args.out, cfg, on_epoch=on_epoch)
+    if "si" not in best:
+        print(f"teacher written to {args.out}: {best['epoch']} epochs on every labelled "
+              "article; export an epoch with 'unspin teacher export --epoch N --decode-from "
+              "MODEL'")
+        return 0
     print(f"teacher written to {args.out}: best epoch {best['epoch']}, SI F1 "
           f"{best['si']['f1']:.4f}, TC F1 {best['tc']['f1']:.4f}, full-task F1 "
           f"{best['full']['f1']:.4f}")
@@ -311,7 +317,8 @@ def cmd_teacher_export(args) -> int:
     from .training.teacher_export import export_teacher
 
     m = export_teacher(args.run, args.out, args.name, args.version, unfinished=args.unfinished,
-                       data=args.data, threads=args.threads or 0)
+                       data=args.data, threads=args.threads or 0, epoch=args.epoch or 0,
+                       decode_from=args.decode_from, heldout=args.heldout)
     print(f"model {args.name}.v{args.version} written to {args.out}: SI F1 {m['si']['f1']:.4f}, "
           f"TC F1 {m['tc']['f1']:.4f}, full-task F1 {m['full']['f1']:.4f}")
     return 0
@@ -580,6 +587,10 @@ def build_parser() -> argparse.ArgumentParser:
                     help="stop after N steps (smoke)")
     tt.add_argument("--limit-articles", dest="limit_articles", type=_whole(0),
                     help="train on the first N articles only (smoke)")
+    tt.add_argument("--all-labelled", dest="all_labelled", action="store_true", default=None,
+                    help="train on every labelled article, development articles included (a "
+                    "PTC folder with dev-articles/); nothing is validated: for the shipped "
+                    "retrain of a recipe chosen on the held-out articles")
     tt.add_argument("--threads", type=_setting("threads"), help="torch threads (default all cores)")
     tt.set_defaults(func=cmd_teacher_train)
     tl = te_sub.add_parser("label", help="write the teacher's soft labels for articles")
@@ -605,6 +616,14 @@ def build_parser() -> argparse.ArgumentParser:
     tx.add_argument("--version", default="1", help="the model's version (default 1)")
     tx.add_argument("--unfinished", action="store_true",
                     help="export the best epoch so far of a run still training")
+    tx.add_argument("--epoch", type=_whole(1), help="export this epoch's weights, not the best "
+                    "(runs keep every epoch's)")
+    tx.add_argument("--decode-from", dest="decode_from", metavar="MODEL_DIR",
+                    help="take decoding thresholds and score map from this model folder instead "
+                    "of tuning (needed for an --all-labelled run: the model exported from the "
+                    "same recipe's held-out run)")
+    tx.add_argument("--heldout", metavar="JSON", help="with --decode-from: the "
+                    "'benchmarks/quality.py --json' file that scored that model, for the card")
     tx.add_argument("--data", help="the labelled data the run was trained on (default: the "
                     "path the run recorded)")
     tx.add_argument("--threads", type=_setting("threads"), help="threads (default all cores)")

@@ -22,7 +22,8 @@ from ..ingest.text import read_file
 from ..report.semeval import read_span_lines
 from ..techniques import normalize
 
-__all__ = ["LabeledArticle", "GoldSpan", "read_labeled", "read_heldout", "split_ids",
+__all__ = ["LabeledArticle", "GoldSpan", "read_labeled", "read_heldout", "read_all_labelled",
+           "split_ids",
            "split_articles", "is_validation", "VALIDATION_PERCENT"]
 
 #: Share of articles held out for validation by ``split_ids`` (see there).
@@ -144,6 +145,18 @@ def read_heldout(ptc_dir: str | Path, percent: int = VALIDATION_PERCENT
         raise InputError(f"{folder}: article {min(both)} is both a training and a development "
                          "article, so the development articles are not held out")
     return [by_id[i] for i in val_ids], dev
+
+
+def read_all_labelled(ptc_dir: str | Path) -> list[LabeledArticle]:
+    """Every labelled article of a PTC folder: the training articles, validation split included,
+    and the development articles (446 in PTC). What a shipped model is retrained on once its
+    recipe has been chosen on the held-out articles; nothing is left to validate on.
+
+    >>> len(read_all_labelled("../shared/data/ptc"))  # doctest: +SKIP
+    446
+    """
+    _val, dev = read_heldout(ptc_dir)  # checks that the two sets do not overlap
+    return read_labeled(ptc_dir) + dev
 
 
 def is_validation(article_id: str, percent: int = VALIDATION_PERCENT) -> bool:

@@ -6,7 +6,10 @@ from a teacher run (``teacher.train_teacher``): the fine-tuned all-mpnet-base-v2
 heads, exported the way a student is (ONNX, dynamic int8 weights with per-channel scales, the
 span classifier as ``head.npz``), decoding thresholds tuned on the run's validation articles by
 ``export.tune_and_record``, a model card, and packaging so that ``pip install DIR`` makes it
-selectable by name. ``--unfinished`` exports the best epoch so far of a run still training.
+selectable by name. ``--unfinished`` exports the best epoch so far of a run still training;
+``--epoch N`` a given epoch. A run on every labelled article (``teacher train --all-labelled``)
+has nothing left to tune on: ``--decode-from MODEL`` takes the thresholds and score map of the
+model exported from the same recipe's held-out run (the same epoch of the same schedule).
 
 A base-size encoder is ~110 MB in int8, more than a package index or a repository takes in one
 file, so its weights are written as ONNX external data in parts of at most ``PART_BYTES`` each,
@@ -27,6 +30,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -35,14 +39,15 @@ import numpy as np
 from ..detect import spans as sp
 from ..detect.onnx_spans import OnnxSpanDetector
 from ..detect.predictor import DecodeConfig
-from ..detect.registry import sha256_file
+from ..detect.registry import fingerprint, read_config, sha256_file
 from ..detect.windows import tokenize, windows
 from ..errors import InputError, ModelError, require
-from .data import split_articles
+from .data import read_all_labelled, split_articles
 from .export import OPSET, export_onnx, full_name, tune_and_record, write_config
-from .package import folder_name
+from .package import folder_name, write_packaging
 from .tagger import head_params, open_tokenizer, special_ids
 from .teacher import TEACHER_SHA256, TeacherConfig, teacher_dir, teacher_model
+from .validate import validate
 
 log = logging.getLogger(__name__)
 
@@ -69,13 +74,21 @@ DECODE_RULES = {"cut_breaks": True, "repetition_min": 2, "score_token_head": Tru
 
 # -- the run -------------------------------------------------------------------------------------
 
-def read_run(torch, run: Path, unfinished: bool) -> tuple[TeacherConfig, list[dict], Path]:
-    """A teacher run's settings, its per-epoch validation history and its best checkpoint.
+def read_run(torch, run: Path, unfinished: bool, epoch: int = 0
+             ) -> tuple[TeacherConfig, list[dict], Path]:
+    """A teacher run's settings, its per-epoch validation history and the checkpoint to
+    export: the best epoch's, or epoch ``epoch``'s (``checkpoints/epoch-N.pt``).
 
-    A finished run is read from ``teacher.json``; a run still training (``unfinished``) from
-    ``checkpoints/last.pt``, written after each epoch beside ``best.pt``."""
+    A finished run is read from ``teacher.json``; a run still training (``unfinished``, implied
+    by ``epoch``) from ``checkpoints/last.pt``, written after each epoch beside ``best.pt``."""
     ck = run / "checkpoints"
     best, last, record = ck / "best.pt", ck / "last.pt", run / "teacher.json"
+    unfinished = unfinished or (bool(epoch) and not record.is_file())
+    if epoch:
+        best = ck / f"epoch-{epoch}.pt"
+        if not best.is_file():
+            raise InputError(f"{run}: no {best.name} (epoch {epoch} is not finished, or the run "
+                             "kept no per-epoch weights)")
     if record.is_file() and not unfinished:
         meta = json.loads(record.read_text(encoding="utf-8"))
         config, history = meta["config"], meta["history"]
@@ -83,7 +96,7 @@ def read_run(torch, run: Path, unfinished: bool) -> tuple[TeacherConfig, list[di
         if not last.is_file() or not best.is_file():
             raise InputError(f"{run}: no finished epoch yet (checkpoints/last.pt and best.pt "
                              "are written after each); try again after the first")
-        if best.stat().st_mtime > last.stat().st_mtime + 1:
+        if not epoch and best.stat().st_mtime > last.stat().st_mtime + 1:
             raise InputError(f"{best}: an epoch's checkpoints are being written; try again in "
                              "a minute")
         saved = torch.load(last, weights_only=False, mmap=True)
@@ -96,6 +109,8 @@ def read_run(torch, run: Path, unfinished: bool) -> tuple[TeacherConfig, list[di
                          "'unspin teacher train'")
     if not best.is_file() or not history:
         raise InputError(f"{run}: no checkpoints/best.pt; the run has no validated epoch")
+    if epoch:
+        history = [h for h in history if h["epoch"] <= epoch]
     cfg = TeacherConfig(**{**config, "bio_weights": tuple(config["bio_weights"])})
     return cfg, history, best
 
@@ -275,9 +290,15 @@ def fidelity(torch, model, encoder: Path, tok, arts, cls_sep: tuple[int, int],
 
 def export_teacher(run: str | Path, out: str | Path, name: str, version: str = "1",
                    unfinished: bool = False, data: str | Path | None = None,
-                   threads: int = 0) -> dict:
+                   threads: int = 0, epoch: int = 0,
+                   decode_from: str | Path | None = None,
+                   heldout: str | Path | None = None) -> dict:
     """Write the teacher run ``run`` as the model ``NAME.vVERSION`` into the new folder ``out``
     and tune its decoding on the run's validation articles; returns the validation metrics.
+    ``epoch``: export that epoch, not the best; ``decode_from``: a model folder whose decoding
+    (thresholds, score map) is taken instead of tuning (required for an ``--all-labelled`` run,
+    whose validation articles were trained on); ``heldout``: the ``--json`` of
+    ``benchmarks/quality.py`` that scored that model, for the card.
 
     >>> export_teacher("runs/teacher6", "runs/mpnet-spans", "mpnet-spans")  # doctest: +SKIP
     """
@@ -288,17 +309,29 @@ def export_teacher(run: str | Path, out: str | Path, name: str, version: str = "
         raise InputError(f"{out}: already exists; export into a new folder")
     if threads:
         torch.set_num_threads(threads)
-    cfg, history, best_pt = read_run(torch, run, unfinished)
+    cfg, history, best_pt = read_run(torch, run, unfinished, epoch)
+    recipe = read_config(Path(decode_from)) if decode_from else None
+    if cfg.all_labelled and recipe is None:
+        raise InputError(f"{run}: trained on every labelled article, so it has no validation "
+                         "articles to tune on; give --decode-from (the model exported from "
+                         "the same recipe's held-out run)")
+    if recipe is not None:
+        recipe["fingerprint"] = fingerprint(Path(decode_from))
+        if heldout:
+            recipe["heldout"] = read_heldout_scores(Path(heldout), recipe)
+    elif heldout:
+        raise InputError("--heldout goes with --decode-from (the scores are the recipe model's)")
     data = run_data(run, data)
     base = teacher_dir(cfg.base)
     train_arts, val_arts = split_articles(data, cfg.val_percent, cfg.limit_articles)
+    n_train = len(read_all_labelled(data)) if cfg.all_labelled else len(train_arts)
     model = teacher_model(torch, base, cfg)
     model.load_state_dict(torch.load(best_pt, weights_only=True, map_location="cpu"))
     model.eval().float()
     tok = open_tokenizer(base)
     with _new_folder(out):
         return _write(torch, model, tok, cfg, history, run, out, name, version, threads,
-                      train_arts, val_arts, base)
+                      train_arts, val_arts, base, recipe, best_pt.name, n_train)
 
 
 @contextmanager
@@ -314,7 +347,8 @@ def _new_folder(out: Path):
 
 
 def _write(torch, model, tok, cfg: TeacherConfig, history: list[dict], run: Path, out: Path,
-           name: str, version: str, threads: int, train_arts, val_arts, base: Path) -> dict:
+           name: str, version: str, threads: int, train_arts, val_arts, base: Path,
+           recipe: dict | None = None, checkpoint: str = "best.pt", n_train: int = 0) -> dict:
     """``export_teacher`` once the run is read and ``out`` made: the files, then the tuning."""
     cls_sep = special_ids(tok)
     tokens = [tok.id_to_token(i) for i in cls_sep]
@@ -336,7 +370,9 @@ def _write(torch, model, tok, cfg: TeacherConfig, history: list[dict], run: Path
     del reference
     log.info("int8 encoder against fp32: %s", check)
 
-    best = max(history, key=lambda h: h["select"])
+    # the epoch exported: the one asked for (the last of the history read), else the best
+    best = history[-1] if checkpoint.startswith("epoch-") else max(history,
+                                                                   key=lambda h: h["select"])
     c = model.encoder.config
     extra = {
         # every file of the model with its sha256, so the loader checks the external data too
@@ -348,10 +384,11 @@ def _write(torch, model, tok, cfg: TeacherConfig, history: list[dict], run: Path
                          "licence": "Apache-2.0", "sha256": TEACHER_SHA256,
                          "layers": c.num_hidden_layers, "hidden": c.hidden_size,
                          "parameters": sum(p.numel() for p in model.encoder.parameters())},
-        "teacher": {"run": str(run), "checkpoint": "best.pt", "best_epoch": best["epoch"],
+        "teacher": {"run": str(run), "checkpoint": checkpoint, "best_epoch": best["epoch"],
                     "epochs_done": len(history), "epochs_planned": cfg.epochs,
                     "unfinished": len(history) < cfg.epochs,
-                    "torch_validation": {k: round(best[k]["f1"], 4) for k in ("si", "tc", "full")},
+                    "torch_validation": {k: round(best[k]["f1"], 4) for k in ("si", "tc", "full")
+                                         if k in best},
                     "epoch_seconds": [h.get("seconds") for h in history]},
         "export": {"opset": OPSET, "quantization": "dynamic int8 weights (per-channel scales "
                    "for MatMul, per-tensor for embeddings), activations quantized at run time",
@@ -366,13 +403,131 @@ def _write(torch, model, tok, cfg: TeacherConfig, history: list[dict], run: Path
     decode = DecodeConfig(window=cfg.window, stride=rules["stride"])
     write_config(out, setup, decode, extra)
     extra["validation"] = {"split": f"sha256(id) % 100 < {cfg.val_percent}",
-                           "history": history, "train_articles": len(train_arts),
+                           "history": history, "train_articles": n_train or len(train_arts),
                            "python": platform.python_version()}
-    metrics = tune_and_record(OnnxSpanDetector(out, threads=threads), setup, val_arts,
-                              sp.multiword_techniques(train_arts), extra)
+    if recipe is None:
+        metrics = tune_and_record(OnnxSpanDetector(out, threads=threads), setup, val_arts,
+                                  sp.multiword_techniques(train_arts), extra)
+    else:
+        metrics = _decode_as(recipe, out, setup, val_arts, extra, threads)
     config = json.loads((out / "config.json").read_text(encoding="utf-8"))
     write_card(out, config)
     return metrics
+
+
+def _decode_as(recipe: dict, out: Path, setup, val_arts, extra: dict, threads: int) -> dict:
+    """Give the model in ``out`` the decoding of ``recipe`` (the config of the model exported
+    from the same recipe's held-out run) and record its scores on the validation articles,
+    which it was trained on: a floor against runtime regressions, not a measure of quality."""
+    decode = DecodeConfig.from_dict(recipe["decode"])
+    write_config(out, setup, decode, extra)
+    detector = OnnxSpanDetector(out, threads=threads)
+    metrics, _ = validate(detector.predictor, val_arts, tune=False)
+    extra["validation"] = {**extra["validation"], "articles": len(val_arts), "metrics": metrics,
+                           "trained_on": True, "date": date.today().isoformat()}
+    extra["recipe"] = {"model": recipe["name"], "fingerprint": recipe["fingerprint"],
+                       "decode": "thresholds and score map taken from it, unchanged",
+                       "validation": {k: recipe["validation"]["metrics"][k]
+                                      for k in ("si", "tc", "full")},
+                       "train_articles": recipe["validation"].get("train_articles")}
+    if recipe.get("heldout"):
+        extra["heldout"] = recipe["heldout"]
+    write_config(out, setup, decode, extra)
+    write_packaging(out)
+    return metrics
+
+
+def read_heldout_scores(path: Path, recipe: dict) -> dict:
+    """The recipe model's cross-fitted scores on all held-out articles, and its paired
+    differences against the baseline, from a ``benchmarks/quality.py --json`` file."""
+    try:
+        bench = json.loads(path.read_text(encoding="utf-8"))
+        entry = next((m for m in bench["models"].values()
+                      if m.get("fingerprint") == recipe["fingerprint"]), None)
+    except (OSError, ValueError, KeyError, AttributeError) as exc:
+        raise InputError(f"{path}: not a benchmarks/quality.py --json file ({exc})") from None
+    if entry is None or "minus_baseline" not in entry:
+        raise InputError(f"{path}: scores no model with {recipe['name']}'s fingerprint against "
+                         "a baseline")
+    return {"articles": bench["articles"]["all"], "model": recipe["name"],
+            "baseline": bench["baseline"], "cpu": bench.get("cpu", "?"),
+            "scores": {k: entry["scores"]["cross-fitted"]["all"][k] for k in ("si", "tc", "full")},
+            "minus_baseline": {k: entry["minus_baseline"]["cross-fitted"]["all"][k]
+                               for k in ("si", "tc", "full")},
+            "ship": bool(entry.get("ship")),
+            "rule": "paired full-task interval above 0 and SI interval not below 0"}
+
+
+def _epoch_words(config: dict) -> str:
+    t = config["teacher"]
+    if t["checkpoint"].startswith("epoch-"):
+        how = f"epoch {t['best_epoch']}, chosen on the held-out articles"
+    else:
+        how = f"best epoch {t['best_epoch']} by validation SI + TC + full-task F1"
+    return how + (", exported while the run was still training" if t["unfinished"] else "")
+
+
+def _data_lines(config: dict) -> list[str]:
+    v = config["validation"]
+    if "recipe" in config:
+        r = config["recipe"]
+        return [f"- Every labelled PTC (SemEval-2020 Task 11) article: {v['train_articles']} "
+                "(training and development",
+                "  articles), nothing held out. The recipe (encoder, schedule, epoch) was chosen "
+                "on held-out",
+                f"  articles with `{r['model']}`, the same recipe trained on the training "
+                "articles alone",
+                f"  (fingerprint `{r['fingerprint'][:16]}…`); its decoding thresholds and score "
+                "map are used unchanged."]
+    return [f"- PTC (SemEval-2020 Task 11) training articles: {v['train_articles']} for "
+            "training,",
+            f"  {v['articles']} for validation (held out when `{v['split']}`)."]
+
+
+def _validation_lines(config: dict) -> list[str]:
+    v = config["validation"]
+    m = v["metrics"]
+    rows = ["| measure | F1 (precision / recall) |", "|---|---|",
+            f"| SI (span identification) | {_f1(m, 'si')} |",
+            f"| TC (technique on gold spans) | {_f1(m, 'tc')} |",
+            f"| Full task (span + technique) | {_f1(m, 'full')} |", ""]
+    if v.get("trained_on"):
+        return ([f"## On the {v['articles']} validation articles (trained on: a floor for the "
+                 "runtime, not a measure of quality)", ""] + rows)
+    history = [h for h in v["history"] if "si" in h]
+    return (["## Validation (int8 runtime model, thresholds tuned on these same articles)", ""]
+            + rows
+            + ["During training (torch bf16, thresholds tuned each epoch): " + ", ".join(
+                f"epoch {h['epoch']}: SI {h['si']['f1']:.3f} / TC {h['tc']['f1']:.3f} / full "
+                f"{h['full']['f1']:.3f}" for h in history) + ".", "",
+               f"These figures are optimistic (thresholds and the epoch were chosen on the same "
+               f"{v['articles']}",
+               "articles). Compare models on the 124 held-out articles with intervals:",
+               f"`python benchmarks/quality.py --models {config['name']} --baseline "
+               "minilm-spans.v5`.", ""])
+
+
+def _heldout_lines(config: dict) -> list[str]:
+    """The recipe's scores on the held-out articles with intervals (``--heldout``)."""
+    h = config.get("heldout")
+    if not h:
+        return []
+    names = {"si": "SI F1", "tc": "TC accuracy", "full": "full-task F1"}
+
+    def iv(d):
+        return f"{d['point']:.3f} [{d['low']:.3f}, {d['high']:.3f}]"
+
+    def div(d):
+        return f"{d['point']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]"
+
+    lines = [f"## Held-out comparison ({h['articles']} articles, 95% bootstrap intervals)", "",
+             f"Scored: `{h['model']}` (the recipe trained without these articles), thresholds "
+             "cross-fitted;",
+             f"differences paired against `{h['baseline']}`. CPU: {h['cpu']}.", "",
+             f"| measure | {h['model']} | minus {h['baseline']} |", "|---|---|---|"]
+    lines += [f"| {label} | {iv(h['scores'][k])} | {div(h['minus_baseline'][k])} |"
+              for k, label in names.items()]
+    return lines + ["", f"Ship rule ({h['rule']}): {'met' if h['ship'] else 'not met'}.", ""]
 
 
 def _f1(m: dict, key: str) -> str:
@@ -384,8 +539,8 @@ def write_card(out: Path, config: dict) -> None:
     """The model card of an exported teacher (replaces the student's card that
     ``tune_and_record`` writes: the encoder, training and export differ)."""
     b, t, e = config["base_encoder"], config["teacher"], config["export"]
-    v, d, tr = config["validation"], config["decode"], config["train"]
-    m, f = v["metrics"], e["fidelity"]
+    d, tr = config["decode"], config["train"]
+    f = e["fidelity"]
     sizes = {n: (out / n).stat().st_size for n in config["files"]}
     lines = [
         f"# Model card: {config['name']}",
@@ -402,8 +557,7 @@ def write_card(out: Path, config: dict) -> None:
         "embeddings kept",
         f"  as pretrained, upper layers and heads trained for {t['epochs_done']} of "
         f"{t['epochs_planned']} planned epochs",
-        f"  (best epoch {t['best_epoch']} by validation SI + TC + full-task F1"
-        + (", exported while the run was still training)." if t["unfinished"] else ")."),
+        f"  ({_epoch_words(config)}).",
         "- Heads: a BIO tagger over 'inside any technique span', a per-technique token tagger,",
         "  and a span classifier over pooled span states plus surface cues (as the fast models).",
         f"- Long text: windows of {d['window']} word pieces every {d['stride']}, merged with",
@@ -435,31 +589,16 @@ def write_card(out: Path, config: dict) -> None:
         "  cross-fitted calibration error is in config.json, validation.metrics.calibration).",
         "",
         "## Data",
-        f"- PTC (SemEval-2020 Task 11) training articles: {v['train_articles']} for training,",
-        f"  {v['articles']} for validation (held out when `{v['split']}`).",
+        *_data_lines(config),
         "",
-        "## Validation (int8 runtime model, thresholds tuned on these same articles)",
-        "",
-        "| measure | F1 (precision / recall) |",
-        "|---|---|",
-        f"| SI (span identification) | {_f1(m, 'si')} |",
-        f"| TC (technique on gold spans) | {_f1(m, 'tc')} |",
-        f"| Full task (span + technique) | {_f1(m, 'full')} |",
-        "",
-        "During training (torch bf16, thresholds tuned each epoch): " + ", ".join(
-            f"epoch {h['epoch']}: SI {h['si']['f1']:.3f} / TC {h['tc']['f1']:.3f} / full "
-            f"{h['full']['f1']:.3f}" for h in v["history"]) + ".",
-        "",
-        "These figures are optimistic (thresholds and the epoch were chosen on the same 49",
-        "articles). Compare models on the 124 held-out articles with intervals:",
-        f"`python benchmarks/quality.py --models {config['name']} --baseline minilm-spans.v5`.",
-        "",
+        *_validation_lines(config),
+        *_heldout_lines(config),
         "## Known limits",
         "- Trained on 2017-2019 English news from 48 outlets, mostly US politics.",
         "- About 5x the encoder work of the fast default per word piece: see docs/models.md for",
         "  the measured speed ratio.",
         "- Technique labels are predictions for a reader to check, not verdicts on an article.",
         "",
-        f"Validated {v['date']}.",
+        f"Validated {config['validation']['date']}.",
     ]
     (out / "MODEL_CARD.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
