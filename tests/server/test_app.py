@@ -374,7 +374,7 @@ def test_openapi_says_one_of_and_json_errors(app):
     spec = call(app, "GET", "/openapi.json").json()
     body = spec["components"]["schemas"]["AnalyzeRequest"]
     assert body["oneOf"] == [{"required": ["text"]}, {"required": ["html"]},
-                             {"required": ["url"]}]
+                             {"required": ["url"], "not": {"required": ["html"]}}]
     assert all("default" not in body["properties"][k] for k in ("text", "html", "url"))
     for path in ("/v1/analyze", "/v1/report"):
         responses = spec["paths"][path]["post"]["responses"]

@@ -98,22 +98,31 @@ class AnalyzeOptions(BaseModel):
         return value
 
 
+#: Beside ``html``, ``url`` is the page's address, recorded in the Analysis and never fetched.
+_PAGE_URL_MAX = 8192
+
+
 class AnalyzeRequest(BaseModel):
-    """Exactly one of ``text``, ``html`` or ``url``, and optional ``options``."""
+    """Exactly one of ``text``, ``html`` or ``url``, and optional ``options``; ``html`` may come
+    with the ``url`` it was read at (recorded as the document's url, never fetched)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={
-        "oneOf": [{"required": [name]} for name in _SOURCES]})
+        "oneOf": [{"required": ["text"]}, {"required": ["html"]},
+                  {"required": ["url"], "not": {"required": ["html"]}}]})
     text: str = Field(None, json_schema_extra=_no_default,
                       description="plain text or a Markdown capture of a page")
     html: str = Field(None, json_schema_extra=_no_default,
                       description="an HTML page")
     url: str = Field(None, json_schema_extra=_no_default,
-                     description="an http(s) URL to fetch")
+                     description="an http(s) URL to fetch; beside `html`, the address the page "
+                     "was read at, recorded in the result and not fetched")
     options: AnalyzeOptions = Field(default_factory=AnalyzeOptions)
 
     @model_validator(mode="after")
     def one_source(self):
         given = [k for k in _SOURCES if getattr(self, k) is not None]
+        if given == ["html", "url"]:
+            given = ["html"]  # the url is the page's address, not a second source
         if len(given) != 1:
             got = " and ".join(given) if given else "none of them"
             raise ValueError(f'give exactly one of "text", "html" or "url" (got {got}), for '
@@ -125,6 +134,11 @@ class AnalyzeRequest(BaseModel):
     @property
     def field(self) -> str:
         return next(k for k in _SOURCES if getattr(self, k) is not None)
+
+    @property
+    def page_url(self) -> str | None:
+        """The address an ``html`` page was read at, if the client gave one."""
+        return self.url if self.html is not None else None
 
 
 class CorrectedSpan(BaseModel):
@@ -236,6 +250,24 @@ def _public(exc: UnspinError) -> str:
     if isinstance(exc, URLNotAllowed) and "allow-private" in message:
         return "url: the address is not allowed (not a public address)"
     return for_http(message)
+
+
+def _check_page_url(url: str) -> None:
+    """The address sent beside ``html``: an http(s) URL, recorded as is and never fetched."""
+    from urllib.parse import urlsplit
+
+    if len(url) > _PAGE_URL_MAX or any(c.isspace() or not c.isprintable() for c in url):
+        raise InputError(f"url: not a page address (over {_PAGE_URL_MAX} characters, or it "
+                         "holds spaces or control characters); send the page's http(s) address "
+                         "or leave url out")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        host = None
+    if not host or parts.scheme.lower() not in ("http", "https"):
+        raise InputError("url: beside html it must be the page's http(s) address, such as "
+                         "https://news.example/story; leave url out for other pages")
 
 
 def _json(status: int, code: str, message: str, headers: dict | None = None) -> Response:
@@ -630,6 +662,8 @@ def build_app(config: Options) -> FastAPI:
         if field != "url" and size > config.max_text_bytes:
             raise TooLargeError(f"{field}: {size} bytes is over this server's limit of "
                                 f"{config.max_text_bytes} bytes; send a shorter article")
+        if req.page_url is not None:
+            _check_page_url(req.page_url)
         techniques = []
         for t in req.options.techniques or ():
             try:
@@ -642,14 +676,15 @@ def build_app(config: Options) -> FastAPI:
                               any_language=req.options.any_language or None)
 
     def to_document(req: AnalyzeRequest):
-        if req.url is not None:
+        if req.field == "url":
             return ingest.load(req.url, kind="url",
                                options=config.replace(max_bytes=config.max_text_bytes))
         # the source is the field, so errors name it ("text: no text ..."); pasted text has
         # no article id (the report would show "Article ID: request")
         field = req.field
         kind = "html" if field == "html" else req.options.kind
-        return ingest.from_string(getattr(req, field), kind=kind, source=field, doc_id=None)
+        doc = ingest.from_string(getattr(req, field), kind=kind, source=field, doc_id=None)
+        return doc.with_(url=req.page_url) if req.page_url is not None else doc
 
     def run_analysis(req: AnalyzeRequest, options: Options):
         """ingest -> detect -> enrich, each started only before the request's deadline."""
