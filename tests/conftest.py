@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = (ROOT / ".." / "shared").resolve()
 PTC = SHARED / "data" / "ptc"
 SEED = SHARED / "data" / "seed" / "000_296b8961a6a89711.txt"
+SEMEVAL23 = SHARED / "data" / "semeval2023-en"
 
 
 def need(path: Path) -> Path:
@@ -30,6 +31,12 @@ def ptc_dir() -> Path:
 @pytest.fixture(scope="session")
 def seed_path() -> Path:
     return need(SEED)
+
+
+@pytest.fixture(scope="session")
+def semeval23_dir() -> Path:
+    """The SemEval-2023 labels of the PTC articles (train-labels/, dev-labels/)."""
+    return need(SEMEVAL23)
 
 
 CHROMIUM = Path("/usr/bin/chromium")
