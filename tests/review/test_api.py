@@ -53,7 +53,8 @@ def test_a_review_is_saved_once_in_the_store(db):
     r = post(app, record())
     assert r.status_code == 200, r.text
     assert r.json() == {"saved": True, "id": "storm1", "text_sha256": text_sha256(TEXT),
-                        "counts": {"accept": 1, "reject": 1, "relabel": 0, "add": 0}}
+                        "counts": {"accept": 1, "reject": 1, "relabel": 0, "add": 0,
+                                   "move": 0}}
     assert post(app, record()).json()["saved"] is False  # the same review again
     later = post(app, record(reviewed_at="2025-03-02T08:00:00Z", reviewer="ben"))
     assert later.json()["saved"] is True

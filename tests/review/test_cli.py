@@ -78,11 +78,11 @@ def test_import_then_apply(capsys, tmp_path, ls_export):
     code, out, err = run(capsys, "review", "import", str(ls_export), "-o", str(corrections),
                          "--reviewer", "ana")
     assert code == 0 and out == ""
-    assert err == (f"unspin: 2 reviews of 1 article (accept 2, reject 5, relabel 1, add 1) to "
-                   f"{corrections}; 1 task not annotated\n")
+    assert err == ("unspin: 2 reviews of 1 article (accept 2, reject 5, relabel 1, add 1, "
+                   f"move 0) to {corrections}; 1 task not annotated\n")
     first, second = read_reviews(corrections)
     assert (first.reviewer, second.reviewed_at) == ("ana", "2025-03-01T12:00:00Z")
-    assert second.counts() == {"accept": 1, "reject": 2, "relabel": 1, "add": 1}
+    assert second.counts() == {"accept": 1, "reject": 2, "relabel": 1, "add": 1, "move": 0}
     # importing a corrections file gives it back as it was
     code, out, _ = run(capsys, "review", "import", str(corrections))
     assert code == 0 and out == corrections.read_text(encoding="utf-8")

@@ -196,7 +196,7 @@ def test_without_spans_in_data_the_annotations_prediction_is_used(analysis):
                   "prediction": t["predictions"][0]}
     (r,), _ = reviews_from_export([{"id": 7, "data": data, "annotations": [annotation]}])
     assert r.reviewer == "ana@example.org" and r.counts() == {
-        "accept": 0, "reject": 3, "relabel": 1, "add": 0}
+        "accept": 0, "reject": 3, "relabel": 1, "add": 0, "move": 0}
     annotation.pop("prediction")
     with pytest.raises(InputError, match="task 7: the export holds no prediction of demo-spans"):
         reviews_from_export([{"id": 7, "data": data, "annotations": [annotation]}])

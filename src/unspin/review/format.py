@@ -10,11 +10,15 @@ what ``unspin train`` reads) with the review beside it::
      "spans": [{"start": 0, "end": 8, "technique": "Loaded_Language", "action": "accept"},
                {"start": 20, "end": 31, "technique": "Doubt", "action": "relabel",
                 "original": "Loaded_Language"},
-               {"start": 40, "end": 52, "technique": "Slogans", "action": "add"}],
+               {"start": 40, "end": 52, "technique": "Slogans", "action": "add"},
+               {"start": 70, "end": 84, "technique": "Doubt", "action": "move",
+                "old_start": 66, "old_end": 84}],
      "rejected": [{"start": 60, "end": 66, "technique": "Flag-Waving", "action": "reject"}]}
 
 ``spans`` are the spans the reviewer keeps (``accept``, ``relabel`` with the model's
-``original`` technique, ``add``); ``rejected`` are the model's spans the reviewer struck out.
+``original`` technique, ``add``, and ``move``: the model's span at ``old_start``-``old_end``
+given other boundaries, with ``original`` too when its technique changed as well); ``rejected``
+are the model's spans the reviewer struck out.
 They are kept apart so that a corrections line is itself a valid training line: read as
 training data it says exactly what the reviewer marked, never a rejected span. ``model`` is the
 model whose output was reviewed (null only when every span was added by hand). Offsets index
@@ -42,11 +46,11 @@ __all__ = ["ACTIONS", "SCHEMA", "Correction", "Review", "read_reviews", "parse_r
            "dump_reviews", "latest", "training_lines", "text_sha256", "utc_time", "article_id"]
 
 SCHEMA = "unspin.corrections/1"
-#: What a reviewer can do to a span: keep it, strike it out, give it another technique, or
-#: mark one the model missed.
-ACTIONS = ("accept", "reject", "relabel", "add")
+#: What a reviewer can do to a span: keep it, strike it out, give it another technique, mark
+#: one the model missed, or move its boundaries.
+ACTIONS = ("accept", "reject", "relabel", "add", "move")
 #: Actions that say something about a span the model found.
-_ON_MODEL_SPANS = ("accept", "reject", "relabel")
+_ON_MODEL_SPANS = ("accept", "reject", "relabel", "move")
 
 
 def text_sha256(text: str) -> str:
@@ -97,19 +101,31 @@ def utc_time(value: str | datetime) -> str:
 class Correction:
     """What the reviewer did to one span: ``text[start:end]`` is a ``technique`` (for
     ``relabel``, instead of the model's ``original``; for ``reject``, the model said it was
-    ``technique`` and it is not)."""
+    ``technique`` and it is not; for ``move``, the model found it at ``old_start``-``old_end``,
+    as ``original`` when that was another technique)."""
 
     action: str
     start: int
     end: int
     technique: str
     original: str | None = None
+    old_start: int | None = None
+    old_end: int | None = None
+
+    @property
+    def was(self) -> tuple[int, int]:
+        """Where the model had this span: the old boundaries of a moved span, else its own."""
+        if self.action == "move":
+            return self.old_start, self.old_end
+        return self.start, self.end
 
     def to_dict(self) -> dict:
         d = {"start": self.start, "end": self.end, "technique": self.technique,
              "action": self.action}
         if self.original is not None:
             d["original"] = self.original
+        if self.action == "move":
+            d["old_start"], d["old_end"] = self.old_start, self.old_end
         return d
 
 
@@ -192,14 +208,35 @@ class Review:
                 if c.original not in BY_ID or c.original == c.technique:
                     raise ValueError(f"{where}: relabel needs the model's 'original' technique, "
                                      f"other than {c.technique}")
+            elif c.action == "move":
+                if c.original is not None and (c.original not in BY_ID
+                                               or c.original == c.technique):
+                    raise ValueError(f"{where}: a moved span's 'original' technique, when "
+                                     f"given, is the model's, other than {c.technique}")
+                _check_move(c, len(self.text), where)
             elif c.original is not None:
-                raise ValueError(f"{where}: only relabel has an 'original' technique")
+                raise ValueError(f"{where}: only relabel and move have an 'original' technique")
+            if c.action != "move" and (c.old_start is not None or c.old_end is not None):
+                raise ValueError(f"{where}: only move has old_start and old_end")
             key = (c.start, c.end, c.technique, c.action == "reject")
             if key in seen:
                 raise ValueError(f"{where} {c.technique} is given twice")
             seen.add(key)
         utc_time(self.reviewed_at)
         return self
+
+
+def _check_move(c: Correction, length: int, where: str) -> None:
+    if not (type(c.old_start) is int and type(c.old_end) is int
+            and 0 <= c.old_start < c.old_end <= length):
+        raise ValueError(f"{where}: move needs the model's boundaries as whole numbers "
+                         f"old_start and old_end, 0 <= old_start < old_end <= {length}")
+    if (c.old_start, c.old_end) == (c.start, c.end):
+        raise ValueError(f"{where}: a moved span needs new boundaries (old_start and old_end "
+                         "are start and end)")
+    if not (c.old_start < c.end and c.start < c.old_end):
+        raise ValueError(f"{where}: a moved span must overlap where the model had it "
+                         f"({c.old_start}-{c.old_end}); reject that one and add this one")
 
 
 def _technique(raw) -> str:
@@ -221,7 +258,8 @@ def _correction(d, kept: bool) -> Correction:
         raise ValueError(f"action {shorten(action, 30)!r} is not one of {', '.join(ACTIONS)}")
     original = d.get("original")
     return Correction(action, d["start"], d["end"], _technique(d["technique"]),
-                      _technique(original) if original is not None else None)
+                      _technique(original) if original is not None else None,
+                      d.get("old_start"), d.get("old_end"))
 
 
 def parse_review(obj) -> Review:

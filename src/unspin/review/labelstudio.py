@@ -14,8 +14,9 @@ Reading a project's JSON export (``reviews_from_export``), each submitted annota
 ``Review``: compared with unspin's spans at the same offsets, a span kept with its label is
 accepted, kept with another label relabelled, left out rejected, and a span unspin did not
 have is added (tasks made elsewhere are compared with the prediction the annotation started
-from, when the export holds it). A span whose boundaries the reviewer moved is the model's span
-rejected and a new one added. Skipped (cancelled) annotations say nothing and are left out.
+from, when the export holds it). A model's span left out where an added span overlaps it is a
+span whose boundaries the reviewer moved (``move``, with its technique changed when the label
+is another). Skipped (cancelled) annotations say nothing and are left out.
 
 Label Studio counts offsets in UTF-16 code units (JavaScript strings), unspin in code points: a
 character outside the Basic Multilingual Plane (an emoji) is two units there, one here. Offsets
@@ -155,22 +156,39 @@ def compare(predicted: set[tuple[int, int, str]], annotated: set[tuple[int, int,
             ) -> tuple[Correction, ...]:
     """The corrections that turn the predicted spans into the annotated ones: at the same
     offsets, a technique in both is accepted, and the others are paired in technique order
-    as relabels; what is left of the prediction is rejected, of the annotation added.
+    as relabels; of what is left, a predicted span and an annotated one that overlap are a
+    move (the most overlapping pairs first, the same technique before another), and the rest
+    of the prediction is rejected, of the annotation added.
 
     >>> [(c.action, c.technique, c.original) for c in compare(
     ...     {(0, 4, "Doubt"), (5, 9, "Slogans")}, {(0, 4, "Loaded_Language"), (9, 12, "Doubt")})]
     [('relabel', 'Loaded_Language', 'Doubt'), ('reject', 'Slogans', None), ('add', 'Doubt', None)]
+    >>> [(c.action, c.start, c.end, c.was) for c in compare({(5, 9, "Slogans")},
+    ...                                                    {(3, 9, "Slogans")})]
+    [('move', 3, 9, (5, 9))]
     """
     out = []
+    rejected, adds = [], []
     for start, end in sorted({(s, e) for s, e, _ in predicted | annotated}):
         p = sorted(t for s, e, t in predicted if (s, e) == (start, end))
         a = sorted(t for s, e, t in annotated if (s, e) == (start, end))
         out += [Correction("accept", start, end, t) for t in p if t in a]
         p_left, a_left = [t for t in p if t not in a], [t for t in a if t not in p]
         out += [Correction("relabel", start, end, new, old) for old, new in zip(p_left, a_left)]
-        out += [Correction("reject", start, end, t) for t in p_left[len(a_left):]]
-        out += [Correction("add", start, end, t) for t in a_left[len(p_left):]]
-    return tuple(out)
+        rejected += [(start, end, t) for t in p_left[len(a_left):]]
+        adds += [(start, end, t) for t in a_left[len(p_left):]]
+    pairs = sorted(((min(e, e2) - max(s, s2), t == t2, (s, e, t), (s2, e2, t2))
+                    for s, e, t in rejected for s2, e2, t2 in adds if s < e2 and s2 < e),
+                   key=lambda x: (-x[0], not x[1], x[2], x[3]))
+    for _overlap, _same, old, new in pairs:
+        if old in rejected and new in adds:
+            rejected.remove(old)
+            adds.remove(new)
+            out.append(Correction("move", new[0], new[1], new[2],
+                                  None if new[2] == old[2] else old[2], old[0], old[1]))
+    out += [Correction("reject", *r) for r in rejected]
+    out += [Correction("add", *a) for a in adds]
+    return tuple(sorted(out, key=lambda c: (c.start, c.end, c.technique, c.action)))
 
 
 def _reviewer(annotation: dict, given: str | None) -> str:

@@ -3,9 +3,12 @@ results and apart from them: two tables of their own, created on first use.
 
     reviews      review_id, article_id, text_sha256, model_name, model_version,
                  model_fingerprint (null when every span was added by hand), reviewer,
-                 reviewed_at, source, accepted, rejected, relabelled, added (counts), and
-                 ``record``: the review as its corrections JSON line
-    corrections  correction_id, review_id, article_id, action, start, end, technique, original
+                 reviewed_at, source, accepted, rejected, relabelled, added, moved (counts),
+                 and ``record``: the review as its corrections JSON line
+    corrections  correction_id, review_id, article_id, action, start, end, technique, original,
+                 old_start, old_end (a moved span's boundaries before the review)
+
+Tables made before spans could be moved get their three new columns (nullable) on the next save.
 
 Every review is kept, a later one beside an earlier one of the same article; saving a review
 already stored (same article, text, reviewer, time and source) changes nothing, so importing
@@ -43,7 +46,7 @@ def review_tables():
             Column("reviewer", String(512), nullable=False),
             Column("reviewed_at", String(40), nullable=False), Column("source", String(512)),
             Column("accepted", Integer), Column("rejected", Integer),
-            Column("relabelled", Integer), Column("added", Integer),
+            Column("relabelled", Integer), Column("added", Integer), Column("moved", Integer),
             Column("record", Text, nullable=False),
             Index("ix_reviews_article", "article_id", "reviewed_at"))
         corrections = Table(
@@ -56,6 +59,7 @@ def review_tables():
             Column("action", String(8), nullable=False),
             Column("start", Integer, nullable=False), Column("end", Integer, nullable=False),
             Column("technique", String(64), nullable=False), Column("original", String(64)),
+            Column("old_start", Integer), Column("old_end", Integer),
             Index("ix_corrections_review", "review_id"),
             Index("ix_corrections_technique", "technique", "action"))
         _TABLES = (md, reviews, corrections)
@@ -77,6 +81,19 @@ def _engine(url: str):
     return connect(url)
 
 
+#: Columns added after the tables were first made: (table, column, SQL type).
+_ADDED = (("reviews", "moved", "INTEGER"), ("corrections", "old_start", "INTEGER"),
+          ("corrections", "old_end", "INTEGER"))
+
+
+def _upgrade(conn, sa) -> None:
+    """Add the columns a store made by an earlier unspin lacks (nullable, so its rows stay)."""
+    inspector = sa.inspect(conn)
+    for table, column, kind in _ADDED:
+        if column not in {c["name"] for c in inspector.get_columns(table)}:
+            conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {column} {kind}"))
+
+
 def save_reviews(url: str, reviews: Iterable[Review]) -> tuple[int, int]:
     """Store ``reviews`` in the database at ``url``; (saved, already there)."""
     sa = require("sqlalchemy", "corpus")
@@ -86,6 +103,7 @@ def save_reviews(url: str, reviews: Iterable[Review]) -> tuple[int, int]:
     try:
         with engine.begin() as conn:
             md.create_all(conn)
+            _upgrade(conn, sa)
             for r in reviews:
                 key = dict(article_id=r.id, text_sha256=r.text_sha256, reviewer=r.reviewer,
                            reviewed_at=r.reviewed_at)
@@ -102,10 +120,12 @@ def save_reviews(url: str, reviews: Iterable[Review]) -> tuple[int, int]:
                     model_version=r.model.version if r.model else None,
                     model_fingerprint=r.model.fingerprint if r.model else None,
                     accepted=counts["accept"], rejected=counts["reject"],
-                    relabelled=counts["relabel"], added=counts["add"])).inserted_primary_key[0]
+                    relabelled=counts["relabel"], added=counts["add"],
+                    moved=counts["move"])).inserted_primary_key[0]
                 rows = [dict(review_id=review_id, article_id=r.id, action=c.action,
                              start=c.start, end=c.end, technique=c.technique,
-                             original=c.original) for c in r.corrections]
+                             original=c.original, old_start=c.old_start, old_end=c.old_end)
+                        for c in r.corrections]
                 if rows:
                     conn.execute(t_corrections.insert(), rows)
                 saved += 1

@@ -147,8 +147,11 @@ class CorrectedSpan(BaseModel):
     end: int
     technique: str = Field(description="the technique the reviewer gives it (for reject: the "
                            "one the model gave); ids from GET /v1/techniques")
-    action: Literal["accept", "reject", "relabel", "add"]
-    original: str | None = Field(None, description="relabel only: the model's technique")
+    action: Literal["accept", "reject", "relabel", "add", "move"]
+    original: str | None = Field(None, description="relabel (and a move that changed it): the "
+                                 "model's technique")
+    old_start: int | None = Field(None, description="move only: where the model's span began")
+    old_end: int | None = Field(None, description="move only: where the model's span ended")
 
 
 class ReviewedModel(BaseModel):
@@ -172,7 +175,7 @@ class CorrectionsRequest(BaseModel):
     reviewed_at: str = Field(description="ISO 8601 with a time zone")
     source: str | None = None
     spans: list[CorrectedSpan] = Field(default_factory=list,
-                                       description="kept spans: accept, relabel, add")
+                                       description="kept spans: accept, relabel, add, move")
     rejected: list[CorrectedSpan] = Field(default_factory=list,
                                           description="the model's spans struck out: reject")
 

@@ -18,9 +18,10 @@ With reviewers' corrections (``unspin review``, given as ``corrections``) the co
 join the training articles, the latest review of each counting (``review.latest``):
 - a *complete* review, one that decided every span the base model finds in the article (it
   reviewed the base model, same fingerprint, and every span ``detect`` gives there has a
-  correction at its offsets), labels the article like gold: its kept spans are the article's
-  spans and the rest of it may give "no technique" examples as above (its rejected spans among
-  them, since the base model proposes them);
+  correction at its offsets, a moved span at its old ones), labels the article like gold: its
+  kept spans (a moved one at its new boundaries) are the article's spans and the rest of it may
+  give "no technique" examples as above (its rejected spans among them, since the base model
+  proposes them);
 - any other review is *partial*: the reviewer left spans alone, so nothing said of the rest of
   the article; only its kept spans (with their techniques) and its rejected spans ("no
   technique", where no kept span touches them) become examples, and untouched model spans are
@@ -195,7 +196,7 @@ def review_is_complete(review, fingerprint: str, found: list[tuple[int, int]]) -
     article (``found``: their offsets): then its kept spans are all the article's spans."""
     if review.model is None or review.model.fingerprint != fingerprint:
         return False
-    decided = {(c.start, c.end) for c in review.corrections if c.action != "add"}
+    decided = {c.was for c in review.corrections if c.action != "add"}  # a move: its old place
     return all(se in decided for se in found)
 
 
