@@ -53,7 +53,7 @@ def test_save_corrections_from_the_page_into_the_store(browser, served, seed_pat
 
     (review,) = read_stored(db)
     assert review.reviewer == "ana" and review.source == "unspin web page"
-    assert review.counts() == {"accept": 1, "reject": 0, "relabel": 0, "add": 1}
+    assert review.counts() == {"accept": 1, "reject": 0, "relabel": 0, "add": 1, "move": 0}
     (added,) = [c for c in review.corrections if c.action == "add"]
     assert review.text[added.start:added.end] == words and added.technique == "Doubt"
     assert review.model is not None and review.model.fingerprint

@@ -52,6 +52,26 @@ def select_words(page, words: str) -> None:
     }""", words)
 
 
+def select_across(page, words: str) -> None:
+    """Select ``words`` in the article where they run over several text nodes (in and out of
+    a highlight)."""
+    page.evaluate("""(words) => {
+      const walker = document.createTreeWalker(document.querySelector('.us-article'),
+                                               NodeFilter.SHOW_TEXT);
+      const nodes = [];
+      let text = '';
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        nodes.push([node, text.length]);
+        text += node.data;
+      }
+      const from = text.indexOf(words), to = from + words.length;
+      if (from < 0) throw new Error('words not found: ' + words);
+      const at = (k) => nodes.filter(([n, o]) => o <= k && k <= o + n.data.length).pop();
+      const [a, ao] = at(from), [b, bo] = at(to);
+      window.getSelection().setBaseAndExtent(a, from - ao, b, to - bo);
+    }""", words)
+
+
 def tag(page, technique_code: str):
     return page.locator(f'.us-tag[data-code="{technique_code}"]').first
 
@@ -91,7 +111,7 @@ def test_review_in_the_report_downloads_what_review_import_reads(browser, analys
                            arg=ADDED)  # selectionchange comes as a task of its own
     page.get_by_label("Technique of the selected words").select_option("Repetition")
     page.get_by_role("button", name="Add span").click()
-    assert "1 accepted, 1 rejected, 1 relabelled, 1 added" in page.locator(
+    assert "1 accepted, 1 rejected, 1 relabelled, 0 moved, 1 added" in page.locator(
         ".us-rvcount").inner_text()
 
     page.get_by_label("Reviewer").fill("ana@example.org")
@@ -106,7 +126,7 @@ def test_review_in_the_report_downloads_what_review_import_reads(browser, analys
 
     out = tmp_path / "imported.jsonl"
     assert main(["review", "import", str(saved), "-o", str(out)]) == 0
-    assert "accept 1, reject 1, relabel 1, add 1" in capsys.readouterr().err
+    assert "accept 1, reject 1, relabel 1, add 1, move 0" in capsys.readouterr().err
     (review,) = read_reviews(out)
     assert review.id == "storm1" and review.text == TEXT and review.reviewer == "ana@example.org"
     assert review.model == MODEL
@@ -119,6 +139,73 @@ def test_review_in_the_report_downloads_what_review_import_reads(browser, analys
         ("add", ADDED, "Repetition", None),
     }
     assert json.loads(saved.read_text(encoding="utf-8"))["text_sha256"] == review.text_sha256
+
+
+def test_moving_boundaries_by_keyboard_and_by_selected_words(browser, analysis, tmp_path,
+                                                           capsys):
+    page, problems = open_report(browser, analysis, tmp_path)
+    panel = page.locator(".us-panel")
+    codes = {t["id"]: t["code"] for t in page.evaluate(
+        "JSON.parse(document.querySelector('script.us-data').textContent).taxonomy")}
+
+    # keyboard only: Enter on the code label, Tab to "End one word later", Enter three times
+    tag(page, codes["Doubt"]).focus()
+    page.keyboard.press("Enter")
+    for _ in range(12):
+        if page.evaluate("document.activeElement.getAttribute('aria-label')") == \
+                "End one word later":
+            break
+        page.keyboard.press("Tab")
+    else:
+        raise AssertionError("no 'End one word later' button in the span's controls")
+    for _ in range(3):
+        page.keyboard.press("Enter")
+    assert "You moved it to \u201CCan we really trust a minister who was wrong?\u201D" in \
+        panel.inner_text()
+    # and back one word, then forward again: each press is one word
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Enter")
+    assert "\u201CCan we really trust a minister who was\u201D" in panel.inner_text()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    assert "rv-move" in tag(page, codes["Doubt"]).get_attribute("class")
+
+    # selected words: "They are traitors" for the model's "traitors", relabelled as well
+    tag(page, codes["Name_Calling,Labeling"]).click()
+    panel.get_by_label("Relabel as").select_option("Loaded_Language")
+    select_across(page, "They are traitors")
+    page.wait_for_function("() => document.querySelector('.us-rvsel').textContent"
+                           ".includes('They are traitors')")
+    panel.get_by_role("button", name="Set to selected words").click()
+    assert "You moved it to \u201CThey are traitors\u201D" in panel.inner_text()
+    # words elsewhere are refused: a move must overlap the model's span
+    select_across(page, "reckless scheme")
+    page.wait_for_function("() => document.querySelector('.us-rvsel').textContent"
+                           ".includes('reckless scheme')")
+    panel.get_by_role("button", name="Set to selected words").click()
+    assert "must overlap" in page.locator(".us-rvstatus").inner_text()
+    page.keyboard.press("Escape")
+    assert "1 relabelled, 2 moved" in page.locator(".us-rvcount").inner_text()
+
+    page.get_by_label("Reviewer").fill("ana")
+    with page.expect_download() as got:
+        page.get_by_role("button", name="Download corrections").click()
+    saved = tmp_path / got.value.suggested_filename
+    got.value.save_as(saved)
+    assert problems == []
+    page.close()
+
+    out = tmp_path / "imported.jsonl"
+    assert main(["review", "import", str(saved), "-o", str(out)]) == 0
+    assert "move 2" in capsys.readouterr().err
+    (review,) = read_reviews(out)
+    found = {(c.action, TEXT[c.start:c.end], c.technique, c.original, TEXT[slice(*c.was)])
+             for c in review.corrections}
+    assert found == {
+        ("move", "Can we really trust a minister who was wrong?", "Doubt", None,
+         "Can we really trust a minister"),
+        ("move", "They are traitors", "Loaded_Language", "Name_Calling,Labeling", "traitors")}
 
 
 def test_saving_needs_a_reviewer_and_a_correction(browser, analysis, tmp_path):

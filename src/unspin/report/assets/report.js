@@ -357,14 +357,16 @@
     }
   }
 
-  // Review: each span's panel takes Accept, Reject or another technique; words selected in the
-  // article become a new span with the technique chosen for them. The corrections leave as one
+  // Review: each span's panel takes Accept, Reject or another technique, and new boundaries
+  // (the words selected in the article, or a word more or less at either end); words selected
+  // in the article become a new span with the technique chosen for them. The corrections leave as one
   // line of unspin's corrections format (unspin.corrections/1): downloaded as a file that
   // 'unspin review import' reads, or handed to options.save (the web page sends it to the API).
   function reviewing(root, data, options) {
     var article = data.article;
     var chars = Array.from(article.text);  // offsets count characters (code points), as unspin's do
     var decisions = {};  // span number -> {action, technique}
+    var bounds = {};     // span number -> {start, end}: where the reviewer moved it
     var added = [];      // {start, end, technique}
     var pending = null;  // the words last selected in the article: {start, end}
     var names = {};
@@ -403,8 +405,8 @@
     var card = make("section", "us-card us-review");
     card.setAttribute("aria-label", "Review");
     card.appendChild(make("h2", null, "Review"));
-    card.appendChild(make("p", "us-rvhint", "Open a span to accept, reject or relabel it. To add " +
-      "one, select its words in the article and choose its technique here."));
+    card.appendChild(make("p", "us-rvhint", "Open a span to accept, reject, relabel it or move its " +
+      "boundaries. To add one, select its words in the article and choose its technique here."));
     var reviewer = make("input", "us-reviewer");
     reviewer.type = "text";
     reviewer.autocomplete = "name";
@@ -436,7 +438,36 @@
       var n = { accept: 0, reject: 0, relabel: 0 };
       Object.keys(decisions).forEach(function (k) { n[decisions[k].action] += 1; });
       count.textContent = n.accept + " accepted, " + n.reject + " rejected, " + n.relabel +
-        " relabelled, " + added.length + " added";
+        " relabelled, " + Object.keys(bounds).length + " moved, " + added.length + " added";
+    }
+
+    // A moved span's boundaries, word by word: a word is a run of characters between spaces.
+    function space(k) { return /\s/.test(chars[k]); }
+    function nudge(i, which, step) {
+      var b = bounds[i] || { start: data.spans[i].start, end: data.spans[i].end };
+      var k;
+      if (which === "start" && step < 0) {  // take in the word before
+        k = b.start;
+        while (k > 0 && space(k - 1)) k--;
+        while (k > 0 && !space(k - 1)) k--;
+        return { start: k, end: b.end };
+      }
+      if (which === "start") {  // give up the first word
+        k = b.start;
+        while (k < b.end && !space(k)) k++;
+        while (k < b.end && space(k)) k++;
+        return { start: k, end: b.end };
+      }
+      if (step > 0) {  // take in the word after
+        k = b.end;
+        while (k < chars.length && space(k)) k++;
+        while (k < chars.length && !space(k)) k++;
+        return { start: b.start, end: k };
+      }
+      k = b.end;  // give up the last word
+      while (k > b.start && !space(k - 1)) k--;
+      while (k > b.start && space(k - 1)) k--;
+      return { start: b.start, end: k };
     }
 
     // The highlights, their code labels and the findings list show what was decided.
@@ -447,6 +478,7 @@
         ["accept", "reject", "relabel"].forEach(function (a) {
           el.classList.toggle("rv-" + a, !!d && d.action === a);
         });
+        el.classList.toggle("rv-move", !!bounds[i] && !(d && d.action === "reject"));
       });
       tally();
     }
@@ -461,23 +493,79 @@
       choices(relabel, original(i));
       var note = make("p", "us-rvnote");
       note.setAttribute("aria-live", "polite");
+      var s = data.spans[i];
+      // Boundaries: the selected words, or a word more or less at either end (buttons, so
+      // Tab and Enter reach them); Reset puts the span back where the model had it.
+      var edges = make("div", "us-rvbounds");
+      edges.setAttribute("role", "group");
+      edges.setAttribute("aria-label", "Boundaries of this span");
+      var where = make("p", "us-rvwhere");
+      edges.appendChild(where);
+      var toSelection = button("us-setbounds", "Set to selected words");
+      edges.appendChild(toSelection);
+      var moves = [["start", -1, "\u2190 Start", "Start one word earlier"],
+                   ["start", 1, "Start \u2192", "Start one word later"],
+                   ["end", -1, "\u2190 End", "End one word earlier"],
+                   ["end", 1, "End \u2192", "End one word later"]];
+      moves.forEach(function (m) {
+        var b = button("us-nudge us-nudge-" + m[0] + (m[1] < 0 ? "-back" : "-on"), m[2]);
+        b.setAttribute("aria-label", m[3]);
+        b.addEventListener("click", function () { move(nudge(i, m[0], m[1])); });
+        edges.appendChild(b);
+      });
+      var reset = button("us-resetbounds", "Reset boundaries");
+      edges.appendChild(reset);
       function refresh() {
-        var d = decisions[i];
+        var d = decisions[i], b = bounds[i];
         accept.setAttribute("aria-pressed", d && d.action === "accept" ? "true" : "false");
         reject.setAttribute("aria-pressed", d && d.action === "reject" ? "true" : "false");
         relabel.value = d && d.action === "relabel" ? d.technique : original(i);
-        note.textContent = !d ? "Not reviewed yet." :
+        var said = !d ? (b ? "" : "Not reviewed yet.") :
           d.action === "accept" ? "You accepted this span." :
           d.action === "reject" ? "You rejected this span." :
           "You relabelled it as " + names[d.technique] + ".";
+        if (b && !(d && d.action === "reject")) {
+          said = (said ? said + " " : "") + "You moved it to \u201C" + words(b.start, b.end) +
+            "\u201D.";
+        }
+        note.textContent = said;
+        where.textContent = "Boundaries: \u201C" + words(b ? b.start : s.start, b ? b.end : s.end) +
+          "\u201D";
+        reset.disabled = !b;
         show(i);
       }
       function decide(action) {
         var d = decisions[i];
         if (d && d.action === action) delete decisions[i];  // pressed again: undone
         else decisions[i] = { action: action, technique: original(i) };
+        if (action === "reject" && decisions[i]) delete bounds[i];  // struck out: not moved
         refresh();
       }
+      // New boundaries must hold words and overlap where the model had the span; the same
+      // boundaries as the model's are no move.
+      function move(b) {
+        if (!b || b.start >= b.end) return say("A span needs at least one word.");
+        if (!(b.start < s.end && s.start < b.end)) {
+          return say("A moved span must overlap where the model had it; to mark other words, " +
+                     "reject this span and add a new one.");
+        }
+        if (b.start === s.start && b.end === s.end) delete bounds[i];
+        else bounds[i] = { start: b.start, end: b.end };
+        var d = decisions[i];
+        if (d && d.action === "reject") delete decisions[i];  // moved: kept after all
+        refresh();
+        say(bounds[i] ? "Moved to \u201C" + words(b.start, b.end) + "\u201D." :
+            "Back at the model's boundaries.");
+      }
+      toSelection.addEventListener("click", function () {
+        if (!pending) return say("First select the span's words in the article.");
+        move(pending);
+      });
+      reset.addEventListener("click", function () {
+        delete bounds[i];
+        refresh();
+        say("Back at the model's boundaries.");
+      });
       accept.addEventListener("click", function () { decide("accept"); });
       reject.addEventListener("click", function () { decide("reject"); });
       relabel.addEventListener("change", function () {
@@ -488,6 +576,7 @@
       box.appendChild(accept);
       box.appendChild(reject);
       box.appendChild(field("Relabel as", relabel));
+      box.appendChild(edges);
       box.appendChild(note);
       refresh();
       return box;
@@ -570,11 +659,20 @@
         seen[key] = true;
         list.push(c);
       }
-      Object.keys(decisions).map(Number).sort(function (a, b) { return a - b; })
+      var reviewed = {};
+      Object.keys(decisions).concat(Object.keys(bounds)).forEach(function (k) {
+        reviewed[k] = true;
+      });
+      Object.keys(reviewed).map(Number).sort(function (a, b) { return a - b; })
         .forEach(function (i) {
-          var d = decisions[i], s = data.spans[i];
+          var s = data.spans[i], b = bounds[i];
+          var d = decisions[i] || { action: "accept", technique: original(i) };
           var c = { start: s.start, end: s.end, technique: d.technique, action: d.action };
-          if (d.action === "relabel") c.original = original(i);
+          if (b && d.action !== "reject") {  // moved (and perhaps relabelled): one move
+            c = { start: b.start, end: b.end, technique: d.technique, action: "move",
+                  old_start: s.start, old_end: s.end };
+          }
+          if (d.technique !== original(i) && d.action !== "reject") c.original = original(i);
           keep(c, d.action === "reject" ? rejected : spans);
         });
       added.forEach(function (a) {
@@ -610,7 +708,7 @@
       }
       var line = record();
       if (!line.spans.length && !line.rejected.length) {
-        return say("Nothing to save yet: accept, reject, relabel or add a span first.");
+        return say("Nothing to save yet: accept, reject, relabel, move or add a span first.");
       }
       if (!options.save) return say(download(JSON.stringify(line) + "\n"));
       save.disabled = true;
