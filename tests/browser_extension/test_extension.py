@@ -110,12 +110,16 @@ def whitespace_page(title, paras) -> str:
 
 class Pages(BaseHTTPRequestHandler):
     pages: dict[str, str] = {}
+    posted: list[dict] = []  # what was POSTed to /echo/... (an unspin server that only listens)
 
     def do_GET(self):  # noqa: N802
         self._answer()
 
     def do_POST(self):  # noqa: N802
-        self.rfile.read(int(self.headers.get("content-length") or 0))
+        body = self.rfile.read(int(self.headers.get("content-length") or 0))
+        if self.path.startswith("/echo/"):
+            self.posted.append({"path": self.path, "body": json.loads(body)})
+            self.path = "/s503/"
         self._answer()
 
     def do_OPTIONS(self):  # noqa: N802
@@ -128,8 +132,8 @@ class Pages(BaseHTTPRequestHandler):
             status = int(refusal.group(1))
             body = json.dumps({"error": {"code": "x", "message": f"refused with {status}"}})
             kind = "application/json"
-        elif self.path in self.pages:
-            status, body, kind = 200, self.pages[self.path], "text/html; charset=utf-8"
+        elif (where := self.path.split("?")[0]) in self.pages:
+            status, body, kind = 200, self.pages[where], "text/html; charset=utf-8"
         else:
             status, body, kind = 404, "not here", "text/plain"
         data = body.encode("utf-8")
@@ -167,6 +171,14 @@ def pages(seed_path):
 def server(pages, start_serve):
     """A real ``unspin serve``; the test pages' origin may call it (for the bookmarklet)."""
     return start_serve("--cors-origin", pages)
+
+
+@pytest.fixture(scope="module")
+def keyed_server(pages, start_serve):
+    """A real ``unspin serve`` that wants the API key "right-key"."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("UNSPIN_API_KEYS", "right-key")
+        return start_serve()
 
 
 @pytest.fixture(scope="module")
@@ -384,4 +396,47 @@ def test_bookmarklet_draws_the_same(chrome, server, pages, shots):
     placed, total = placed_share(tab)
     assert total >= 10 and placed / total >= 0.9
     assert tab.evaluate("window.pageSaw").count(server + "/v1/analyze") == 1
+    tab.close()
+
+
+def test_the_page_and_its_address_are_sent(chrome, pages):
+    """The extension sends the page's HTML and the tab's address (the server records it)."""
+    context, worker = chrome
+    set_server(worker, f"{pages}/echo")
+    Pages.posted.clear()
+    tab, _ = trigger(context, worker, f"{pages}/furniture.html?from=front")
+    assert [p["path"] for p in Pages.posted] == ["/echo/v1/analyze"]
+    body = Pages.posted[0]["body"]
+    assert sorted(body) == ["html", "url"]
+    assert body["url"] == f"{pages}/furniture.html?from=front"
+    assert "The Daily Example" in body["html"] and "<script" not in body["html"]
+    tab.close()
+
+
+def test_the_bookmarklet_sends_the_address_and_the_server_records_it(chrome, server, pages):
+    context, _worker = chrome
+    tab = context.new_page()
+    tab.goto(f"{pages}/furniture.html")
+    sent = []
+    tab.on("request", lambda r: sent.append(r.post_data_json) if r.method == "POST" else None)
+    tab.evaluate(unquote(bookmarklet(server)[len("javascript:"):]))
+    tab.wait_for_function("() => document.querySelector('unspin-mark')", timeout=60_000)
+    assert sent and sent[0]["url"] == f"{pages}/furniture.html"
+    answer = httpx.post(server + "/v1/analyze", json=sent[0], timeout=60).json()
+    assert answer["document"]["url"] == f"{pages}/furniture.html"
+    tab.close()
+
+
+def test_a_wrong_key_is_refused_and_the_right_one_works(chrome, keyed_server, pages):
+    context, worker = chrome
+    set_server(worker, keyed_server, "wrong-key")
+    tab, problems = trigger(context, worker, f"{pages}/furniture.html")
+    text = shadow_text(tab, "UNSPIN-PANEL")
+    assert "API key" in text and keyed_server in text, text
+    assert tab.locator("unspin-mark").count() == 0 and not problems
+    tab.close()
+    set_server(worker, keyed_server, "right-key")
+    tab, problems = trigger(context, worker, f"{pages}/furniture.html")
+    placed, total = placed_share(tab)
+    assert total >= 10 and placed / total >= 0.9 and not problems
     tab.close()

@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from unspin.browser_extension import FILES, bookmarklet_source, write
+from unspin.browser_extension import FILES, SOURCES, bookmarklet_source, write
 from unspin.cli import main
 
 
@@ -22,10 +22,12 @@ def test_command_writes_folder_zip_and_bookmarklet(tmp_path, capsys):
     assert main(["extension", "--out", str(tmp_path)]) == 0
     assert "chrome://extensions" in capsys.readouterr().out
     folder = tmp_path / "unspin-extension"
-    assert sorted(p.name for p in folder.iterdir()) == sorted(FILES)
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                  if p.is_file()) == sorted(FILES)
     with zipfile.ZipFile(tmp_path / "unspin-extension.zip") as z:
         assert sorted(z.namelist()) == sorted(FILES)
         assert z.read("draw.js").decode() == (folder / "draw.js").read_text()
+        assert z.read("icons/icon48.png") == (folder / "icons/icon48.png").read_bytes()
     assert (tmp_path / "bookmarklet.txt").read_text().startswith("javascript:")
 
 
@@ -44,8 +46,77 @@ def test_manifest_asks_for_little():
     assert "content_scripts" not in manifest  # nothing runs on a page until asked
 
 
+def manifest_of(folder):
+    return json.loads((folder / "manifest.json").read_text())
+
+
+def test_manifest_loads_in_chromium_and_firefox(tmp_path):
+    """What each browser needs from the one manifest (Firefox is not installed here, so its
+    part is checked against what Firefox 121+ documents, not by loading it)."""
+    folder, _archive, _mark = write(tmp_path)
+    manifest = manifest_of(folder)
+    # one background file: Chromium runs it as a service worker, Firefox as an event page
+    background = manifest["background"]
+    assert background == {"service_worker": "background.js", "scripts": ["background.js"]}
+    assert "type" not in background  # a classic script in both
+    gecko = manifest["browser_specific_settings"]["gecko"]
+    assert re.fullmatch(r"[a-z0-9._-]+@[a-z0-9.-]+", gecko["id"]), gecko
+    # both keys together are read by Chromium 121+ and Firefox 121+ only
+    assert int(manifest["minimum_chrome_version"]) >= 121
+    assert int(gecko["strict_min_version"].split(".")[0]) >= 121
+    # the toolbar button and the keyboard shortcut
+    assert manifest["commands"]["_execute_action"]["suggested_key"]["default"] == "Alt+Shift+U"
+    assert "default_title" in manifest["action"]
+    # every file the manifest names is in the folder
+    named = [background["service_worker"], *background["scripts"],
+             manifest["options_ui"]["page"], *manifest["icons"].values(),
+             *manifest["action"]["default_icon"].values()]
+    for name in named:
+        assert (folder / name).is_file(), name
+    for name in ("options.html",):
+        for script in re.findall(r'<script src="([^"]+)"', (folder / name).read_text()):
+            assert (folder / script).is_file(), script
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_icons_are_small_pngs_of_their_size(tmp_path):
+    folder, _archive, _mark = write(tmp_path)
+    manifest = manifest_of(folder)
+    assert sorted(int(k) for k in manifest["icons"]) == [16, 32, 48, 128]
+    for size, name in [*manifest["icons"].items(), *manifest["action"]["default_icon"].items()]:
+        data = (folder / name).read_bytes()
+        assert png_size(data) == (int(size), int(size)), name
+        assert len(data) < 20_000, (name, len(data))
+    # drawn, not blank: the corner is clear, the middle is not
+    pytest.importorskip("PIL")
+    from PIL import Image
+
+    image = Image.open(folder / manifest["icons"]["48"]).convert("RGBA")
+    assert image.getpixel((0, 0))[3] == 0 and image.getpixel((24, 24))[3] == 255
+    assert len({image.getpixel((x, y)) for x in range(48) for y in range(48)}) > 3
+
+
+#: extension APIs that Chromium and Firefox both have in Manifest V3 (the chrome namespace)
+BOTH_BROWSERS = {"runtime.sendMessage", "runtime.onMessage", "storage.local",
+                 "scripting.executeScript", "action.onClicked", "tabs.query",
+                 "permissions.request"}
+
+
+def test_only_apis_both_browsers_have():
+    used = set()
+    for name in SOURCES:
+        if name.endswith(".js"):
+            code = resources.files("unspin.browser_extension").joinpath(name).read_text()
+            used |= set(re.findall(r"\bchrome\.([a-zA-Z]+\.[a-zA-Z]+)", code))
+    assert used and used <= BOTH_BROWSERS, used - BOTH_BROWSERS
+
+
 def test_nothing_is_inserted_as_html():
-    for name in FILES + ("bookmarklet.js",):
+    for name in SOURCES + ("bookmarklet.js",):
         code = resources.files("unspin.browser_extension").joinpath(name).read_text()
         found = re.findall(r"innerHTML|outerHTML\s*=|insertAdjacentHTML|document\.write|"
                            r"\beval\(|new Function", code)

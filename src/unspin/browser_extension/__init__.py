@@ -1,9 +1,10 @@
 """The browser extension and bookmarklet that draw unspin's findings on the page being read.
 
-The files beside this module are the unpacked Manifest V3 extension (Chromium): ``draw.js``
-places the server's spans on the page's text nodes and draws highlights, tips and a side
-panel; ``background.js`` is the only part that talks to the configured ``unspin serve``.
-``unspin extension --out DIR`` writes them out with :func:`write`.
+The files beside this module are the unpacked Manifest V3 extension (Chromium; the same files
+load in Firefox 121+): ``draw.js`` places the server's spans on the page's text nodes and draws
+highlights, tips and a side panel; ``background.js`` is the only part that talks to the
+configured ``unspin serve``; :mod:`.icons` draws the toolbar icons. ``unspin extension --out
+DIR`` writes them out with :func:`write`.
 """
 
 from __future__ import annotations
@@ -17,11 +18,15 @@ from urllib.parse import quote, urlsplit
 
 from ..errors import ConfigError
 from ..files import write_atomic
+from . import icons
 
-__all__ = ["FILES", "bookmarklet", "write"]
+__all__ = ["FILES", "SOURCES", "bookmarklet", "write"]
 
-#: The extension's files, in the order a zip lists them.
-FILES = ("manifest.json", "background.js", "content.js", "draw.js", "options.html", "options.js")
+#: The extension's text files, kept beside this module.
+SOURCES = ("manifest.json", "background.js", "content.js", "draw.js", "options.html",
+           "options.js")
+#: Every file of the unpacked extension, in the order a zip lists them (icons drawn on write).
+FILES = SOURCES + tuple(icons.path(size) for size in icons.SIZES)
 
 DEFAULT_SERVER = "http://127.0.0.1:8000"
 
@@ -75,11 +80,16 @@ def write(out: str | Path, server: str = DEFAULT_SERVER) -> tuple[Path, Path, Pa
     folder.mkdir(exist_ok=True)
     archive = out / "unspin-extension.zip"
     packed = io.BytesIO()
+    (folder / "icons").mkdir(exist_ok=True)
     with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as z:
-        for name in FILES:
+        for name in SOURCES:
             text = _read(name)
             write_atomic(folder / name, text)
             z.writestr(name, text)
+        for size in icons.SIZES:
+            data = icons.png(size)
+            write_atomic(folder / icons.path(size), data)
+            z.writestr(icons.path(size), data)
     write_atomic(archive, packed.getvalue())
     mark = out / "bookmarklet.txt"
     write_atomic(mark, bookmarklet(server) + "\n")

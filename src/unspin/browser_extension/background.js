@@ -1,6 +1,8 @@
-/* unspin: the extension's service worker. On the toolbar button or Alt+Shift+U it runs the
- * drawing code in the active tab (activeTab grants that tab for this one gesture), and it is
- * the only part that talks to the configured unspin server: the page never sees the request. */
+/* unspin: the extension's background (a service worker in Chromium, an event page in Firefox;
+ * the same file). On the toolbar button or Alt+Shift+U it runs the drawing code in the active
+ * tab (activeTab grants that tab for this one gesture), and it is the only part that talks to
+ * the configured unspin server: the page never sees the request. Only APIs both browsers have
+ * are used, through the chrome namespace (Firefox provides it, with promises, in MV3). */
 "use strict";
 
 const DEFAULTS = { server: "http://127.0.0.1:8000", apiKey: "" };
@@ -22,15 +24,25 @@ async function ask(server, path, init) {
   return { status: answer.status, body };
 }
 
+/** The request body: the page's HTML, and its address when it is an http(s) one (the server
+ * records it in the analysis and never fetches it). */
+function pageBody(html, url) {
+  const body = { html };
+  if (typeof url === "string" && /^https?:\/\/[^\s]+$/i.test(url) && url.length <= 8192) {
+    body.url = url;
+  }
+  return JSON.stringify(body);
+}
+
 /** POST the page to the server; {status, body, techniques, server}; status 0: unreachable. */
-async function analyse(html) {
+async function analyse(html, url) {
   const { server, apiKey } = await settings();
   const base = server.replace(/\/+$/, "");
   const headers = { "Content-Type": "application/json" };
   if (apiKey) headers.Authorization = "Bearer " + apiKey;
   try {
     const [result, techniques] = await Promise.all([
-      ask(base, "/v1/analyze", { method: "POST", headers, body: JSON.stringify({ html }) }),
+      ask(base, "/v1/analyze", { method: "POST", headers, body: pageBody(html, url) }),
       ask(base, "/v1/techniques", { headers }),
     ]);
     return { ...result, techniques: Array.isArray(techniques.body) ? techniques.body : [], server: base };
@@ -43,7 +55,8 @@ chrome.action.onClicked.addListener((tab) => { run(tab); });
 
 chrome.runtime.onMessage.addListener((message, sender, reply) => {
   if (message && message.type === "unspin-analyse" && sender.tab) {
-    analyse(String(message.html)).then(reply);
+    // the address is the tab's as the browser knows it, not what the page says about itself
+    analyse(String(message.html), sender.tab.url || sender.url || "").then(reply);
     return true; // the reply comes later
   }
   return false;

@@ -17,7 +17,8 @@
   try {
     const [analysis, techniques] = await Promise.all([
       ask("/v1/analyze", { method: "POST", headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ html }) }),
+        body: JSON.stringify(/^https?:$/.test(location.protocol) && location.href.length <= 8192
+          ? { html, url: location.href } : { html }) }),
       ask("/v1/techniques", {}),
     ]);
     result = { ...analysis, techniques: techniques.body || [], server };

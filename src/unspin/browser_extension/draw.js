@@ -183,9 +183,17 @@ var UnspinDraw = (function () {
     const host = document.createElement(tag);
     host.style.setProperty("all", "initial", "important");
     const root = host.attachShadow({ mode: "closed" });
-    const sheet = new CSSStyleSheet();
-    sheet.replaceSync(css);
-    root.adoptedStyleSheets = [sheet];
+    try {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(css);
+      root.adoptedStyleSheets = [sheet];
+    } catch (e) {
+      // a browser whose content scripts cannot adopt a constructed sheet (Firefox): the same
+      // rules as the text of a style element
+      const style = document.createElement("style");
+      style.textContent = css;
+      root.append(style);
+    }
     document.documentElement.append(host);
     return { host, root };
   }
