@@ -142,3 +142,14 @@ def test_the_schema_allows_html_with_url_and_nothing_else_twice(app):
                 {"text": "a", "html": "a", "url": "a"}):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(bad, only)
+
+
+def test_no_cors_unless_configured():
+    """Without --cors-origin no web page may read the answers (the extension needs no CORS: its
+    host permission covers the server)."""
+    from unspin.server import create_app
+
+    app = create_app(Options())
+    for origin in ("https://news.example", EXTENSION, "null"):
+        r = preflight(app, origin)
+        assert "access-control-allow-origin" not in r.headers, origin

@@ -295,6 +295,7 @@ var UnspinDraw = (function () {
       border-left:1px solid #ccd;box-shadow:-4px 0 18px rgba(0,0,0,.15);padding:12px 14px;
       box-sizing:border-box}
     .p[hidden]{display:none}
+    .p.short{height:auto;max-height:100vh;border-bottom:1px solid #ccd;border-bottom-left-radius:6px}
     h2{font-size:16px;margin:0 0 8px}h3{font-size:13px;margin:14px 0 4px;text-transform:uppercase;
       letter-spacing:.04em;color:#556}
     .bar{display:flex;gap:6px;margin-bottom:10px}
@@ -380,7 +381,7 @@ var UnspinDraw = (function () {
     clear();
     const { host, root } = shadowHost("unspin-panel", PANEL_CSS);
     const close = el("button", { class: "close", text: "Close", onclick: () => host.remove() });
-    root.append(el("div", { class: "p", role: isError ? "alert" : "status" }, [
+    root.append(el("div", { class: "p short", role: isError ? "alert" : "status" }, [
       el("h2", { text: "unspin" }), el("div", { class: "bar" }, [close]),
       el("p", { class: "msg" + (isError ? " err" : ""), text })]));
     state = { marks: [], panelHost: host, tipHost: null, shown: true };
