@@ -33,6 +33,39 @@ def seed_path() -> Path:
     return need(SEED)
 
 
+def fake_2023_model(folder: Path) -> Path:
+    """A model folder that speaks the 2023 taxonomy, made from the default model's files: its
+    14 outputs renamed to their 2023 counterparts (for a merged class, the first 2023
+    technique that maps onto it), so it finds 14 of the 23 and the other nine are 'not
+    detected by this model'. Quick to load; its spans mean nothing new."""
+    import json
+    import shutil
+
+    from unspin.detect.registry import DEFAULT_MODEL, model_paths, resolve
+    from unspin.techniques import TAXONOMY_2023
+
+    folder.mkdir(parents=True)
+    for name, path in model_paths(resolve(DEFAULT_MODEL).folder).items():
+        shutil.copyfile(path, folder / name)
+    cfg = json.loads((folder / "config.json").read_text())
+    to_2023 = {}
+    for tid in TAXONOMY_2023.ids:
+        to_2023.setdefault(TAXONOMY_2023.to_2020(tid), tid)
+    decode = cfg["decode"]
+    decode["multiword"] = [to_2023[t] for t in decode.get("multiword", [])]
+    decode["per_technique"] = {to_2023[t]: v for t, v in decode.get("per_technique", {}).items()}
+    cfg.update(name="fake-2023.v1", version="1", taxonomy="2023",
+               techniques=[to_2023[t] for t in cfg["techniques"]])
+    (folder / "config.json").write_text(json.dumps(cfg, indent=1))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def model_2023(tmp_path_factory) -> Path:
+    """``fake_2023_model`` in a session folder."""
+    return fake_2023_model(tmp_path_factory.mktemp("models") / "fake-2023")
+
+
 @pytest.fixture(scope="session")
 def semeval23_dir() -> Path:
     """The SemEval-2023 labels of the PTC articles (train-labels/, dev-labels/)."""

@@ -108,9 +108,23 @@ def test_shared_ids_keep_their_2020_technique():
 
 
 def test_table_groups_and_marks_undetected():
-    out = TAXONOMY_2023.table(100, {"Appeal_to_Time"})
+    spoken = set(TAXONOMY_2023.ids) - {"Appeal_to_Time"}
+    out = TAXONOMY_2023.table(100, spoken)
     for g in GROUPS_2023:
         assert f"== {g} ==" in out
-    assert out.count("Not detected by this model") == 1
+    assert out.count(tx.NOT_DETECTED) == 1
     block = out[out.index("Appeal_to_Time"):]
-    assert block.index("Not detected") < block.index("\n\n")
+    assert block.index(tx.NOT_DETECTED) < block.index("\n\n")
+    # without a model, the four no labelled article carries are said to have no data
+    assert TAXONOMY_2023.table(100).count(tx.NO_DATA) == 4
+    assert tx.NO_DATA not in TAXONOMY_2020.table(100)
+
+
+def test_listing_rows():
+    rows = tx.listing(TAXONOMY_2023)
+    assert [r["id"] for r in rows] == list(TAXONOMY_2023.ids)
+    assert {r["group"] for r in rows} == set(GROUPS_2023)
+    assert all("detected" not in r for r in rows)
+    assert tx.listing(TAXONOMY_2020) == [
+        {"id": t.id, "name": t.name, "code": t.code, "definition": t.definition,
+         "example": t.example, "colour": t.colour} for t in tx.TECHNIQUES]

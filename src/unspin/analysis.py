@@ -16,13 +16,15 @@ from dataclasses import asdict, dataclass
 from .document import Document, Original
 from .enrich.types import Enrichment
 from .errors import InputError
-from .techniques import BY_ID, TECHNIQUE_IDS
+from .techniques import DEFAULT_TAXONOMY
+from .techniques import taxonomy as taxonomy_of
 
 __all__ = ["Span", "Summary", "ModelRef", "Analysis", "SCHEMA", "summarize"]
 
-SCHEMA = "unspin.analysis/3"
-#: Older schemas ``Analysis.from_dict`` still reads (/2 had no ``warnings``).
-READABLE_SCHEMAS = ("unspin.analysis/1", "unspin.analysis/2", SCHEMA)
+SCHEMA = "unspin.analysis/4"
+#: Older schemas ``Analysis.from_dict`` still reads (/2 had no ``warnings``, /3 no
+#: ``taxonomy``: their models all spoke the 2020 one).
+READABLE_SCHEMAS = ("unspin.analysis/1", "unspin.analysis/2", "unspin.analysis/3", SCHEMA)
 
 #: How ``Analysis._repr_html_`` renders (``adapters.notebook.notebook_html``, set by
 #: ``unspin/__init__.py``): the report stage imports this module, so it cannot import that one.
@@ -84,7 +86,9 @@ class ModelRef:
 class Analysis:
     """One article analysed: its spans, their summary, what the enrich stage found (None when
     it was skipped), the model that made it, and warnings every report shows (one line each:
-    why the spans may not be trusted, e.g. text analysed with ``any_language``)."""
+    why the spans may not be trusted, e.g. text analysed with ``any_language``). ``taxonomy``
+    names the techniques the model speaks ("2020" or "2023", ``techniques.taxonomy``): span
+    ids, names, counts and every report's legend are that taxonomy's."""
 
     document: Document
     spans: tuple[Span, ...]
@@ -93,6 +97,7 @@ class Analysis:
     schema: str = SCHEMA
     enrichment: Enrichment | None = None
     warnings: tuple[str, ...] = ()
+    taxonomy: str = DEFAULT_TAXONOMY
 
     def __post_init__(self):
         if type(self.model) is not ModelRef:  # a ModelInfo: its folder is no part of the result
@@ -150,6 +155,7 @@ class Analysis:
             "model": asdict(self.model),
             "enrichment": self.enrichment.to_dict() if self.enrichment is not None else None,
             "warnings": list(self.warnings),
+            "taxonomy": self.taxonomy,
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -159,7 +165,7 @@ class Analysis:
     def from_dict(cls, d: dict) -> Analysis:
         """The Analysis of a JSON dict of this schema or an older readable one (in
         ``unspin.analysis/1`` the model was identified by ``sha256``, its encoder's hash; before
-        ``/3`` there were no ``warnings``)."""
+        ``/3`` there were no ``warnings``, before ``/4`` no ``taxonomy``: those read as "2020")."""
         schema = d.get("schema", SCHEMA)
         if schema not in READABLE_SCHEMAS:
             raise InputError(f"unknown analysis schema {schema!r}; this unspin reads "
@@ -177,7 +183,8 @@ class Analysis:
         enrichment = d.get("enrichment")
         return cls(doc, spans, Summary(**d["summary"]), model, SCHEMA,
                    Enrichment.from_dict(enrichment) if enrichment else None,
-                   tuple(str(w) for w in d.get("warnings") or ()))
+                   tuple(str(w) for w in d.get("warnings") or ()),
+                   str(d.get("taxonomy") or DEFAULT_TAXONOMY))
 
 
 def sentence_bounds(text: str) -> list[tuple[int, int]]:
@@ -193,8 +200,10 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
     return bounds
 
 
-def summarize(text: str, spans: tuple[Span, ...] | list[Span]) -> Summary:
-    """Counts, density and intensity for ``spans`` over ``text``.
+def summarize(text: str, spans: tuple[Span, ...] | list[Span],
+              taxonomy: str = DEFAULT_TAXONOMY) -> Summary:
+    """Counts (one per technique of ``taxonomy``), density and intensity for ``spans`` over
+    ``text``.
 
     >>> summarize("Fine. Bad!",
     ...           [Span(6, 9, "Loaded_Language", "Loaded language", .9, "Bad")]).intensity
@@ -202,7 +211,7 @@ def summarize(text: str, spans: tuple[Span, ...] | list[Span]) -> Summary:
     """
     words = len(_WORD.findall(text))
     sents = sentence_bounds(text)
-    counts = {tid: 0 for tid in TECHNIQUE_IDS}
+    counts = {tid: 0 for tid in taxonomy_of(taxonomy).ids}
     for s in spans:
         counts[s.technique] = counts.get(s.technique, 0) + 1
     hit = 0
@@ -218,6 +227,8 @@ def summarize(text: str, spans: tuple[Span, ...] | list[Span]) -> Summary:
         intensity=round(100 * hit / len(sents)) if sents else 0, top=top)
 
 
-def make_span(text: str, start: int, end: int, technique: str, score: float) -> Span:
-    return Span(start, end, technique, BY_ID[technique].name, round(float(score), 4),
-                text[start:end])
+def make_span(text: str, start: int, end: int, technique: str, score: float,
+              taxonomy: str = DEFAULT_TAXONOMY) -> Span:
+    """The Span of ``text[start:end]``, named in ``taxonomy``."""
+    return Span(start, end, technique, taxonomy_of(taxonomy).by_id[technique].name,
+                round(float(score), 4), text[start:end])

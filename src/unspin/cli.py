@@ -391,14 +391,23 @@ def cmd_serve(args) -> int:
 
 
 def cmd_techniques(args) -> int:
-    from .techniques import TECHNIQUES, table
+    from .techniques import listing, taxonomy
 
+    spoken = None
+    name = args.taxonomy
+    if args.model:
+        from .detect import spoken_techniques
+
+        model_taxonomy, spoken = spoken_techniques(args.model)
+        if name and name != model_taxonomy:
+            raise ConfigError(f"{args.model} speaks the {model_taxonomy} taxonomy, not "
+                              f"{name}; leave out --taxonomy")
+        name = model_taxonomy
+    tax = taxonomy(name)
     if args.json:
-        from dataclasses import asdict
-
-        write_output(json.dumps([asdict(t) for t in TECHNIQUES], indent=2), None)
+        write_output(json.dumps(listing(tax, spoken), indent=2), None)
         return 0
-    write_output(table(TECHNIQUES, shutil.get_terminal_size((100, 24)).columns), None)
+    write_output(tax.table(shutil.get_terminal_size((100, 24)).columns, spoken), None)
     return 0
 
 
@@ -676,6 +685,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     te = sub.add_parser("techniques", help="list the techniques unspin finds")
     te.add_argument("--json", action="store_true")
+    te.add_argument("--taxonomy", choices=("2020", "2023"),
+                    help="which taxonomy to list: 2020 (SemEval-2020, 14 techniques; the "
+                    "default) or 2023 (SemEval-2023, 23 in six groups)")
+    te.add_argument("--model", help="list the taxonomy this model speaks, marking the "
+                    "techniques it cannot find")
     te.set_defaults(func=cmd_techniques)
 
     ex = sub.add_parser("extension", help="write the browser extension (unpacked and zipped) "

@@ -273,9 +273,12 @@ def _as_tuple(name: str, raw: Any) -> tuple[str, ...]:
         raise ConfigError(f"{_flag(name)} must be a list of text (got {raw!r})") from None
     items = [v for v in items if v]
     if name == "techniques":
-        from .techniques import get
+        from .techniques import TAXONOMY_2023, get, normalize
 
-        items = [get(v).id for v in items]
+        # a 2020 spelling as before; a name only the 2023 taxonomy knows, as its id (the
+        # pipeline reads the list in the taxonomy of the model)
+        items = [get(v).id if normalize(v) or not TAXONOMY_2023.normalize(v)
+                 else TAXONOMY_2023.normalize(v) for v in items]
     return tuple(dict.fromkeys(items))
 
 

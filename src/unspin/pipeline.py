@@ -14,6 +14,7 @@ from typing import Any
 from .analysis import Analysis, ModelRef, make_span, summarize
 from .document import Document
 from .options import Options, of
+from .techniques import taxonomy as taxonomy_of
 
 log = logging.getLogger(__name__)
 
@@ -83,9 +84,12 @@ def analyze_document(doc: Document, options: Options, *, detector=None) -> Analy
 
     doc, warnings = check_language(doc, any_language=options.any_language)
     detector = detector if detector is not None else load_detector(options)
-    wanted = set(options.techniques) or None
+    # the techniques the model speaks (a detector without the attribute speaks the 2020 ones);
+    # --techniques named in the other taxonomy mean their counterparts in the model's
+    taxonomy = getattr(detector.info, "taxonomy", "2020")
+    wanted = {taxonomy_of(taxonomy).normalize(t) or t for t in options.techniques} or None
     spans = tuple(
-        make_span(doc.text, p.start, p.end, p.technique, p.score)
+        make_span(doc.text, p.start, p.end, p.technique, p.score, taxonomy)
         for p in detector.find_spans(doc.text)
         if p.score >= options.min_score and (wanted is None or p.technique in wanted))
     enrichment = None
@@ -95,6 +99,6 @@ def analyze_document(doc: Document, options: Options, *, detector=None) -> Analy
         enrichment = enrich(doc.text, spans)
     info = detector.info
     log.debug("%s: %d spans", doc.id, len(spans))
-    return Analysis(doc, spans, summarize(doc.text, spans),
+    return Analysis(doc, spans, summarize(doc.text, spans, taxonomy),
                     ModelRef(info.name, info.version, info.fingerprint), enrichment=enrichment,
-                    warnings=warnings)
+                    warnings=warnings, taxonomy=taxonomy)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 __all__ = ["Technique", "TECHNIQUES", "TECHNIQUE_IDS", "BY_ID", "FINE_TO_TASK", "get", "normalize",
            "table", "Taxonomy", "TAXONOMIES", "DEFAULT_TAXONOMY", "TAXONOMY_2020", "TAXONOMY_2023",
-           "taxonomy", "ALL_IDS"]
+           "taxonomy", "ALL_IDS", "listing"]
 
 
 @dataclass(frozen=True)
@@ -263,12 +263,11 @@ class Taxonomy:
         """The coarse group of a technique (None in a taxonomy without groups)."""
         return next((g for g, ids in self.groups if technique_id in ids), None)
 
-    def table(self, width: int = 100, undetected: frozenset[str] | set[str] = frozenset()
-              ) -> str:
+    def table(self, width: int = 100, spoken=None) -> str:
         """``table`` of the techniques, under their group headings when the taxonomy has
-        groups; each id in ``undetected`` is marked 'not detected by this model'."""
-        note = {tid: "Not detected by this model (no labelled training data)."
-                for tid in undetected}
+        groups. With ``spoken`` (the ids a model has outputs for) each other technique is
+        marked 'not detected by this model'; without, each ``unlabelled`` one is."""
+        note = {tid: _note(self, tid, spoken) for tid in self.ids if _note(self, tid, spoken)}
         if not self.groups:
             return table(self.techniques, width, note)
         parts = []
@@ -276,6 +275,37 @@ class Taxonomy:
             parts.append(f"== {g} ==")
             parts.append(table(tuple(self.by_id[i] for i in ids), width, note))
         return "\n".join(parts)
+
+
+NOT_DETECTED = "Not detected by this model."
+NO_DATA = "No labelled English articles carry it yet, so no model here finds it."
+
+
+def _note(tax: Taxonomy, tid: str, spoken) -> str | None:
+    if spoken is not None:
+        return None if tid in spoken else NOT_DETECTED
+    return NO_DATA if tid in tax.unlabelled else None
+
+
+def listing(tax: Taxonomy, spoken=None) -> list[dict]:
+    """The techniques as JSON rows (``unspin techniques --json``): each Technique's fields;
+    for a taxonomy with groups also its ``group`` and 2020 counterpart (``to_2020``); with
+    ``spoken`` (a model's ids) whether that model ``detected`` it at all.
+
+    >>> listing(taxonomy("2023"), {"Doubt"})[2]["detected"]
+    True
+    """
+    from dataclasses import asdict
+
+    rows = []
+    for t in tax.techniques:
+        row = asdict(t)
+        if tax.groups:
+            row.update(group=tax.group(t.id), to_2020=tax.to_2020(t.id))
+        if spoken is not None:
+            row["detected"] = t.id in spoken
+        rows.append(row)
+    return rows
 
 
 def _t23(tid: str, name: str, code: str, definition: str, example: str, colour: str) -> Technique:

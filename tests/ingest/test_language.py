@@ -95,7 +95,7 @@ def test_pipeline_refuses_then_warns_in_every_report():
                                 detector=_NoSpans())
     assert analysis.warnings and analysis.document.language == "ru"
     out = json.loads(render(analysis, "json"))
-    assert out["schema"] == "unspin.analysis/3" and out["warnings"] == list(analysis.warnings)
+    assert out["schema"] == "unspin.analysis/4" and out["warnings"] == list(analysis.warnings)
     for fmt in ("text", "terminal"):
         first = render(analysis, fmt, color=False, width=100) if fmt == "terminal" else \
             render(analysis, fmt)
@@ -117,7 +117,7 @@ def test_older_json_without_warnings_still_loads():
     old["schema"] = "unspin.analysis/2"
     del old["warnings"]
     back = Analysis.from_dict(old)
-    assert back.warnings == () and back.schema == "unspin.analysis/3"
+    assert back.warnings == () and back.schema == "unspin.analysis/4"
 
 
 def test_any_language_option_from_the_environment(monkeypatch):

@@ -23,7 +23,8 @@ from typing import Protocol, runtime_checkable
 from ..analysis import ModelRef
 from .predictor import Prediction
 
-__all__ = ["Detector", "ModelInfo", "Prediction", "load", "installed_models", "describe"]
+__all__ = ["Detector", "ModelInfo", "Prediction", "load", "installed_models", "describe",
+           "model_taxonomy", "spoken_techniques"]
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class ModelInfo(ModelRef):
     path: str
     size: int  # bytes, all model files
     card: str | None = None  # path of MODEL_CARD.md
+    #: the techniques the model speaks (config.json's "taxonomy"; absent: "2020")
+    taxonomy: str = "2020"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -85,6 +88,28 @@ def installed_models() -> list[ModelInfo]:
     return [describe(entry.name) for entry in installed().values()]
 
 
+def model_taxonomy(cfg: dict, source: str = "the model's config.json") -> str:
+    """The taxonomy a model's config names ("2020" when it names none, as every model made
+    before there was a choice); one unspin does not know is a ModelError."""
+    from ..errors import ModelError
+    from ..techniques import DEFAULT_TAXONOMY, TAXONOMIES
+
+    name = cfg.get("taxonomy", DEFAULT_TAXONOMY)
+    if name not in TAXONOMIES:
+        raise ModelError(f"{source}: unknown taxonomy {name!r} (a model made for a newer "
+                         f"unspin? upgrade unspin); known: {', '.join(TAXONOMIES)}")
+    return name
+
+
+def spoken_techniques(model: str | os.PathLike | None = None) -> tuple[str, tuple[str, ...]]:
+    """The taxonomy a model speaks and the technique ids it has outputs for (from its config,
+    without loading its weights)."""
+    from .registry import read_config, resolve
+
+    cfg = read_config(resolve(model).folder)
+    return model_taxonomy(cfg), tuple(cfg.get("techniques") or ())
+
+
 def describe(model: str | os.PathLike | None = None) -> ModelInfo:
     """Who a model is — name, version, fingerprint, size, card — without loading its weights."""
     from .registry import fingerprint, model_paths, read_config, resolve
@@ -95,4 +120,4 @@ def describe(model: str | os.PathLike | None = None) -> ModelInfo:
     return ModelInfo(str(cfg.get("name", entry.name)), str(cfg.get("version", "")),
                      fingerprint(entry.folder), entry.backend, str(entry.folder),
                      sum(p.stat().st_size for p in model_paths(entry.folder).values()),
-                     str(card) if card.is_file() else None)
+                     str(card) if card.is_file() else None, model_taxonomy(cfg))

@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelError, require
-from . import ModelInfo
+from ..techniques import taxonomy
+from . import ModelInfo, model_taxonomy
 from .chunks import find_in_chunks, label_in_chunks
 from .predictor import DecodeConfig, Prediction, Predictor
 from .registry import fingerprint, model_file, model_paths, read_config, sha256_file
@@ -108,10 +109,15 @@ class OnnxSpanDetector:
             fingerprint=fingerprint(folder, hashes),
             backend="onnx-spans", path=str(folder),
             size=sum(p.stat().st_size for p in model_paths(folder).values()),
-            card=str(card) if card.is_file() else None)
+            card=str(card) if card.is_file() else None, taxonomy=model_taxonomy(cfg))
+        self.taxonomy = self.info.taxonomy
         self.techniques = tuple(cfg["techniques"])
+        unknown = [t for t in self.techniques if t not in taxonomy(self.taxonomy).ids]
+        if unknown:
+            raise ModelError(f"{folder}: config.json: technique {unknown[0]!r} is not in the "
+                             f"{self.taxonomy} taxonomy its model speaks")
         self.predictor = Predictor(self._encode, tok, head, DecodeConfig.from_dict(cfg["decode"]),
-                                   *special_ids(tok, cfg))
+                                   *special_ids(tok, cfg), techniques=self.techniques)
 
     def _encode(self, ids: np.ndarray, mask: np.ndarray):
         h, bio, tech = self.session.run(None, {"input_ids": ids, "attention_mask": mask})

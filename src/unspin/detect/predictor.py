@@ -16,7 +16,7 @@ from threadpoolctl import ThreadpoolController
 
 from ..errors import ConfigError, ModelError
 from ..options import Range
-from ..techniques import TECHNIQUE_IDS
+from ..techniques import ALL_IDS, TECHNIQUE_IDS
 from . import spans as sp
 from .windows import Tokenized, merge, tokenize, windows
 
@@ -91,7 +91,7 @@ class DecodeConfig:
         if allowed is not None and value is not None and value not in allowed:
             return f"{key!r} must be {allowed} (got {value!r})"
         if key in ("multiword", "per_technique"):
-            unknown = [t for t in value if t not in TECHNIQUE_IDS]
+            unknown = [t for t in value if t not in ALL_IDS]  # the model's: Predictor
             if unknown:
                 return f"{key!r} names an unknown technique {unknown[0]!r}"
         if key == "per_technique":
@@ -195,7 +195,7 @@ class TokenOutputs:
     hidden: np.ndarray
     p_in: np.ndarray
     p_begin: np.ndarray
-    p_tech: np.ndarray  # (n, 14) sigmoid of the per-technique token head
+    p_tech: np.ndarray  # (n, techniques) sigmoid of the per-technique token head
 
 
 @lru_cache(maxsize=1)
@@ -204,8 +204,18 @@ def _blas() -> ThreadpoolController:
 
 
 class Predictor:
+    """Decoding for a model whose token and span heads speak ``techniques`` (the ids of its
+    taxonomy, in head order; the 2020 fourteen unless given)."""
+
     def __init__(self, encode: EncodeFn, tokenizer, head: dict[str, np.ndarray],
-                 config: DecodeConfig, cls_id: int, sep_id: int):
+                 config: DecodeConfig, cls_id: int, sep_id: int,
+                 techniques: tuple[str, ...] = TECHNIQUE_IDS):
+        unknown = [t for t in (*config.multiword, *config.per_technique)
+                   if t not in techniques]
+        if unknown:
+            raise ModelError(f"decode setting names technique {unknown[0]!r}, which the "
+                             "model does not speak")
+        self.techniques = tuple(techniques)
         self.encode = encode
         self.tokenizer = tokenizer
         self.head = head
@@ -243,8 +253,8 @@ class Predictor:
         if merged is None:
             z = np.zeros((0,), dtype=np.float32)
             return TokenOutputs(tok.offsets, np.zeros((0, 1), np.float32), z, z,
-                                np.zeros((0, len(TECHNIQUE_IDS)), np.float32))
-        d = merged.shape[1] - 3 - len(TECHNIQUE_IDS)
+                                np.zeros((0, len(self.techniques)), np.float32))
+        d = merged.shape[1] - 3 - len(self.techniques)
         hidden = merged[:, :d]
         bio = merged[:, d:d + 3]
         # decisions are per word: a word is in a span or not, never half of it
@@ -260,7 +270,7 @@ class Predictor:
         """For (start, end) character spans: technique probabilities given that the span
         carries one (len(spans), 14), and the probability that it carries any (len(spans),),
         1 for a head without a "no technique" output."""
-        T = len(TECHNIQUE_IDS)
+        T = len(self.techniques)
         if len(spans) == 0:
             return np.zeros((0, T), dtype=np.float32), np.zeros((0,), dtype=np.float32)
         probs = ((outputs.p_in, outputs.p_begin, outputs.p_tech) if self.config.span_signals
@@ -323,14 +333,15 @@ class Predictor:
         if len(out.offsets) == 0:
             return []
         segments = self.segments(text, out)
-        multi = np.array([t in cfg.multiword for t in TECHNIQUE_IDS])
-        rep = TECHNIQUE_IDS.index("Repetition")
+        ids = self.techniques
+        multi = np.array([t in cfg.multiword for t in ids])
+        rep = ids.index("Repetition")  # both taxonomies have it
         norm_text = sp.normalise(text) if cfg.repetition_min else ""
         runs = sp.word_runs(norm_text) if cfg.repetition_min else None
         # token-head spans (added below where no segment carries their technique)
         candidates: list[tuple[int, sp.RawSpan]] = []
         if cfg.use_token_head:
-            for k, tid in enumerate(TECHNIQUE_IDS):
+            for k, tid in enumerate(ids):
                 thr = cfg.per_technique.get(tid, cfg.token_threshold)
                 col = out.p_tech[:, k]
                 segs = self._shape(text, sp.decode_segments(text, out.offsets, col,
@@ -365,13 +376,13 @@ class Predictor:
             for rank, k in enumerate(order[:2]):
                 if rank == 1 and p[k] < cfg.second_label:
                     break
-                found[(seg.start, seg.end, TECHNIQUE_IDS[k])] = float(
+                found[(seg.start, seg.end, ids[k])] = float(
                     (peak[k] if cfg.score_token_head else seg.score) * p[k])
         taken: dict[str, list[tuple[int, int]]] = {}
         for s, e, t in found:
             taken.setdefault(t, []).append((s, e))
         for k, seg in candidates:
-            tid = TECHNIQUE_IDS[k]
+            tid = ids[k]
             if any(s < seg.end and seg.start < e for s, e in taken.get(tid, ())):
                 continue
             pp = qq = 1.0
@@ -386,9 +397,10 @@ class Predictor:
         if cfg.calibration:
             x, y = cfg.calibration["x"], cfg.calibration["y"]
             found = {key: float(np.interp(v, x, y)) for key, v in found.items()}
-        if cfg.mock_titles:
+        name_calling = next((t for t in ids if t.startswith("Name_Calling")), None)
+        if cfg.mock_titles and name_calling:
             for s, e in sp.mock_titles(text):
-                key = (s, e, "Name_Calling,Labeling")
+                key = (s, e, name_calling)
                 found[key] = max(found.get(key, 0.0), cfg.mock_titles)
         preds = [Prediction(s, e, t, round(v, 4)) for (s, e, t), v in found.items()]
         preds.sort(key=lambda p: (p.start, p.end, p.technique))

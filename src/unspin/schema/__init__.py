@@ -39,6 +39,11 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
                     "analysed anyway (--any-language, \"options\": {\"any_language\": true}): "
                     "the models read English only. Results of unspin.analysis/2 and older have "
                     "none.",
+        "taxonomy": "The technique taxonomy the model speaks, which every technique id, name "
+                    "and count in this result belongs to: '2020' (the 14 techniques of "
+                    "SemEval-2020 Task 11) or '2023' (the 23 of SemEval-2023 Task 3, in six "
+                    "groups; 'unspin techniques --taxonomy 2023'). Results of "
+                    "unspin.analysis/3 and older are '2020'.",
     },
     "Document": {
         "text": "The clean article text that was analysed (the title, when one was found, is "
@@ -69,8 +74,10 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
     "Span": {
         "start": f"Offset in document.text of the span's first character ({_OFFSET}).",
         "end": "Offset in document.text just after the span's last character (end exclusive).",
-        "technique": "Technique id, one of the 14 PTC techniques, e.g. 'Loaded_Language', "
-                     "'Name_Calling,Labeling', 'Appeal_to_fear-prejudice'.",
+        "technique": "Technique id in the result's taxonomy: one of the 14 PTC techniques, "
+                     "e.g. 'Loaded_Language', 'Name_Calling,Labeling', "
+                     "'Appeal_to_fear-prejudice' ('2020'), or of the 23 SemEval-2023 ones, "
+                     "e.g. 'Name_Calling-Labeling', 'Straw_Man' ('2023').",
         "name": "Readable name of the technique, e.g. 'Loaded language'.",
         "score": "The model's confidence, 0 to 1, rounded to 4 decimals. For calibrated models "
                  "(minilm-spans.v2 and later) it estimates the chance that annotators marked "
@@ -82,8 +89,8 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
                  "an apostrophe inside a word does not split it).",
         "sentences": "Number of sentences in document.text (a rough split after . ! ? or … "
                      "followed by white space, and at every line break; the title counts).",
-        "counts": "Number of spans per technique id; every known technique is listed, with 0 "
-                  "when unused.",
+        "counts": "Number of spans per technique id; every technique of the result's "
+                  "taxonomy is listed, with 0 when unused.",
         "per_1000_words": "Spans per 1,000 words, rounded to 2 decimals; 0 when the text has no "
                           "words.",
         "sentences_with_technique": "Number of sentences that at least one span overlaps.",
@@ -217,6 +224,7 @@ def build() -> dict:
 
     from ..analysis import SCHEMA, Analysis
     from ..document import Document
+    from ..techniques import TAXONOMIES
 
     schema = TypeAdapter(Analysis).json_schema(mode="serialization")
     defs = schema["$defs"]
@@ -230,6 +238,8 @@ def build() -> dict:
         if "description" in d:
             d["description"] = d["description"].split("\n\n")[0].replace("\n", " ")
     schema["properties"]["schema"] = {"const": SCHEMA, "title": "Schema", "type": "string"}
+    schema["properties"]["taxonomy"] = {"enum": list(TAXONOMIES), "title": "Taxonomy",
+                                        "type": "string"}
     # to_dict writes lists for tuples
     doc["properties"]["authors"] = {"type": "array", "items": {"type": "string"}}
     doc["properties"]["tags"] = {"type": "array", "items": {"type": "string"}}
