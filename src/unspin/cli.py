@@ -416,7 +416,8 @@ def cmd_extension(args) -> int:
 
     folder, archive, mark = write(args.out, server=args.server)
     print(f"browser extension written to {folder} (and {archive}); load it unpacked from "
-          f"chrome://extensions; bookmarklet in {mark}")
+          f"chrome://extensions (Firefox: about:debugging, its manifest.json); bookmarklet in "
+          f"{mark}")
     return 0
 
 
