@@ -15,6 +15,13 @@ and marked: one article's subject is not an outlet's pattern. Only articles
 analysed without error count, for one model: name, version and fingerprint (the latest loaded
 unless one is named).
 
+Reviewed articles (``unspin review import --db``, the web page's "Save corrections": reviews in
+the same database, matched by article id) are counted a second time as *reviewed*: beside the
+model's counts, each group's and technique's counts with every reviewed article's spans as its
+latest review leaves them (its rejected spans struck, relabelled and moved ones changed, added
+ones added, spans the reviewer left alone as the model found them), and how many articles were
+reviewed. ``--by target`` gives no reviewed counts (a review says nothing of targets).
+
 The heavy work is a few ``GROUP BY`` queries, so a store with a million spans answers in about a
 second; Python only shapes the (small) results.
 
@@ -57,6 +64,11 @@ class Group:
     words: int
     spans: int
     techniques: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: articles of the group with a review, and the group's spans and ``techniques`` counted
+    #: with those articles' spans as reviewed (the model's where no review exists)
+    reviewed: int = 0
+    reviewed_spans: int = 0
+    reviewed_techniques: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def per_1000_words(self) -> float:
@@ -65,6 +77,11 @@ class Group:
     def share(self, technique: str) -> float:
         """Share (0-1) of this group's articles with at least one span of ``technique``."""
         return self.techniques.get(technique, (0, 0))[1] / self.articles if self.articles else 0.0
+
+    def reviewed_share(self, technique: str) -> float:
+        """``share`` with the reviewed articles' spans as reviewed."""
+        return (self.reviewed_techniques.get(technique, (0, 0))[1] / self.articles
+                if self.articles else 0.0)
 
 
 @dataclass
@@ -75,6 +92,8 @@ class TechniqueRow:
     share: float  # of all articles
     per_1000_words: float
     phrases: list[tuple[str, int]]
+    reviewed_spans: int = 0  # spans and articles with the reviewed articles' spans as reviewed
+    reviewed_articles: int = 0
 
     @property
     def name(self) -> str:
@@ -107,7 +126,10 @@ class Stats:
     model chosen among several fingerprints). For ``--by target``: ``targets`` ranked,
     ``outlet`` the one outlet asked for, ``enriched`` the articles analysed with enrichment,
     ``targeted`` the spans with a target, ``outlet_articles`` each outlet's enriched articles,
-    and ``fine`` the rows (entity, kind, outlet, technique, spans, articles) behind the CSV."""
+    and ``fine`` the rows (entity, kind, outlet, technique, spans, articles) behind the CSV.
+    ``reviewed``: the articles with a review; ``reviewed_spans``: all spans with their spans
+    as reviewed; ``reviewed_model_spans`` and ``reviewed_kept``: the model's spans in those
+    articles and theirs after review."""
 
     by: str
     db: str
@@ -127,6 +149,10 @@ class Stats:
     targeted: int = 0
     outlet_articles: dict[str, int] = field(default_factory=dict)
     fine: list[tuple] = field(default_factory=list)
+    reviewed: int = 0
+    reviewed_spans: int = 0
+    reviewed_model_spans: int = 0
+    reviewed_kept: int = 0
 
     @property
     def per_1000_words(self) -> float:
@@ -220,6 +246,8 @@ def compute(url: str, by: str, *, model: str | None = None,
                 stats.groups = _by_group(conn, sa, articles, authors,
                                          per_author if by == "author" else per_article, ok, by,
                                          chosen)
+            if by != "target":
+                _add_reviewed(conn, sa, t, ok, chosen, stats, engine.shown_url)
     except sa.exc.SQLAlchemyError as exc:
         raise StoreError(f"{engine.shown_url}: query failed ({_reason(exc, engine.url)})"
                          ) from None
@@ -227,6 +255,119 @@ def compute(url: str, by: str, *, model: str | None = None,
         engine.dispose()
     stats.seconds = time.monotonic() - started
     return stats
+
+
+def reviewed_spans(spans: list[tuple[int, int, str]], review) -> list[tuple[int, int, str]]:
+    """An article's spans (start, end, technique) as ``review`` leaves them: its rejected
+    spans struck, its relabelled and moved ones changed, its accepted and added ones there
+    (once), the others as they were.
+
+    >>> from unspin.review.format import Correction, Review
+    >>> r = Review("a", "They are traitors.", (Correction("reject", 0, 4, "Doubt"),
+    ...            Correction("move", 9, 18, "Name_Calling,Labeling", None, 9, 17)), None, "ana",
+    ...            "2025-03-01T12:00:00Z")
+    >>> reviewed_spans([(0, 4, "Doubt"), (9, 17, "Name_Calling,Labeling"), (5, 8, "Doubt")], r)
+    [(5, 8, 'Doubt'), (9, 18, 'Name_Calling,Labeling')]
+    """
+    out = set(spans)
+    for c in review.corrections:
+        if c.action != "add":
+            out.discard((*c.was, c.original or c.technique))
+    out |= {(c.start, c.end, c.technique) for c in review.kept}
+    return sorted(out)
+
+
+def _add_reviewed(conn, sa, t, ok, model, stats: Stats, shown: str) -> None:
+    """Count the reviewed articles of ``stats`` a second time with their spans as reviewed
+    (the latest review of each, from the ``reviews`` table ``unspin review`` keeps)."""
+    import json
+
+    from ..review.format import latest, parse_review
+    from ..review.store import review_tables
+
+    stats.reviewed_spans = stats.spans  # until a review says otherwise
+    for g in stats.groups:
+        g.reviewed_spans, g.reviewed_techniques = g.spans, dict(g.techniques)
+    for r in stats.techniques:
+        r.reviewed_spans, r.reviewed_articles = r.spans, r.articles
+    if not sa.inspect(conn).has_table("reviews"):
+        return
+    t_reviews = review_tables()[1]
+    try:
+        reviews = {r.id: r for r in latest(parse_review(json.loads(record)) for record in
+                                           conn.execute(sa.select(t_reviews.c.record).order_by(
+                                               t_reviews.c.review_id)).scalars())}
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{shown}: a stored review cannot be read ({exc})") from None
+    if not reviews:
+        return
+    a, by = t.articles, stats.by
+    column = {"week": "day", "quarter": "month", "year": "month"}.get(by, by)
+    keys: dict[str, list[str]] = {}
+    model_spans: dict[str, list[tuple[int, int, str]]] = {}
+    ids = sorted(reviews)
+    for n in range(0, len(ids), 500):  # bounded IN lists
+        chunk = ids[n:n + 500]
+        for aid, value in conn.execute(sa.select(
+                a.c.article_id, a.c.outlet if column in ("technique", "author")
+                else a.c[column]).where(ok, a.c.article_id.in_(chunk))):
+            if by in PERIODS:
+                keys[aid] = [_period(value, by)]
+            elif by == "outlet":
+                keys[aid] = [value or UNKNOWN[by]]
+            else:
+                keys[aid] = []
+            model_spans[aid] = []
+        if by == "author":
+            for aid, author in conn.execute(sa.select(t.authors.c.article_id, t.authors.c.author)
+                                            .where(_of_model(t.authors, model),
+                                                   t.authors.c.article_id.in_(chunk))):
+                if aid in keys:
+                    keys[aid].append(author)
+            for aid in chunk:
+                if aid in keys and not keys[aid]:
+                    keys[aid] = [UNKNOWN[by]]
+        for aid, start, end, technique in conn.execute(
+                sa.select(t.spans.c.article_id, t.spans.c.start, t.spans.c.end,
+                          t.spans.c.technique).where(_of_model(t.spans, model),
+                                                     t.spans.c.article_id.in_(chunk))):
+            if aid in model_spans:
+                model_spans[aid].append((start, end, technique))
+    groups = {g.key: g for g in stats.groups}
+    total: dict[str, list[int]] = {}  # technique -> [spans, articles] change ("*": all spans)
+    per_group: dict[str, dict[str, list[int]]] = {}
+    for aid, before in model_spans.items():
+        after = reviewed_spans(before, reviews[aid])
+        stats.reviewed += 1
+        stats.reviewed_model_spans += len(before)
+        stats.reviewed_kept += len(after)
+        change = {"*": [len(after) - len(before), 0]}
+        for sign, spans in ((-1, before), (1, after)):
+            for technique in {x[2] for x in spans}:
+                c = change.setdefault(technique, [0, 0])
+                c[0] += sign * sum(x[2] == technique for x in spans)
+                c[1] += sign
+        for into in [total] + [per_group.setdefault(k, {}) for k in keys[aid] if k in groups]:
+            for technique, (dn, da) in change.items():
+                d = into.setdefault(technique, [0, 0])
+                d[0] += dn
+                d[1] += da
+        for k in keys[aid]:
+            if k in groups:
+                groups[k].reviewed += 1
+    stats.reviewed_spans = stats.spans + total.get("*", [0, 0])[0]
+    for g in stats.groups:
+        d = per_group.get(g.key, {})
+        g.reviewed_spans = g.spans + d.get("*", [0, 0])[0]
+        g.reviewed_techniques = {}
+        for technique in (set(g.techniques) | set(d)) - {"*"}:
+            n, m = g.techniques.get(technique, (0, 0))
+            dn, dm = d.get(technique, (0, 0))
+            if n + dn or m + dm:
+                g.reviewed_techniques[technique] = (n + dn, m + dm)
+    for r in stats.techniques:
+        dn, dm = total.get(r.technique, (0, 0))
+        r.reviewed_spans, r.reviewed_articles = r.spans + dn, r.articles + dm
 
 
 def _of_model(table, model: tuple[str, str, str]):
@@ -570,20 +711,35 @@ def render_table(stats: Stats, top: int = 25) -> str:
         return _render_targets(stats, top)
     lines = [(f"{stats.by}: {_fmt(stats.articles)} articles, {_fmt(stats.words)} words, "
               f"{_fmt(stats.spans)} spans ({stats.per_1000_words:.2f} per 1000 words), "
-              f"model {stats.model_label}"), ""]
+              f"model {stats.model_label}")]
+    rev = stats.reviewed > 0
+    if rev:
+        lines.append(f"reviewed: {plural(stats.reviewed, 'article')} with a review (the latest "
+                     f"counts), {plural(stats.reviewed_model_spans, 'span')} by the model in "
+                     f"them, {_fmt(stats.reviewed_kept)} after review; "
+                     f"{plural(stats.reviewed_spans, 'span')} in all counted that way "
+                     "('reviewed' columns)")
+    lines.append("")
     if stats.by == "technique":
-        lines.append(f"{'technique':<40}{'spans':>9}{'articles':>10}{'share':>7}{'/1000w':>8}")
+        lines.append(f"{'technique':<40}{'spans':>9}{'articles':>10}{'share':>7}{'/1000w':>8}"
+                     + (f"{'reviewed':>10}{'articles':>10}" if rev else ""))
         for r in stats.techniques:
             lines.append(f"{_cut(r.name, 39):<40}{_fmt(r.spans):>9}{_fmt(r.articles):>10}"
-                         f"{r.share:>7.0%}{r.per_1000_words:>8.2f}")
+                         f"{r.share:>7.0%}{r.per_1000_words:>8.2f}"
+                         + (f"{_fmt(r.reviewed_spans):>10}{_fmt(r.reviewed_articles):>10}"
+                            if rev else ""))
             if r.phrases:
                 lines.append("    " + " · ".join(f"“{p}” ×{n}" for p, n in r.phrases[:3]))
         lines += ["", ("(phrases said at least twice, counted with case, spacing and "
                        "punctuation folded; --csv lists five per technique)")]
+        if rev:
+            lines.append("(reviewed: spans and articles with the reviewed articles' spans as "
+                         "their reviewers left them)")
         return "\n".join(lines) + "\n"
     order = stats.technique_order()
     lines.append(f"{stats.by:<30}{'articles':>9}{'words':>12}{'spans':>9}{'/1000w':>8}"
-                 "  most used techniques (share of articles)")
+                 + (f"{'reviewed':>9}{'spans':>7}" if rev else "")
+                 + "  most used techniques (share of articles)")
     shown = stats.groups[-top:] if stats.timeline else stats.groups[:top]
     for g in shown:
         if not g.articles:
@@ -596,7 +752,9 @@ def render_table(stats: Stats, top: int = 25) -> str:
                                      key=lambda t: -g.share(t))[:3])
         density = f"{g.per_1000_words:>8.2f}" if g.words else f"{'–':>8}"
         lines.append(f"{_cut(g.key, 29):<30}{_fmt(g.articles):>9}{_fmt(g.words):>12}"
-                     f"{_fmt(g.spans):>9}{density}  {used}")
+                     f"{_fmt(g.spans):>9}{density}"
+                     + (f"{_fmt(g.reviewed):>9}{_fmt(g.reviewed_spans):>7}" if rev else "")
+                     + f"  {used}")
     if len(stats.groups) > top:
         which = "the last" if stats.timeline else "the largest"
         lines.append(f"({which} {top} of {len(stats.groups)} {stats.by}s shown; "
@@ -604,6 +762,9 @@ def render_table(stats: Stats, top: int = 25) -> str:
     if any(g.articles and stats.few(g) for g in shown):
         lines.append(f"(shares hidden where fewer than {stats.min_articles} articles: one "
                      "article would make 100%; --min-articles changes this)")
+    if rev:
+        lines.append("(reviewed: the group's articles with a review, and its spans with theirs "
+                     "as reviewed; --csv has each technique's reviewed counts)")
     return "\n".join(lines) + "\n"
 
 
@@ -651,7 +812,8 @@ def _technique_name(technique: str) -> str:
 def to_csv(stats: Stats) -> str:
     """Tidy CSV: one row per group and technique (or per technique for ``--by technique``);
     every group, including those under the minimum (``articles`` tells them) and the empty
-    periods of a timeline."""
+    periods of a timeline. The ``reviewed_*`` columns count the reviewed articles' spans as
+    reviewed (the same as the model's columns where no article has a review)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     model = stats.model_label
@@ -667,19 +829,24 @@ def to_csv(stats: Stats) -> str:
         return buf.getvalue()
     if stats.by == "technique":
         w.writerow(["technique", "name", "spans", "articles", "share_of_articles",
-                    "per_1000_words", "top_phrases", "model"])
+                    "per_1000_words", "top_phrases", "model", "reviewed_spans",
+                    "reviewed_articles"])
         for r in stats.techniques:
             w.writerow([r.technique, r.name, r.spans, r.articles, f"{r.share:.4f}",
                         f"{r.per_1000_words:.4f}", "; ".join(f"{p} ({n})" for p, n in r.phrases),
-                        model])
+                        model, r.reviewed_spans, r.reviewed_articles])
         return buf.getvalue()
     w.writerow([stats.by, "articles", "words", "spans", "per_1000_words", "technique",
-                "technique_spans", "technique_articles", "share_of_articles", "model"])
+                "technique_spans", "technique_articles", "share_of_articles", "model",
+                "reviewed_articles", "reviewed_spans", "reviewed_technique_spans",
+                "reviewed_technique_articles", "reviewed_share_of_articles"])
     for g in stats.groups:
         for t in stats.technique_order():
             n, a = g.techniques.get(t, (0, 0))
+            rn, ra = g.reviewed_techniques.get(t, (0, 0))
             w.writerow([g.key, g.articles, g.words, g.spans, f"{g.per_1000_words:.4f}", t, n, a,
-                        f"{g.share(t):.4f}", model])
+                        f"{g.share(t):.4f}", model, g.reviewed, g.reviewed_spans, rn, ra,
+                        f"{g.reviewed_share(t):.4f}"])
     return buf.getvalue()
 
 
