@@ -475,11 +475,11 @@ MAP_2023_TO_2020: dict[str, str | None] = {
 }
 
 TAXONOMY_2020 = Taxonomy(
-    "2020", "SemEval-2020 Task 11 (14 techniques)", TECHNIQUES, (),
+    "2020", "SemEval-2020 Task 11", TECHNIQUES, (),
     {tid: tid for tid in TECHNIQUE_IDS}, dict(_LOOKUP))
 
 TAXONOMY_2023 = Taxonomy(
-    "2023", "SemEval-2023 Task 3 / CheckThat! 2024 (23 techniques in 6 groups)",
+    "2023", "SemEval-2023 Task 3",
     tuple(t for _g, ts in _T23 for t in ts),
     tuple((g, tuple(t.id for t in ts)) for g, ts in _T23),
     MAP_2023_TO_2020,

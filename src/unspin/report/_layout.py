@@ -18,7 +18,7 @@ from itertools import pairwise
 from ..analysis import Analysis, Span
 from ..document import Document
 from ..errors import InputError
-from ..techniques import BY_ID, TECHNIQUES, Technique
+from ..techniques import BY_ID, TAXONOMY_2023, Technique, taxonomy
 
 __all__ = [
     "Segment", "Layout", "layout", "ordered_spans", "segments", "paragraphs", "LineIndex",
@@ -193,8 +193,9 @@ class LineIndex:
 
 
 def technique_of(span: Span) -> Technique:
-    """The taxonomy entry for ``span``; an unknown id gets a grey stand-in instead of failing."""
-    known = BY_ID.get(span.technique)
+    """The taxonomy entry for ``span`` (2020 or 2023: an id the two share is one Technique);
+    an unknown id gets a grey stand-in instead of failing."""
+    known = BY_ID.get(span.technique) or TAXONOMY_2023.by_id.get(span.technique)
     if known is not None:
         return known
     code = "".join(ch for ch in span.technique.upper() if ch.isalpha())[:3] or "???"
@@ -202,13 +203,14 @@ def technique_of(span: Span) -> Technique:
                      "A technique this version of unspin does not describe.", "", _UNKNOWN_COLOUR)
 
 
-def technique_counts(spans: list[Span]) -> list[tuple[Technique, int]]:
-    """Techniques present in ``spans`` with their counts, most frequent first (taxonomy order
-    breaks ties, so the order is stable)."""
+def technique_counts(spans: list[Span], taxonomy_name: str | None = None
+                     ) -> list[tuple[Technique, int]]:
+    """Techniques present in ``spans`` with their counts, most frequent first (the order of
+    the taxonomy ``taxonomy_name``, default 2020, breaks ties, so the order is stable)."""
     counts: dict[str, int] = {}
     for s in spans:
         counts[s.technique] = counts.get(s.technique, 0) + 1
-    rank = {t.id: i for i, t in enumerate(TECHNIQUES)}
+    rank = {tid: i for i, tid in enumerate(taxonomy(taxonomy_name).ids)}
     first = {s.technique: s for s in reversed(spans)}
     order = sorted(counts, key=lambda tid: (-counts[tid], rank.get(tid, len(rank)), tid))
     return [(technique_of(first[tid]), counts[tid]) for tid in order]

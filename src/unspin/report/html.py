@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 
 from ..analysis import Analysis, Span, sentence_bounds
 from ..review.format import article_id, text_sha256
-from ..techniques import TECHNIQUES, Technique
+from ..techniques import Technique, taxonomy
 from ._enriched import UNATTRIBUTED, cue_phrase, ranked_claims, span_positions, tally_detail
 from ._layout import (
     Layout,
@@ -87,16 +87,18 @@ def _asset(name: str) -> str:
     return resources.files(__package__).joinpath("assets", name).read_text(encoding="utf-8")
 
 
-def technique_key(technique_id: str, extra: dict[str, int] | None = None) -> str:
-    """CSS-safe key for a technique: ``t0``..``t13`` in taxonomy order; ids this version does
-    not know get ``t14`` and up, in order of first appearance (tracked in ``extra``)."""
-    for i, tech in enumerate(TECHNIQUES):
-        if tech.id == technique_id:
-            return f"t{i}"
+def technique_key(technique_id: str, extra: dict[str, int] | None = None,
+                  taxonomy_name: str | None = None) -> str:
+    """CSS-safe key for a technique: ``t0``..``t13`` in the order of the taxonomy
+    ``taxonomy_name`` (default 2020; ``t22`` the last of 2023's); ids it does not know get the
+    next keys, in order of first appearance (tracked in ``extra``)."""
+    ids = taxonomy(taxonomy_name).ids
+    if technique_id in ids:
+        return f"t{ids.index(technique_id)}"
     if extra is None:
         return "tx"
     if technique_id not in extra:
-        extra[technique_id] = len(TECHNIQUES) + len(extra)
+        extra[technique_id] = len(ids) + len(extra)
     return f"t{extra[technique_id]}"
 
 
@@ -151,7 +153,8 @@ class _Page:
         self.doc = analysis.document
         self.spans: list[Span] = ordered_spans(analysis.spans)
         self.extra: dict[str, int] = {}
-        self.keys = [technique_key(s.technique, self.extra) for s in self.spans]
+        self.tax = taxonomy(analysis.taxonomy)
+        self.keys = [technique_key(s.technique, self.extra, self.tax.name) for s in self.spans]
         self.techs = [technique_of(s) for s in self.spans]
         self.shape: Layout = layout(self.doc)
         self.found = analysis.enrichment
@@ -310,8 +313,8 @@ class _Page:
                 "Hide tentative highlights</button></div>")
 
     def counts(self) -> list[tuple[Technique, int, str]]:
-        return [(tech, n, technique_key(tech.id, self.extra))
-                for tech, n in technique_counts(self.spans)]
+        return [(tech, n, technique_key(tech.id, self.extra, self.tax.name))
+                for tech, n in technique_counts(self.spans, self.tax.name)]
 
     def legend(self) -> str:
         counts = self.counts()
@@ -327,12 +330,20 @@ class _Page:
             f'<span class="us-count" aria-label="{n} spans">{n}</span></button></li>'
             for tech, n, key in counts)
         present = {t.id for t, _, _ in counts}
-        absent = [t for t in TECHNIQUES if t.id not in present]
+        absent = [t for t in self.tax.techniques
+                  if t.id not in present and t.id not in self.tax.unlabelled]
         absent_html = ""
         if absent:
             absent_html = (
                 f'<details class="us-absent"><summary>Not found ({len(absent)})</summary><ul>'
                 + "".join(f"<li>{_e(t.name)}</li>" for t in absent) + "</ul></details>")
+        # techniques of the taxonomy no labelled article carries: no model here finds them
+        unseen = [self.tax.by_id[tid] for tid in self.tax.unlabelled]
+        if unseen:
+            absent_html += (
+                f'<details class="us-absent us-undetected"><summary>Not detected by this model '
+                f"({len(unseen)})</summary><ul>"
+                + "".join(f"<li>{_e(t.name)}</li>" for t in unseen) + "</ul></details>")
         return (
             '<section class="us-card us-legend" aria-label="Techniques"><h2>Techniques</h2>'
             '<p class="us-hint">Select a technique to hide or show its highlights.</p>'
@@ -387,7 +398,7 @@ class _Page:
     def _key_of(self, technique_id: str) -> str:
         """The colour key of a technique among this page's spans (neutral when absent)."""
         if any(t.id == technique_id for t in self.techs):
-            return technique_key(technique_id, self.extra)
+            return technique_key(technique_id, self.extra, self.tax.name)
         return "tx"
 
     @staticmethod
@@ -518,7 +529,7 @@ class _Page:
                    "model": {"name": model.name, "version": model.version,
                              "fingerprint": model.fingerprint},
                    "taxonomy": [{"id": t.id, "name": t.name, "code": t.code}
-                                for t in TECHNIQUES]}
+                                for t in self.tax.techniques]}
         if self.found is not None:
             # Spans aimed at each entity of the tally, in the report's numbering.
             payload["tally"] = [sorted(self.positions[i] for i in row.spans)
@@ -529,7 +540,7 @@ class _Page:
         model = self.analysis.model
         return (
             '<footer class="us-foot">Made with unspin and the '
-            f"{_e(model.name)} model. Techniques follow the SemEval-2020 Task 11 taxonomy. "
+            f"{_e(model.name)} model. Techniques follow the {_e(self.tax.title)} taxonomy. "
             "Highlights are automated suggestions with the model's confidence, not verdicts: "
             "read each one in context before drawing conclusions.</footer>"
         )
@@ -550,9 +561,10 @@ class _Page:
         )
 
     def technique_css(self) -> str:
-        """Colour variables and filter rules for every technique key in use (all 14 known ones
-        always, so a page that embeds several reports can share one stylesheet)."""
-        entries = [(f"t{i}", t.colour) for i, t in enumerate(TECHNIQUES)]
+        """Colour variables and filter rules for every technique key in use (all of the
+        taxonomy's always, so a page that embeds several reports of it can share one
+        stylesheet)."""
+        entries = [(f"t{i}", t.colour) for i, t in enumerate(self.tax.techniques)]
         for tid, index in self.extra.items():
             entries.append((f"t{index}", next(t.colour for t in self.techs if t.id == tid)))
         rules = []

@@ -1,5 +1,8 @@
 """SemEval-2020 Task 11 lines: ``ID<TAB>technique<TAB>start<TAB>end``, one span per line.
 
+The technique is the id in the model's taxonomy (``Analysis.taxonomy``): a 2023 model writes
+the SemEval-2023 Task 3 names (``Name_Calling-Labeling``), as that task's label files do.
+
 This is the format of the task's gold labels and of ``unspin evaluate``'s predictions, so a
 report can be scored directly. Spans are listed in reading order. The readers of the format
 (prediction files, TC templates) and the TC task itself (``label_template``) live here too.
@@ -70,10 +73,13 @@ def read_template(path: Path) -> list[tuple[str, str, int, int]]:
     return [row[1:] for row in read_span_lines(path, second="anything")]
 
 
-def read_spans_tsv(path: Path) -> list[tuple[str, str, int, int]]:
-    """Span lines ``ID<TAB>technique<TAB>start<TAB>end``, techniques in their task spelling."""
-    from ..techniques import normalize
+def read_spans_tsv(path: Path, taxonomy_name: str | None = None
+                   ) -> list[tuple[str, str, int, int]]:
+    """Span lines ``ID<TAB>technique<TAB>start<TAB>end``, techniques in their spelling of the
+    taxonomy ``taxonomy_name`` (default 2020)."""
+    from ..techniques import taxonomy
 
+    normalize = taxonomy(taxonomy_name).normalize
     return [(aid, normalize(tech) or tech, s, e) for aid, tech, s, e in read_template(path)]
 
 

@@ -323,7 +323,7 @@ def render_terminal(analysis: Analysis, *, color: bool | None = None,
         lines += _wrap(_highlight_cells(doc.text, spans, a, b, _PLAIN, painter.color), width)
     lines += [[], rule]
 
-    counts = technique_counts(spans)
+    counts = technique_counts(spans, analysis.taxonomy)
     lines.append(_cells("Techniques", _Style(bold=True)))
     if not counts:
         lines.append(_cells("  none found"))

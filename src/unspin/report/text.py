@@ -121,7 +121,7 @@ def render_text(analysis: Analysis, *, width: int | None = None) -> str:
     for fact in facts:
         out += textwrap.wrap(fact, width, initial_indent="  ", subsequent_indent="    ")
 
-    counts = technique_counts(spans)
+    counts = technique_counts(spans, analysis.taxonomy)
     out += ["", "Techniques"]
     if not counts:
         out.append("  none found")
