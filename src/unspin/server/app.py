@@ -82,6 +82,8 @@ class AnalyzeOptions(BaseModel):
     any_language: bool = Field(False, description="analyse text that is clearly not English "
                                "(refused otherwise with 400 bad_input: the models read English "
                                "only); the result's warnings say so")
+    model: str | None = Field(None, description="an installed model by name (GET /v1/models "
+                              "lists them); default: the server's model")
 
     @field_validator("techniques")
     @classmethod
@@ -709,17 +711,42 @@ def build_app(config: Options) -> FastAPI:
     async def analyze_route(req: AnalyzeRequest) -> dict:
         """The Analysis JSON (schema ``unspin.analysis/3``: spans, summary, quotes, targets,
         claims and warnings) for a text, HTML page or URL."""
-        options = check(req)
+        options = chosen_model(check(req), req)
         result = await gate.run(lambda: run_analysis(req, options), config.request_timeout)
         return result.to_dict()
 
     @app.post("/v1/report", responses=ERRORS, response_class=HTMLResponse,
               summary="Analyse an article, return the standalone HTML report")
     async def report_route(req: AnalyzeRequest) -> HTMLResponse:
-        options = check(req)
+        options = chosen_model(check(req), req)
         html = await gate.run(lambda: render(run_analysis(req, options), "html"),
                               config.request_timeout)
         return HTMLResponse(html)
+
+    def chosen_model(options: Options, req: AnalyzeRequest) -> Options:
+        """``options`` with the model the request names: one GET /v1/models offers (an
+        installed model's name, never a folder), else the server's."""
+        from .models import available
+
+        wanted = req.options.model
+        if wanted is None:
+            return options
+        offered = available(config.model)
+        if wanted == offered[0]["name"]:
+            return options
+        if wanted not in {m["name"] for m in offered}:
+            raise InputError(f"options.model: no model {wanted!r} here; GET /v1/models lists "
+                             "the installed ones")
+        return options.replace(model=wanted)
+
+    @app.get("/v1/models", summary="The models this server can analyse with")
+    async def models_route() -> list[dict]:
+        """Every model a request may name in ``options.model``: the server's own first
+        (``default``), then every installed one, each with its version and a short hint of
+        speed and quality from its config."""
+        from .models import available
+
+        return available(config.model)
 
     @app.get("/v1/techniques", summary="The techniques unspin finds")
     async def techniques_route() -> list[dict]:

@@ -1,0 +1,94 @@
+"""The models a server offers (``GET /v1/models``, the web page's model list): every installed
+model and the server's own, each with a short hint of speed and quality read from its config.
+
+A model is offered by the name a client sends back as ``options.model``: an installed model's
+registered name; the server's own model is marked ``default`` (sent as no model at all, so a
+server started with a model folder offers that folder without giving clients its path).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..detect import registry
+
+__all__ = ["available", "hint"]
+
+#: Encoders that make a model fast (MiniLM-L6: 6 layers, 384 wide) and slow (base-size).
+_FAST = ("minilm-l6", "minilm-l12")
+_SLOW = ("mpnet-base", "bert-base", "roberta-base", "deberta")
+
+
+def _config(folder: Path) -> dict:
+    try:
+        cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return cfg if isinstance(cfg, dict) else {}
+
+
+def _card_line(folder: Path) -> str | None:
+    """The first sentence of the model card's first paragraph."""
+    try:
+        text = (folder / "MODEL_CARD.md").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    for para in text.split("\n\n"):
+        para = " ".join(para.split())
+        if para and not para.startswith(("#", "-", "|")):
+            first = para.split(". ")[0].rstrip(".")
+            return first if len(first) <= 90 else first[:89] + "…"
+    return None
+
+
+def hint(folder: Path) -> str:
+    """Speed and quality in a few words: the encoder (fast MiniLM or a slower base-size one)
+    and the full-task F1 the model measured on its validation articles.
+
+    >>> hint(Path("models/minilm-spans-v5"))  # doctest: +SKIP
+    'fast (all-MiniLM-L6-v2) · full-task F1 0.295 on 49 validation articles'
+    """
+    cfg = _config(folder)
+    encoder = cfg.get("base_encoder") if isinstance(cfg.get("base_encoder"), dict) else {}
+    name = str(encoder.get("model") or "").rsplit("/", 1)[-1]
+    params = encoder.get("parameters")
+    parts = []
+    if name:
+        low = name.lower()
+        speed = ("fast" if any(k in low for k in _FAST) else
+                 "slower" if any(k in low for k in _SLOW) or
+                 (isinstance(params, (int, float)) and params >= 80e6) else None)
+        size = f", {params / 1e6:.0f}M parameters" if isinstance(params, (int, float)) else ""
+        parts.append(f"{speed} ({name}{size})" if speed else f"{name}{size}")
+    val = cfg.get("validation") if isinstance(cfg.get("validation"), dict) else {}
+    try:
+        f1 = float(val["metrics"]["full"]["f1"])
+        n = val.get("articles")
+        parts.append(f"full-task F1 {f1:.3f}" + (f" on {n} validation articles"
+                                                   if isinstance(n, int) else ""))
+    except (KeyError, TypeError, ValueError):
+        pass
+    if not parts:
+        line = _card_line(folder)
+        if line:
+            parts.append(line)
+    return " · ".join(parts)
+
+
+def available(default_model) -> list[dict]:
+    """The models to offer: ``{"name", "version", "default", "hint"}`` for the server's own
+    model (first, ``default`` true) and every installed one, by name."""
+    own = registry.resolve(default_model)
+    own_cfg = _config(own.folder)
+    out = [{"name": own.name if own.package or own.name in registry.installed() else
+            str(own_cfg.get("name") or Path(own.name).name),
+            "version": str(own_cfg.get("version") or ""), "default": True,
+            "hint": hint(own.folder)}]
+    own_folder = own.folder.resolve()
+    for name, entry in registry.installed().items():
+        if entry.folder.resolve() == own_folder:
+            continue
+        out.append({"name": name, "version": str(_config(entry.folder).get("version") or ""),
+                    "default": False, "hint": hint(entry.folder)})
+    return out

@@ -1,0 +1,134 @@
+"""GET /v1/models and options.model: the server offers every installed model (not only the
+MiniLM ones) with a hint of speed and quality, and a request may pick one by name; the web page
+lists them (headless Chromium)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi", reason="needs unspin[serve]")
+httpx = pytest.importorskip("httpx")
+
+from unspin.detect import registry  # noqa: E402
+from unspin.options import Options  # noqa: E402
+from unspin.server import create_app  # noqa: E402
+from unspin.server.models import available, hint  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+ACCURATE = "mpnet-spans.v1"
+
+
+def call(app, method, path, **kw):
+    async def go():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+            return await c.request(method, path, **kw)
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, go()).result()
+
+
+@pytest.fixture
+def accurate_installed(tmp_path, monkeypatch):
+    """An accurate-tier model registered beside the installed ones (its config and card only:
+    listing reads no weights)."""
+    folder = tmp_path / "mpnet-spans-v1"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps({
+        "name": ACCURATE, "version": "1",
+        "base_encoder": {"model": "sentence-transformers/all-mpnet-base-v2",
+                         "parameters": 109_482_240},
+        "validation": {"articles": 49, "metrics": {"full": {"f1": 0.3012}}}}))
+    (folder / "MODEL_CARD.md").write_text("# Model card\n\nThe accurate tier.\n")
+    real = registry.installed()
+    monkeypatch.setattr(registry, "installed", lambda: {
+        **real, ACCURATE: registry.ModelEntry(ACCURATE, "onnx-spans", folder,
+                                              "unspin-model-mpnet-spans-v1")})
+    return folder
+
+
+def test_every_installed_model_is_offered_with_a_hint(accurate_installed):
+    app = create_app(Options())
+    r = call(app, "GET", "/v1/models")
+    assert r.status_code == 200, r.text
+    models = r.json()
+    assert models[0]["default"] is True and models[0]["name"] == Options().model
+    by_name = {m["name"]: m for m in models}
+    assert set(registry.installed()) <= set(by_name) and ACCURATE in by_name
+    assert sum(m["default"] for m in models) == 1 and len(by_name) == len(models)
+    assert by_name[ACCURATE]["hint"] == ("slower (all-mpnet-base-v2, 109M parameters) · "
+                                         "full-task F1 0.301 on 49 validation articles")
+    assert by_name[ACCURATE]["version"] == "1"
+    assert models[0]["hint"].startswith("fast (all-MiniLM-L6-v2)")
+
+
+def test_a_card_gives_the_hint_when_the_config_says_nothing(tmp_path):
+    (tmp_path / "config.json").write_text('{"name": "x.v1", "version": "1"}')
+    (tmp_path / "MODEL_CARD.md").write_text("# Model card: x.v1\n\nA tiny test model. It knows "
+                                            "little.\n")
+    assert hint(tmp_path) == "A tiny test model"
+
+
+def test_a_server_started_with_a_model_folder_offers_it_by_its_name():
+    folder = ROOT / "models" / "minilm-spans-v4"
+    if not (folder / "config.json").is_file():
+        pytest.skip("models/minilm-spans-v4 is not in this checkout")
+    models = available(str(folder))
+    assert models[0] == {**models[0], "name": "minilm-spans.v4", "default": True}
+    assert [m["name"] for m in models].count("minilm-spans.v4") == 1  # not twice
+    assert str(folder) not in json.dumps(models)  # the server's paths stay its own
+
+
+def test_a_request_may_only_name_an_offered_model(accurate_installed):
+    app = create_app(Options())
+    r = call(app, "POST", "/v1/analyze", json={"text": "They are traitors.",
+                                                "options": {"model": "/etc"}})
+    assert r.status_code == 400
+    assert "no model '/etc' here; GET /v1/models lists" in r.json()["error"]["message"]
+
+
+@pytest.mark.model
+def test_a_request_analyses_with_the_model_it_names():
+    if "minilm-spans.v4" not in registry.installed():
+        pytest.skip("minilm-spans.v4 is not installed (pip install -r models/all.txt)")
+    app = create_app(Options())
+    r = call(app, "POST", "/v1/analyze", json={
+        "text": "Headline\n\nThey are traitors, every one of them.",
+        "options": {"model": "minilm-spans.v4", "enrich": False}})
+    assert r.status_code == 200, r.text
+    assert r.json()["model"]["name"] == "minilm-spans.v4"
+
+
+@pytest.mark.browser
+@pytest.mark.model
+@pytest.mark.slow
+def test_the_web_page_lists_every_installed_model(browser, start_serve):
+    expect = pytest.importorskip("playwright.sync_api").expect
+    installed = sorted(registry.installed())
+    if len(installed) < 2 or "minilm-spans.v4" not in installed:
+        pytest.skip("needs minilm-spans.v4 and another model installed")
+    base = start_serve()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(60_000)
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(f"script error: {exc}"))
+    page.goto(base + "/")
+    select = page.get_by_label("Model")
+    expect(select).to_be_visible()
+    names = [o.split(" ")[0] for o in select.locator("option").all_inner_texts()]
+    assert sorted(names) == installed
+    assert "(this server's default)" in select.locator("option").first.inner_text()
+    select.select_option("minilm-spans.v4")
+    expect(page.locator("#model-hint")).to_contain_text("full-task F1")
+    page.fill("#text", "Headline\n\nThey are traitors, every one of them. Shame on them!")
+    page.click("#go")
+    report = page.locator("#result .unspin-report[data-us-ready]")
+    report.wait_for()
+    assert "minilm-spans.v4" in report.inner_text()
+    assert problems == []
+    page.close()
