@@ -379,6 +379,7 @@ def test_refusals_are_a_clear_message(chrome, server, pages, where, words, shots
     tab, problems = trigger(context, worker, url)
     text = shadow_text(tab, "UNSPIN-PANEL")
     assert words in text, text
+    assert "options.any_language" not in text  # an API option means nothing to a reader
     assert tab.locator("unspin-mark").count() == 0
     assert not problems
     tab.screenshot(path=str(shots / f"extension-{where}.png"))

@@ -398,7 +398,9 @@ var UnspinDraw = (function () {
         + "extension's options.";
       case 413: return "This page is larger than the server accepts" + (said ? ` (${said})` : "")
         + '. Raise the limit with "unspin serve --max-text-bytes".';
-      case 400: return "The server refused this page: " + (said || "bad input");
+      // the API's own advice (a request option) means nothing to a reader: left out
+      case 400: return "The server refused this page: "
+        + (said.replace(/,? or set options\.any_language[^.;]*/, "") || "bad input");
       default: return `The server answered ${result.status}` + (said ? `: ${said}` : ".");
     }
   }
