@@ -182,3 +182,28 @@ def test_spans_that_cannot_be_placed_are_not_drawn(browser):
                         [alone, [{"start": 0, "end": len(alone), "text": alone}]])
     assert why == "it fits several places"
     page.close()
+
+
+@pytest.mark.browser
+def test_a_span_across_elements_covers_the_spaces_between_its_words(browser):
+    """Highlights of one span run on over the spaces between inline elements, never over the
+    whitespace between list items (a wrapper there would change the layout)."""
+    text = "Everyone knows the plan.\n\none\n\ntwo"
+    spans = [{"start": 0, "end": 18, "technique": "Loaded_Language", "name": "Loaded language",
+              "score": 0.5, "text": text[:18]},
+             {"start": 26, "end": 34, "technique": "Doubt", "name": "Doubt", "score": 0.5,
+              "text": text[26:34]}]
+    page = browser.new_page()
+    page.set_content("<p><b>Everyone</b> <i>knows</i> the plan.</p>"
+                     "<ul><li>one</li>\n<li>two</li></ul>")
+    page.add_script_tag(content=resources.files("unspin.browser_extension")
+                        .joinpath("draw.js").read_text())
+    drawn = page.evaluate("""([text, spans]) => UnspinDraw.show({status: 200, techniques: [],
+        body: {spans, document: {text}}})""", [text, spans])
+    assert drawn == {"placed": 2, "spans": 2}
+    marks = page.eval_on_selector_all(
+        "unspin-mark", "ms => ms.map(m => [m.textContent, m.tabIndex, m.parentNode.nodeName])")
+    assert marks == [["Everyone", 0, "B"], [" ", -1, "P"], ["knows", 0, "I"], [" the", 0, "P"],
+                     ["one", 0, "LI"], ["two", 0, "LI"]]
+    assert page.evaluate("document.querySelector('ul').childNodes.length") == 3
+    page.close()

@@ -58,9 +58,12 @@ var UnspinDraw = (function () {
     return v;
   }
 
-  /** The page's visible text nodes as one flat string, with (node, offset) per character. */
+  /** The page's visible text nodes as one flat string, with (node, offset) per character;
+   * gaps[k]: the text nodes of only whitespace between nodes[k] and nodes[k + 1]. */
   function pageText(root) {
     const nodes = [];
+    const gaps = [];
+    let blank = [];
     const chars = [];
     const node = [];
     const offset = [];
@@ -88,9 +91,12 @@ var UnspinDraw = (function () {
         offset.push(i);
         used = true;
       }
-      if (used) nodes.push(n);
+      if (!used) { blank.push(n); continue; }
+      if (nodes.length) gaps[nodes.length - 1] = blank;
+      blank = [];
+      nodes.push(n);
     }
-    return { flat: chars.join(""), nodes, node, offset };
+    return { flat: chars.join(""), nodes, gaps, node, offset };
   }
 
   // ---------------------------------------------------------------------------------------
@@ -215,22 +221,48 @@ var UnspinDraw = (function () {
   // ---------------------------------------------------------------------------------------
   // highlights
 
+  /** Whether a text node of only whitespace sits in running text, where a highlight may cover
+   * it (between inline elements), not between blocks, rows or items, where a wrapper would
+   * change the layout. */
+  function inlineGap(n) {
+    const parent = n.parentElement;
+    if (!parent || /table|flex|grid|ruby/.test(getComputedStyle(parent).display)) return false;
+    const inline = (x) => x.nodeType === 3
+      || (x.nodeType === 1 && /^inline/.test(getComputedStyle(x).display));
+    const ends = !n.previousSibling || !n.nextSibling;
+    if (ends && !/^inline/.test(getComputedStyle(parent).display)) return false;
+    return (!n.previousSibling || inline(n.previousSibling))
+      && (!n.nextSibling || inline(n.nextSibling));
+  }
+
   function wrap(page, placed, spans, techniques) {
     const byNode = new Map();
+    const add = (node, piece) => {
+      if (!byNode.has(node)) byNode.set(node, []);
+      byNode.get(node).push(piece);
+    };
     placed.forEach((pl, i) => {
       if (!pl || pl.from === undefined) return;
       for (let f = pl.from; f < pl.to;) {
         const k = page.node[f];
         let g = f;
         while (g + 1 < pl.to && page.node[g + 1] === k) g++;
-        if (!byNode.has(k)) byNode.set(k, []);
-        byNode.get(k).push({ s: page.offset[f], e: page.offset[g] + 1, i });
+        const node = page.nodes[k];
+        // a span that goes on in a later node also covers the whitespace on the way there:
+        // the rest of this node, the start of the next and the blank nodes between (if inline)
+        const more = g + 1 < pl.to;
+        add(node, { s: f === pl.from ? page.offset[f] : 0,
+          e: more ? node.nodeValue.length : page.offset[g] + 1, i });
+        if (more) {
+          for (const n of page.gaps[k] || []) {
+            if (inlineGap(n)) add(n, { s: 0, e: n.nodeValue.length, i });
+          }
+        }
         f = g + 1;
       }
     });
     const marks = [];
-    for (const [k, pieces] of byNode) {
-      const node = page.nodes[k];
+    for (const [node, pieces] of byNode) {
       const text = node.nodeValue;
       const cuts = new Set([0, text.length]);
       for (const p of pieces) { cuts.add(p.s); cuts.add(p.e); }
@@ -246,9 +278,12 @@ var UnspinDraw = (function () {
         const t = techniques[spans[over[0]].technique] || {};
         const m = document.createElement(MARK);
         m.textContent = part;
-        m.tabIndex = 0;
-        m.setAttribute("role", "mark");
-        m.setAttribute("aria-label", over.map((i) => spans[i].name).join(", ") + ": " + part);
+        if (part.trim()) {
+          m.setAttribute("role", "mark");
+          m.setAttribute("aria-label", over.map((i) => spans[i].name).join(", ") + ": " + part);
+        } else {
+          m.setAttribute("aria-hidden", "true"); // the space between two words of a span
+        }
         m.dataset.colour = t.colour || "#dddddd";
         m._unspin = over;
         marks.push(m);
@@ -267,7 +302,7 @@ var UnspinDraw = (function () {
         m.style.setProperty("box-shadow", "inset 0 -2px 0 " + mix(m.dataset.colour, -0.45), "important");
         m.style.setProperty("border-radius", "2px", "important");
         m.style.setProperty("cursor", "help", "important");
-        m.tabIndex = 0;
+        m.tabIndex = m.textContent.trim() ? 0 : -1; // a space is no stop for the Tab key
       } else {
         for (const p of ["background-color", "color", "box-shadow", "border-radius", "cursor"]) {
           m.style.removeProperty(p);
@@ -399,8 +434,9 @@ var UnspinDraw = (function () {
       case 413: return "This page is larger than the server accepts" + (said ? ` (${said})` : "")
         + '. Raise the limit with "unspin serve --max-text-bytes".';
       // the API's own advice (a request option) means nothing to a reader: left out
-      case 400: return "The server refused this page: "
-        + (said.replace(/,? or set options\.any_language[^.;]*/, "") || "bad input");
+      case 400: return "The server refused this page: " + (said
+        .replace(/^(html|url): /, "").replace(/,? or set options\.any_language[^.;]*/, "")
+        .replace(/([^.])$/, "$1.") || "bad input.");
       default: return `The server answered ${result.status}` + (said ? `: ${said}` : ".");
     }
   }
