@@ -9,6 +9,7 @@ import pytest
 from unspin.cli import main
 from unspin.review.format import read_reviews
 from unspin.review.labelstudio import task
+from unspin.review.store import read_stored
 
 from .conftest import MODEL, TEXT
 from .test_format import region
@@ -114,6 +115,25 @@ def test_import_into_the_store_keeps_every_review_once(capsys, tmp_path, ls_expo
     assert [tuple(r) for r in rows] == [("accept", 2), ("add", 1), ("reject", 5), ("relabel", 1)]
     code, out, _ = run(capsys, "review", "apply", "--db", db)
     assert code == 0 and len(json.loads(out)["spans"]) == 3  # the later review
+
+
+def test_dump_writes_the_stored_reviews_for_train_corrections(capsys, tmp_path, ls_export):
+    db = f"sqlite:///{tmp_path / 'reviews.db'}"
+    code, _, err = run(capsys, "review", "dump", "--db", db)
+    assert code == 1 and "no database file at" in err and "review import FILE --db" in err
+    assert len(err.strip().splitlines()) == 1
+    assert run(capsys, "review", "import", str(ls_export), "--db", db)[0] == 0
+    corrections = tmp_path / "corrections.jsonl"
+    code, out, err = run(capsys, "review", "dump", "--db", db, "-o", str(corrections))
+    assert code == 0 and out == ""
+    assert err == (f"unspin: 2 reviews of 1 article (accept 2, reject 5, relabel 1, add 1, "
+                   f"move 0) to {corrections}\n")
+    assert list(read_reviews(corrections)) == read_stored(db)
+    # what train --corrections reads: the same file, the later review counting
+    from unspin.training.train_head import read_corrections
+
+    (latest,), record = read_corrections(corrections)
+    assert record["reviews"] == 2 and latest.reviewed_at == "2025-03-01T12:00:00Z"
 
 
 @pytest.mark.parametrize("content, message", [

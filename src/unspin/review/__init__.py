@@ -4,7 +4,7 @@
     labelstudio.py  Label Studio: labelling config, tasks with predictions, reading an export
     export.py       what goes out: analyses read from unspin's JSON or made from articles
     store.py        reviews in the store's database (tables of their own)
-    cli.py          ``unspin review config|export|import|apply``
+    cli.py          ``unspin review config|export|import|dump|apply``
 """
 
 from __future__ import annotations

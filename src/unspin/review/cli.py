@@ -1,5 +1,6 @@
 """The ``unspin review`` commands: export for review, the Label Studio config, import reviews,
-apply them as training data. Thin: parse, call ``unspin.review``, print."""
+dump the store's reviews, apply them as training data. Thin: parse, call ``unspin.review``,
+print."""
 
 from __future__ import annotations
 
@@ -144,6 +145,23 @@ def cmd_apply(args) -> int:
     return 0
 
 
+def cmd_dump(args) -> int:
+    from ..options import Options
+    from .format import dump_reviews
+    from .store import read_stored
+
+    url = Options.resolve(db=args.db).db
+    reviews = read_stored(url)
+    if not reviews:
+        raise InputError(f"{url}: no reviews in this store; save some from the web page "
+                         "('unspin serve --db') or with 'unspin review import FILE --db'")
+    _write(dump_reviews(reviews), args.output)
+    print(f"unspin: {plural(len(reviews), 'review')} of "
+          f"{plural(len({r.id for r in reviews}), 'article')} ({_counts_line(reviews)})"
+          f"{_dest(args.output)}", file=sys.stderr)
+    return 0
+
+
 def add_commands(sub) -> None:
     """Register ``unspin review`` on the ``unspin`` sub-parsers."""
     r = sub.add_parser("review", help="correct unspin's spans (Label Studio or JSON Lines) "
@@ -184,6 +202,14 @@ def add_commands(sub) -> None:
     i.add_argument("--reviewer", help="name the reviewer of every review (Label Studio exports "
                    "name annotators by number)")
     i.set_defaults(func=cmd_import)
+
+    d = rs.add_parser("dump", help="the reviews in the store as corrections JSON Lines",
+                      description="Write every review saved in the store (the web page's "
+                      "'Save corrections', 'review import --db') as corrections JSON Lines, "
+                      "for 'unspin train --corrections' or another store.")
+    d.add_argument("--db", help="the store (default sqlite:///unspin.db, as for 'unspin serve')")
+    d.add_argument("-o", "--output", help="write to this file instead of stdout")
+    d.set_defaults(func=cmd_dump)
 
     a = rs.add_parser("apply", help="corrections -> training data for 'unspin train'",
                       description="Write the latest review of each article as training data "

@@ -18,6 +18,7 @@ one file twice is harmless. All of a save is one transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from ..errors import ConfigError, StoreError, require
 from .format import Review
@@ -145,8 +146,18 @@ def read_stored(url: str) -> list[Review]:
 
     sa = require("sqlalchemy", "corpus")
     _, t_reviews, _ = review_tables()
-    from ..corpus.store import connect
+    from ..corpus.store import connect, safe_url
 
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        parsed = None
+    if parsed is not None and parsed.get_backend_name() == "sqlite" and \
+            parsed.database not in (None, "", ":memory:") and \
+            not Path(parsed.database).is_file():
+        raise StoreError(f"{safe_url(url)}: no database file at {parsed.database}, so no "
+                         "reviews; save some from the web page ('unspin serve --db') or with "
+                         "'unspin review import FILE --db'")
     engine = connect(url, create=False)
     try:
         with engine.connect() as conn:
