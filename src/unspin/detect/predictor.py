@@ -335,7 +335,8 @@ class Predictor:
         segments = self.segments(text, out)
         ids = self.techniques
         multi = np.array([t in cfg.multiword for t in ids])
-        rep = ids.index("Repetition")  # both taxonomies have it
+        # a model that never learnt Repetition has no column for it (-1: none)
+        rep = ids.index("Repetition") if "Repetition" in ids else -1
         norm_text = sp.normalise(text) if cfg.repetition_min else ""
         runs = sp.word_runs(norm_text) if cfg.repetition_min else None
         # token-head spans (added below where no segment carries their technique)
@@ -366,7 +367,7 @@ class Predictor:
             if cfg.repetition_min and sp.recurrences(text[seg.start:seg.end], norm_text,
                                                      runs) < cfg.repetition_min:
                 p = p.copy()
-                p[rep] = 0.0
+                p[rep] = 0.0 if rep >= 0 else p[rep]
             if cfg.span_prob_score:
                 p = p * q
             order = np.argsort(-p)

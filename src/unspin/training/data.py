@@ -4,8 +4,13 @@ A PTC folder holds ``train-articles/article<ID>.txt`` (or the ``article<ID>.txt`
 and optionally ``*-labels-task2-technique-classification/article<ID>.task2-TC.labels`` lines
 ``ID<TAB>technique<TAB>start<TAB>end`` (read by ``report.semeval.read_span_lines``); the
 development articles ``dev-articles/`` with ``dev-labels-task2-technique-classification/`` are
-held out with the validation split (``read_heldout``). A JSONL file holds one
+held out with the validation split (``read_heldout``). A SemEval-2023 folder has the same
+``train-articles/`` and ``dev-articles/`` with the labels in ``train-labels/article<ID>.labels``
+and ``dev-labels/`` (same lines, 2023 technique names). A JSONL file holds one
 ``{"id", "text", "spans": [{"start", "end", "technique"}]}`` object per line.
+
+Labels are read in one taxonomy (``taxonomy``, default 2020), in any spelling it accepts; a
+label it does not know is an InputError (a 2023 name read as 2020 says to use 2023).
 Offsets are ``str`` indices into the text read as UTF-8 with newlines kept, end exclusive.
 """
 
@@ -20,7 +25,7 @@ from ..errors import InputError
 from ..ingest.folder import list_articles
 from ..ingest.text import read_file
 from ..report.semeval import read_span_lines
-from ..techniques import normalize
+from ..techniques import TAXONOMIES, taxonomy
 
 __all__ = ["LabeledArticle", "GoldSpan", "read_labeled", "read_heldout", "read_all_labelled",
            "split_ids",
@@ -44,13 +49,29 @@ class LabeledArticle:
     spans: list[GoldSpan] = field(default_factory=list)
 
 
-def _read_ptc(folder: Path, part: str = "train") -> list[LabeledArticle]:
+def _label_id(tax_name: str | None):
+    """``technique -> id`` in the taxonomy ``tax_name``, None for a label it does not know."""
+    return taxonomy(tax_name).normalize
+
+
+def _unknown(tech: str, tax_name: str | None) -> str:
+    """Why ``tech`` is refused: unknown, or a name of another taxonomy (which one to use)."""
+    other = [n for n, t in TAXONOMIES.items() if n != taxonomy(tax_name).name and t.normalize(tech)]
+    hint = f" (a {other[0]} label: use --taxonomy {other[0]})" if other else ""
+    return f"unknown technique {tech!r}{hint}"
+
+
+def _read_ptc(folder: Path, part: str = "train", tax_name: str | None = None
+              ) -> list[LabeledArticle]:
     """The articles of a PTC-layout folder's ``part`` (``<part>-articles/`` with labels in
-    ``<part>-labels-task2-technique-classification/``), or of a folder of articles and
-    label folders."""
+    ``<part>-labels-task2-technique-classification/``, or in ``<part>-labels/`` as the
+    SemEval-2023 folders have them), or of a folder of articles and label folders."""
+    label_id = _label_id(tax_name)
     if (folder / f"{part}-articles").is_dir():
         articles = list_articles(folder / f"{part}-articles", suffixes=(".txt",))
         label_dirs = sorted(folder.glob(f"{part}-*task2-technique-classification*"))
+        if (folder / f"{part}-labels").is_dir():
+            label_dirs.append(folder / f"{part}-labels")
     else:
         articles = list_articles(folder, suffixes=(".txt",))
         label_dirs = sorted(folder.glob("*task2-technique-classification*"))
@@ -60,9 +81,9 @@ def _read_ptc(folder: Path, part: str = "train") -> list[LabeledArticle]:
     for label_dir in label_dirs:
         for path in sorted(label_dir.glob("*.labels")):
             for lineno, aid, tech, start, end in read_span_lines(path):
-                tid = normalize(tech)
+                tid = label_id(tech)
                 if tid is None:
-                    raise InputError(f"{path}:{lineno}: unknown technique {tech!r}")
+                    raise InputError(f"{path}:{lineno}: {_unknown(tech, tax_name)}")
                 if aid in labels:
                     labels[aid].append(GoldSpan(start, end, tid))
     out = []
@@ -73,7 +94,8 @@ def _read_ptc(folder: Path, part: str = "train") -> list[LabeledArticle]:
     return out
 
 
-def _read_jsonl(path: Path) -> list[LabeledArticle]:
+def _read_jsonl(path: Path, tax_name: str | None = None) -> list[LabeledArticle]:
+    label_id = _label_id(tax_name)
     out = []
     with path.open(encoding="utf-8") as fh:
         for lineno, line in enumerate(fh, 1):
@@ -83,9 +105,9 @@ def _read_jsonl(path: Path) -> list[LabeledArticle]:
                 obj = json.loads(line)
                 spans = []
                 for s in obj.get("spans", []):
-                    tid = normalize(s["technique"])
+                    tid = label_id(s["technique"])
                     if tid is None:
-                        raise ValueError(f"unknown technique {s['technique']!r}")
+                        raise ValueError(_unknown(s["technique"], tax_name))
                     spans.append(GoldSpan(int(s["start"]), int(s["end"]), tid))
                 out.append(LabeledArticle(str(obj["id"]), obj["text"], spans))
             except (ValueError, KeyError, TypeError) as exc:
@@ -93,17 +115,18 @@ def _read_jsonl(path: Path) -> list[LabeledArticle]:
     return out
 
 
-def read_labeled(source: str | Path) -> list[LabeledArticle]:
-    """Read labelled articles from a PTC-layout folder (its training articles) or a JSONL
-    file, spans checked.
+def read_labeled(source: str | Path, taxonomy_name: str | None = None
+                 ) -> list[LabeledArticle]:
+    """Read labelled articles from a PTC-layout or SemEval-2023 folder (its training
+    articles) or a JSONL file, spans checked, techniques as ids of ``taxonomy_name``.
 
     >>> arts = read_labeled("../shared/data/ptc")  # doctest: +SKIP
     """
     path = Path(source)
     if path.is_dir():
-        arts = _read_ptc(path)
+        arts = _read_ptc(path, tax_name=taxonomy_name)
     elif path.is_file():
-        arts = _read_jsonl(path)
+        arts = _read_jsonl(path, taxonomy_name)
     else:
         raise InputError(f"{path}: no such file or folder")
     return _checked(arts, path)
@@ -122,11 +145,13 @@ def _checked(arts: list[LabeledArticle], path: Path) -> list[LabeledArticle]:
     return arts
 
 
-def read_heldout(ptc_dir: str | Path, percent: int = VALIDATION_PERCENT
+def read_heldout(ptc_dir: str | Path, percent: int = VALIDATION_PERCENT,
+                 taxonomy_name: str | None = None
                  ) -> tuple[list[LabeledArticle], list[LabeledArticle]]:
     """The held-out articles models are compared on, as (validation, dev): the validation
     split of the training articles (``split_ids``; 49 in PTC) and the SemEval-2020
     development articles with their gold (``dev-articles/``; 75). No model trains on either.
+    A SemEval-2023 folder (``taxonomy_name="2023"``) gives the same articles, 2023 gold.
 
     >>> val, dev = read_heldout("../shared/data/ptc")  # doctest: +SKIP
     >>> len(val), len(dev)                              # doctest: +SKIP
@@ -136,10 +161,10 @@ def read_heldout(ptc_dir: str | Path, percent: int = VALIDATION_PERCENT
     if not (folder / "dev-articles").is_dir():
         raise InputError(f"{folder}: no dev-articles/ folder (the SemEval-2020 development "
                          "articles and their labels, PTC layout)")
-    train = read_labeled(folder)
+    train = read_labeled(folder, taxonomy_name)
     _train_ids, val_ids = split_ids([a.id for a in train], percent)
     by_id = {a.id: a for a in train}
-    dev = _checked(_read_ptc(folder, "dev"), folder / "dev-articles")
+    dev = _checked(_read_ptc(folder, "dev", taxonomy_name), folder / "dev-articles")
     both = set(by_id) & {a.id for a in dev}
     if both:
         raise InputError(f"{folder}: article {min(both)} is both a training and a development "
@@ -147,7 +172,8 @@ def read_heldout(ptc_dir: str | Path, percent: int = VALIDATION_PERCENT
     return [by_id[i] for i in val_ids], dev
 
 
-def read_all_labelled(ptc_dir: str | Path) -> list[LabeledArticle]:
+def read_all_labelled(ptc_dir: str | Path, taxonomy_name: str | None = None
+                      ) -> list[LabeledArticle]:
     """Every labelled article of a PTC folder: the training articles, validation split included,
     and the development articles (446 in PTC). What a shipped model is retrained on once its
     recipe has been chosen on the held-out articles; nothing is left to validate on.
@@ -155,8 +181,8 @@ def read_all_labelled(ptc_dir: str | Path) -> list[LabeledArticle]:
     >>> len(read_all_labelled("../shared/data/ptc"))  # doctest: +SKIP
     446
     """
-    _val, dev = read_heldout(ptc_dir)  # checks that the two sets do not overlap
-    return read_labeled(ptc_dir) + dev
+    _val, dev = read_heldout(ptc_dir, taxonomy_name=taxonomy_name)  # checks they do not overlap
+    return read_labeled(ptc_dir, taxonomy_name) + dev
 
 
 def is_validation(article_id: str, percent: int = VALIDATION_PERCENT) -> bool:
@@ -176,12 +202,13 @@ def split_ids(ids, percent: int = VALIDATION_PERCENT) -> tuple[list[str], list[s
     return train, val
 
 
-def split_articles(data: str | Path, percent: int = VALIDATION_PERCENT, limit: int = 0
+def split_articles(data: str | Path, percent: int = VALIDATION_PERCENT, limit: int = 0,
+                   taxonomy_name: str | None = None
                    ) -> tuple[list[LabeledArticle], list[LabeledArticle]]:
     """The labelled articles of ``data`` as (training, validation) by ``split_ids``; with
     ``limit`` (smoke runs) only the first ``limit`` training and ``limit // 2`` (at least 2)
     validation articles. Too few articles for both sides is an ``InputError``."""
-    arts = read_labeled(data)
+    arts = read_labeled(data, taxonomy_name)
     train_ids, val_ids = split_ids([a.id for a in arts], percent)
     if not val_ids or not train_ids:
         raise InputError(f"{data}: too few articles to split into training and validation")

