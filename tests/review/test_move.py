@@ -154,6 +154,16 @@ def test_training_takes_a_moved_span_at_its_new_place_and_its_old_place_as_decid
     assert rejected == {"storm1": []}
 
 
+def test_the_trained_models_record_counts_moved_spans(tmp_path):
+    from unspin.training.train_head import read_corrections
+
+    path = tmp_path / "c.jsonl"
+    path.write_text(review(moved(), Correction("reject", *at("traitors"), "Doubt")).to_json()
+                    + "\n", encoding="utf-8")
+    _, record = read_corrections(path)
+    assert (record["spans"], record["moved_spans"], record["rejected_spans"]) == (1, 1, 1)
+
+
 def test_the_api_takes_a_move(tmp_path):
     pytest.importorskip("fastapi", reason="needs unspin[serve]")
     from unspin.options import Options

@@ -182,6 +182,7 @@ def read_corrections(path: str | Path) -> tuple[list, dict]:
         "articles": len(counted),
         "spans": sum(len(r.kept) for r in counted),
         "rejected_spans": sum(r.counts()["reject"] for r in counted),
+        "moved_spans": sum(r.counts()["move"] for r in counted),
         "reviewers": len({r.reviewer for r in counted}),
         "reviewed_models": sorted({f"{r.model.name} ({r.model.fingerprint[:12]})"
                                    for r in counted if r.model}),
@@ -234,7 +235,8 @@ def _card_corrections(folder: Path, record: dict) -> None:
         "## Corrections",
         f"- Reviewers' corrections `{record['file']}` (sha256 `{record['sha256'][:16]}…`): "
         f"{record['reviews']} reviews by {record['reviewers']} reviewer(s) of "
-        f"{record['articles']} articles, {record['spans']} spans kept and "
+        f"{record['articles']} articles, {record['spans']} spans kept "
+        f"({record.get('moved_spans', 0)} of them with moved boundaries) and "
         f"{record['rejected_spans']} rejected.",
         f"- {record['trained_articles']} corrected articles joined the training articles "
         f"({record['complete_articles']} complete reviews labelling the whole article, "
