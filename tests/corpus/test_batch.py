@@ -129,8 +129,9 @@ def test_quotes_and_targets_tables(tmp_path, corpus):
 
 
 def test_counts_is_a_typed_column(tmp_path, corpus):
-    """``counts`` is a struct of int32 per technique: pandas gets a dict, no JSON to parse."""
-    from unspin.techniques import TECHNIQUE_IDS
+    """``counts`` is a struct of int32 per technique (of either taxonomy, the 2020 ones
+    first): pandas gets a dict, no JSON to parse; ``taxonomy`` says which the model speaks."""
+    from unspin.techniques import TAXONOMY_2023, TECHNIQUE_IDS
 
     src = corpus.write_jsonl(tmp_path / "in.jsonl", [*corpus.ARTICLES[:1], {"id": "x"}])
     out = tmp_path / "out"
@@ -138,8 +139,11 @@ def test_counts_is_a_typed_column(tmp_path, corpus):
     assert code == 1, err
     schema = pq.read_schema(out / "articles.parquet")
     assert pa.types.is_struct(schema.field("counts").type)
-    assert [f.name for f in schema.field("counts").type] == list(TECHNIQUE_IDS)
+    names = [f.name for f in schema.field("counts").type]
+    assert names[:14] == list(TECHNIQUE_IDS) and set(names) == set(names[:14]) | set(
+        TAXONOMY_2023.ids) and len(names) == len(set(names))
     ok, failed = table(out / "articles.parquet")
+    assert ok["taxonomy"] == "2020" and failed["taxonomy"] is None
     assert sum(ok["counts"].values()) == ok["spans"] > 0 and failed["counts"] is None
     pd = pytest.importorskip("pandas")
     frame = pd.read_parquet(out / "articles.parquet")

@@ -19,8 +19,12 @@ from pathlib import Path
 
 from ..errors import ConfigError, plural, require
 from ..files import atomic_path
-from ..techniques import BY_ID
+from ..techniques import BY_ID as BY_ID_2020
+from ..techniques import TAXONOMY_2023
 from .stats import Stats
+
+#: the techniques of either taxonomy by id (an id the two share is one technique)
+BY_ID = {**TAXONOMY_2023.by_id, **BY_ID_2020}
 
 __all__ = ["plot", "plot_format", "PLOT_FORMATS"]
 

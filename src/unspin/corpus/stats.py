@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 
 from ..errors import ConfigError, InputError, plural
 from ..files import write_atomic
-from ..techniques import BY_ID, TECHNIQUE_IDS
+from ..techniques import BY_ID, TAXONOMY_2023, taxonomy
 from .store import model_label
 
 __all__ = ["Stats", "Group", "TechniqueRow", "TargetRow", "compute", "render_table", "write_csv",
@@ -97,7 +97,7 @@ class TechniqueRow:
 
     @property
     def name(self) -> str:
-        return BY_ID[self.technique].name if self.technique in BY_ID else self.technique
+        return _technique_name(self.technique)
 
 
 @dataclass
@@ -129,7 +129,8 @@ class Stats:
     and ``fine`` the rows (entity, kind, outlet, technique, spans, articles) behind the CSV.
     ``reviewed``: the articles with a review; ``reviewed_spans``: all spans with their spans
     as reviewed; ``reviewed_model_spans`` and ``reviewed_kept``: the model's spans in those
-    articles and theirs after review."""
+    articles and theirs after review. Statistics are always of one model, so of the one
+    ``taxonomy`` it speaks; its name is shown when it is not 2020."""
 
     by: str
     db: str
@@ -153,6 +154,8 @@ class Stats:
     reviewed_spans: int = 0
     reviewed_model_spans: int = 0
     reviewed_kept: int = 0
+    #: the taxonomy of the model's techniques (one model, so one taxonomy: never mixed)
+    taxonomy: str = "2020"
 
     @property
     def per_1000_words(self) -> float:
@@ -179,7 +182,7 @@ class Stats:
         for g in self.groups:
             for t, (_s, a) in g.techniques.items():
                 used[t] = used.get(t, 0) + a
-        return sorted(TECHNIQUE_IDS, key=lambda t: (-used.get(t, 0), t))
+        return sorted(taxonomy(self.taxonomy).ids, key=lambda t: (-used.get(t, 0), t))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -226,7 +229,8 @@ def compute(url: str, by: str, *, model: str | None = None,
                 sa.func.count(), sa.func.coalesce(sa.func.sum(articles.c.words), 0),
                 sa.func.coalesce(sa.func.sum(articles.c.spans), 0)).where(ok)).one()
             stats = Stats(by, engine.shown_url, chosen, int(total[0]), int(total[1]),
-                          int(total[2]), min_articles=min_articles, note=note)
+                          int(total[2]), min_articles=min_articles, note=note,
+                          taxonomy=_taxonomy_of(conn, sa, articles, ok, engine.shown_url))
             if by == "target":
                 stats.outlet = outlet
                 _by_target(conn, sa, t, ok, chosen, stats, engine.shown_url)
@@ -375,6 +379,20 @@ def _of_model(table, model: tuple[str, str, str]):
 
     return sa.and_(table.c.model_name == model[0], table.c.model_version == model[1],
                    table.c.model_fingerprint == model[2])
+
+
+def _taxonomy_of(conn, sa, articles, ok, shown: str) -> str:
+    """The one taxonomy of the chosen articles (a store made before the column: 2020). Rows
+    of one model in two taxonomies cannot be counted together: refused, in one line."""
+    if "taxonomy" not in {c["name"] for c in sa.inspect(conn).get_columns("articles")}:
+        return "2020"
+    found = sorted({t or "2020" for (t,) in conn.execute(
+        sa.select(articles.c.taxonomy).where(ok).distinct())})
+    if len(found) > 1:
+        raise InputError(f"{shown}: the chosen articles are in the {' and '.join(found)} "
+                         "taxonomies, whose technique counts do not add up; load each "
+                         "model's results under its own name and pick one with --model")
+    return found[0] if found else "2020"
 
 
 def _pick_model(conn, sa, runs, articles, wanted: str | None,
@@ -534,7 +552,7 @@ def _by_technique(conn, sa, per_article, spans, model, stats: Stats) -> list[Tec
     counts = {t: (int(n), int(a)) for t, n, a in conn.execute(q)}
     phrases = _phrases(conn, sa, spans, model)
     rows = []
-    for t in set(TECHNIQUE_IDS) | set(counts):
+    for t in set(taxonomy(stats.taxonomy).ids) | set(counts):
         n, a = counts.get(t, (0, 0))
         rows.append(TechniqueRow(t, n, a, a / stats.articles if stats.articles else 0.0,
                                  1000 * n / stats.words if stats.words else 0.0,
@@ -711,7 +729,7 @@ def render_table(stats: Stats, top: int = 25) -> str:
         return _render_targets(stats, top)
     lines = [(f"{stats.by}: {_fmt(stats.articles)} articles, {_fmt(stats.words)} words, "
               f"{_fmt(stats.spans)} spans ({stats.per_1000_words:.2f} per 1000 words), "
-              f"model {stats.model_label}")]
+              f"model {stats.model_label}{_speaks(stats)}")]
     rev = stats.reviewed > 0
     if rev:
         lines.append(f"reviewed: {plural(stats.reviewed, 'article')} with a review (the latest "
@@ -747,7 +765,7 @@ def render_table(stats: Stats, top: int = 25) -> str:
         elif stats.few(g):
             used = f"fewer than {stats.min_articles} articles: shares not shown"
         else:
-            used = " · ".join(f"{BY_ID[t].name if t in BY_ID else t} {g.share(t):.0%}" for t in
+            used = " · ".join(f"{_technique_name(t)} {g.share(t):.0%}" for t in
                               sorted((t for t in order if g.share(t)),
                                      key=lambda t: -g.share(t))[:3])
         density = f"{g.per_1000_words:>8.2f}" if g.words else f"{'–':>8}"
@@ -773,7 +791,7 @@ def _render_targets(stats: Stats, top: int) -> str:
     lines = [(f"target: {scope}{plural(stats.articles, 'article')} ({stats.enriched:,} with "
               f"enrichment), {plural(stats.spans, 'span')}, {stats.targeted:,} aimed at "
               f"{plural(len(stats.targets), 'entity').replace('entitys', 'entities')}, "
-              f"model {stats.model_label}"), ""]
+              f"model {stats.model_label}{_speaks(stats)}"), ""]
     if not stats.targets:
         lines.append("(no span is aimed at a person, group, country or organisation here)")
         return "\n".join(lines) + "\n"
@@ -806,7 +824,14 @@ def _render_targets(stats: Stats, top: int) -> str:
 
 
 def _technique_name(technique: str) -> str:
-    return BY_ID[technique].name if technique in BY_ID else technique
+    """A technique's name in either taxonomy (an id they share is one technique)."""
+    known = BY_ID.get(technique) or TAXONOMY_2023.by_id.get(technique)
+    return known.name if known else technique
+
+
+def _speaks(stats: Stats) -> str:
+    """`` (2023 taxonomy)`` after the model's label, nothing for 2020 (as before the choice)."""
+    return "" if stats.taxonomy == "2020" else f" ({stats.taxonomy} taxonomy)"
 
 
 def to_csv(stats: Stats) -> str:

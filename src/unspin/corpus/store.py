@@ -8,8 +8,9 @@ differently never mix, even under one name and version. Tables (columns as in
 
     runs                one row per loaded batch run (run_id, input, model, counts, times)
     articles            key (article_id, model_name, model_version, model_fingerprint); run_id,
-                        status, metadata, summary, ``day`` (``YYYY-MM-DD`` of ``published``) and
-                        ``digest`` (of the row and its spans: tells a changed article)
+                        status, metadata, summary, ``day`` (``YYYY-MM-DD`` of ``published``),
+                        ``digest`` (of the row and its spans: tells a changed article) and
+                        ``taxonomy`` (of the model's techniques: 2020 or 2023; null: 2020)
     article_authors     (key, author): one row per author
     article_techniques  (key, technique, spans), with the article's outlet, month and day
                         copied in so the statistics need no join
@@ -35,7 +36,8 @@ a load that is killed leaves the database as it was.
 
 A database made before fingerprints were part of the key is refused: load into a new one. One
 made before the enrich stage is brought up to date by the next load (``quotes`` and ``targets``
-created, three nullable columns added to ``articles``); its rows stay as they were.
+created, three nullable columns added to ``articles``), one made before the taxonomy column
+gets it (null, read as 2020); its rows stay as they were.
 
 A load is one transaction, schema included (SQLite's DDL is made transactional here): a load
 that fails (a full disk, a dropped connection) leaves the database as it was, and an SQLite
@@ -112,6 +114,8 @@ _TABLES = None
 _PER_ARTICLE = ("authors", "techniques", "by_author", "spans", "quotes", "targets")
 #: Columns ``articles`` gained with the enrich stage (added to an older database on load).
 _ENRICH_COLUMNS = ("enrichment", "quotes", "targets")
+#: Columns added to ``articles`` after the enrich stage's (nullable; the next load adds them)
+_LATER_COLUMNS = ("taxonomy",)
 
 
 class Tables(NamedTuple):
@@ -162,7 +166,7 @@ def tables() -> Tables:
         Column("sentences_with_technique", Integer), Column("intensity", Integer),
         Column("top", Text), Column("counts", Text), Column("day", String(10)),
         Column("digest", String(32)), Column("enrichment", String(64)),
-        Column("quotes", Integer), Column("targets", Integer),
+        Column("quotes", Integer), Column("targets", Integer), Column("taxonomy", String(8)),
         sa.PrimaryKeyConstraint("article_id", *model),
         Index("ix_articles_outlet", *model, "status", "outlet"),
         Index("ix_articles_month", *model, "status", "month"),
@@ -338,12 +342,12 @@ def _upgrade(conn, sa) -> None:
         return
     have = {c["name"] for c in inspector.get_columns("articles")}
     articles = tables().articles
-    for name in _ENRICH_COLUMNS:
+    for name in _ENRICH_COLUMNS + _LATER_COLUMNS:
         if name not in have:
             column = articles.c[name]
             kind = column.type.compile(dialect=conn.dialect)
             conn.execute(sa.text(f'ALTER TABLE articles ADD COLUMN "{name}" {kind}'))
-            log.info("added the column articles.%s (a database made before enrichment)", name)
+            log.info("added the column articles.%s (a database made before it)", name)
 
 
 def _sqlite_pragmas(dbapi_conn, _record):
@@ -594,11 +598,13 @@ class _Load:
             if d["status"] == "ok" else None
         d["day"] = _day_of(d.get("published"))
         d["run_id"] = self.run_id
-        for k in _ENRICH_COLUMNS:  # absent from outputs written before the enrich stage
+        for k in _ENRICH_COLUMNS + _LATER_COLUMNS:  # absent from older batch outputs
             d.setdefault(k, None)
-        # what an article without enrichment says is digested as before the enrich stage
+        # what an article without enrichment says is digested as before the enrich stage, and
+        # one of a 2020 model as before there was a taxonomy column
         content = {k: v for k, v in d.items() if k not in _NOT_CONTENT
-                   and not (k in _ENRICH_COLUMNS and v is None)}
+                   and not (k in _ENRICH_COLUMNS and v is None)
+                   and not (k == "taxonomy" and v in (None, "2020"))}
         key = (d["article_id"], d["model_name"], d["model_version"])
         digest = hashlib.blake2b(json.dumps(content, sort_keys=True, default=str).encode(),
                                  digest_size=16)

@@ -27,7 +27,8 @@ sentences_with_technique      int32          sentences holding at least one span
 intensity                     int32          percent of sentences with a technique (0-100)
 top                           list<string>   up to 3 most frequent technique ids
 counts                        struct<int32>  spans per technique: one field per technique id
-                                             (``unspin techniques``), 0 when none
+                                             of either taxonomy (the 14 of 2020, then the
+                                             2023 ids 2020 lacks), 0 when none
 model_name, model_version     string         the model that produced the spans
 model_fingerprint             string         sha256 over every file of the model folder
 enrichment                    string         the enrich method that found quotes and targets
@@ -35,6 +36,9 @@ enrichment                    string         the enrich method that found quotes
                                              (``--no-enrich``) or the row failed
 quotes, targets               int32          rows of the article in quotes / targets (null when
                                              not enriched)
+taxonomy                      string         the taxonomy of the model's techniques, ``2020``
+                                             or ``2023`` (null on failed rows and in outputs
+                                             written before there was a choice: 2020)
 ============================  =============  ==================================================
 
 Summary columns are null on failed rows. ``counts`` reads as a dict in pandas
@@ -96,13 +100,13 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from ..techniques import TECHNIQUE_IDS
+from ..techniques import TAXONOMY_2023, TECHNIQUE_IDS
 from .records import Record, month_of
 
 __all__ = ["ARTICLE_FIELDS", "SPAN_FIELDS", "QUOTE_FIELDS", "TARGET_FIELDS", "KINDS",
            "failed_row", "article_schema", "span_schema",
            "quote_schema", "target_schema", "schema_of", "Rows", "rows_from_dict", "scrub",
-           "counts_cell"]
+           "counts_cell", "COUNT_IDS"]
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -110,7 +114,10 @@ ARTICLE_FIELDS = ("id", "row", "source", "status", "error", "title", "url", "out
                   "authors", "published", "month", "chars", "words", "sentences", "spans",
                   "per_1000_words", "sentences_with_technique", "intensity", "top", "counts",
                   "model_name", "model_version", "model_fingerprint", "enrichment", "quotes",
-                  "targets")
+                  "targets", "taxonomy")
+#: The fields of the ``counts`` struct: every technique id of the 2020 taxonomy, then the ids
+#: of 2023 that 2020 lacks (one batch schema for the models of either).
+COUNT_IDS = TECHNIQUE_IDS + tuple(t for t in TAXONOMY_2023.ids if t not in TECHNIQUE_IDS)
 SPAN_FIELDS = ("article_id", "start", "end", "technique", "name", "score", "text", "model_name",
                "model_version")
 QUOTE_FIELDS = ("article_id", "start", "end", "text", "kind", "speaker", "speaker_start",
@@ -131,9 +138,9 @@ def article_schema():
         ("published", s), ("month", s), ("chars", pa.int64()), ("words", i32),
         ("sentences", i32), ("spans", i32), ("per_1000_words", pa.float64()),
         ("sentences_with_technique", i32), ("intensity", i32), ("top", pa.list_(s)),
-        ("counts", pa.struct([(t, i32) for t in TECHNIQUE_IDS])), ("model_name", s),
+        ("counts", pa.struct([(t, i32) for t in COUNT_IDS])), ("model_name", s),
         ("model_version", s), ("model_fingerprint", s), ("enrichment", s), ("quotes", i32),
-        ("targets", i32)])
+        ("targets", i32), ("taxonomy", s)])
 
 
 def span_schema():
@@ -187,9 +194,9 @@ def _model(model) -> dict:
 
 
 def counts_cell(counts: dict) -> dict:
-    """Spans per technique as the ``counts`` struct column holds them: every technique id,
-    zero where the technique is absent."""
-    return {t: int(counts.get(t, 0)) for t in TECHNIQUE_IDS}
+    """Spans per technique as the ``counts`` struct column holds them: every technique id
+    (``COUNT_IDS``), zero where the technique is absent."""
+    return {t: int(counts.get(t, 0)) for t in COUNT_IDS}
 
 
 def rows_from_dict(d: dict, row: int, source: str) -> Rows:
@@ -215,7 +222,8 @@ def rows_from_dict(d: dict, row: int, source: str) -> Rows:
         "model_fingerprint": model["fingerprint"],
         "enrichment": enrichment["method"] if enrichment else None,
         "quotes": len(quotes) if enrichment else None,
-        "targets": len(targets) if enrichment else None}
+        "targets": len(targets) if enrichment else None,
+        "taxonomy": d.get("taxonomy") or "2020"}
     spans = [{"article_id": doc["id"], "start": s["start"], "end": s["end"],
               "technique": s["technique"], "name": s["name"], "score": s["score"],
               "text": s["text"], **which} for s in d["spans"]]
