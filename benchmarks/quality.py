@@ -21,8 +21,16 @@ same resampled articles for both) for SI, TC and full task, and the ship rule's 
 The encoder runs once per article and model; its outputs are kept in
 ``runs/quality-cache/<fingerprint>/`` so a second run only decodes (about a minute a model).
 
+Taxonomies: by default every model is scored on the 2020 gold and must speak 2020. With
+``--view 2020`` a model of another taxonomy is scored on the 2020 gold through its documented
+mapping (``techniques.Taxonomy.to_2020``: its full-task spans and TC labels renamed, spans of a
+technique without a 2020 counterpart dropped), beside 2020 models (scored as always). With
+``--gold 2023`` the models are scored on the SemEval-2023 labels of the same 124 articles
+(``--semeval23``; texts as that folder has them) and must speak 2023, the baseline too.
+
 Run: python benchmarks/quality.py [--models NAME_OR_FOLDER ...] [--baseline minilm-spans.v5]
-     [--ptc ../shared/data/ptc] [--json results.json]
+     [--ptc ../shared/data/ptc] [--json results.json] [--view 2020]
+     [--gold 2023 --semeval23 ../shared/data/semeval2023-en --baseline MODEL_2023]
 """
 
 from __future__ import annotations
@@ -62,9 +70,30 @@ def default_models() -> list[str]:
         return FALLBACK_MODELS
 
 
-def score_model(name: str, arts, cache: Path, threads: int) -> dict:
-    """Per-article counts of every measure at both settings, and what it took."""
+def in_view(decoded: dict, tax) -> dict:
+    """Every article's ``Decoded`` with its techniques renamed to their 2020 counterparts in
+    ``tax`` (a full-task span of a technique without one dropped, two that become one span
+    counted once; a TC label without one is a wrong label)."""
+    out = {}
+    for aid, d in decoded.items():
+        full = list(dict.fromkeys((a, tax.to_2020(t), s, e) for a, t, s, e in d.full
+                                  if tax.to_2020(t)))
+        tc = [(a, tax.to_2020(t) or "(none)", s, e) for a, t, s, e in d.tc]
+        out[aid] = Decoded(d.si, full, tc)
+    return out
+
+
+def score_model(name: str, arts, cache: Path, threads: int, gold_taxonomy: str = "2020",
+                view: str | None = None) -> dict:
+    """Per-article counts of every measure at both settings, and what it took. The model
+    must speak ``gold_taxonomy``, or another whose ``view`` (its mapping to 2020) is scored."""
+    from unspin.techniques import taxonomy
+
     det = load(name, threads=threads)
+    tax = taxonomy(det.info.taxonomy)
+    if tax.name != gold_taxonomy and not (view == gold_taxonomy == "2020"):
+        raise SystemExit(f"{name} speaks the {tax.name} taxonomy, the gold is {gold_taxonomy}'s: "
+                         f"score it with --gold {tax.name}, or on the 2020 gold with --view 2020")
     pred = det.predictor
     t0 = time.time()
     outs = cached_outputs(pred, arts, cache / det.info.fingerprint,
@@ -75,13 +104,15 @@ def score_model(name: str, arts, cache: Path, threads: int) -> dict:
     decoded = {"shipped": {a.id: decode(pred, a, outs[a.id]) for a in arts}}
     decoded["cross-fitted"], configs = cross_fitted(pred, arts, outs)
     t_decode = time.time() - t0
+    if tax.name != gold_taxonomy:
+        decoded = {setting: in_view(d, tax) for setting, d in decoded.items()}
     gold, ids = gold_tuples(arts), [a.id for a in arts]
     counts = {setting: {m: article_counts(m, gold, [t for i in ids for t in getattr(d[i], m)],
                                           ids)
                         for m, _label in MEASURES}
               for setting, d in decoded.items()}
     return {"name": det.info.name, "path": det.info.path, "fingerprint": det.info.fingerprint,
-            "counts": counts, "encode_s": t_encode, "decode_s": t_decode,
+            "taxonomy": tax.name, "counts": counts, "encode_s": t_encode, "decode_s": t_decode,
             "fold_thresholds": [{k: getattr(c, k) for k in ("si_threshold", "si_seed",
                                                             "min_span_prob", "second_label",
                                                             "token_threshold")}
@@ -126,8 +157,12 @@ def verdict(diff: dict) -> tuple[bool, str]:
     return ok_full and ok_si, why
 
 
-def print_model(result: dict, ivs: dict, subsets: dict, labels: dict) -> None:
+def print_model(result: dict, ivs: dict, subsets: dict, labels: dict, gold: str = "2020"
+                ) -> None:
     print(f"\n== {result['name']}  ({result['path']}; fingerprint {result['fingerprint'][:12]})")
+    if result["taxonomy"] != gold:
+        print(f"   speaks the {result['taxonomy']} taxonomy: scored through its {gold} view "
+              "(techniques renamed by the documented mapping)")
     print(f"   encoder {result['encode_s']:.0f} s (0 when cached), decoding and cross-fitting "
           f"{result['decode_s']:.0f} s")
     print(f"   {'thresholds':<14}{'articles':<16}" + "".join(f"{lab:<26}" for _m, lab in MEASURES))
@@ -184,27 +219,38 @@ def main() -> None:
     ap.add_argument("--cache", default=str(ROOT / "runs" / "quality-cache"))
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--json", help="also write every interval here")
+    ap.add_argument("--gold", choices=("2020", "2023"), default="2020",
+                    help="score on the 2020 labels (--ptc) or the 2023 ones (--semeval23)")
+    ap.add_argument("--semeval23", default=str(ROOT.parent / "shared" / "data" /
+                                               "semeval2023-en"))
+    ap.add_argument("--view", choices=("2020",),
+                    help="score models of another taxonomy on the 2020 gold through their "
+                    "mapping to 2020")
     args = ap.parse_args()
+    if args.view and args.gold != args.view:
+        ap.error("--view 2020 scores on the 2020 gold: leave out --gold 2023")
     models = list(args.models or default_models())
     if args.baseline not in models:
         models.append(args.baseline)
-    val, dev = read_heldout(args.ptc)
+    val, dev = (read_heldout(args.semeval23, taxonomy_name="2023") if args.gold == "2023"
+                else read_heldout(args.ptc))
     arts = val + dev
     subsets = {"all": np.arange(len(arts)), "dev": np.arange(len(val), len(arts)),
                "val": np.arange(len(val))}
     labels = {"all": f"all {len(arts)}", "dev": f"dev {len(dev)}", "val": f"val {len(val)}"}
     print(f"CPU: {cpu_name()} ({os.cpu_count()} cores), {args.threads} threads")
     print(f"held-out articles: {len(val)} validation + {len(dev)} SemEval-2020 dev = {len(arts)},"
+          + (" with their SemEval-2023 labels," if args.gold == "2023" else "") +
           f" {len(gold_tuples(arts))} gold spans; {RESAMPLES:,} bootstrap resamples of articles "
           f"(seed {SEED}), 95% percentile intervals; cross-fitting over {FOLDS} folds")
     weights = Weights()
     results, ivs = [], {}
     for name in models:
-        r = score_model(name, arts, Path(args.cache), args.threads)
+        r = score_model(name, arts, Path(args.cache), args.threads, args.gold, args.view)
         r["name"] = name
         results.append(r)
         ivs[name] = intervals(r, subsets, weights)
-        print_model(r, ivs[name], subsets, labels)
+        print_model(r, ivs[name], subsets, labels, args.gold)
     base = next(r for r in results if r["name"] == args.baseline)
     diffs = {}
     for r in results:

@@ -1,0 +1,42 @@
+"""benchmarks/quality.py's taxonomy options: the 2020 view of a 2023 model's output (the
+documented mapping) and the refusal to score a model on another taxonomy's gold."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from unspin.techniques import TAXONOMY_2023
+from unspin.training.validate import Decoded
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def quality():
+    spec = importlib.util.spec_from_file_location("quality", ROOT / "benchmarks" / "quality.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_2020_view_renames_drops_and_merges(quality):
+    d = Decoded(si=[("a", "", 0, 5)],
+                full=[("a", "Straw_Man", 0, 5), ("a", "Red_Herring", 0, 5),
+                      ("a", "Appeal_to_Values", 6, 9), ("a", "Flag_Waving", 10, 12)],
+                tc=[("a", "Conversation_Killer", 0, 5), ("a", "Obfuscation-Vagueness-Confusion",
+                                                         6, 9)])
+    (v,) = quality.in_view({"a": d}, TAXONOMY_2023).values()
+    assert v.si == d.si
+    assert v.full == [("a", "Whataboutism,Straw_Men,Red_Herring", 0, 5),
+                      ("a", "Flag-Waving", 10, 12)]
+    assert v.tc == [("a", "Thought-terminating_Cliches", 0, 5), ("a", "(none)", 6, 9)]
+
+
+@pytest.mark.model
+def test_a_model_is_scored_on_its_own_taxonomy_s_gold_or_through_the_view(quality, model_2023,
+                                                                           tmp_path):
+    with pytest.raises(SystemExit, match="speaks the 2023 taxonomy.*--view 2020"):
+        quality.score_model(str(model_2023), [], tmp_path, 1)
+    with pytest.raises(SystemExit, match="speaks the 2020 taxonomy"):
+        quality.score_model("minilm-spans.v5", [], tmp_path, 1, gold_taxonomy="2023")
