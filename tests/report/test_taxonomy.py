@@ -79,3 +79,14 @@ def test_a_2020_report_is_unchanged_by_the_2023_taxonomy():
                            ModelRef("m", "1", "")), "html")
     assert "Not detected by this model" not in page and ".unspin-report .t14{" not in page
     assert "SemEval-2020 Task 11 taxonomy" in page
+
+
+def test_the_2023_targeting_techniques_get_targets_and_named_tallies():
+    from unspin.enrich import enrich
+
+    text = "Storm\n\nSenator Jane Smith is a traitor, and everyone knows it.\n"
+    spans = spans_of(text, [("a traitor", "Name_Calling-Labeling")])
+    found = enrich(text, spans)
+    assert [(t.technique, t.entity) for t in found.targets] == [("Name_Calling-Labeling",
+                                                                 "Jane Smith")]
+    assert "Name calling / labelling" in found.tally[0].summary()

@@ -36,6 +36,8 @@ __all__ = ["TARGET_TECHNIQUES", "find_targets", "tally"]
 TARGET_TECHNIQUES = frozenset({
     "Name_Calling,Labeling", "Loaded_Language", "Doubt", "Appeal_to_fear-prejudice",
     "Flag-Waving",
+    # the same techniques in the 2023 taxonomy (Loaded_Language and Doubt keep their ids)
+    "Name_Calling-Labeling", "Appeal_to_Fear-Prejudice", "Flag_Waving",
 })
 NEARBY_CHARS = 60
 # the words between a possessive and the span are lower-case: in "the Mirror's Kyle Olsen

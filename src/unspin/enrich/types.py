@@ -133,10 +133,11 @@ class TallyRow:
         >>> row(("Doubt", 2),).summary()
         'K — 2 spans, all Doubt'
         """
-        from ..techniques import BY_ID
+        from ..techniques import BY_ID, TAXONOMY_2023
 
-        def name(tid: str) -> str:
-            return BY_ID[tid].name if tid in BY_ID else tid
+        def name(tid: str) -> str:  # either taxonomy's (an id the two share is one technique)
+            known = BY_ID.get(tid) or TAXONOMY_2023.by_id.get(tid)
+            return known.name if known else tid
 
         ts = self.techniques
         noun = "span" if self.count == 1 else "spans"
