@@ -152,3 +152,83 @@ def test_a_tensor_over_the_file_limit_is_refused_and_nothing_left(pinned_tiny, t
     err = capsys.readouterr().err
     assert "over the 500,000-byte file limit" in err and "Traceback" not in err
     assert not out.exists()  # a failed export leaves no half-written model
+
+
+def _ptc_folder(root, arts_by_part):
+    """A PTC-layout folder: ``<part>-articles/article<ID>.txt`` and TC labels per part."""
+    for part, arts in arts_by_part.items():
+        (root / f"{part}-articles").mkdir(parents=True)
+        labels = root / f"{part}-labels-task2-technique-classification"
+        labels.mkdir()
+        for a in arts:
+            (root / f"{part}-articles" / f"article{a['id']}.txt").write_text(a["text"])
+            (labels / f"article{a['id']}.task2-TC.labels").write_text("".join(
+                f"{a['id']}\t{s['technique']}\t{s['start']}\t{s['end']}\n" for s in a["spans"]))
+    return root
+
+
+def test_a_run_on_every_labelled_article_exports_an_epoch_with_its_recipes_decoding(
+        pinned_tiny, tmp_path, capsys):
+    """The shipped retrain: trained on training + development articles, nothing validated;
+    its export takes a chosen epoch and the decoding of the recipe's held-out model, and its
+    card gives the recipe's held-out intervals from a quality.py --json file."""
+    from unspin.cli import main
+    from unspin.detect.registry import fingerprint
+    from unspin.training.data import read_all_labelled
+
+    from .conftest import synthetic_articles
+
+    arts = [{**a, "id": str(700 + i)} for i, a in enumerate(synthetic_articles(4, 2))]
+    ptc = _ptc_folder(tmp_path / "ptc", {"train": arts[:5], "dev": arts[5:]})
+    assert len(read_all_labelled(ptc)) == len(arts)
+    base = json.loads((pinned_tiny / "teacher.json").read_text())["config"]["base"]
+    run = tmp_path / "all"
+    assert main(["teacher", "train", str(ptc), "--base", base, "--out", str(run), "--freeze",
+                 "1", "--epochs", "2", "--max-steps", "2", "--threads", "2",
+                 "--all-labelled"]) == 0
+    printed = capsys.readouterr()
+    assert "not validated" in printed.err and "every labelled article" in printed.out
+    assert {"epoch-1.pt", "epoch-2.pt"} <= {p.name for p in (run / "checkpoints").iterdir()}
+
+    # nothing to tune on: the recipe's model must be named
+    code = main(["teacher", "export", str(run), "--out", str(tmp_path / "x"), "--name", "x"])
+    err = capsys.readouterr().err
+    assert code != 0 and "--decode-from" in err and "Traceback" not in err
+    code = main(["teacher", "export", str(run), "--epoch", "3", "--out", str(tmp_path / "x"),
+                 "--name", "x", "--decode-from", str(tmp_path)])
+    assert code != 0 and "no epoch-3.pt" in capsys.readouterr().err
+
+    recipe = tmp_path / "recipe"
+    assert main(["teacher", "export", str(pinned_tiny), "--out", str(recipe), "--name",
+                 "tiny-spans", "--threads", "2"]) == 0
+    rconf = json.loads((recipe / "config.json").read_text())
+    point = {"point": 0.3, "low": 0.2, "high": 0.4}
+    diff = {"point": 0.02, "low": 0.01, "high": 0.03}
+    bench = tmp_path / "quality.json"
+    bench.write_text(json.dumps({"cpu": "test CPU", "articles": {"all": 124}, "baseline": "b.v5",
+                                 "models": {"r": {"fingerprint": fingerprint(recipe),
+                                                  "scores": {"cross-fitted": {"all": {
+                                                      k: point for k in ("si", "tc", "full")}}},
+                                                  "minus_baseline": {"cross-fitted": {"all": {
+                                                      k: diff for k in ("si", "tc", "full")}}},
+                                                  "ship": True}}}))
+    out = tmp_path / "shipped"
+    assert main(["teacher", "export", str(run), "--epoch", "1", "--out", str(out), "--name",
+                 "tiny-spans", "--version", "2", "--decode-from", str(recipe), "--heldout",
+                 str(bench), "--threads", "2"]) == 0
+    config = json.loads((out / "config.json").read_text())
+    assert config["decode"] == rconf["decode"]  # thresholds and score map unchanged
+    assert config["teacher"]["checkpoint"] == "epoch-1.pt"
+    assert config["teacher"]["best_epoch"] == 1
+    assert config["recipe"]["fingerprint"] == fingerprint(recipe)
+    assert config["validation"]["trained_on"] and config["validation"]["train_articles"] == 6
+    assert config["heldout"]["minus_baseline"]["full"]["low"] == 0.01
+    card = (out / "MODEL_CARD.md").read_text()
+    assert "Every labelled PTC" in card and "Held-out comparison (124 articles" in card
+    assert "+0.020 [+0.010, +0.030]" in card and "Ship rule" in card
+
+    # a benchmark file that never scored the recipe is refused
+    bench.write_text(json.dumps({"articles": {"all": 1}, "baseline": "b", "models": {}}))
+    code = main(["teacher", "export", str(run), "--epoch", "1", "--out", str(tmp_path / "y"),
+                 "--name", "y", "--decode-from", str(recipe), "--heldout", str(bench)])
+    assert code != 0 and "scores no model" in capsys.readouterr().err
