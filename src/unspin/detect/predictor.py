@@ -17,6 +17,7 @@ from threadpoolctl import ThreadpoolController
 from ..errors import ConfigError, ModelError
 from ..options import Range
 from ..techniques import ALL_IDS, TECHNIQUE_IDS
+from . import phrases as ph
 from . import spans as sp
 from .windows import Tokenized, merge, tokenize, windows
 
@@ -61,6 +62,18 @@ class DecodeConfig:
     trim_dangling: bool = False
     #: score given to a mocking "in chief" title as Name calling (``spans.mock_titles``; 0: off)
     mock_titles: float = 0.0
+    #: a span that cuts a quotation mid-way grows to its other mark, or is cut back at the
+    #: mark (``phrases.whole_quotes``)
+    whole_quotes: bool = False
+    #: span ends follow the parse: no span ends on a word waiting for its head, a one-word
+    #: compound noun or phrasal verb grows to its phrase (``phrases.complete_phrases``; spaCy)
+    complete_phrases: bool = False
+    #: one-word spans joined in the parse to a span of the same technique a few words away
+    #: become one span (``phrases.join_fragments``; spaCy)
+    join_fragments: bool = False
+    #: spans with a (calibrated) score below this are not shown unless asked for
+    #: (``Options.min_score`` defaults to it; 0: show all). Decoding itself ignores it.
+    display_threshold: float = 0.0
     #: isotonic map from raw to calibrated score: {"x": [...], "y": [...]} (empty: raw scores)
     calibration: dict = field(default_factory=dict)
 
@@ -169,6 +182,7 @@ DECODE_RANGES: dict[str, Range] = {
     "repetition_min": Range(0),
     "min_span_prob": Range(0, 1),
     "mock_titles": Range(0, 1),
+    "display_threshold": Range(0, 1),
 }
 _DEFAULTS = DecodeConfig().to_dict()
 
@@ -196,6 +210,17 @@ class TokenOutputs:
     p_in: np.ndarray
     p_begin: np.ndarray
     p_tech: np.ndarray  # (n, techniques) sigmoid of the per-technique token head
+
+
+def _unique(segs: list[sp.RawSpan]) -> list[sp.RawSpan]:
+    """One segment per (start, end), the best scored, in order (two segments can grow into
+    the same phrase)."""
+    best: dict[tuple[int, int], sp.RawSpan] = {}
+    for s in segs:
+        key = (s.start, s.end)
+        if key not in best or s.score > best[key].score:
+            best[key] = s
+    return sorted(best.values(), key=lambda s: (s.start, s.end))
 
 
 @lru_cache(maxsize=1)
@@ -315,11 +340,20 @@ class Predictor:
                                                     outputs.p_begin, threshold, seed))
 
     def _shape(self, text: str, segs: list[sp.RawSpan]) -> list[sp.RawSpan]:
-        """The config's span-edge rules: cut at breaks, trim dangling words."""
+        """The config's span-edge rules: cut at breaks, trim dangling words, whole quotations,
+        complete phrases."""
         if self.config.cut_breaks:
             segs = sp.cut_at_breaks(text, segs)
         if self.config.trim_dangling:
             segs = sp.trim_dangling(text, segs)
+        if self.config.whole_quotes:
+            segs = ph.whole_quotes(text, segs)
+        if self.config.complete_phrases:
+            segs = ph.complete_phrases(text, segs)
+            if self.config.cut_breaks:
+                segs = sp.cut_at_breaks(text, segs)
+        if self.config.whole_quotes or self.config.complete_phrases:
+            segs = _unique(segs)
         return segs
 
     def label(self, text: str, spans) -> np.ndarray:
@@ -398,6 +432,8 @@ class Predictor:
         if cfg.calibration:
             x, y = cfg.calibration["x"], cfg.calibration["y"]
             found = {key: float(np.interp(v, x, y)) for key, v in found.items()}
+        if cfg.join_fragments:
+            found = ph.join_fragments(text, found)
         name_calling = next((t for t in ids if t.startswith("Name_Calling")), None)
         if cfg.mock_titles and name_calling:
             for s, e in sp.mock_titles(text):
