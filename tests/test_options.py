@@ -92,9 +92,10 @@ def test_every_number_has_its_range_written_once():
 
     numeric = {f.name for f in fields(Options)
                if type(f.default) in (int, float) and not isinstance(f.default, bool)}
-    assert set(RANGES) == numeric
+    optional = {"min_score"}  # None by default: the model's display threshold
+    assert set(RANGES) == numeric | optional
     for name, allowed in RANGES.items():
-        assert getattr(Options(), name) in allowed, name
+        assert name in optional or getattr(Options(), name) in allowed, name
         if allowed.high is not None:
             with pytest.raises(ConfigError, match=f"must be {allowed}"):
                 Options(**{name: allowed.high + 1})
@@ -153,7 +154,7 @@ def test_an_unknown_variable_is_named_in_a_warning_once(monkeypatch, caplog, fre
     monkeypatch.setenv("UNSPIN_MIN_SOCRE", "0.5")
     monkeypatch.setenv("UNSPIN_TEST_PG_URL", "postgresql://x")  # a test suite's: no warning
     with caplog.at_level("WARNING", logger="unspin.options"):
-        assert Options.resolve().min_score == 0.0  # ignored, as before, but not silently
+        assert Options.resolve().min_score is None  # ignored, as before, but not silently
         Options.resolve()
     [record] = caplog.records
     message = record.getMessage()
@@ -207,3 +208,47 @@ def test_other_options_say_what_is_wanted(options, words, fresh_warnings):
     with pytest.raises(ConfigError) as exc:
         analyze_text("Some words.", options)
     assert words in str(exc.value)
+
+
+class _Scored:
+    """A stand-in detector with a display threshold of 0.3 and spans scored 0.1 and 0.5."""
+
+    def __init__(self, display_threshold):
+        from unspin.detect import ModelInfo
+
+        self.info = ModelInfo("stand-in", "1", "0" * 64, "test", "", 0,
+                              display_threshold=display_threshold)
+        self.techniques = ("Loaded_Language",)
+
+    def find_spans(self, text):
+        from unspin.detect import Prediction
+
+        return [Prediction(0, 4, "Loaded_Language", 0.1),
+                Prediction(5, 10, "Loaded_Language", 0.5)]
+
+    def label_spans(self, text, spans):
+        raise NotImplementedError
+
+
+@pytest.mark.parametrize("min_score, display, kept", [
+    (None, 0.3, [0.5]),  # default: the model's display threshold
+    (0, 0.3, [0.1, 0.5]),  # an explicit 0 keeps every span
+    (0.05, 0.3, [0.1, 0.5]),  # an explicit value wins over the model's
+    (None, 0.0, [0.1, 0.5]),  # a model without one shows everything, as before
+])
+def test_min_score_defaults_to_the_models_display_threshold(min_score, display, kept,
+                                                            fresh_warnings):
+    from unspin import analyze_text
+
+    options = Options(min_score=min_score, enrich=False)
+    assert options.min_score == (None if min_score is None else float(min_score))
+    a = analyze_text("Evil liars everywhere today.", options,
+                     detector=_Scored(display))
+    assert [s.score for s in a.spans] == kept
+
+
+def test_min_score_is_unset_by_default_and_checked_when_set(fresh_warnings):
+    assert Options().min_score is None
+    assert Options.resolve(min_score="0").min_score == 0.0
+    with pytest.raises(ConfigError, match="min-score"):
+        Options(min_score=-0.1)

@@ -491,7 +491,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output format (default: terminal on a TTY, else json)")
     a.add_argument("-o", "--output", help="write to this file instead of stdout")
     a.add_argument("--model", help="model name or trained model folder")
-    a.add_argument("--min-score", type=float, help="drop spans scoring below this (0-1)")
+    a.add_argument("--min-score", type=float,
+                   help="drop spans scoring below this (0-1; default: the model's display "
+                        "threshold; 0 keeps every span)")
     a.add_argument("--techniques", help="comma-separated techniques to keep (ids, names or codes)")
     a.add_argument("--kind", choices=("text", "markdown", "html", "url"),
                    help="force the input kind instead of guessing it")

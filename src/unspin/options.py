@@ -116,7 +116,9 @@ class Options:
     model: str = DEFAULT_MODEL  # registered model name (``unspin models``) or a model folder
     threads: int = 0  # onnxruntime threads per process; 0 = min(4, cores)
     chunk_chars: int = 40_000  # long text is detected in chunks of about this many characters
-    min_score: float = 0.0  # drop spans scoring below this (0-1)
+    # drop spans scoring below this (0-1); None: the model's display threshold (0 for a model
+    # without one), so 0 keeps every span
+    min_score: float | None = None
     techniques: tuple[str, ...] = ()  # keep only these techniques (ids); empty = all
     enrich: bool = True  # find quotes, the targets of spans and check-worthy claims
     # analyse text that is clearly not English (refused otherwise: the models read English
@@ -150,7 +152,7 @@ class Options:
             _deprecated_timeout(self)
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.name in _DEPRECATED:
+            if f.name in _DEPRECATED or (f.name in _OPTIONAL and value is None):
                 continue
             if f.name in _LISTS:
                 object.__setattr__(self, f.name, _as_tuple(f.name, value))
@@ -181,6 +183,15 @@ class Options:
                 values[name] = env
         return cls(**values)
 
+    def min_score_for(self, display_threshold: float) -> float:
+        """The score below which spans are left out: ``min_score`` when set, else the model's
+        ``display_threshold``.
+
+        >>> Options().min_score_for(0.2), Options(min_score=0).min_score_for(0.2)
+        (0.2, 0.0)
+        """
+        return display_threshold if self.min_score is None else self.min_score
+
     def replace(self, **changes) -> Options:
         """A copy with ``changes`` applied (None values ignored), checked again."""
         unknown = set(changes) - _FIELDS
@@ -205,7 +216,9 @@ def _deprecated_timeout(o: Options) -> None:
     if o.fetch_timeout == _DEFAULTS["fetch_timeout"]:
         object.__setattr__(o, "fetch_timeout", _coerce("fetch_timeout", o.timeout))
     object.__setattr__(o, "timeout", None)
-_TYPES = {f.name: type(f.default) for f in fields(Options)}
+#: fields whose None means "the model decides" (``min_score``: its display threshold)
+_OPTIONAL = {"min_score": float}
+_TYPES = {f.name: _OPTIONAL.get(f.name, type(f.default)) for f in fields(Options)}
 _DEFAULTS = {f.name: f.default for f in fields(Options)}
 
 
@@ -289,6 +302,8 @@ def _check(o: Options) -> None:
 
     need(bool(o.model.strip()), "model", "a model name or folder")
     for name, allowed in RANGES.items():
+        if getattr(o, name) is None and name in _OPTIONAL:
+            continue
         need(getattr(o, name) in allowed, name, str(allowed))
     try:
         codecs.lookup(o.encoding)

@@ -88,10 +88,11 @@ def analyze_document(doc: Document, options: Options, *, detector=None) -> Analy
     # --techniques named in the other taxonomy mean their counterparts in the model's
     taxonomy = getattr(detector.info, "taxonomy", "2020")
     wanted = {taxonomy_of(taxonomy).normalize(t) or t for t in options.techniques} or None
+    floor = options.min_score_for(getattr(detector.info, "display_threshold", 0.0))
     spans = tuple(
         make_span(doc.text, p.start, p.end, p.technique, p.score, taxonomy)
         for p in detector.find_spans(doc.text)
-        if p.score >= options.min_score and (wanted is None or p.technique in wanted))
+        if p.score >= floor and (wanted is None or p.technique in wanted))
     enrichment = None
     if options.enrich:
         from .enrich import enrich

@@ -45,7 +45,9 @@ def add_commands(sub) -> None:
     b.add_argument("--chunk-size", type=int, default=64,
                    help="articles per part file; a resumed run redoes at most one part per worker")
     b.add_argument("--model", help="model name or trained model folder")
-    b.add_argument("--min-score", type=float, help="drop spans scoring below this (0-1)")
+    b.add_argument("--min-score", type=float,
+                   help="drop spans scoring below this (0-1; default: the model's display "
+                        "threshold; 0 keeps every span)")
     b.add_argument("--encoding", help="text encoding of the input (default utf-8)")
     b.add_argument("--max-bytes", type=int, help="fail articles larger than this")
     b.add_argument("--threads", type=int, help="model threads per worker (default cores/workers)")

@@ -38,6 +38,8 @@ class ModelInfo(ModelRef):
     card: str | None = None  # path of MODEL_CARD.md
     #: the techniques the model speaks (config.json's "taxonomy"; absent: "2020")
     taxonomy: str = "2020"
+    #: spans scored below this are not shown unless asked for (``Options.min_score``)
+    display_threshold: float = 0.0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -120,4 +122,6 @@ def describe(model: str | os.PathLike | None = None) -> ModelInfo:
     return ModelInfo(str(cfg.get("name", entry.name)), str(cfg.get("version", "")),
                      fingerprint(entry.folder), entry.backend, str(entry.folder),
                      sum(p.stat().st_size for p in model_paths(entry.folder).values()),
-                     str(card) if card.is_file() else None, model_taxonomy(cfg))
+                     str(card) if card.is_file() else None, model_taxonomy(cfg),
+                     display_threshold=float((cfg.get("decode") or {}).get("display_threshold",
+                                                                           0.0)))

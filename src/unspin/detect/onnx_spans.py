@@ -109,7 +109,8 @@ class OnnxSpanDetector:
             fingerprint=fingerprint(folder, hashes),
             backend="onnx-spans", path=str(folder),
             size=sum(p.stat().st_size for p in model_paths(folder).values()),
-            card=str(card) if card.is_file() else None, taxonomy=model_taxonomy(cfg))
+            card=str(card) if card.is_file() else None, taxonomy=model_taxonomy(cfg),
+            display_threshold=float(cfg["decode"].get("display_threshold", 0.0)))
         self.taxonomy = self.info.taxonomy
         self.techniques = tuple(cfg["techniques"])
         unknown = [t for t in self.techniques if t not in taxonomy(self.taxonomy).ids]

@@ -57,7 +57,10 @@ _MAX_DEPTH = 3
 #: labels). A calibrated score is the estimated chance that annotators marked the passage with
 #: that technique, and it holds on unseen text: on the 124 held-out articles, 13% of v5's spans
 #: scored 0.1-0.2 and 23% of those scored 0.2-0.3 overlap a gold span of their technique,
-#: against 30-35% at 0.3-0.5 and 53% above (1,672 of 3,344 spans are under 0.3).
+#: against 30-35% at 0.3-0.5 and 53% above (1,672 of 3,344 spans are under 0.3). A model's
+#: display threshold (``decode.display_threshold``, below this) leaves out the spans under it
+#: unless ``--min-score`` asks for them; those it shows between it and this are tentative, and
+#: so is every span under it that ``--min-score 0`` brings back.
 TENTATIVE_BELOW = 0.3
 _TINT = 0.28
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$")
