@@ -10,6 +10,12 @@ it prints SI F1, TC accuracy on gold spans and full-task F1 with 95% bootstrap i
   at thresholds chosen on it (``training.validate.cross_fitted``);
 - at the model's **shipped** thresholds (tuned on the 49, so the 49's figures flatter it).
 
+A model with a display threshold (``decode.display_threshold``: spans scored below it are not
+shown by default) is scored on the spans it shows: at shipped thresholds its own threshold;
+cross-fitted, the threshold that gives the best full-task F1 on the 4 tuning folds (decoded at
+their tuned thresholds) is applied to the 5th. SI (segments before naming, technique-free)
+and TC (gold spans) do not depend on it.
+
 For every other model, the paired bootstrap interval of its difference from the baseline (the
 same resampled articles for both) for SI, TC and full task, and the ship rule's verdict:
 
@@ -54,12 +60,22 @@ from unspin.evaluate import (
 )
 from unspin.training.data import read_heldout
 from unspin.training.train_head import cpu_name
-from unspin.training.validate import FOLDS, cached_outputs, cross_fitted, decode, gold_tuples
+from unspin.training.validate import (
+    FOLDS,
+    Decoded,
+    cached_outputs,
+    cross_fitted,
+    decode,
+    fold_of,
+    gold_tuples,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 MEASURES = (("si", "SI F1"), ("tc", "TC accuracy"), ("full", "full-task F1"))
 SETTINGS = ("cross-fitted", "shipped")
 FALLBACK_MODELS = [f"minilm-spans.v{i}" for i in range(1, 6)]
+#: display thresholds tried when one is cross-fitted
+DISPLAY_GRID = [round(0.05 * i, 2) for i in range(11)]
 
 
 def default_models() -> list[str]:
@@ -103,6 +119,9 @@ def score_model(name: str, arts, cache: Path, threads: int, gold_taxonomy: str =
     t0 = time.time()
     decoded = {"shipped": {a.id: decode(pred, a, outs[a.id]) for a in arts}}
     decoded["cross-fitted"], configs = cross_fitted(pred, arts, outs)
+    shown = pred.config.display_threshold
+    if shown:
+        chosen = displayed(pred, arts, outs, decoded, configs)
     t_decode = time.time() - t0
     if tax.name != gold_taxonomy:
         decoded = {setting: in_view(d, tax) for setting, d in decoded.items()}
@@ -116,7 +135,52 @@ def score_model(name: str, arts, cache: Path, threads: int, gold_taxonomy: str =
             "fold_thresholds": [{k: getattr(c, k) for k in ("si_threshold", "si_seed",
                                                             "min_span_prob", "second_label",
                                                             "token_threshold")}
-                                for c in configs]}
+                                for c in configs]} | (
+        {"display_threshold": {"shipped": shown, "cross-fitted": chosen}} if shown else {})
+
+
+def displayed(pred, arts, outs, decoded: dict, configs) -> list[float]:
+    """Keep in ``decoded``'s full-task spans only those a model with a display threshold
+    shows: at shipped thresholds those scored at least its own; cross-fitted, those at least
+    the threshold chosen on the other folds (best full-task F1 there). Returns the chosen
+    thresholds, one per fold."""
+    from unspin.evaluate import full_scores
+    from unspin.techniques import TECHNIQUE_IDS
+
+    def scored(config):
+        pred.config = config
+        return {a.id: [(a.id, p.technique, p.start, p.end, p.score)
+                       for p in pred.detect(a.text, outs[a.id])] for a in arts}
+
+    def kept(found, ids, t):
+        return [x[:4] for i in ids for x in found[i] if x[4] >= t]
+
+    def replace_full(aid, full):
+        d = decoded_setting[aid]
+        decoded_setting[aid] = Decoded(d.si, full, d.tc)
+
+    base = pred.config
+    gold, fold = gold_tuples(arts), fold_of([a.id for a in arts])
+    chosen = []
+    try:
+        found = scored(base)
+        decoded_setting = decoded["shipped"]
+        for a in arts:
+            replace_full(a.id, kept(found, [a.id], base.display_threshold))
+        decoded_setting = decoded["cross-fitted"]
+        for k, config in enumerate(configs):
+            found = scored(config)
+            tune = [a.id for a in arts if fold[a.id] != k]
+            tune_gold = [g for g in gold if fold[g[0]] != k]
+            best = max(DISPLAY_GRID, key=lambda t: (full_scores(
+                tune_gold, kept(found, tune, t), tune, TECHNIQUE_IDS).f1, -t))
+            chosen.append(best)
+            for a in arts:
+                if fold[a.id] == k:
+                    replace_full(a.id, kept(found, [a.id], best))
+    finally:
+        pred.config = base
+    return chosen
 
 
 class Weights:
@@ -173,6 +237,10 @@ def print_model(result: dict, ivs: dict, subsets: dict, labels: dict, gold: str 
                   + "".join(f"{str(ivs[setting][sub][m]):<26}" for m, _l in MEASURES) + note)
     for k, t in enumerate(result["fold_thresholds"]):
         print(f"   fold {k + 1} tuned: " + ", ".join(f"{key} {v}" for key, v in t.items()))
+    if "display_threshold" in result:
+        d = result["display_threshold"]
+        print(f"   display threshold: shipped {d['shipped']}, cross-fitted by fold "
+              + ", ".join(str(t) for t in d["cross-fitted"]))
 
 
 def signed(iv) -> str:
@@ -268,6 +336,8 @@ def main() -> None:
              "baseline": args.baseline,
              "models": {r["name"]: {"fingerprint": r["fingerprint"], "scores": dump(ivs[r["name"]]),
                                     "fold_thresholds": r["fold_thresholds"],
+                                    **({"display_threshold": r["display_threshold"]}
+                                       if "display_threshold" in r else {}),
                                     **({"minus_baseline": dump(diffs[r["name"]]),
                                         "ship": verdict(diffs[r["name"]])[0]}
                                        if r["name"] in diffs else {})}
