@@ -174,12 +174,17 @@ def test_a_run_on_every_labelled_article_exports_an_epoch_with_its_recipes_decod
     card gives the recipe's held-out intervals from a quality.py --json file."""
     from unspin.cli import main
     from unspin.detect.registry import fingerprint
-    from unspin.training.data import read_all_labelled
+    from unspin.training.data import is_validation, read_all_labelled
 
     from .conftest import synthetic_articles
 
-    arts = [{**a, "id": str(700 + i)} for i, a in enumerate(synthetic_articles(4, 2))]
-    ptc = _ptc_folder(tmp_path / "ptc", {"train": arts[:5], "dev": arts[5:]})
+    # PTC ids are numbers: four training, two validation (by the split's rule), two development
+    held = [str(i) for i in range(700, 800) if is_validation(str(i))][:2]
+    kept = [str(i) for i in range(700, 800) if not is_validation(str(i))][:6]
+    arts = [{**a, "id": i} for a, i in zip(synthetic_articles(4, 4), kept[:4] + held)]
+    dev = [{**a, "id": i} for a, i in zip(synthetic_articles(2, 0), kept[4:])]
+    ptc = _ptc_folder(tmp_path / "ptc", {"train": arts, "dev": dev})
+    arts = arts + dev
     assert len(read_all_labelled(ptc)) == len(arts)
     base = json.loads((pinned_tiny / "teacher.json").read_text())["config"]["base"]
     run = tmp_path / "all"
@@ -221,7 +226,7 @@ def test_a_run_on_every_labelled_article_exports_an_epoch_with_its_recipes_decod
     assert config["teacher"]["checkpoint"] == "epoch-1.pt"
     assert config["teacher"]["best_epoch"] == 1
     assert config["recipe"]["fingerprint"] == fingerprint(recipe)
-    assert config["validation"]["trained_on"] and config["validation"]["train_articles"] == 6
+    assert config["validation"]["trained_on"] and config["validation"]["train_articles"] == 8
     assert config["heldout"]["minus_baseline"]["full"]["low"] == 0.01
     card = (out / "MODEL_CARD.md").read_text()
     assert "Every labelled PTC" in card and "Held-out comparison (124 articles" in card
