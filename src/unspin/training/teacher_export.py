@@ -111,6 +111,9 @@ def read_run(torch, run: Path, unfinished: bool, epoch: int = 0
         raise InputError(f"{run}: no checkpoints/best.pt; the run has no validated epoch")
     if epoch:
         history = [h for h in history if h["epoch"] <= epoch]
+        if not history or history[-1]["epoch"] != epoch:
+            raise InputError(f"{run}: epoch {epoch}'s record is not written yet (its weights "
+                             "are); try again in a minute")
     cfg = TeacherConfig(**{**config, "bio_weights": tuple(config["bio_weights"])})
     return cfg, history, best
 
