@@ -461,13 +461,16 @@ def read_heldout_scores(path: Path, recipe: dict) -> dict:
             "rule": "paired full-task interval above 0 and SI interval not below 0"}
 
 
-def _epoch_words(config: dict) -> str:
+def _epoch_lines(config: dict) -> list[str]:
     t = config["teacher"]
     if t["checkpoint"].startswith("epoch-"):
-        how = f"epoch {t['best_epoch']}, chosen on the held-out articles"
-    else:
-        how = f"best epoch {t['best_epoch']} by validation SI + TC + full-task F1"
-    return how + (", exported while the run was still training" if t["unfinished"] else "")
+        return [f"  as pretrained, upper layers and heads trained for {t['best_epoch']} epochs of "
+                f"a {t['epochs_planned']}-epoch",
+                "  learning-rate schedule (the epoch chosen on the held-out articles)."]
+    return [f"  as pretrained, upper layers and heads trained for {t['epochs_done']} of "
+            f"{t['epochs_planned']} planned epochs",
+            f"  (best epoch {t['best_epoch']} by validation SI + TC + full-task F1"
+            + (", exported while the run was still training)." if t["unfinished"] else ").")]
 
 
 def _data_lines(config: dict) -> list[str]:
@@ -478,10 +481,12 @@ def _data_lines(config: dict) -> list[str]:
                 "(training and development",
                 "  articles), nothing held out. The recipe (encoder, schedule, epoch) was chosen "
                 "on held-out",
-                f"  articles with `{r['model']}`, the same recipe trained on the training "
-                "articles alone",
-                f"  (fingerprint `{r['fingerprint'][:16]}…`); its decoding thresholds and score "
-                "map are used unchanged."]
+                f"  articles with a model of the same recipe trained on the "
+                f"{r.get('train_articles') or 'training'} training articles",
+                f"  alone (not published; fingerprint `{r['fingerprint'][:16]}…`); its decoding "
+                "thresholds and score",
+                "  map, tuned on the 49 validation articles it did not train on, are used "
+                "unchanged."]
     return [f"- PTC (SemEval-2020 Task 11) training articles: {v['train_articles']} for "
             "training,",
             f"  {v['articles']} for validation (held out when `{v['split']}`)."]
@@ -524,10 +529,11 @@ def _heldout_lines(config: dict) -> list[str]:
         return f"{d['point']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]"
 
     lines = [f"## Held-out comparison ({h['articles']} articles, 95% bootstrap intervals)", "",
-             f"Scored: `{h['model']}` (the recipe trained without these articles), thresholds "
-             "cross-fitted;",
-             f"differences paired against `{h['baseline']}`. CPU: {h['cpu']}.", "",
-             f"| measure | {h['model']} | minus {h['baseline']} |", "|---|---|---|"]
+             "Scored: the same recipe trained without these articles (fingerprint "
+             f"`{config['recipe']['fingerprint'][:16]}…`),",
+             f"thresholds cross-fitted; differences paired against `{h['baseline']}`. "
+             f"CPU: {h['cpu']}.", "",
+             f"| measure | the recipe | minus {h['baseline']} |", "|---|---|---|"]
     lines += [f"| {label} | {iv(h['scores'][k])} | {div(h['minus_baseline'][k])} |"
               for k, label in names.items()]
     return lines + ["", f"Ship rule ({h['rule']}): {'met' if h['ship'] else 'not met'}.", ""]
@@ -541,7 +547,7 @@ def _f1(m: dict, key: str) -> str:
 def write_card(out: Path, config: dict) -> None:
     """The model card of an exported teacher (replaces the student's card that
     ``tune_and_record`` writes: the encoder, training and export differ)."""
-    b, t, e = config["base_encoder"], config["teacher"], config["export"]
+    b, e = config["base_encoder"], config["export"]
     d, tr = config["decode"], config["train"]
     f = e["fidelity"]
     sizes = {n: (out / n).stat().st_size for n in config["files"]}
@@ -558,9 +564,7 @@ def write_card(out: Path, config: dict) -> None:
         f"  licence {b['licence']}; pretrained weights sha256 `{b['sha256'][:16]}…`.",
         f"  Fine-tuned as unspin's distillation teacher: lower {tr['freeze']} layers and the "
         "embeddings kept",
-        f"  as pretrained, upper layers and heads trained for {t['epochs_done']} of "
-        f"{t['epochs_planned']} planned epochs",
-        f"  ({_epoch_words(config)}).",
+        *_epoch_lines(config),
         "- Heads: a BIO tagger over 'inside any technique span', a per-technique token tagger,",
         "  and a span classifier over pooled span states plus surface cues (as the fast models).",
         f"- Long text: windows of {d['window']} word pieces every {d['stride']}, merged with",
