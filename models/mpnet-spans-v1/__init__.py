@@ -1,0 +1,1 @@
+"""The files of the unspin model mpnet-spans.v1."""
