@@ -81,7 +81,7 @@ def count(texts: dict[str, str], preds: dict[str, list], shown: float, listing: 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--models", nargs="+", default=["minilm-spans.v5", "minilm-spans.v6"])
+    ap.add_argument("--models", nargs="+", default=["minilm-spans.v5"])
     ap.add_argument("--ptc", default=str(ROOT.parent / "shared" / "data" / "ptc"))
     ap.add_argument("--showcase",
                     default=str(ROOT.parent / "shared" / "data" / "seed"

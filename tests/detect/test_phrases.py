@@ -172,16 +172,26 @@ def test_v5_decodes_as_it_did():
     assert load("minilm-spans.v5").info.display_threshold == 0.0
 
 
-def test_a_model_with_the_phrase_rules_leaves_no_cut_quotation_or_dangling_end():
-    from unspin.detect import installed_models, load
+def test_a_model_with_the_phrase_rules_leaves_no_cut_quotation_or_dangling_end(tmp_path):
+    """minilm-spans.v5's files in a folder of their own whose config switches the phrase rules
+    on (as a version carrying them would): no span cuts a quotation or dangles."""
+    import shutil
 
-    with_rules = [m.name for m in installed_models()
-                  if (c := load(m.name).predictor.config).whole_quotes and c.complete_phrases]
-    if not with_rules:
-        pytest.skip("no installed model decodes with the phrase rules")
+    from unspin.detect import load
+    from unspin.detect.registry import model_paths, resolve, sha256_file
+
+    folder = resolve("minilm-spans.v5").folder
+    config = json.loads((folder / "config.json").read_text())
+    for name in config["files"]:
+        shutil.copyfile(model_paths(folder)[name], tmp_path / name)
+        assert sha256_file(tmp_path / name) == config["files"][name]
+    config["name"], config["version"] = "phrase-rules.v1", "1"
+    config["decode"].update(whole_quotes=True, complete_phrases=True, join_fragments=True)
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    (tmp_path / "MODEL_CARD.md").write_text("test model\n")
+    spans = load(tmp_path, threads=1).find_spans(SAMPLE)
+    plain = load("minilm-spans.v5", threads=1).find_spans(SAMPLE)
     quotes = ph.quotations(SAMPLE)
-    for name in with_rules:
-        spans = load(name, threads=1).find_spans(SAMPLE)
-        assert spans
-        assert not [p for p in spans if ph.cuts_quote(SAMPLE, p.start, p.end, quotes)], name
-        assert not [p for p in spans if ph.dangles(SAMPLE, p.start, p.end)], name
+    assert spans and spans != plain  # the rules changed something
+    assert not [p for p in spans if ph.cuts_quote(SAMPLE, p.start, p.end, quotes)]
+    assert not [p for p in spans if ph.dangles(SAMPLE, p.start, p.end)]

@@ -1,4 +1,4 @@
-"""The shipped minilm-spans.v2 to v6: their decode rules hold on real output, short inputs
+"""The shipped minilm-spans.v2 to v5: their decode rules hold on real output, short inputs
 behave, and every earlier version stays available by name."""
 
 import json
@@ -14,8 +14,7 @@ V2 = "minilm-spans.v2"
 V3 = "minilm-spans.v3"
 V4 = "minilm-spans.v4"
 V5 = "minilm-spans.v5"
-V6 = "minilm-spans.v6"
-RULED = [V2, V3, V4, V5, V6]  # the models whose config switches the decode rules on
+RULED = [V2, V3, V4, V5]  # the models whose config switches the decode rules on
 
 NEUTRAL = [
     "The city council met on Tuesday to discuss the budget for next year.",
@@ -82,7 +81,7 @@ def test_v5_span_classifier_learnt_the_teachers_span_labels_over_v4s_encoder():
     assert "technique probabilities of a teacher's span classifier" in card
 
 
-@pytest.mark.parametrize("name", [V4, V5, V6])
+@pytest.mark.parametrize("name", [V4, V5])
 def test_finds_a_mocking_title_as_name_calling(name):
     text = ("Maybe someone should remind Kerry that the Decider in Chief Obama reiterated the "
             "\"Assad must go\" trope less than two weeks ago. The commander-in-chief spoke.")

@@ -30,7 +30,6 @@ PUBLISHED = {
     "minilm-spans.v3": "3ce677182687dbad4a378654399a6c1f1f9596e03e866eebcd87aabaeb4f4a72",
     "minilm-spans.v4": "fb36fc6a4c64633542c68274cdc28c0053abfe14fbbf1a9798b962a53874a460",
     "minilm-spans.v5": "de0e4b4d4f5407fff9870b9dfd933536ff0eef2584edf23fd571bd968be57300",
-    "minilm-spans.v6": "e21013dc21062ec0225f06ed8bac3394c26315928f25ce3dc3d871b8112135c2",
     "mpnet-spans.v1": "e441750eeea0c5a50dcf4d09b94acdcda54dbde400c7d55b2cdf900b79e30c6f",
 }
 

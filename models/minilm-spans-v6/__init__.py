@@ -1,1 +1,0 @@
-"""The files of the unspin model minilm-spans.v6."""
