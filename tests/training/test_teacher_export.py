@@ -229,7 +229,8 @@ def test_a_run_on_every_labelled_article_exports_an_epoch_with_its_recipes_decod
     assert config["validation"]["trained_on"] and config["validation"]["train_articles"] == 8
     assert config["heldout"]["minus_baseline"]["full"]["low"] == 0.01
     card = (out / "MODEL_CARD.md").read_text()
-    assert "Every labelled PTC" in card and "Held-out comparison (124 articles" in card
+    assert "Every labelled PTC" in card and "the recipe" in card
+    assert "Held-out articles (124, 95% bootstrap" in card
     assert "+0.020 [+0.010, +0.030]" in card and "Ship rule" in card
 
     # a benchmark file that never scored the recipe is refused

@@ -305,9 +305,11 @@ def _v2_method(cfg, extra: dict, decode: dict) -> list[str]:
     return lines
 
 
-def _heldout_lines(h: dict | None) -> list[str]:
+def heldout_lines(h: dict | None, about: list[str] | None = None,
+                  column: str = "this model") -> list[str]:
     """Scores on the 124 held-out articles with intervals and the ship rule's verdict, from
-    ``benchmarks/quality.py --json`` (``extra["heldout"]``)."""
+    ``benchmarks/quality.py --json`` (``extra["heldout"]``); ``about`` replaces the lines that
+    say what was scored, ``column`` names the scored model in the table."""
     if not h:
         return []
 
@@ -315,12 +317,13 @@ def _heldout_lines(h: dict | None) -> list[str]:
         return f"{d['point']:{sign}.3f} [{d['low']:{sign}.3f}, {d['high']:{sign}.3f}]"
 
     names = {"si": "SI F1", "tc": "TC accuracy", "full": "full-task F1"}
-    lines = [f"## Held-out articles ({h['articles']}, 95% bootstrap intervals)", "",
-             "The 49 validation and 75 SemEval-2020 development articles, no model trained on",
-             "them; decoding thresholds (and the display threshold) cross-fitted over 5 folds;",
+    about = about or [
+        "The 49 validation and 75 SemEval-2020 development articles, no model trained on",
+        "them; decoding thresholds (and the display threshold) cross-fitted over 5 folds;"]
+    lines = [f"## Held-out articles ({h['articles']}, 95% bootstrap intervals)", "", *about,
              f"differences paired against `{h['baseline']}` (`benchmarks/quality.py`). "
              f"CPU: {h['cpu']}.", "",
-             f"| measure | this model | minus {h['baseline']} |", "|---|---|---|"]
+             f"| measure | {column} | minus {h['baseline']} |", "|---|---|---|"]
     lines += [f"| {label} | {iv(h['scores'][k])} | {iv(h['minus_baseline'][k], '+')} |"
               for k, label in names.items()]
     return lines + ["", f"Ship rule ({h['rule']}): {'met' if h['ship'] else 'not met'}.", ""]
@@ -590,7 +593,7 @@ def write_card(out: Path, cfg, extra: dict, decode: dict, techniques=None) -> No
         "",
         *_baseline_lines(cfg, m),
         *_calibration_lines(m.get("calibration")),
-        *_heldout_lines(extra.get("heldout")),
+        *heldout_lines(extra.get("heldout")),
         "## Known limits",
         "- Trained on 2017-2019 English news from 48 outlets, mostly US politics; other domains,",
         "  genres and languages are out of scope and will be less accurate.",

@@ -43,7 +43,14 @@ from ..detect.registry import fingerprint, read_config, sha256_file
 from ..detect.windows import tokenize, windows
 from ..errors import InputError, ModelError, require
 from .data import read_all_labelled, split_articles
-from .export import OPSET, export_onnx, full_name, tune_and_record, write_config
+from .export import (
+    OPSET,
+    export_onnx,
+    full_name,
+    heldout_lines,
+    tune_and_record,
+    write_config,
+)
 from .package import folder_name, write_packaging
 from .tagger import head_params, open_tokenizer, special_ids
 from .teacher import TEACHER_SHA256, TeacherConfig, teacher_dir, teacher_model
@@ -517,26 +524,12 @@ def _validation_lines(config: dict) -> list[str]:
 
 def _heldout_lines(config: dict) -> list[str]:
     """The recipe's scores on the held-out articles with intervals (``--heldout``)."""
-    h = config.get("heldout")
-    if not h:
+    if not config.get("heldout"):
         return []
-    names = {"si": "SI F1", "tc": "TC accuracy", "full": "full-task F1"}
-
-    def iv(d):
-        return f"{d['point']:.3f} [{d['low']:.3f}, {d['high']:.3f}]"
-
-    def div(d):
-        return f"{d['point']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]"
-
-    lines = [f"## Held-out comparison ({h['articles']} articles, 95% bootstrap intervals)", "",
-             "Scored: the same recipe trained without these articles (fingerprint "
-             f"`{config['recipe']['fingerprint'][:16]}…`),",
-             f"thresholds cross-fitted; differences paired against `{h['baseline']}`. "
-             f"CPU: {h['cpu']}.", "",
-             f"| measure | the recipe | minus {h['baseline']} |", "|---|---|---|"]
-    lines += [f"| {label} | {iv(h['scores'][k])} | {div(h['minus_baseline'][k])} |"
-              for k, label in names.items()]
-    return lines + ["", f"Ship rule ({h['rule']}): {'met' if h['ship'] else 'not met'}.", ""]
+    return heldout_lines(config["heldout"], column="the recipe", about=[
+        "Scored: the same recipe trained without these articles (fingerprint "
+        f"`{config['recipe']['fingerprint'][:16]}…`),",
+        "thresholds cross-fitted over 5 folds;"])
 
 
 def _f1(m: dict, key: str) -> str:
