@@ -37,7 +37,8 @@ no token (whitespace only) is left out, and the attrs lists follow the spans tha
 ``attrs`` lists line up with the group as set: filter the spans and the lists together.
 
 Config (``[components.unspin]``): ``model`` (a registered name or a folder; null = unspin's
-default model), ``min_score`` (drop spans below it, 0-1) and ``enrich`` (quotes, targets,
+default model), ``min_score`` (drop spans below it, 0-1; null = the model's display threshold,
+every span for a model without one) and ``enrich`` (quotes, targets,
 claims). The model is loaded when the component is made, so a bad name fails at ``add_pipe``.
 """
 
@@ -65,8 +66,8 @@ ENRICH_GROUPS = ("unspin_quotes", "unspin_targets", "unspin_claims")
 class UnspinComponent:
     """Finds technique spans (and quotes, targets, claims) in each doc; see the module."""
 
-    def __init__(self, name: str = GROUP, *, model: str | None = None, min_score: float = 0.0,
-                 enrich: bool = True) -> None:
+    def __init__(self, name: str = GROUP, *, model: str | None = None,
+                 min_score: float | None = None, enrich: bool = True) -> None:
         self.name = name
         self.options = Options.resolve(model=model, min_score=min_score, enrich=enrich)
         self.detector = load_detector(self.options)
@@ -128,10 +129,10 @@ def _tokens(doc: Doc, start: int, end: int, **labels) -> Span | None:
 
 @Language.factory(
     "unspin",
-    default_config={"model": None, "min_score": 0.0, "enrich": True},
+    default_config={"model": None, "min_score": None, "enrich": True},
     assigns=["doc.spans"],
 )
-def make_unspin(nlp: Language, name: str, model: str | None, min_score: float,
+def make_unspin(nlp: Language, name: str, model: str | None, min_score: float | None,
                 enrich: bool) -> UnspinComponent:
     """The ``unspin`` component: ``nlp.add_pipe("unspin", config={...})``."""
     return UnspinComponent(name, model=model, min_score=min_score, enrich=enrich)

@@ -71,8 +71,10 @@ def _no_default(schema: dict) -> None:
 class AnalyzeOptions(BaseModel):
     # strict: "0.5" is not a number and "false" not a boolean (a client bug, not a choice)
     model_config = ConfigDict(extra="forbid", title="Options", strict=True)
-    min_score: float = Field(0.0, **RANGES["min_score"].bounds(),
-                             description="drop spans below this (0-1)")
+    min_score: float | None = Field(
+        None, **RANGES["min_score"].bounds(),
+        description="drop spans below this (0-1); default: the model's display threshold "
+        "(a model without one shows every span); 0 keeps every span")
     techniques: list[str] | None = Field(
         None, description="keep only these techniques (ids from GET /v1/techniques)")
     kind: Literal["text", "markdown"] | None = Field(
