@@ -97,6 +97,24 @@ def shots(tmp_path) -> Path:
     return folder
 
 
+def asgi_request(app, method: str, path: str, **kw):
+    """One request to an ASGI ``app`` in process (no socket), from sync test code: an
+    ``httpx.Response``. Runs the client in a thread of its own, so it also works where an event
+    loop is already running."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    async def go():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+            return await c.request(method, path, **kw)
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, go()).result()
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as s:

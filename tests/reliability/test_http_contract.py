@@ -2,11 +2,9 @@
 a valid OpenAPI document, schema refusals as 422, NUL and a lone byte-order mark as 400, strict
 option types, no CLI flag in any message, CORS headers on answers given before the app."""
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 
+from tests.conftest import asgi_request as send
 from unspin.options import Options
 from unspin.server import create_app
 
@@ -19,16 +17,6 @@ ORIGIN = "https://newsroom.example"
 @pytest.fixture(scope="module")
 def app():
     return create_app(Options(max_text_bytes=50_000, cors_origins=(ORIGIN,)))
-
-
-def send(app, method, path, **kw) -> httpx.Response:
-    async def go():
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
-            return await c.request(method, path, **kw)
-
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, go()).result()
 
 
 def refs(node):

@@ -2,16 +2,15 @@
 result), never a 500, never a traceback, exactly one access-log line and no error log; URL
 refusals name neither a resolved private address nor a CLI flag."""
 
-import asyncio
 import gzip
 import logging
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 pytest.importorskip("fastapi", reason="needs unspin[serve]")
 httpx = pytest.importorskip("httpx")
 
+from tests.conftest import asgi_request as send
 from unspin.options import Options
 from unspin.server import create_app
 
@@ -24,16 +23,6 @@ JSON = {"content-type": "application/json"}
 @pytest.fixture(scope="module")
 def app():
     return create_app(Options(max_text_bytes=CAP, timeout=2.0))
-
-
-def send(app, method, path, **kw) -> httpx.Response:
-    async def go():
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
-            return await c.request(method, path, **kw)
-
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, go()).result()
 
 
 def check_one_clear_answer(r: httpx.Response, caplog, ok=(400, 413, 422)) -> str:

@@ -17,25 +17,11 @@ import urllib.request
 
 import pytest
 
+from tests.conftest import asgi_request as asgi
 from unspin.cli import main
 from unspin.options import Options
 
 KEY = "s3cret-key"
-
-
-def asgi(app, method: str, path: str, **kw):
-    import asyncio
-    from concurrent.futures import ThreadPoolExecutor
-
-    import httpx
-
-    async def go():
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
-            return await c.request(method, path, **kw)
-
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, go()).result()
 
 
 @pytest.mark.parametrize("path", [

@@ -4,9 +4,7 @@ lists them (headless Chromium)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,7 @@ import pytest
 pytest.importorskip("fastapi", reason="needs unspin[serve]")
 httpx = pytest.importorskip("httpx")
 
+from tests.conftest import asgi_request as call  # noqa: E402
 from unspin.detect import registry  # noqa: E402
 from unspin.options import Options  # noqa: E402
 from unspin.server import create_app  # noqa: E402
@@ -21,16 +20,6 @@ from unspin.server.models import available, hint  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCURATE = "mpnet-spans.v1"
-
-
-def call(app, method, path, **kw):
-    async def go():
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
-            return await c.request(method, path, **kw)
-
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, go()).result()
 
 
 @pytest.fixture
