@@ -263,13 +263,21 @@ def cmd_train(args) -> int:
     def on_epoch(m: dict) -> None:
         if "si" in m:  # the whole model, validated on the SemEval measures
             line = _f1_line(m)
+        elif "val_loss" not in m:  # --all-labelled: nothing left to validate on
+            line = f"not validated (all articles trained on, {m['seconds']:.0f} s)"
         else:  # a span classifier over a frozen encoder (--init-from)
             line = (f"train loss {m['train_loss']:.4f}  validation loss {m['val_loss']:.4f}  "
                     f"accuracy {m['val_accuracy']:.4f}")
         print(f"epoch {m['epoch']}: {line}", file=sys.stderr, flush=True)
 
     metrics = train(args.data, args.out, cfg, progress=not args.quiet, on_epoch=on_epoch,
-                    corrections=args.corrections)
+                    corrections=args.corrections, decode_from=args.decode_from,
+                    heldout=args.heldout)
+    if metrics.get("exported") is False:
+        print(f"{metrics['epochs']} epochs trained on every labelled article into {args.out}; "
+              "export the epoch its recipe chose by running the same command again with "
+              "--decode-from RECIPE_MODEL")
+        return 0
     print(f"model {cfg.name}.v{cfg.version} written to {args.out}: SI F1 "
           f"{metrics['si']['f1']:.4f}, TC F1 {metrics['tc']['f1']:.4f}, full-task F1 "
           f"{metrics['full']['f1']:.4f}")
@@ -584,6 +592,15 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--unlabelled-limit", dest="unlabelled_limit", type=_whole(0), metavar="N",
                     help="use only the first N unlabelled articles")
     tr.add_argument("--lr-heads", dest="lr_heads", type=_positive, help="head learning rate")
+    tr.add_argument("--all-labelled", dest="all_labelled", action="store_true", default=None,
+                    help="train on every labelled article (training and development), nothing "
+                    "validated: the shipped retrain of a recipe chosen on held-out articles")
+    tr.add_argument("--decode-from", dest="decode_from", metavar="MODEL_DIR",
+                    help="with --all-labelled: the model exported from the same recipe's "
+                    "held-out run; its chosen epoch and its decoding are taken, and the run "
+                    "stops at that epoch")
+    tr.add_argument("--heldout", metavar="JSON", help="with --decode-from: the "
+                    "benchmarks/quality.py --json that scored that model, for the card")
     tr.add_argument("--threads", type=_setting("threads"), help="torch threads (default all cores)")
     tr.add_argument("--quiet", action="store_true", help="no progress bar")
     tr.set_defaults(func=cmd_train)

@@ -42,3 +42,16 @@ def synthetic_jsonl():
     def make(**kw):
         return "\n".join(json.dumps(a) for a in synthetic_articles(**kw)) + "\n"
     return make
+
+
+def ptc_folder(root, arts_by_part):
+    """A PTC-layout folder: ``<part>-articles/article<ID>.txt`` and TC labels per part."""
+    for part, arts in arts_by_part.items():
+        (root / f"{part}-articles").mkdir(parents=True)
+        labels = root / f"{part}-labels-task2-technique-classification"
+        labels.mkdir()
+        for a in arts:
+            (root / f"{part}-articles" / f"article{a['id']}.txt").write_text(a["text"])
+            (labels / f"article{a['id']}.task2-TC.labels").write_text("".join(
+                f"{a['id']}\t{s['technique']}\t{s['start']}\t{s['end']}\n" for s in a["spans"]))
+    return root

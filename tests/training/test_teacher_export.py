@@ -154,19 +154,6 @@ def test_a_tensor_over_the_file_limit_is_refused_and_nothing_left(pinned_tiny, t
     assert not out.exists()  # a failed export leaves no half-written model
 
 
-def _ptc_folder(root, arts_by_part):
-    """A PTC-layout folder: ``<part>-articles/article<ID>.txt`` and TC labels per part."""
-    for part, arts in arts_by_part.items():
-        (root / f"{part}-articles").mkdir(parents=True)
-        labels = root / f"{part}-labels-task2-technique-classification"
-        labels.mkdir()
-        for a in arts:
-            (root / f"{part}-articles" / f"article{a['id']}.txt").write_text(a["text"])
-            (labels / f"article{a['id']}.task2-TC.labels").write_text("".join(
-                f"{a['id']}\t{s['technique']}\t{s['start']}\t{s['end']}\n" for s in a["spans"]))
-    return root
-
-
 def test_a_run_on_every_labelled_article_exports_an_epoch_with_its_recipes_decoding(
         pinned_tiny, tmp_path, capsys):
     """The shipped retrain: trained on training + development articles, nothing validated;
@@ -176,14 +163,14 @@ def test_a_run_on_every_labelled_article_exports_an_epoch_with_its_recipes_decod
     from unspin.detect.registry import fingerprint
     from unspin.training.data import is_validation, read_all_labelled
 
-    from .conftest import synthetic_articles
+    from .conftest import ptc_folder, synthetic_articles
 
     # PTC ids are numbers: four training, two validation (by the split's rule), two development
     held = [str(i) for i in range(700, 800) if is_validation(str(i))][:2]
     kept = [str(i) for i in range(700, 800) if not is_validation(str(i))][:6]
     arts = [{**a, "id": i} for a, i in zip(synthetic_articles(4, 4), kept[:4] + held)]
     dev = [{**a, "id": i} for a, i in zip(synthetic_articles(2, 0), kept[4:])]
-    ptc = _ptc_folder(tmp_path / "ptc", {"train": arts, "dev": dev})
+    ptc = ptc_folder(tmp_path / "ptc", {"train": arts, "dev": dev})
     arts = arts + dev
     assert len(read_all_labelled(ptc)) == len(arts)
     base = json.loads((pinned_tiny / "teacher.json").read_text())["config"]["base"]

@@ -147,3 +147,71 @@ def test_span_classifier_over_a_frozen_encoder(tmp_path, capsys, synthetic_jsonl
     assert config["name"] == "smoke-head.v1" and config["decode"]["span_signals"]
     for p in OnnxSpanDetector(out).find_spans("Only a traitor would trust the corrupt regime."):
         assert 0 <= p.start < p.end <= 46
+
+
+@pytest.mark.slow
+def test_a_recipe_retrained_on_every_article_takes_its_epoch_and_decoding(tmp_path, capsys):
+    """`train --all-labelled`: the recipe's held-out run chooses the epoch and tunes the
+    decoding; the retrain on training + development articles keeps every epoch, exports the
+    chosen one with that decoding unchanged, and its card names the recipe."""
+    from unspin.cli import main
+    from unspin.detect.registry import fingerprint
+    from unspin.training.data import is_validation
+
+    from .conftest import ptc_folder, synthetic_articles
+
+    held = [str(i) for i in range(700, 800) if is_validation(str(i))][:2]
+    kept = [str(i) for i in range(700, 800) if not is_validation(str(i))][:6]
+    arts = [{**a, "id": i} for a, i in zip(synthetic_articles(4, 4), kept[:4] + held)]
+    dev = [{**a, "id": i} for a, i in zip(synthetic_articles(2, 0), kept[4:])]
+    ptc = ptc_folder(tmp_path / "ptc", {"train": arts, "dev": dev})
+    settings = ["--epochs", "2", "--batch-size", "8", "--threads", "2", "--quiet"]
+    recipe = tmp_path / "recipe"
+    assert main(["train", str(ptc), "--out", str(recipe), "--name", "tiny-spans", *settings]) == 0
+    capsys.readouterr()
+    rconf = json.loads((recipe / "config.json").read_text())
+    chosen = max(rconf["validation"]["history"], key=lambda h: h["select"])["epoch"]
+    # every epoch's weights are kept, and no second copy of the best
+    kept_files = {p.name for p in (recipe / "checkpoints").iterdir()}
+    assert {"epoch-1.pt", "epoch-2.pt"} <= kept_files and "best.pt" not in kept_files
+
+    run = tmp_path / "all"
+    args = ["train", str(ptc), "--out", str(run), "--name", "tiny-spans", "--version", "2",
+            "--all-labelled", *settings]
+    assert main(args) == 0
+    printed = capsys.readouterr()
+    assert "not validated" in printed.err and "--decode-from" in printed.out
+    assert {"epoch-1.pt", "epoch-2.pt"} <= {p.name for p in (run / "checkpoints").iterdir()}
+    assert not (run / "config.json").exists()  # nothing to tune on: not exported
+
+    # the retrain must be the recipe's: other settings are refused, naming the difference
+    code = main(["train", str(ptc), "--out", str(tmp_path / "other"), "--name", "x",
+                 "--all-labelled", "--decode-from", str(recipe), "--seed", "7", *settings])
+    err = capsys.readouterr().err
+    assert code == 2 and "seed=13" in err and "Traceback" not in err
+    assert not (tmp_path / "other").exists()
+    assert main(["train", str(ptc), "--out", str(tmp_path / "y"), "--name", "y",
+                 "--decode-from", str(recipe), *settings]) == 2
+    assert "--all-labelled" in capsys.readouterr().err
+
+    point, diff = {"point": 0.3, "low": 0.2, "high": 0.4}, {"point": 0.02, "low": 0.01,
+                                                            "high": 0.03}
+    bench = tmp_path / "quality.json"
+    bench.write_text(json.dumps({"cpu": "test CPU", "articles": {"all": 124}, "baseline": "b.v5",
+                                 "models": {"r": {"fingerprint": fingerprint(recipe),
+                                                  "scores": {"cross-fitted": {"all": {
+                                                      k: point for k in ("si", "tc", "full")}}},
+                                                  "minus_baseline": {"cross-fitted": {"all": {
+                                                      k: diff for k in ("si", "tc", "full")}}},
+                                                  "ship": True}}}))
+    assert main([*args, "--decode-from", str(recipe), "--heldout", str(bench)]) == 0
+    assert "model tiny-spans.v2 written to" in capsys.readouterr().out
+    config = json.loads((run / "config.json").read_text())
+    assert config["decode"] == rconf["decode"]  # thresholds and score map unchanged
+    assert config["recipe"]["epoch"] == chosen and len(config["validation"]["history"]) == chosen
+    assert config["recipe"]["fingerprint"] == fingerprint(recipe)
+    assert config["validation"]["trained_on"] and config["validation"]["train_articles"] == 8
+    card = (run / "MODEL_CARD.md").read_text()
+    assert "Every labelled PTC" in card and f"its epoch ({chosen})" in card
+    assert "+0.020 [+0.010, +0.030]" in card and "Ship rule" in card
+    assert "trained on: a floor for the runtime" in card

@@ -94,6 +94,10 @@ class TrainConfig:
     #: the techniques the model learns: "2020" (SemEval-2020, 14) or "2023" (SemEval-2023, 23;
     #: labels in the 2023 names, e.g. the ``train-labels/`` of a SemEval-2023 folder)
     taxonomy: str = "2020"
+    #: train on every labelled article (training, validation and development: 446 in PTC),
+    #: nothing validated; the epoch exported and the decoding come from the same recipe's
+    #: held-out run (``train(..., decode_from=MODEL)``)
+    all_labelled: bool = False
     seed: int = 13
     max_steps: int = 0  # >0: stop after this many optimizer steps (smoke runs)
     limit_articles: int = 0  # >0: use only this many training articles (smoke runs)

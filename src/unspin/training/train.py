@@ -11,6 +11,7 @@ the tokenizer, thresholds tuned on validation, and a model card (``export``). Wi
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import random
@@ -26,8 +27,8 @@ from ..detect import spans as sp
 from ..detect.predictor import DecodeConfig
 from ..errors import ConfigError, InputError, require
 from ..techniques import taxonomy
-from .data import LabeledArticle, split_articles
-from .export import export_model
+from .data import LabeledArticle, read_all_labelled, split_articles
+from .export import export_model, export_retrained
 from .soft import distillation_record, read_unlabelled
 from .tagger import (
     DocData,
@@ -135,8 +136,39 @@ def learnt_techniques(taxonomy_name: str, arts: list[LabeledArticle]) -> tuple[s
 
 def _trained_by(config: dict) -> dict:
     """The settings that shape the weights (not those applied only at export); a checkpoint
-    made before there was a choice of taxonomy learned the 2020 one."""
-    return {"taxonomy": "2020", **{k: v for k, v in config.items() if k not in ("decode_rules",)}}
+    made before there was a choice of taxonomy learned the 2020 one, and one made before
+    ``all_labelled`` existed was validated."""
+    return {"taxonomy": "2020", "all_labelled": False,
+            **{k: v for k, v in config.items() if k not in ("decode_rules", "threads")}}
+
+
+#: settings a recipe's retrain on every article may differ in from the recipe's held-out run
+_NOT_RECIPE = ("name", "version", "threads", "all_labelled", "decode_rules")
+
+
+def read_recipe(decode_from: str | Path, cfg: TrainConfig) -> dict:
+    """The config of the model exported from a recipe's held-out run (``decode_from``), with
+    ``"epoch"``, the epoch that run chose on validation, and ``"fingerprint"``. A run on every
+    labelled article takes that epoch's weights and that model's decoding; its training
+    settings must be the recipe's, so a mismatch is refused naming the first difference."""
+    from ..detect.registry import fingerprint, read_config
+
+    folder = Path(decode_from)
+    recipe = read_config(folder)
+    history = [h for h in (recipe.get("validation") or {}).get("history") or [] if "select" in h]
+    trained = recipe.get("train")
+    if not history or not isinstance(trained, dict) or trained.get("init_from"):
+        raise InputError(f"{folder}: not a model exported by 'unspin train' with per-epoch "
+                         "validation (its recipe and chosen epoch are not recorded)")
+    # compared as the config records them (JSON: tuples read back as lists)
+    mine, theirs = json.loads(json.dumps(_trained_by(asdict(cfg)))), _trained_by(trained)
+    for key in sorted(set(mine) | set(theirs)):
+        if key not in _NOT_RECIPE and mine.get(key) != theirs.get(key):
+            raise ConfigError(f"{folder} was trained with {key}={theirs.get(key)!r}, this run "
+                              f"with {mine.get(key)!r}: a retrain uses its recipe's settings")
+    recipe["epoch"] = int(max(history, key=lambda h: h["select"])["epoch"])
+    recipe["fingerprint"] = fingerprint(folder)
+    return recipe
 
 
 def check_name(name: str, version: str) -> str:
@@ -158,7 +190,8 @@ def check_name(name: str, version: str) -> str:
 
 def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = False,
           on_epoch: Callable[[dict], None] | None = None,
-          corrections: str | Path | None = None) -> dict:
+          corrections: str | Path | None = None, decode_from: str | Path | None = None,
+          heldout: str | Path | None = None) -> dict:
     """Train on labelled data (PTC folder or JSONL), export the runtime model into ``out``.
 
     ``cfg.name`` names the new model. Resumes from ``out/checkpoints/last.pt`` when present.
@@ -166,6 +199,12 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
     validation. ``corrections``: a reviewers' corrections file (``unspin review import``)
     whose articles join the training articles; it needs ``cfg.init_from``, the base model
     (``train_head``). Returns the validation metrics of the exported model.
+
+    ``cfg.all_labelled`` trains on every labelled article; such a run is exported only with
+    ``decode_from``, the model of the same recipe's held-out run: its chosen epoch's weights
+    are taken (every epoch's are kept, ``checkpoints/epoch-N.pt``) and its decoding, unchanged;
+    ``heldout`` (a ``benchmarks/quality.py --json`` file scoring that model) goes on the card.
+    Without ``decode_from`` it trains and returns ``{"exported": False, "epochs": N}``.
     """
     check_name(cfg.name, cfg.version)
     DecodeConfig.check_rules(cfg.decode_rules)
@@ -177,6 +216,20 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
     if corrections and not cfg.init_from:
         raise ConfigError("--corrections needs --init-from BASE_MODEL: the corrections train a "
                           "new span classifier over that model's frozen encoder")
+    if cfg.all_labelled and (cfg.init_from or corrections):
+        raise ConfigError("--all-labelled retrains a whole model's recipe; it does not go with "
+                          "--init-from or --corrections")
+    if (decode_from or heldout) and not cfg.all_labelled:
+        raise ConfigError("--decode-from and --heldout export a run on every labelled article "
+                          "(--all-labelled)")
+    if heldout and not decode_from:
+        raise ConfigError("--heldout goes with --decode-from (the scores are the recipe "
+                          "model's)")
+    recipe = read_recipe(decode_from, cfg) if decode_from else None
+    if recipe is not None and heldout:
+        from .teacher_export import read_heldout_scores
+
+        recipe["heldout"] = read_heldout_scores(Path(heldout), recipe)
     if cfg.init_from:
         return train_head(data, out, cfg, on_epoch, corrections=corrections)
     torch = require("torch", "train")
@@ -186,8 +239,13 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
     tokenizer = open_tokenizer(base)
     cls_id, sep_id = special_ids(tokenizer)
 
-    train_arts, val_arts = split_articles(data, cfg.val_percent, cfg.limit_articles,
-                                          cfg.taxonomy)
+    if cfg.all_labelled:
+        train_arts, val_arts = read_all_labelled(data, cfg.taxonomy), []
+        if cfg.limit_articles:
+            train_arts = train_arts[:cfg.limit_articles]
+    else:
+        train_arts, val_arts = split_articles(data, cfg.val_percent, cfg.limit_articles,
+                                              cfg.taxonomy)
     techniques = learnt_techniques(cfg.taxonomy, train_arts)
     docs = [prepare(a, tokenizer, cfg.distill_from, techniques=techniques) for a in train_arts]
     n_unlabelled = 0
@@ -232,7 +290,9 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
         log.info("resumed at epoch %d, step %d", state["epoch"], state["step"])
 
     decode = DecodeConfig(window=cfg.window, stride=cfg.stride)
-    while state["epoch"] < cfg.epochs and not (cfg.max_steps and state["step"] >= cfg.max_steps):
+    # a retrain stops at the epoch its recipe chose (the schedule stays the recipe's)
+    stop = min(cfg.epochs, recipe["epoch"]) if recipe is not None else cfg.epochs
+    while state["epoch"] < stop and not (cfg.max_steps and state["step"] >= cfg.max_steps):
         epoch = state["epoch"]
         model.train()
         order = np.random.RandomState(cfg.seed + epoch).permutation(len(wins))
@@ -263,18 +323,25 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
             run_loss = 0.9 * run_loss + 0.1 * loss.item() if b else loss.item()
             bar.set_postfix(loss=f"{run_loss:.3f}", tok_s=f"{tokens / (time.time() - t0):.0f}")
         model.eval()
-        metrics, tuned = validate(torch_predictor(torch, model, tokenizer, decode, cfg.bf16),
-                                  val_arts, tune=True)
+        seconds = round(time.time() - t0, 1)
+        if val_arts:
+            metrics, _tuned = validate(torch_predictor(torch, model, tokenizer, decode, cfg.bf16),
+                                       val_arts, tune=True)
+            log.info("epoch %d: SI F1 %.3f  TC F1 %.3f  full F1 %.3f", epoch + 1,
+                     metrics["si"]["f1"], metrics["tc"]["f1"], metrics["full"]["f1"])
+        else:  # every labelled article trained on: nothing to validate or choose by
+            metrics = {"select": float(epoch + 1)}
         metrics["epoch"] = epoch + 1
-        metrics["seconds"] = round(time.time() - t0, 1)
+        metrics["seconds"] = seconds
         state["history"].append(metrics)
-        log.info("epoch %d: SI F1 %.3f  TC F1 %.3f  full F1 %.3f", epoch + 1,
-                 metrics["si"]["f1"], metrics["tc"]["f1"], metrics["full"]["f1"])
         if on_epoch is not None:
             on_epoch(metrics)
+        # every epoch's weights stay (the run's state names the best), so a recipe's epoch,
+        # chosen on held-out articles, can be taken from a run on all of them
+        torch.save(model.state_dict(), ckpt_dir / f"epoch-{epoch + 1}.pt")
         if metrics["select"] > state["best"]:
             state["best"] = metrics["select"]
-            torch.save(model.state_dict(), ckpt_dir / "best.pt")
+            state["best_epoch"] = epoch + 1
         state["epoch"] += 1
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(),
                     "sched": sched.state_dict(), "state": state, "config": asdict(cfg),
@@ -282,11 +349,26 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
                     "torch_rng": torch.get_rng_state()}, last.with_suffix(".tmp"))
         os.replace(last.with_suffix(".tmp"), last)
 
-    model.load_state_dict(torch.load(ckpt_dir / "best.pt", weights_only=True))
+    if cfg.all_labelled and recipe is None:
+        return {"exported": False, "epochs": state["epoch"]}
+    if recipe is not None:
+        chosen = ckpt_dir / f"epoch-{recipe['epoch']}.pt"
+    elif "best_epoch" in state:
+        chosen = ckpt_dir / f"epoch-{state['best_epoch']}.pt"
+    else:  # a run begun before every epoch was kept wrote its best epoch's weights apart
+        chosen = ckpt_dir / "best.pt"
+    if not chosen.is_file():
+        raise InputError(f"{chosen}: not written (the run stopped before that epoch)")
+    model.load_state_dict(torch.load(chosen, weights_only=True))
     model.eval()
     distillation = None
     if cfg.distill_from:
         distillation = distillation_record(cfg.distill_from, cfg.distill_weight, n_unlabelled)
+    if recipe is not None:
+        check_arts = split_articles(data, cfg.val_percent, cfg.limit_articles, cfg.taxonomy)[1]
+        return export_retrained(torch, model, tokenizer, base, out, cfg, recipe,
+                                state["history"][:recipe["epoch"]], len(train_arts),
+                                check_arts, distillation=distillation)
     return export_model(torch, model, tokenizer, base, out, cfg, val_arts, state["history"],
                         n_train=len(train_arts), multiword=sp.multiword_techniques(train_arts),
                         distillation=distillation)
