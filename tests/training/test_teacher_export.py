@@ -180,7 +180,8 @@ def test_a_run_on_every_labelled_article_exports_an_epoch_with_its_recipes_decod
                  "--all-labelled"]) == 0
     printed = capsys.readouterr()
     assert "not validated" in printed.err and "every labelled article" in printed.out
-    assert {"epoch-1.pt", "epoch-2.pt"} <= {p.name for p in (run / "checkpoints").iterdir()}
+    kept = {p.name for p in (run / "checkpoints").iterdir()}
+    assert {"epoch-1.pt", "epoch-2.pt"} <= kept and "best.pt" not in kept  # no second copy
 
     # nothing to tune on: the recipe's model must be named
     code = main(["teacher", "export", str(run), "--out", str(tmp_path / "x"), "--name", "x"])

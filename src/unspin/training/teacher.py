@@ -53,7 +53,7 @@ from .validate import validate
 log = logging.getLogger(__name__)
 
 __all__ = ["TeacherConfig", "train_teacher", "soft_labels", "source_articles", "teacher_dir",
-           "teacher_model"]
+           "teacher_model", "best_weights"]
 
 T = len(TECHNIQUE_IDS)
 #: sha256 of model.safetensors in all-mpnet-base-v2.zip, assembled from the five pinned
@@ -275,12 +275,13 @@ def train_teacher(data: str | Path, out: str | Path, cfg: TeacherConfig,
         state["history"].append(metrics)
         if on_epoch is not None:
             on_epoch(metrics)
-        # every epoch's weights stay, so a recipe chosen by its epoch on the held-out articles
-        # can be taken from a run on all articles with the same schedule (export --epoch)
+        # every epoch's weights stay (the state names the best), so a recipe chosen by its
+        # epoch on the held-out articles can be taken from a run on all articles with the same
+        # schedule (export --epoch)
         torch.save(model.state_dict(), ck / f"epoch-{epoch + 1}.pt")
         if metrics["select"] > state["best"]:
             state["best"] = metrics["select"]
-            torch.save(model.state_dict(), ck / "best.pt")
+            state["best_epoch"] = epoch + 1
         state["epoch"] += 1
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(),
                     "sched": sched.state_dict(), "state": state, "config": asdict(cfg)},
@@ -291,6 +292,13 @@ def train_teacher(data: str | Path, out: str | Path, cfg: TeacherConfig,
         {"config": asdict(cfg), "history": state["history"], "best": best,
          "train_articles": len(train_arts), "validation_articles": len(val_arts)}, indent=1))
     return best
+
+
+def best_weights(checkpoints: Path, best_epoch: int | None) -> Path:
+    """The best epoch's weights: ``epoch-N.pt``; a run made before every epoch was kept wrote
+    them apart, as ``best.pt``."""
+    kept = checkpoints / f"epoch-{best_epoch}.pt"
+    return kept if best_epoch and kept.is_file() else checkpoints / "best.pt"
 
 
 def soft_labels(teacher: str | Path, articles: list[LabeledArticle], out: str | Path,
@@ -307,16 +315,17 @@ def soft_labels(teacher: str | Path, articles: list[LabeledArticle], out: str | 
     torch = require("torch", "train")
     teacher = Path(teacher)
     record = teacher / "teacher.json"
-    if not record.is_file() or not (teacher / "checkpoints" / "best.pt").is_file():
-        raise InputError(f"{teacher}: not a trained teacher (no teacher.json and "
-                         "checkpoints/best.pt); make one with 'unspin teacher train'")
-    meta = json.loads(record.read_text(encoding="utf-8"))
+    meta = json.loads(record.read_text(encoding="utf-8")) if record.is_file() else {}
+    weights = best_weights(teacher / "checkpoints", (meta.get("best") or {}).get("epoch"))
+    if not meta or not weights.is_file():
+        raise InputError(f"{teacher}: not a trained teacher (no teacher.json and best epoch's "
+                         "weights in checkpoints/); make one with 'unspin teacher train'")
     cfg = TeacherConfig(**{**meta["config"], "bio_weights": tuple(meta["config"]["bio_weights"])})
     if threads:
         torch.set_num_threads(threads)
     base = teacher_dir(cfg.base)
     model, split = _model(torch, base, cfg)
-    model.load_state_dict(torch.load(teacher / "checkpoints" / "best.pt", weights_only=True))
+    model.load_state_dict(torch.load(weights, weights_only=True))
     model.eval()
     pred = _predictor(torch, split, open_tokenizer(base),
                       DecodeConfig(window=cfg.window, stride=stride, cut_breaks=True,

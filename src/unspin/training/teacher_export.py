@@ -53,7 +53,7 @@ from .export import (
 )
 from .package import folder_name, write_packaging
 from .tagger import head_params, open_tokenizer, special_ids
-from .teacher import TEACHER_SHA256, TeacherConfig, teacher_dir, teacher_model
+from .teacher import TEACHER_SHA256, TeacherConfig, best_weights, teacher_dir, teacher_model
 from .validate import validate
 
 log = logging.getLogger(__name__)
@@ -87,9 +87,9 @@ def read_run(torch, run: Path, unfinished: bool, epoch: int = 0
     export: the best epoch's, or epoch ``epoch``'s (``checkpoints/epoch-N.pt``).
 
     A finished run is read from ``teacher.json``; a run still training (``unfinished``, implied
-    by ``epoch``) from ``checkpoints/last.pt``, written after each epoch beside ``best.pt``."""
+    by ``epoch``) from ``checkpoints/last.pt``, written after each epoch's weights."""
     ck = run / "checkpoints"
-    best, last, record = ck / "best.pt", ck / "last.pt", run / "teacher.json"
+    last, record = ck / "last.pt", run / "teacher.json"
     unfinished = unfinished or (bool(epoch) and not record.is_file())
     if epoch:
         best = ck / f"epoch-{epoch}.pt"
@@ -99,23 +99,27 @@ def read_run(torch, run: Path, unfinished: bool, epoch: int = 0
     if record.is_file() and not unfinished:
         meta = json.loads(record.read_text(encoding="utf-8"))
         config, history = meta["config"], meta["history"]
+        best_epoch = (meta.get("best") or {}).get("epoch")
     elif unfinished:
-        if not last.is_file() or not best.is_file():
-            raise InputError(f"{run}: no finished epoch yet (checkpoints/last.pt and best.pt "
-                             "are written after each); try again after the first")
-        if not epoch and best.stat().st_mtime > last.stat().st_mtime + 1:
-            raise InputError(f"{best}: an epoch's checkpoints are being written; try again in "
-                             "a minute")
+        if not last.is_file():
+            raise InputError(f"{run}: no finished epoch yet (checkpoints/last.pt is written "
+                             "after each); try again after the first")
         saved = torch.load(last, weights_only=False, mmap=True)
         config, history = saved["config"], saved["state"]["history"]
+        best_epoch = saved["state"].get("best_epoch")
     elif last.is_file():
         raise InputError(f"{run}: still training (no teacher.json); give --unfinished to export "
                          "its best epoch so far")
     else:
         raise InputError(f"{run}: not a teacher run (no teacher.json); make one with "
                          "'unspin teacher train'")
+    if not epoch:
+        best = best_weights(ck, best_epoch)
+        if unfinished and best.is_file() and best.stat().st_mtime > last.stat().st_mtime + 1:
+            raise InputError(f"{best}: an epoch's checkpoints are being written; try again in "
+                             "a minute")
     if not best.is_file() or not history:
-        raise InputError(f"{run}: no checkpoints/best.pt; the run has no validated epoch")
+        raise InputError(f"{run}: no checkpoints/{best.name}; the run has no validated epoch")
     if epoch:
         history = [h for h in history if h["epoch"] <= epoch]
         if not history or history[-1]["epoch"] != epoch:
@@ -341,7 +345,7 @@ def export_teacher(run: str | Path, out: str | Path, name: str, version: str = "
     tok = open_tokenizer(base)
     with _new_folder(out):
         return _write(torch, model, tok, cfg, history, run, out, name, version, threads,
-                      train_arts, val_arts, base, recipe, best_pt.name, n_train)
+                      train_arts, val_arts, base, recipe, best_pt.name, n_train, bool(epoch))
 
 
 @contextmanager
@@ -358,7 +362,8 @@ def _new_folder(out: Path):
 
 def _write(torch, model, tok, cfg: TeacherConfig, history: list[dict], run: Path, out: Path,
            name: str, version: str, threads: int, train_arts, val_arts, base: Path,
-           recipe: dict | None = None, checkpoint: str = "best.pt", n_train: int = 0) -> dict:
+           recipe: dict | None = None, checkpoint: str = "best.pt", n_train: int = 0,
+           epoch_given: bool = False) -> dict:
     """``export_teacher`` once the run is read and ``out`` made: the files, then the tuning."""
     cls_sep = special_ids(tok)
     tokens = [tok.id_to_token(i) for i in cls_sep]
@@ -381,7 +386,7 @@ def _write(torch, model, tok, cfg: TeacherConfig, history: list[dict], run: Path
     log.info("int8 encoder against fp32: %s", check)
 
     # the epoch exported: the one asked for (the last of the history read), else the best
-    best = history[-1] if checkpoint.startswith("epoch-") else max(history,
+    best = history[-1] if epoch_given else max(history,
                                                                    key=lambda h: h["select"])
     c = model.encoder.config
     extra = {
@@ -395,6 +400,7 @@ def _write(torch, model, tok, cfg: TeacherConfig, history: list[dict], run: Path
                          "layers": c.num_hidden_layers, "hidden": c.hidden_size,
                          "parameters": sum(p.numel() for p in model.encoder.parameters())},
         "teacher": {"run": str(run), "checkpoint": checkpoint, "best_epoch": best["epoch"],
+                    "epoch_chosen_by": "--epoch" if epoch_given else "validation",
                     "epochs_done": len(history), "epochs_planned": cfg.epochs,
                     "unfinished": len(history) < cfg.epochs,
                     "torch_validation": {k: round(best[k]["f1"], 4) for k in ("si", "tc", "full")
@@ -470,7 +476,9 @@ def read_heldout_scores(path: Path, recipe: dict) -> dict:
 
 def _epoch_lines(config: dict) -> list[str]:
     t = config["teacher"]
-    if t["checkpoint"].startswith("epoch-"):
+    chosen_by = t.get("epoch_chosen_by",  # models exported before it was recorded
+                      "--epoch" if t["checkpoint"].startswith("epoch-") else "validation")
+    if chosen_by == "--epoch":
         return [f"  as pretrained, upper layers and heads trained for {t['best_epoch']} epochs of "
                 f"a {t['epochs_planned']}-epoch",
                 "  learning-rate schedule (the epoch chosen on the held-out articles)."]
