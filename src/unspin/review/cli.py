@@ -9,10 +9,12 @@ import sys
 from pathlib import Path
 
 from ..errors import ConfigError, InputError, plural
+from ..techniques import TAXONOMIES
 
 __all__ = ["add_commands"]
 
 TARGETS = ("labelstudio", "jsonl")
+TAXONOMY_NAMES = tuple(TAXONOMIES)
 
 
 def _write(text: str, out: str | None) -> None:
@@ -32,8 +34,44 @@ def _dest(out: str | None) -> str:
 def cmd_config(args) -> int:
     from .labelstudio import labelling_config
 
-    _write(labelling_config(), args.output)
+    name = args.taxonomy
+    if args.model:
+        from ..detect import spoken_techniques
+        from ..errors import ModelError
+
+        try:
+            spoken = spoken_techniques(args.model)[0]
+        except ModelError as exc:
+            raise ConfigError(str(exc)) from None
+        if name and name != spoken:
+            raise ConfigError(f"{args.model} speaks the {spoken} taxonomy, not {name}; leave "
+                              "out --taxonomy")
+        name = spoken
+    _write(labelling_config(name), args.output)
     return 0
+
+
+def _in_taxonomy(reviews) -> str:
+    """' in the 2023 taxonomy' (or both) for a summary line; nothing for 2020 alone."""
+    found = sorted({r.taxonomy for r in reviews})
+    if found in ([], ["2020"]):
+        return ""
+    return f" in the {' and '.join(found)} taxonom{'ies' if len(found) > 1 else 'y'}"
+
+
+def _one_taxonomy(reviews, wanted: str | None, where: str, verb: str) -> list:
+    """The reviews of the taxonomy ``wanted``; without it, all of them when they speak one,
+    else refused in one line (their techniques do not mix)."""
+    from .format import one_taxonomy
+
+    if wanted is None:
+        one_taxonomy(reviews, where, f"give --taxonomy 2020 or --taxonomy 2023 to {verb} one")
+        return reviews
+    chosen = [r for r in reviews if r.taxonomy == wanted]
+    if not chosen:
+        raise InputError(f"{where}: no reviews in the {wanted} taxonomy "
+                         f"({plural(len(reviews), 'review')} in another)")
+    return chosen
 
 
 def cmd_export(args) -> int:
@@ -51,7 +89,9 @@ def cmd_export(args) -> int:
     items = list(analyses(args.sources, options))
     if args.to == "labelstudio":
         text = json.dumps(tasks(items), ensure_ascii=False, indent=1) + "\n"
-        then = "import it into a Label Studio project labelled with 'unspin review config'"
+        speaks = items[0].taxonomy if items else "2020"
+        then = ("import it into a Label Studio project labelled with 'unspin review config"
+                + (f" --taxonomy {speaks}'" if speaks != "2020" else "'"))
     else:
         text = pending_lines(items)
         then = "one line per article with the model's spans"
@@ -115,8 +155,8 @@ def cmd_import(args) -> int:
         saved, known = save_reviews(Options.resolve(db=args.db).db, reviews)
         stored = f"; {saved} saved in the store" + (f", {known} already there" if known else "")
     articles = len({r.id for r in reviews})
-    print(f"unspin: {plural(len(reviews), 'review')} of {plural(articles, 'article')} "
-          f"({_counts_line(reviews)}){_dest(args.output)}{stored}"
+    print(f"unspin: {plural(len(reviews), 'review')} of {plural(articles, 'article')}"
+          f"{_in_taxonomy(reviews)} ({_counts_line(reviews)}){_dest(args.output)}{stored}"
           + (f"; {plural(unannotated, 'task')} not annotated" if unannotated else ""),
           file=sys.stderr)
     return 0
@@ -136,10 +176,12 @@ def cmd_apply(args) -> int:
         reviews += read_stored(Options.resolve(db=args.db).db)
     if not reviews:
         raise InputError("no reviews to apply")
+    reviews = _one_taxonomy(reviews, args.taxonomy, "the reviews", "apply")
     counted = latest(reviews)
     _write(training_lines(counted), args.output)
     print(f"unspin: {plural(len(counted), 'reviewed article')} "
           f"({plural(sum(len(r.kept) for r in counted), 'span')}) written as training data"
+          f"{_in_taxonomy(counted)}"
           f"{_dest(args.output)}, the latest of {plural(len(reviews), 'review')} for each",
           file=sys.stderr)
     return 0
@@ -155,9 +197,11 @@ def cmd_dump(args) -> int:
     if not reviews:
         raise InputError(f"{url}: no reviews in this store; save some from the web page "
                          "('unspin serve --db') or with 'unspin review import FILE --db'")
+    reviews = _one_taxonomy(reviews, args.taxonomy, url, "dump")
     _write(dump_reviews(reviews), args.output)
     print(f"unspin: {plural(len(reviews), 'review')} of "
-          f"{plural(len({r.id for r in reviews}), 'article')} ({_counts_line(reviews)})"
+          f"{plural(len({r.id for r in reviews}), 'article')}{_in_taxonomy(reviews)} "
+          f"({_counts_line(reviews)})"
           f"{_dest(args.output)}", file=sys.stderr)
     return 0
 
@@ -171,8 +215,14 @@ def add_commands(sub) -> None:
                        "'unspin train'.")
     rs = r.add_subparsers(dest="action", metavar="ACTION", required=True)
 
-    c = rs.add_parser("config", help="print the Label Studio labelling config (XML)")
+    c = rs.add_parser("config", help="print the Label Studio labelling config (XML)",
+                      description="Print the labelling config of a Label Studio project for "
+                      "reviewing unspin's spans: one label per technique of the reviewed "
+                      "model's taxonomy.")
     c.add_argument("-o", "--output", help="write to this file instead of stdout")
+    c.add_argument("--taxonomy", choices=TAXONOMY_NAMES,
+                   help="the techniques as labels: 2020 (14, the default) or 2023 (23)")
+    c.add_argument("--model", help="the taxonomy of this model (name or folder)")
     c.set_defaults(func=cmd_config)
 
     e = rs.add_parser("export", help="articles with unspin's spans as tasks to review",
@@ -209,6 +259,8 @@ def add_commands(sub) -> None:
                       "for 'unspin train --corrections' or another store.")
     d.add_argument("--db", help="the store (default sqlite:///unspin.db, as for 'unspin serve')")
     d.add_argument("-o", "--output", help="write to this file instead of stdout")
+    d.add_argument("--taxonomy", choices=TAXONOMY_NAMES,
+                   help="only the reviews in this taxonomy (needed when the store has both)")
     d.set_defaults(func=cmd_dump)
 
     a = rs.add_parser("apply", help="corrections -> training data for 'unspin train'",
@@ -217,4 +269,6 @@ def add_commands(sub) -> None:
     a.add_argument("files", nargs="*", metavar="FILE", help="corrections .jsonl files")
     a.add_argument("--db", help="also the reviews saved in this database")
     a.add_argument("-o", "--output", help="write to this file instead of stdout")
+    a.add_argument("--taxonomy", choices=TAXONOMY_NAMES,
+                   help="only the reviews in this taxonomy (needed when they are in both)")
     a.set_defaults(func=cmd_apply)

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..analysis import Analysis
 from ..errors import InputError, shorten
 from ..options import Options
+from ..techniques import DEFAULT_TAXONOMY
 from .format import article_id, text_sha256
 
 __all__ = ["ANALYSIS_SUFFIXES", "analyses", "read_analyses", "pending_lines"]
@@ -91,13 +92,15 @@ def analyses(sources: list[str], options: Options) -> Iterator[Analysis]:
 
 def pending_lines(items: list[Analysis]) -> str:
     """The analyses as review templates in JSON Lines, the shape of training data with the
-    model's spans and who made them (no review yet: ``review import`` refuses them)."""
+    model's spans and who made them, and its taxonomy when not 2020, as a corrections line
+    says it (no review yet: ``review import`` refuses them)."""
     out = []
     for a in items:
         text = a.document.text
         out.append(json.dumps({
             "id": article_id(a.document.id, text), "text": text,
             "text_sha256": text_sha256(text),
+            **({"taxonomy": a.taxonomy} if a.taxonomy != DEFAULT_TAXONOMY else {}),
             "model": {"name": a.model.name, "version": a.model.version,
                       "fingerprint": a.model.fingerprint},
             "spans": [{"start": s.start, "end": s.end, "technique": s.technique,

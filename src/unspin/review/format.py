@@ -22,8 +22,14 @@ are the model's spans the reviewer struck out.
 They are kept apart so that a corrections line is itself a valid training line: read as
 training data it says exactly what the reviewer marked, never a rejected span. ``model`` is the
 model whose output was reviewed (null only when every span was added by hand). Offsets index
-``text`` (``str`` indices, end exclusive), techniques are unspin's ids (any spelling
-``techniques.normalize`` knows is accepted on reading), ``reviewed_at`` is ISO 8601 in UTC.
+``text`` (``str`` indices, end exclusive), ``reviewed_at`` is ISO 8601 in UTC.
+
+A line speaks the taxonomy of the analysis it reviews: ``"taxonomy": "2023"`` after
+``text_sha256`` for a model of the 2023 twenty-three; absent (every line written before there was
+a choice, and every 2020 line since) means 2020. Its techniques are that taxonomy's ids (any
+spelling the taxonomy's ``normalize`` knows is accepted on reading); a technique of the other
+taxonomy only is refused, so one line never mixes the two. A file may hold lines of both;
+``one_taxonomy`` says which one a set of reviews speaks, or refuses them.
 
 An article may be reviewed more than once; every review is kept, and ``latest`` picks the one
 that counts: the latest ``reviewed_at``, and of equal times the one read last.
@@ -40,10 +46,11 @@ from pathlib import Path
 
 from ..analysis import ModelRef
 from ..errors import InputError, shorten
-from ..techniques import BY_ID, normalize
+from ..techniques import DEFAULT_TAXONOMY, TAXONOMIES, Taxonomy
 
 __all__ = ["ACTIONS", "SCHEMA", "Correction", "Review", "read_reviews", "parse_review",
-           "dump_reviews", "latest", "training_lines", "text_sha256", "utc_time", "article_id"]
+           "dump_reviews", "latest", "training_lines", "text_sha256", "utc_time", "article_id",
+           "one_taxonomy"]
 
 SCHEMA = "unspin.corrections/1"
 #: What a reviewer can do to a span: keep it, strike it out, give it another technique, mark
@@ -131,7 +138,8 @@ class Correction:
 
 @dataclass(frozen=True)
 class Review:
-    """One review of one article: the reviewer's corrections of one model's spans.
+    """One review of one article: the reviewer's corrections of one model's spans, in that
+    model's ``taxonomy`` ("2020" or "2023").
 
     >>> r = Review("a1", "They are traitors.", (Correction("add", 9, 17, "Name_Calling,Labeling"),),
     ...            None, "ana", "2025-03-01T12:00:00Z")
@@ -146,6 +154,7 @@ class Review:
     reviewer: str
     reviewed_at: str
     source: str | None = None
+    taxonomy: str = DEFAULT_TAXONOMY
 
     def __post_init__(self):  # one order and one clock, so that equal reviews compare equal
         object.__setattr__(self, "corrections", tuple(sorted(
@@ -169,8 +178,10 @@ class Review:
         return {a: sum(c.action == a for c in self.corrections) for a in ACTIONS}
 
     def to_dict(self) -> dict:
-        return {
-            "schema": SCHEMA, "id": self.id, "text": self.text, "text_sha256": self.text_sha256,
+        d = {"schema": SCHEMA, "id": self.id, "text": self.text, "text_sha256": self.text_sha256}
+        if self.taxonomy != DEFAULT_TAXONOMY:  # a 2020 line reads as it did before the choice
+            d["taxonomy"] = self.taxonomy
+        return d | {
             "model": ({"name": self.model.name, "version": self.model.version,
                        "fingerprint": self.model.fingerprint} if self.model else None),
             "reviewer": self.reviewer, "reviewed_at": self.reviewed_at, "source": self.source,
@@ -189,6 +200,7 @@ class Review:
             raise ValueError("text must be a non-empty string")
         if not isinstance(self.reviewer, str) or not self.reviewer.strip():
             raise ValueError("reviewer must be a non-empty string (a name or an address)")
+        ids = _taxonomy(self.taxonomy).by_id
         if self.model is None and any(c.action in _ON_MODEL_SPANS for c in self.corrections):
             raise ValueError("accept, reject and relabel need the model whose spans were "
                              "reviewed ('model' is null)")
@@ -202,14 +214,15 @@ class Review:
                     and 0 <= c.start < c.end <= len(self.text)):
                 raise ValueError(f"{where}: offsets must be whole numbers with 0 <= start < "
                                  f"end <= {len(self.text)} (the text's length)")
-            if c.technique not in BY_ID:
-                raise ValueError(f"{where}: unknown technique {shorten(c.technique, 40)!r}")
+            if c.technique not in ids:
+                raise ValueError(f"{where}: {shorten(c.technique, 40)!r} is no technique of "
+                                 f"the {self.taxonomy} taxonomy")
             if c.action == "relabel":
-                if c.original not in BY_ID or c.original == c.technique:
+                if c.original not in ids or c.original == c.technique:
                     raise ValueError(f"{where}: relabel needs the model's 'original' technique, "
                                      f"other than {c.technique}")
             elif c.action == "move":
-                if c.original is not None and (c.original not in BY_ID
+                if c.original is not None and (c.original not in ids
                                                or c.original == c.technique):
                     raise ValueError(f"{where}: a moved span's 'original' technique, when "
                                      f"given, is the model's, other than {c.technique}")
@@ -239,14 +252,31 @@ def _check_move(c: Correction, length: int, where: str) -> None:
                          f"({c.old_start}-{c.old_end}); reject that one and add this one")
 
 
-def _technique(raw) -> str:
-    tid = normalize(raw) if isinstance(raw, str) else None
-    if tid is None:
-        raise ValueError(f"unknown technique {shorten(raw, 40)!r} (see 'unspin techniques')")
-    return tid
+def _taxonomy(name) -> Taxonomy:
+    if not isinstance(name, str) or name not in TAXONOMIES:
+        raise ValueError(f"taxonomy {shorten(name, 20)!r} is not one of "
+                         f"{', '.join(TAXONOMIES)} (absent: {DEFAULT_TAXONOMY})")
+    return TAXONOMIES[name]
 
 
-def _correction(d, kept: bool) -> Correction:
+def _technique(raw, tax: Taxonomy) -> str:
+    """The id of ``raw`` in the line's taxonomy ``tax``; ValueError for a technique of the
+    other taxonomy only (a line speaks one) or of none."""
+    tid = tax.normalize(raw) if isinstance(raw, str) else None
+    if tid is not None:
+        return tid
+    other = next((t for t in TAXONOMIES.values()
+                  if t is not tax and isinstance(raw, str) and t.normalize(raw)), None)
+    if other is not None:
+        said = "its 'taxonomy'" if tax.name != DEFAULT_TAXONOMY else "it gives no 'taxonomy'"
+        raise ValueError(f"{shorten(raw, 40)!r} is a technique of the {other.name} taxonomy, "
+                         f"and this line is in the {tax.name} one ({said}); a line speaks one "
+                         "taxonomy")
+    raise ValueError(f"unknown technique {shorten(raw, 40)!r} (see 'unspin techniques "
+                     f"--taxonomy {tax.name}')")
+
+
+def _correction(d, kept: bool, tax: Taxonomy) -> Correction:
     if not isinstance(d, dict):
         raise ValueError("each span must be an object with start, end, technique and action")
     action = d.get("action")
@@ -257,8 +287,8 @@ def _correction(d, kept: bool) -> Correction:
     if action not in ACTIONS:
         raise ValueError(f"action {shorten(action, 30)!r} is not one of {', '.join(ACTIONS)}")
     original = d.get("original")
-    return Correction(action, d["start"], d["end"], _technique(d["technique"]),
-                      _technique(original) if original is not None else None,
+    return Correction(action, d["start"], d["end"], _technique(d["technique"], tax),
+                      _technique(original, tax) if original is not None else None,
                       d.get("old_start"), d.get("old_end"))
 
 
@@ -274,16 +304,17 @@ def parse_review(obj) -> Review:
     if m is not None and not (isinstance(m, dict) and all(isinstance(m.get(k), str) for k in
                                                           ("name", "version", "fingerprint"))):
         raise ValueError("model must be null or an object with name, version and fingerprint")
+    tax = _taxonomy(DEFAULT_TAXONOMY if obj.get("taxonomy") is None else obj["taxonomy"])
     spans, rejected = obj.get("spans", []), obj.get("rejected", [])
     if not isinstance(spans, list) or not isinstance(rejected, list):
         raise ValueError("spans and rejected must be lists")
-    corrections = tuple(_correction(d, True) for d in spans) + tuple(
-        _correction(d, False) for d in rejected)
+    corrections = tuple(_correction(d, True, tax) for d in spans) + tuple(
+        _correction(d, False, tax) for d in rejected)
     source = obj.get("source")
     review = Review(obj["id"], obj["text"], corrections,
                     ModelRef(m["name"], m["version"], m["fingerprint"]) if m else None,
                     obj["reviewer"], utc_time(obj["reviewed_at"]),
-                    source if isinstance(source, str) else None).check()
+                    source if isinstance(source, str) else None, tax.name).check()
     given = obj.get("text_sha256")
     if given is not None and given != review.text_sha256:
         raise ValueError("text_sha256 does not match the text (was the text changed after "
@@ -352,3 +383,22 @@ def training_lines(reviews: Iterable[Review]) -> str:
             {"start": s, "end": e, "technique": t} for s, e, t in spans]},
             ensure_ascii=False) + "\n")
     return "".join(out)
+
+
+def one_taxonomy(reviews: Iterable[Review], where: str, then: str) -> str:
+    """The one taxonomy ``reviews`` speak (the default when there are none). Reviews of two
+    cannot be counted or trained on together: InputError naming ``where``, how many reviews
+    each taxonomy has, and what to do (``then``).
+
+    >>> one_taxonomy([Review("a", "x", (), None, "ana", "2025-01-01T00:00:00Z",
+    ...                      taxonomy="2023")], "f.jsonl", "")
+    '2023'
+    """
+    counts: dict[str, int] = {}
+    for r in reviews:
+        counts[r.taxonomy] = counts.get(r.taxonomy, 0) + 1
+    if len(counts) > 1:
+        each = " and ".join(f"{n} in the {t}" for t, n in sorted(counts.items()))
+        raise InputError(f"{where}: reviews in two taxonomies ({each}), whose techniques do "
+                         f"not mix; {then}")
+    return next(iter(counts), DEFAULT_TAXONOMY)

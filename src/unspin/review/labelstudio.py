@@ -2,10 +2,12 @@
 corrections.
 
 The labelling config (``labelling_config``) has one ``Labels`` control named ``technique`` over a
-``Text`` named ``text``, one label per technique, its value the technique's name as unspin shows
-it ("Loaded language"). A task (``task``) carries the article and the model it was analysed with
-in ``data`` (``text``, ``article_id``, ``text_sha256``, ``model_name``, ``model_version``,
-``model_fingerprint``, and the spans themselves as ``unspin_spans``) and unspin's spans as one
+``Text`` named ``text``, one label per technique of a taxonomy (the 14 of 2020, or the 23 of 2023
+for a 2023 model's output), its value the technique's name as unspin shows it ("Loaded
+language"), its hint the definition and its colour the taxonomy's. A task (``task``) carries the
+article and the model it was analysed with in ``data`` (``text``, ``article_id``,
+``text_sha256``, ``model_name``, ``model_version``, ``model_fingerprint``, ``taxonomy`` when it
+is not 2020, and the spans themselves as ``unspin_spans``) and unspin's spans as one
 prediction whose ``model_version`` is the model's name and the start of its fingerprint
 (``minilm-spans.v5@3a7b0c1d2e4f``). The spans ride in ``data`` too because a project's JSON
 export names a task's predictions by number only; ``data`` comes back whole.
@@ -30,8 +32,8 @@ from collections.abc import Iterable
 from xml.sax.saxutils import quoteattr
 
 from ..analysis import Analysis, ModelRef
-from ..errors import InputError, shorten
-from ..techniques import BY_ID, TECHNIQUES, normalize
+from ..errors import ConfigError, InputError, shorten
+from ..techniques import DEFAULT_TAXONOMY, Taxonomy, taxonomy
 from .format import Correction, Review, article_id, text_sha256, utc_time
 
 __all__ = ["labelling_config", "model_version", "task", "tasks", "reviews_from_export",
@@ -41,16 +43,19 @@ FROM_NAME = "technique"
 TO_NAME = "text"
 
 
-def labelling_config() -> str:
-    """The Label Studio labelling config (XML) for reviewing unspin's spans.
+def labelling_config(taxonomy_name: str | None = None) -> str:
+    """The Label Studio labelling config (XML) for reviewing the spans of a model of the
+    taxonomy ``taxonomy_name`` (default 2020).
 
     >>> cfg = labelling_config()
     >>> cfg.count("<Label "), '<Labels name="technique" toName="text"' in cfg
     (14, True)
+    >>> labelling_config("2023").count("<Label ")
+    23
     """
     labels = "\n".join(
         f"    <Label value={quoteattr(t.name)} background={quoteattr(t.colour)} "
-        f"hint={quoteattr(t.definition)}/>" for t in TECHNIQUES)
+        f"hint={quoteattr(t.definition)}/>" for t in taxonomy(taxonomy_name).techniques)
     return (
         "<View>\n"
         f'  <Labels name="{FROM_NAME}" toName="{TO_NAME}" showInline="true">\n'
@@ -91,9 +96,10 @@ class _Offsets:
 
 def task(analysis: Analysis) -> dict:
     """One Label Studio task: the article and the model in ``data``, its spans as the
-    prediction."""
+    prediction, named in the model's taxonomy."""
     text = analysis.document.text
     model = analysis.model
+    names = {t.id: t.name for t in taxonomy(analysis.taxonomy).techniques}
     offsets = _Offsets(text)
     result = []
     for n, s in enumerate(analysis.spans):
@@ -101,12 +107,14 @@ def task(analysis: Analysis) -> dict:
             "id": f"unspin-{n}", "from_name": FROM_NAME, "to_name": TO_NAME, "type": "labels",
             "score": round(float(s.score), 4),
             "value": {"start": offsets.to_utf16(s.start), "end": offsets.to_utf16(s.end),
-                      "text": s.text, "labels": [BY_ID[s.technique].name]}})
+                      "text": s.text, "labels": [names[s.technique]]}})
     data = {"text": text, "article_id": article_id(analysis.document.id, text),
             "text_sha256": text_sha256(text),
             "title": analysis.document.title, "url": analysis.document.url,
             "model_name": model.name, "model_version": model.version,
             "model_fingerprint": model.fingerprint,
+            **({"taxonomy": analysis.taxonomy}
+               if (analysis.taxonomy or DEFAULT_TAXONOMY) != DEFAULT_TAXONOMY else {}),
             "unspin_spans": [{"start": s.start, "end": s.end, "technique": s.technique,
                               "score": s.score} for s in analysis.spans]}
     scores = [s.score for s in analysis.spans]
@@ -116,7 +124,14 @@ def task(analysis: Analysis) -> dict:
 
 
 def tasks(analyses: Iterable[Analysis]) -> list[dict]:
-    """Label Studio tasks (a JSON list to import into a project) for ``analyses``."""
+    """Label Studio tasks (a JSON list to import into a project) for ``analyses``, all of one
+    taxonomy: a project has one labelling config (InputError otherwise)."""
+    analyses = list(analyses)
+    found = sorted({a.taxonomy or DEFAULT_TAXONOMY for a in analyses})
+    if len(found) > 1:
+        raise InputError(f"the analyses are in the {' and '.join(found)} taxonomies, and a Label "
+                         "Studio project has one labelling config; export each model's "
+                         "analyses apart")
     return [task(a) for a in analyses]
 
 
@@ -124,10 +139,12 @@ def tasks(analyses: Iterable[Analysis]) -> list[dict]:
 # reading an export
 
 
-def _labelled(result, text: str, offsets: _Offsets, where: str) -> set[tuple[int, int, str]]:
-    """(start, end, technique) of every ``labels`` region of a result. Regions of other kinds
-    (a comment box) are passed over; a label that is no technique is refused, never dropped,
-    since a dropped region would read as a rejected span."""
+def _labelled(result, text: str, offsets: _Offsets, where: str,
+              tax: Taxonomy) -> set[tuple[int, int, str]]:
+    """(start, end, technique) of every ``labels`` region of a result, a technique of the
+    task's taxonomy ``tax``. Regions of other kinds (a comment box) are passed over; a label
+    that is no technique of ``tax`` is refused, never dropped, since a dropped region would
+    read as a rejected span."""
     out = set()
     for item in result or ():
         if not isinstance(item, dict) or item.get("type") != "labels":
@@ -144,10 +161,12 @@ def _labelled(result, text: str, offsets: _Offsets, where: str) -> set[tuple[int
                              f"{shorten(value['text'], 40)!r}, the text there is "
                              f"{shorten(text[start:end], 40)!r}")
         for label in value.get("labels") or ():
-            tid = normalize(label) if isinstance(label, str) else None
+            tid = tax.normalize(label) if isinstance(label, str) else None
             if tid is None:
-                raise ValueError(f"{where}: unknown technique label {shorten(label, 40)!r}; "
-                                 "the project must use 'unspin review config'")
+                flag = "" if tax.name == DEFAULT_TAXONOMY else f" --taxonomy {tax.name}"
+                raise ValueError(f"{where}: unknown technique label {shorten(label, 40)!r} "
+                                 f"(the task is in the {tax.name} taxonomy); the project must "
+                                 f"use 'unspin review config{flag}'")
             out.add((start, end, tid))
     return out
 
@@ -203,7 +222,8 @@ def _reviewer(annotation: dict, given: str | None) -> str:
 
 
 def _predicted(t: dict, annotation: dict, model: ModelRef | None, text: str,
-               offsets: _Offsets, where: str) -> set[tuple[int, int, str]] | None:
+               offsets: _Offsets, where: str, tax: Taxonomy
+               ) -> set[tuple[int, int, str]] | None:
     """The spans the reviewer was shown: unspin's own (in ``data``), else the prediction the
     annotation started from or the task's (when the export holds them whole); None when the
     export holds no prediction."""
@@ -212,7 +232,7 @@ def _predicted(t: dict, annotation: dict, model: ModelRef | None, text: str,
         out = set()
         for s in spans:
             try:
-                start, end, tid = s["start"], s["end"], normalize(s["technique"])
+                start, end, tid = s["start"], s["end"], tax.normalize(s["technique"])
             except (KeyError, TypeError, AttributeError):
                 raise ValueError(f"{where}: unspin_spans in its data are damaged") from None
             if tid is None or type(start) is not int or type(end) is not int or \
@@ -227,7 +247,7 @@ def _predicted(t: dict, annotation: dict, model: ModelRef | None, text: str,
         preds = [p for p in preds if p.get("model_version") == model_version(model)] or preds
     if not preds:
         return None
-    return _labelled(preds[0]["result"], text, offsets, f"{where}, prediction")
+    return _labelled(preds[0]["result"], text, offsets, f"{where}, prediction", tax)
 
 
 def reviews_from_export(export, *, reviewer: str | None = None) -> tuple[list[Review], int]:
@@ -254,6 +274,10 @@ def reviews_from_export(export, *, reviewer: str | None = None) -> tuple[list[Re
         if data.get("model_name"):
             model = ModelRef(str(data["model_name"]), str(data.get("model_version") or ""),
                              str(data.get("model_fingerprint") or ""))
+        try:  # the taxonomy of the model whose spans the task shows (absent: 2020)
+            tax = taxonomy(data.get("taxonomy"))
+        except ConfigError as exc:
+            raise InputError(f"{where}: {exc}") from None
         annotations = [a for a in t.get("annotations") or ()
                        if isinstance(a, dict) and not a.get("was_cancelled")]
         if not annotations:
@@ -264,7 +288,7 @@ def reviews_from_export(export, *, reviewer: str | None = None) -> tuple[list[Re
         try:
             for a in annotations:
                 here = f"{where}, annotation {a.get('id', '?')}"
-                predicted = _predicted({**t, "data": data}, a, model, text, offsets, where)
+                predicted = _predicted({**t, "data": data}, a, model, text, offsets, where, tax)
                 if predicted is None:
                     predicted = set()
                     if model is not None:
@@ -273,15 +297,15 @@ def reviews_from_export(export, *, reviewer: str | None = None) -> tuple[list[Re
                 elif model is None:  # a task made elsewhere: the prediction names the model
                     shown = a.get("prediction") if isinstance(a.get("prediction"), dict) else {}
                     model = ModelRef(str(shown.get("model_version") or "unknown"), "", "")
-                annotated = _labelled(a.get("result"), text, offsets, here)
+                annotated = _labelled(a.get("result"), text, offsets, here, tax)
                 try:
                     when = utc_time(a.get("updated_at") or a.get("created_at"))
                 except ValueError as exc:
                     raise ValueError(f"{here}: {exc}") from None
                 reviews.append(Review(
                     aid, text, compare(predicted, annotated), model, _reviewer(a, reviewer),
-                    when, f"label studio task {t.get('id', n)}, annotation {a.get('id', '?')}"
-                ).check())
+                    when, f"label studio task {t.get('id', n)}, annotation {a.get('id', '?')}",
+                    tax.name).check())
         except ValueError as exc:
             raise InputError(str(exc) if str(exc).startswith(where) else f"{where}: {exc}"
                              ) from None

@@ -4,11 +4,14 @@ results and apart from them: two tables of their own, created on first use.
     reviews      review_id, article_id, text_sha256, model_name, model_version,
                  model_fingerprint (null when every span was added by hand), reviewer,
                  reviewed_at, source, accepted, rejected, relabelled, added, moved (counts),
-                 and ``record``: the review as its corrections JSON line
+                 ``taxonomy`` (of the reviewed model's techniques: 2020 or 2023; null in rows
+                 saved before the column, read as 2020), and ``record``: the review as its
+                 corrections JSON line
     corrections  correction_id, review_id, article_id, action, start, end, technique, original,
                  old_start, old_end (a moved span's boundaries before the review)
 
-Tables made before spans could be moved get their three new columns (nullable) on the next save.
+Tables made before spans could be moved get their three new columns (nullable) on the next save,
+and ones made before the taxonomy column get it (null, read as 2020: what the record says too).
 
 Every review is kept, a later one beside an earlier one of the same article; saving a review
 already stored (same article, text, reviewer, time and source) changes nothing, so importing
@@ -21,6 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import ConfigError, StoreError, require
+from ..techniques import DEFAULT_TAXONOMY
 from .format import Review
 
 __all__ = ["save_reviews", "read_stored", "review_tables"]
@@ -48,7 +52,7 @@ def review_tables():
             Column("reviewed_at", String(40), nullable=False), Column("source", String(512)),
             Column("accepted", Integer), Column("rejected", Integer),
             Column("relabelled", Integer), Column("added", Integer), Column("moved", Integer),
-            Column("record", Text, nullable=False),
+            Column("record", Text, nullable=False), Column("taxonomy", String(8)),
             Index("ix_reviews_article", "article_id", "reviewed_at"))
         corrections = Table(
             "corrections", md,
@@ -84,7 +88,7 @@ def _engine(url: str):
 
 #: Columns added after the tables were first made: (table, column, SQL type).
 _ADDED = (("reviews", "moved", "INTEGER"), ("corrections", "old_start", "INTEGER"),
-          ("corrections", "old_end", "INTEGER"))
+          ("corrections", "old_end", "INTEGER"), ("reviews", "taxonomy", "VARCHAR(8)"))
 
 
 def _upgrade(conn, sa) -> None:
@@ -111,12 +115,15 @@ def save_reviews(url: str, reviews: Iterable[Review]) -> tuple[int, int]:
                 where = [t_reviews.c[k] == v for k, v in key.items()]
                 where.append(t_reviews.c.source.is_(None) if r.source is None
                              else t_reviews.c.source == r.source)
+                same = t_reviews.c.taxonomy == r.taxonomy  # a null one is 2020
+                where.append(sa.or_(same, t_reviews.c.taxonomy.is_(None))
+                             if r.taxonomy == DEFAULT_TAXONOMY else same)
                 if conn.execute(sa.select(t_reviews.c.review_id).where(*where)).first():
                     known += 1
                     continue
                 counts = r.counts()
                 review_id = conn.execute(t_reviews.insert().values(
-                    **key, source=r.source, record=r.to_json(),
+                    **key, source=r.source, record=r.to_json(), taxonomy=r.taxonomy,
                     model_name=r.model.name if r.model else None,
                     model_version=r.model.version if r.model else None,
                     model_fingerprint=r.model.fingerprint if r.model else None,

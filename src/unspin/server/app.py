@@ -174,6 +174,9 @@ class CorrectionsRequest(BaseModel):
     id: str = Field(description="the article's id")
     text: str = Field(description="the article's text, exactly as analysed")
     text_sha256: str | None = Field(None, description="sha256 of `text` (UTF-8), checked")
+    taxonomy: Literal["2020", "2023"] | None = Field(
+        None, description="the taxonomy of the reviewed model, whose ids the spans use "
+        "(GET /v1/techniques?taxonomy=); absent: 2020")
     model: ReviewedModel | None = Field(description="the model whose spans were reviewed")
     reviewer: str = Field(description="who reviewed (free text)")
     reviewed_at: str = Field(description="ISO 8601 with a time zone")
