@@ -256,7 +256,7 @@ def test_lone_surrogates_and_odd_keys_are_client_errors_with_one_log_line(caplog
 
 def test_an_unexpected_error_is_one_json_500_and_one_log_line(caplog, monkeypatch):
     app = create_app(Options())
-    monkeypatch.setattr("unspin.server.app.asdict", lambda _t: 1 / 0)
+    monkeypatch.setattr("unspin.techniques.listing", lambda *_a: 1 / 0)
     caplog.set_level(logging.INFO)
     caplog.set_level(logging.INFO, logger="unspin")
     r = call(app, "GET", "/v1/techniques")

@@ -26,7 +26,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from dataclasses import asdict
 from importlib import resources
 from typing import Literal
 
@@ -753,11 +752,31 @@ def build_app(config: Options) -> FastAPI:
 
         return available(config.model)
 
-    @app.get("/v1/techniques", summary="The techniques unspin finds")
-    async def techniques_route() -> list[dict]:
-        from ..techniques import TECHNIQUES
+    @app.get("/v1/techniques", responses=ERRORS, summary="The techniques of a taxonomy or model")
+    async def techniques_route(taxonomy: Literal["2020", "2023"] | None = None,
+                               model: str | None = None) -> list[dict]:
+        """The techniques of the 2020 taxonomy (the default), of ``taxonomy`` (2023: with each
+        one's ``group`` and ``to_2020``), or of the taxonomy of ``model`` (a name GET
+        /v1/models lists), each marked ``detected`` when that model has an output for it."""
+        from ..techniques import listing
+        from ..techniques import taxonomy as taxonomy_named
 
-        return [asdict(t) for t in TECHNIQUES]
+        spoken, name = None, taxonomy
+        if model is not None:
+            from ..detect import spoken_techniques
+            from .models import available
+
+            offered = available(config.model)
+            if model not in {m["name"] for m in offered}:
+                raise InputError(f"model: no model {model!r} here; GET /v1/models lists the "
+                                 "installed ones")
+            speaks, spoken = spoken_techniques(
+                config.model if model == offered[0]["name"] else model)
+            if name is not None and name != speaks:
+                raise InputError(f"model: {model} speaks the {speaks} taxonomy, not {name}; "
+                                 "leave out taxonomy")
+            name = speaks
+        return listing(taxonomy_named(name), spoken)
 
     @app.post("/v1/corrections", responses=ERRORS, summary="Save a reviewer's corrections")
     async def corrections_route(req: CorrectionsRequest) -> CorrectionsSaved:
