@@ -342,6 +342,16 @@ def cmd_tune(args) -> int:
     return 0
 
 
+def cmd_ensemble(args) -> int:
+    from .training.ensemble import make_ensemble
+
+    m = make_ensemble(args.members, args.out, args.name, args.version or "1", args.weights,
+                      args.data, args.decode_from, args.heldout, args.threads or 0)
+    print(f"model {args.name}.v{args.version or '1'} written to {args.out}: SI F1 "
+          f"{m['si']['f1']:.4f}, TC F1 {m['tc']['f1']:.4f}, full-task F1 {m['full']['f1']:.4f}")
+    return 0
+
+
 def cmd_models(args) -> int:
     from .detect import describe
     from .detect.registry import installed, origin
@@ -599,8 +609,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="with --all-labelled: the model exported from the same recipe's "
                     "held-out run; its chosen epoch and its decoding are taken, and the run "
                     "stops at that epoch")
-    tr.add_argument("--heldout", metavar="JSON", help="with --decode-from: the "
-                    "benchmarks/quality.py --json that scored that model, for the card")
+    tr.add_argument("--heldout", metavar="JSON", nargs="+", help="with --decode-from: the "
+                    "benchmarks/quality.py --json files that scored that model, for the card "
+                    "(e.g. on the 2023 labels and in the 14-class view)")
     tr.add_argument("--threads", type=_setting("threads"), help="torch threads (default all cores)")
     tr.add_argument("--quiet", action="store_true", help="no progress bar")
     tr.set_defaults(func=cmd_train)
@@ -669,6 +680,26 @@ def build_parser() -> argparse.ArgumentParser:
     tu.add_argument("--out", required=True, help="new, empty folder for the new version")
     tu.add_argument("--version", help="the new version (default: the next one, 1 -> 1.1)")
     tu.set_defaults(func=cmd_tune)
+
+    en = sub.add_parser("ensemble", help="make an ensemble model of installed models (their "
+                        "probabilities averaged, decoded once), as a new model in a new folder")
+    en.add_argument("members", nargs="+", metavar="MODEL",
+                    help="member models (names or folders); the first one's word pieces are the "
+                    "grid")
+    en.add_argument("--out", required=True, help="new, empty folder for the ensemble")
+    en.add_argument("--name", required=True, help="the ensemble's name (NAME.vVERSION)")
+    en.add_argument("--version", help="its version (default 1)")
+    en.add_argument("--weights", nargs="+", type=_positive, metavar="W",
+                    help="one weight per member (default equal)")
+    en.add_argument("--data", required=True,
+                    help="labelled data (PTC layout) whose validation articles tune it")
+    en.add_argument("--decode-from", dest="decode_from", metavar="ENSEMBLE_DIR",
+                    help="take the thresholds of this ensemble (of the recipe's held-out "
+                    "members) instead of tuning: for members retrained on every article")
+    en.add_argument("--heldout", metavar="JSON", help="with --decode-from: the "
+                    "benchmarks/quality.py --json that scored that ensemble, for the card")
+    en.add_argument("--threads", type=_setting("threads"), help="threads per member")
+    en.set_defaults(func=cmd_ensemble)
 
     mo = sub.add_parser("models", help="list the installed models")
     mo.add_argument("--json", action="store_true", help="print JSON")

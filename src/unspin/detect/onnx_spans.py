@@ -35,7 +35,8 @@ MODEL_FILES = ("encoder.onnx", "head.npz", "tokenizer.json")
 SPECIAL_TOKENS = ("[CLS]", "[SEP]")
 
 
-def checked_files(folder: Path, cfg: dict) -> tuple[dict[str, Path], dict[str, str]]:
+def checked_files(folder: Path, cfg: dict, required: tuple[str, ...] = MODEL_FILES
+                  ) -> tuple[dict[str, Path], dict[str, str]]:
     """Every file ``config.json`` lists, by name, where it lies, each one's sha256 checked
     against the list; and the list (name -> sha256). A missing, changed or unlisted required
     file is a ModelError."""
@@ -43,7 +44,7 @@ def checked_files(folder: Path, cfg: dict) -> tuple[dict[str, Path], dict[str, s
     if not isinstance(hashes, dict):
         raise ModelError(f"{folder}: config.json lists no model files; reinstall the model's "
                          "package or retrain")
-    for name in MODEL_FILES:
+    for name in required:
         if name not in hashes:
             raise ModelError(f"{folder}: config.json does not list {name}; reinstall the "
                              "model's package or retrain")

@@ -290,6 +290,10 @@ class Predictor:
                             sp.word_mean(merged[:, d + 3:], starts))
 
     # -- span level --------------------------------------------------------------------------
+    def has_none_output(self) -> bool:
+        """Whether the span classifier has a "no technique" output (it judges spans)."""
+        return self.head["w2"].shape[0] > len(self.techniques)
+
     def span_probs(self, text: str, outputs: TokenOutputs, spans
                    ) -> tuple[np.ndarray, np.ndarray]:
         """For (start, end) character spans: technique probabilities given that the span

@@ -41,7 +41,8 @@ ENTRY_POINT_GROUP = "unspin.models"
 SHARED_DIR = "shared"
 
 #: Backends by name -> "module:class" (imported only when a model of that backend loads).
-BACKENDS: dict[str, str] = {"onnx-spans": "unspin.detect.onnx_spans:OnnxSpanDetector"}
+BACKENDS: dict[str, str] = {"onnx-spans": "unspin.detect.onnx_spans:OnnxSpanDetector",
+                            "ensemble": "unspin.detect.ensemble:EnsembleDetector"}
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ def decode(pred: Predictor, art: LabeledArticle, out) -> Decoded:
     scores it."""
     cfg = pred.config
     segs = pred.segments(art.text, out)
-    if segs and pred.head["w2"].shape[0] > len(pred.techniques):
+    if segs and pred.has_none_output():
         q = pred.span_probs(art.text, out, [(s.start, s.end) for s in segs])[1]
         segs = [s for s, qq in zip(segs, q) if qq >= cfg.min_span_prob]
     gold = [(s.start, s.end) for s in art.spans]
@@ -174,7 +174,7 @@ def validate(pred: Predictor, arts: list[LabeledArticle], tune: bool,
                  for a in arts for p in pred.detect(a.text, outs[a.id])]
         return full_scores(gold, preds, ids, pred.techniques)
 
-    none_head = pred.head["w2"].shape[0] > len(pred.techniques)
+    none_head = pred.has_none_output()
     if tune:
         # two thresholds: words join a span above the lower one; a span needs one word above
         # the higher one (seed). Measured on validation halves, this beat any single threshold.

@@ -1,0 +1,174 @@
+"""``unspin ensemble``: make an ensemble model from installed models (``detect.ensemble``).
+
+The ensemble gets its own name, version, decoding thresholds and card; it holds no weights.
+Its thresholds are tuned on the validation articles of ``data`` (none of its members may have
+trained on them for the figures to mean anything), or, for an ensemble of members retrained on
+every labelled article, taken unchanged from the ensemble of the same recipe's held-out members
+(``decode_from``), as ``unspin train --all-labelled`` does for one model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+from datetime import date
+from pathlib import Path
+
+from ..detect.ensemble import MEMBERS_FILE, EnsembleDetector
+from ..detect.predictor import DecodeConfig
+from ..detect.registry import fingerprint, installed, read_config, resolve
+from ..errors import ConfigError, InputError
+from ..techniques import taxonomy
+from .data import split_articles
+from .export import calibrate_scores, full_name, heldout_lines, read_heldout_scores
+from .package import write_packaging
+from .validate import validate
+
+__all__ = ["make_ensemble"]
+
+
+def _member_entry(model: str, out: Path, weight: float) -> dict:
+    """How ``members.json`` names a member: an installed model by its name, a folder by its
+    path relative to the ensemble (so the two can move together)."""
+    entry = resolve(model)
+    ref = model if model in installed() else os.path.relpath(entry.folder.resolve(),
+                                                             out.resolve())
+    return {"model": ref, "fingerprint": fingerprint(entry.folder), "weight": weight}
+
+
+def make_ensemble(members: list[str], out: str | Path, name: str, version: str = "1",
+                  weights: list[float] | None = None, data: str | Path | None = None,
+                  decode_from: str | Path | None = None, heldout: str | Path | None = None,
+                  threads: int = 0) -> dict:
+    """Write the ensemble ``NAME.vVERSION`` of ``members`` into the new folder ``out`` and
+    return its scores on the validation articles of ``data``.
+
+    >>> make_ensemble(["mpnet-spans.v1", "minilm-spans.v5"], "runs/ens", "my-ensemble",
+    ...               data="../shared/data/ptc")  # doctest: +SKIP
+    """
+    from .train import check_name
+
+    check_name(name, version)
+    out = Path(out)
+    if len(members) < 2:
+        raise ConfigError("an ensemble needs at least two member models")
+    weights = list(weights or [1.0] * len(members))
+    if len(weights) != len(members) or any(w <= 0 for w in weights):
+        raise ConfigError(f"give one positive weight per member ({len(members)})")
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise InputError(f"{out}: already exists; write the ensemble into a new folder")
+    if data is None:
+        raise ConfigError("give the labelled data whose validation articles the ensemble is "
+                          "tuned or checked on (--data)")
+    recipe = read_config(Path(decode_from)) if decode_from else None
+    if heldout and recipe is None:
+        raise ConfigError("--heldout goes with --decode-from (the scores are the recipe's)")
+    entries = [_member_entry(m, out, w) for m, w in zip(members, weights)]
+    first = read_config(resolve(members[0]).folder)
+    _train, val_arts = split_articles(data, taxonomy_name=first.get("taxonomy"))
+    if recipe is not None:
+        recipe["fingerprint"] = fingerprint(Path(decode_from))
+        if heldout:
+            recipe["heldout"] = read_heldout_scores(Path(heldout), recipe)
+    out.mkdir(parents=True)
+    try:
+        return _write(out, name, version, entries, first, val_arts, recipe, threads, data)
+    except BaseException:
+        shutil.rmtree(out, ignore_errors=True)
+        raise
+
+
+def _write(out: Path, name: str, version: str, entries: list[dict], first: dict, val_arts,
+           recipe: dict | None, threads: int, data) -> dict:
+    members_text = json.dumps({"members": entries}, indent=2) + "\n"
+    (out / MEMBERS_FILE).write_text(members_text, encoding="utf-8")
+    if recipe is not None:
+        decode = DecodeConfig.from_dict(recipe["decode"])
+    else:  # the first member's rules; thresholds, score map and display threshold anew
+        decode = DecodeConfig.from_dict(first["decode"])
+        decode.calibration = {}
+        decode.display_threshold = 0.0
+    tax = taxonomy(first.get("taxonomy"))
+    config = {"name": full_name(name, version), "version": version, "backend": "ensemble",
+              **({} if tax.name == "2020" else {"taxonomy": tax.name}),
+              "techniques": list(first["techniques"]), "decode": decode.to_dict(),
+              "files": {MEMBERS_FILE: hashlib.sha256(members_text.encode()).hexdigest()},
+              "members": entries}
+    _save(out, config)
+    pred = EnsembleDetector(out, threads=threads).predictor
+    outs = {a.id: pred.token_outputs(a.text) for a in val_arts}
+    if recipe is None:
+        metrics, tuned = validate(pred, val_arts, tune=True, outputs=outs)
+        metrics["calibration"] = calibrate_scores(pred, tuned, val_arts, outs)
+        config["decode"] = tuned.to_dict()
+    else:
+        metrics, _ = validate(pred, val_arts, tune=False, outputs=outs)
+        config["recipe"] = {"model": recipe["name"], "fingerprint": recipe["fingerprint"],
+                            "decode": "thresholds and score map taken from it, unchanged"}
+        if recipe.get("heldout"):
+            config["heldout"] = recipe["heldout"]
+    config["validation"] = {"data": str(Path(data)), "articles": len(val_arts),
+                            "metrics": metrics, "trained_on": recipe is not None,
+                            "python": platform.python_version(),
+                            "date": date.today().isoformat()}
+    _save(out, config)
+    write_card(out, config)
+    write_packaging(out)
+    return metrics
+
+
+def _save(out: Path, config: dict) -> None:
+    (out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+
+
+def write_card(out: Path, config: dict) -> None:
+    """The ensemble's model card: its members, how it decodes, what it scored."""
+    m = config["validation"]["metrics"]
+    members = "\n".join(f"- `{e['model']}` (fingerprint `{e['fingerprint'][:16]}…`, weight "
+                        f"{e['weight']:g})" for e in config["members"])
+    v = config["validation"]
+    lines = [
+        f"# Model card: {config['name']}", "",
+        "An ensemble: its member models read the same text; their per-word probabilities and",
+        "their span classifiers' technique probabilities are averaged (weighted), then decoded",
+        "once with this model's own thresholds. It holds no weights: each member is an",
+        "installed model, checked against the fingerprint below when the ensemble loads.",
+        "Runs on CPU with onnxruntime; its time is the sum of its members' times.", "",
+        "## Members", "", members, "",
+        "## Decoding",
+        "- The first member's word pieces are the grid; another member's word probabilities",
+        "  are read at its piece covering the same first character.",
+        ("- Thresholds and score map taken unchanged from the ensemble of the recipe's held-out "
+         f"members (`{config['recipe']['model']}`, fingerprint "
+         f"`{config['recipe']['fingerprint'][:16]}…`)." if "recipe" in config else
+         f"- Thresholds tuned on the {v['articles']} validation articles of the training data "
+         "(two span thresholds,"),
+        *([] if "recipe" in config else [
+            "  the probability of a technique, the second label and the token head), then an",
+            "  isotonic score map fitted on them."]),
+        "",
+        (f"## On the {v['articles']} validation articles (members trained on them: a floor for "
+         "the runtime, not a measure of quality)" if v["trained_on"] else
+         f"## Validation ({v['articles']} articles, thresholds tuned on these same articles)"),
+        "",
+        "| measure | F1 (precision / recall) |", "|---|---|",
+        *(f"| {label} | {m[k]['f1']:.3f} ({m[k]['precision']:.3f} / {m[k]['recall']:.3f}) |"
+          for k, label in (("si", "SI (span identification)"),
+                           ("tc", "TC (technique on gold spans)"),
+                           ("full", "Full task (span + technique)"))),
+        "",
+        *heldout_lines(config.get("heldout"), None if "recipe" not in config else [
+            "The ensemble of the recipe's held-out members (trained without these articles),",
+            "scored on the 49 validation and 75 SemEval-2020 development articles;",
+            "thresholds cross-fitted over 5 folds;"],
+            "the recipe" if "recipe" in config else "this model"),
+        "## Known limits",
+        "- As its members': 2017-2019 English news, mostly US politics; technique labels are",
+        "  predictions for a reader to check, not verdicts on an article.",
+        "",
+        f"Validated {v['date']}.",
+    ]
+    (out / "MODEL_CARD.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
