@@ -332,7 +332,8 @@ def main() -> None:
             return ({k: dump(v) for k, v in tree.items()} if isinstance(tree, dict)
                     else tree.to_dict())
         Path(args.json).write_text(json.dumps(
-            {"cpu": cpu_name(), "articles": {k: len(v) for k, v in subsets.items()},
+            {"cpu": cpu_name(), "gold": args.gold, "view": args.view,
+             "articles": {k: len(v) for k, v in subsets.items()},
              "baseline": args.baseline,
              "models": {r["name"]: {"fingerprint": r["fingerprint"], "scores": dump(ivs[r["name"]]),
                                     "fold_thresholds": r["fold_thresholds"],

@@ -48,6 +48,7 @@ from .export import (
     export_onnx,
     full_name,
     heldout_lines,
+    read_heldout_scores,
     tune_and_record,
     write_config,
 )
@@ -451,27 +452,6 @@ def _decode_as(recipe: dict, out: Path, setup, val_arts, extra: dict, threads: i
     write_config(out, setup, decode, extra)
     write_packaging(out)
     return metrics
-
-
-def read_heldout_scores(path: Path, recipe: dict) -> dict:
-    """The recipe model's cross-fitted scores on all held-out articles, and its paired
-    differences against the baseline, from a ``benchmarks/quality.py --json`` file."""
-    try:
-        bench = json.loads(path.read_text(encoding="utf-8"))
-        entry = next((m for m in bench["models"].values()
-                      if m.get("fingerprint") == recipe["fingerprint"]), None)
-    except (OSError, ValueError, KeyError, AttributeError) as exc:
-        raise InputError(f"{path}: not a benchmarks/quality.py --json file ({exc})") from None
-    if entry is None or "minus_baseline" not in entry:
-        raise InputError(f"{path}: scores no model with {recipe['name']}'s fingerprint against "
-                         "a baseline")
-    return {"articles": bench["articles"]["all"], "model": recipe["name"],
-            "baseline": bench["baseline"], "cpu": bench.get("cpu", "?"),
-            "scores": {k: entry["scores"]["cross-fitted"]["all"][k] for k in ("si", "tc", "full")},
-            "minus_baseline": {k: entry["minus_baseline"]["cross-fitted"]["all"][k]
-                               for k in ("si", "tc", "full")},
-            "ship": bool(entry.get("ship")),
-            "rule": "paired full-task interval above 0 and SI interval not below 0"}
 
 
 def _epoch_lines(config: dict) -> list[str]:

@@ -28,7 +28,7 @@ from ..detect.predictor import DecodeConfig
 from ..errors import ConfigError, InputError, require
 from ..techniques import taxonomy
 from .data import LabeledArticle, read_all_labelled, split_articles
-from .export import export_model, export_retrained
+from .export import export_model, export_retrained, read_heldout_scores
 from .soft import distillation_record, read_unlabelled
 from .tagger import (
     DocData,
@@ -191,7 +191,7 @@ def check_name(name: str, version: str) -> str:
 def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = False,
           on_epoch: Callable[[dict], None] | None = None,
           corrections: str | Path | None = None, decode_from: str | Path | None = None,
-          heldout: str | Path | None = None) -> dict:
+          heldout: str | Path | list | None = None) -> dict:
     """Train on labelled data (PTC folder or JSONL), export the runtime model into ``out``.
 
     ``cfg.name`` names the new model. Resumes from ``out/checkpoints/last.pt`` when present.
@@ -203,13 +203,17 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
     ``cfg.all_labelled`` trains on every labelled article; such a run is exported only with
     ``decode_from``, the model of the same recipe's held-out run: its chosen epoch's weights
     are taken (every epoch's are kept, ``checkpoints/epoch-N.pt``) and its decoding, unchanged;
-    ``heldout`` (a ``benchmarks/quality.py --json`` file scoring that model) goes on the card.
+    ``heldout`` (``benchmarks/quality.py --json`` files scoring that model) goes on the card.
     Without ``decode_from`` it trains and returns ``{"exported": False, "epochs": N}``.
     """
     check_name(cfg.name, cfg.version)
     DecodeConfig.check_rules(cfg.decode_rules)
     if cfg.unlabelled and not cfg.distill_from:
         raise ConfigError("--unlabelled needs --distill-from (their only labels are soft)")
+    if corrections:  # in the run's taxonomy, or refused naming both
+        from .train_head import check_corrections
+
+        check_corrections(corrections, taxonomy(cfg.taxonomy).name)
     if taxonomy(cfg.taxonomy).name != "2020" and (cfg.init_from or cfg.distill_from):
         raise ConfigError(f"--taxonomy {cfg.taxonomy} trains a new model from the base encoder; "
                           "--init-from and --distill-from build on 2020 models")
@@ -227,9 +231,9 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
                           "model's)")
     recipe = read_recipe(decode_from, cfg) if decode_from else None
     if recipe is not None and heldout:
-        from .teacher_export import read_heldout_scores
-
-        recipe["heldout"] = read_heldout_scores(Path(heldout), recipe)
+        files = [heldout] if isinstance(heldout, (str, Path)) else list(heldout)
+        scored = [read_heldout_scores(Path(f), recipe) for f in files]
+        recipe["heldout"] = scored[0] if len(scored) == 1 else scored
     if cfg.init_from:
         return train_head(data, out, cfg, on_epoch, corrections=corrections)
     torch = require("torch", "train")
