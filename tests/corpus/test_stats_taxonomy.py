@@ -11,6 +11,7 @@ import pytest
 pytest.importorskip("sqlalchemy", reason="unspin[corpus] is not installed")
 pytest.importorskip("pyarrow", reason="unspin[corpus] is not installed")
 
+from unspin.analysis import ModelRef  # noqa: E402
 from unspin.corpus.stats import compute, render_table  # noqa: E402
 from unspin.corpus.store import load_dir  # noqa: E402
 from unspin.errors import InputError  # noqa: E402
@@ -124,3 +125,29 @@ def test_a_store_made_before_the_column_reads_as_2020_and_is_upgraded(tmp_path):
     engine.dispose()
     assert got == {"m20": None, "m23": "2023"}
     assert compute(db, "technique", model="m20", min_articles=1).taxonomy == "2020"
+
+
+def test_reviewed_counts_take_only_reviews_in_the_model_s_taxonomy(both_db):
+    """A review names techniques of its own taxonomy: one of a 2023 model's article counts
+    for that model, one in 2020 of the same kind of article is left out, and said so."""
+    from unspin.review.format import Correction, Review
+    from unspin.review.store import save_reviews
+
+    text = "x" * 600  # the spans of make_output: technique i at 7i..7i+5
+    save_reviews(both_db, [
+        Review("m23-0", text, (Correction("reject", 0, 5, "Straw_Man"),
+                               Correction("add", 21, 26, "Appeal_to_Values")),
+               ModelRef("m23", "1", "b" * 64), "ana", "2025-03-01T12:00:00Z", taxonomy="2023"),
+        Review("m23-1", text, (Correction("add", 21, 26, "Loaded_Language"),
+                               Correction("add", 30, 35, "Bandwagon,Reductio_ad_hitlerum")),
+               None, "ben", "2025-03-01T12:00:00Z")])
+    s = compute(both_db, "outlet", model="m23", min_articles=1)
+    assert s.reviewed == 1 and s.reviewed_model_spans == 3 and s.reviewed_kept == 3
+    (g,) = s.groups
+    assert g.reviewed_techniques["Appeal_to_Values"] == (1, 1)
+    assert g.reviewed_techniques["Straw_Man"] == (1, 1)  # one of two struck
+    assert "Bandwagon,Reductio_ad_hitlerum" not in g.reviewed_techniques
+    assert s.note == ("1 article reviewed only in another taxonomy than the model's 2023: not "
+                      "counted as reviewed")
+    s20 = compute(both_db, "outlet", model="m20", min_articles=1)
+    assert s20.reviewed == 0 and s20.note is None  # the reviews are of other articles

@@ -20,7 +20,9 @@ the same database, matched by article id) are counted a second time as *reviewed
 model's counts, each group's and technique's counts with every reviewed article's spans as its
 latest review leaves them (its rejected spans struck, relabelled and moved ones changed, added
 ones added, spans the reviewer left alone as the model found them), and how many articles were
-reviewed. ``--by target`` gives no reviewed counts (a review says nothing of targets).
+reviewed. ``--by target`` gives no reviewed counts (a review says nothing of targets). Only
+reviews in the model's taxonomy count (their techniques are the model's); articles reviewed in
+the other one only are left out of the reviewed counts, and a note says how many.
 
 The heavy work is a few ``GROUP BY`` queries, so a store with a million spans answers in about a
 second; Python only shapes the (small) results.
@@ -298,14 +300,17 @@ def _add_reviewed(conn, sa, t, ok, model, stats: Stats, shown: str) -> None:
         return
     t_reviews = review_tables()[1]
     try:
-        reviews = {r.id: r for r in latest(parse_review(json.loads(record)) for record in
-                                           conn.execute(sa.select(t_reviews.c.record).order_by(
-                                               t_reviews.c.review_id)).scalars())}
+        stored = [parse_review(json.loads(record)) for record in conn.execute(
+            sa.select(t_reviews.c.record).order_by(t_reviews.c.review_id)).scalars()]
     except (ValueError, KeyError, TypeError) as exc:
         raise InputError(f"{shown}: a stored review cannot be read ({exc})") from None
+    # a review in another taxonomy names other techniques: never counted with the model's
+    reviews = {r.id: r for r in latest(r for r in stored if r.taxonomy == stats.taxonomy)}
+    a, by = t.articles, stats.by
+    _note_other_taxonomy(conn, sa, a, ok, stats, sorted(
+        {r.id for r in stored if r.taxonomy != stats.taxonomy} - set(reviews)))
     if not reviews:
         return
-    a, by = t.articles, stats.by
     column = {"week": "day", "quarter": "month", "year": "month"}.get(by, by)
     keys: dict[str, list[str]] = {}
     model_spans: dict[str, list[tuple[int, int, str]]] = {}
@@ -372,6 +377,19 @@ def _add_reviewed(conn, sa, t, ok, model, stats: Stats, shown: str) -> None:
     for r in stats.techniques:
         dn, dm = total.get(r.technique, (0, 0))
         r.reviewed_spans, r.reviewed_articles = r.spans + dn, r.articles + dm
+
+
+def _note_other_taxonomy(conn, sa, a, ok, stats: Stats, ids: list[str]) -> None:
+    """Say (``stats.note``) how many of the chosen articles have reviews in another taxonomy
+    only, which are left out of the reviewed counts."""
+    found = 0
+    for n in range(0, len(ids), 500):  # bounded IN lists
+        found += conn.execute(sa.select(sa.func.count()).select_from(a).where(
+            ok, a.c.article_id.in_(ids[n:n + 500]))).scalar() or 0
+    if found:
+        said = (f"{plural(found, 'article')} reviewed only in another taxonomy than the "
+                f"model's {stats.taxonomy}: not counted as reviewed")
+        stats.note = f"{stats.note}; {said}" if stats.note else said
 
 
 def _of_model(table, model: tuple[str, str, str]):
