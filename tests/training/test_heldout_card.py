@@ -1,0 +1,46 @@
+"""The held-out section of a model card: one record or several (a 2023 model on the 2023
+labels, and its 14-class view against the default), read from benchmarks/quality.py --json."""
+
+import json
+
+import pytest
+
+from unspin.errors import InputError
+from unspin.training.export import heldout_lines, read_heldout_scores
+
+IV = {"point": 0.3, "low": 0.2, "high": 0.4}
+DIFF = {"point": 0.02, "low": -0.01, "high": 0.05}
+
+
+def _bench(path, gold, view, paired):
+    entry = {"fingerprint": "f" * 64,
+             "scores": {"cross-fitted": {"all": {k: IV for k in ("si", "tc", "full")}}}}
+    if paired:
+        entry.update(minus_baseline={"cross-fitted": {"all": {k: DIFF for k in
+                                                                ("si", "tc", "full")}}},
+                     ship=False)
+    path.write_text(json.dumps({"cpu": "test CPU", "gold": gold, "view": view,
+                                "articles": {"all": 124}, "baseline": "minilm-spans.v5",
+                                "models": {"m": entry}}))
+    return path
+
+
+def test_a_2023_model_has_its_own_labels_and_its_14_class_view_on_the_card(tmp_path):
+    recipe = {"name": "minilm23-spans.v1", "fingerprint": "f" * 64}
+    own = read_heldout_scores(_bench(tmp_path / "a.json", "2023", None, False), recipe)
+    view = read_heldout_scores(_bench(tmp_path / "b.json", "2020", "2020", True), recipe)
+    assert "minus_baseline" not in own and view["ship"] is False
+    text = "\n".join(heldout_lines([own, view]))
+    assert "(124 on their SemEval-2023 labels, 95% bootstrap intervals)" in text
+    assert "14-class view" in text and "minus minilm-spans.v5" in text
+    assert "| SI F1 | 0.300 [0.200, 0.400] |" in text  # the 2023 table has no difference column
+    assert "+0.020 [-0.010, +0.050]" in text and "Ship rule" in text and "not met" in text
+
+
+def test_a_2020_record_without_a_baseline_is_refused(tmp_path):
+    recipe = {"name": "x.v1", "fingerprint": "f" * 64}
+    with pytest.raises(InputError, match="against no baseline"):
+        read_heldout_scores(_bench(tmp_path / "a.json", "2020", None, False), recipe)
+    with pytest.raises(InputError, match="scores no model"):
+        read_heldout_scores(_bench(tmp_path / "b.json", "2023", None, False),
+                            {"name": "y.v1", "fingerprint": "0" * 64})
