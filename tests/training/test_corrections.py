@@ -6,6 +6,7 @@ import json
 import pytest
 
 from unspin.analysis import ModelRef
+from unspin.errors import ConfigError
 from unspin.review.format import Correction, Review, dump_reviews
 from unspin.techniques import TECHNIQUE_IDS
 from unspin.training.data import GoldSpan, LabeledArticle, is_validation
@@ -94,6 +95,45 @@ def test_a_bad_corrections_file_is_refused_before_anything_is_written(tmp_path, 
     err = capsys.readouterr().err
     assert code != 0 and "c.jsonl:1" in err and "Traceback" not in err
     assert err.count("\n") == 1 and not out.exists()
+
+
+@pytest.mark.parametrize("review_taxonomy, run, words", [
+    ("2023", [], "the corrections are in the 2023 taxonomy and this run trains a 2020 model; "
+     "2023 corrections are kept for a later 2023 training"),
+    ("2020", ["--taxonomy", "2023"], "the corrections are in the 2020 taxonomy and this run "
+     "trains a 2023 model"),
+    ("2023", ["--taxonomy", "2023"], "corrections in the 2023 taxonomy cannot train a model "
+     "yet"),
+])
+def test_corrections_of_another_taxonomy_are_refused_naming_both(tmp_path, capsys,
+                                                                 synthetic_jsonl,
+                                                                 review_taxonomy, run, words):
+    """--corrections builds on a 2020 model: 2023 corrections are kept for a later 2023
+    training, refused before anything is read or written."""
+    from unspin.cli import main
+
+    data = tmp_path / "train.jsonl"
+    data.write_text(synthetic_jsonl())
+    technique = "Appeal_to_Values" if review_taxonomy == "2023" else "Doubt"
+    fixes = tmp_path / "c.jsonl"
+    fixes.write_text(dump_reviews([Review("r1", TEXT, (Correction("add", 0, 4, technique),),
+                                          None, "ana", "2025-03-01T12:00:00Z",
+                                          taxonomy=review_taxonomy).check()]))
+    out = tmp_path / "m"
+    code = main(["train", str(data), "--out", str(out), "--name", "x", "--quiet",
+                 "--init-from", "minilm-spans.v1", "--corrections", str(fixes), *run])
+    err = capsys.readouterr().err
+    assert code == 2 and f"{fixes}: {words}" in err and "Traceback" not in err
+    assert err.count("\n") == 1 and not out.exists()
+
+
+def test_read_corrections_reads_2020_corrections_only(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text(dump_reviews([Review("r1", TEXT, (Correction("add", 0, 4, "Straw_Man"),),
+                                         None, "ana", "2025-03-01T12:00:00Z",
+                                         taxonomy="2023")]))
+    with pytest.raises(ConfigError, match="in the 2023 taxonomy and this run trains a 2020"):
+        read_corrections(path)
 
 
 @pytest.mark.slow

@@ -54,7 +54,7 @@ from .tagger import start_run
 log = logging.getLogger(__name__)
 
 __all__ = ["span_examples", "partial_examples", "read_corrections", "review_is_complete",
-           "train_head"]
+           "check_corrections", "train_head"]
 
 T = len(TECHNIQUE_IDS)
 
@@ -162,10 +162,38 @@ def partial_examples(art: LabeledArticle, rejected: list[tuple[int, int]]
                    and not sp.is_trivial(art.text[s:e])]
 
 
+def check_corrections(path: str | Path, run_taxonomy: str, reviews=None) -> None:
+    """Refuse, in one line naming both taxonomies, corrections this run cannot train on:
+    ``--corrections`` builds a head over a 2020 model (``--init-from``), so only 2020
+    corrections; a 2023 file is kept for a later 2023 training. ``reviews``: the file's, when
+    read already."""
+    from ..review.format import one_taxonomy, read_reviews
+
+    path = Path(path)
+    reviews = list(read_reviews(path)) if reviews is None else reviews
+    speaks = one_taxonomy(reviews, str(path), "give the reviews of one ('unspin review dump "
+                          "--taxonomy 2020')")
+    if speaks == run_taxonomy == "2020":
+        return
+    if run_taxonomy == "2020":
+        raise ConfigError(f"{path}: the corrections are in the {speaks} taxonomy and this run "
+                          f"trains a 2020 model; {speaks} corrections are kept for a later "
+                          f"{speaks} training (--corrections builds on a 2020 model today)")
+    if speaks == "2020":
+        raise ConfigError(f"{path}: the corrections are in the 2020 taxonomy and this run "
+                          f"trains a {run_taxonomy} model; --corrections builds on a 2020 model "
+                          "(--init-from): leave out --taxonomy")
+    raise ConfigError(f"{path}: corrections in the {speaks} taxonomy cannot train a model yet: "
+                      f"--corrections builds on a 2020 model (--init-from) and --taxonomy "
+                      f"{run_taxonomy} trains from the base encoder; they are kept for a later "
+                      f"{speaks} training")
+
+
 def read_corrections(path: str | Path) -> tuple[list, dict]:
     """The latest review of each article in a corrections file (``unspin.corrections/1``)
     and what the model's record says of the file: its name and sha256, how many reviews,
-    reviewed articles, kept and rejected spans and reviewers, and the models reviewed."""
+    reviewed articles, kept and rejected spans and reviewers, and the models reviewed. Only
+    2020 corrections train here (``check_corrections``)."""
     import hashlib
 
     from ..review.format import latest, read_reviews
@@ -174,6 +202,7 @@ def read_corrections(path: str | Path) -> tuple[list, dict]:
     reviews = list(read_reviews(path))
     if not reviews:
         raise InputError(f"{path}: no reviews in this corrections file")
+    check_corrections(path, "2020", reviews)
     counted = latest(reviews)
     record = {
         "file": path.name,
