@@ -121,3 +121,22 @@ def test_the_web_page_lists_every_installed_model(browser, start_serve):
     assert "minilm-spans.v4" in report.inner_text()
     assert problems == []
     page.close()
+
+
+def test_held_out_scores_and_ensembles_in_the_hint(tmp_path):
+    """A model retrained on its validation articles shows its recipe's held-out interval, not
+    its validation points; an ensemble names its members."""
+    iv = {"point": 0.2751, "low": 0.2449, "high": 0.3021}
+    (tmp_path / "config.json").write_text(json.dumps({
+        "name": "y.v1", "version": "1", "backend": "ensemble", "recipe": {"model": "r"},
+        "members": [{"model": "mpnet-spans.v1"}, {"model": "minilm-spans.v5"}],
+        "validation": {"articles": 49, "trained_on": True, "metrics": {"full": {"f1": 0.4}}},
+        "heldout": [{"gold": "2023", "articles": 124, "scores": {"full": iv}},
+                    {"gold": "2020", "articles": 124, "scores": {"full": iv}}]}))
+    assert hint(tmp_path) == ("slowest (ensemble of mpnet-spans.v1 + minilm-spans.v5) · "
+                              "full-task F1 0.275 [0.245, 0.302] on 124 held-out articles "
+                              "(its recipe)")
+    config = json.loads((tmp_path / "config.json").read_text())
+    del config["heldout"]
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    assert "0.400" not in hint(tmp_path)  # scores on articles it trained on are no hint

@@ -61,12 +61,26 @@ def hint(folder: Path) -> str:
                  (isinstance(params, (int, float)) and params >= 80e6) else None)
         size = f", {params / 1e6:.0f}M parameters" if isinstance(params, (int, float)) else ""
         parts.append(f"{speed} ({name}{size})" if speed else f"{name}{size}")
+    members = cfg.get("members") if cfg.get("backend") == "ensemble" else None
+    if isinstance(members, list):
+        names = [str(m.get("model", "?")) for m in members if isinstance(m, dict)]
+        parts.append("slowest (ensemble of " + " + ".join(names) + ")")
     val = cfg.get("validation") if isinstance(cfg.get("validation"), dict) else {}
+    held = cfg.get("heldout")
+    held = next((h for h in held if h.get("gold", "2020") == "2020"), held[0]) \
+        if isinstance(held, list) and held else held
     try:
-        f1 = float(val["metrics"]["full"]["f1"])
-        n = val.get("articles")
-        parts.append(f"full-task F1 {f1:.3f}" + (f" on {n} validation articles"
-                                                   if isinstance(n, int) else ""))
+        if isinstance(held, dict):  # the held-out scores beat a validation split's points
+            full = held["scores"]["full"]
+            parts.append(f"full-task F1 {float(full['point']):.3f} "
+                         f"[{float(full['low']):.3f}, {float(full['high']):.3f}] on "
+                         f"{held['articles']} held-out articles"
+                         + (" (its recipe)" if cfg.get("recipe") else ""))
+        elif not val.get("trained_on"):
+            f1 = float(val["metrics"]["full"]["f1"])
+            n = val.get("articles")
+            parts.append(f"full-task F1 {f1:.3f}" + (f" on {n} validation articles"
+                                                       if isinstance(n, int) else ""))
     except (KeyError, TypeError, ValueError):
         pass
     if not parts:
