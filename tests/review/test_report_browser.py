@@ -138,7 +138,53 @@ def test_review_in_the_report_downloads_what_review_import_reads(browser, analys
         ("relabel", "Jobs, not excuses!", "Exaggeration,Minimisation", "Slogans"),
         ("add", ADDED, "Repetition", None),
     }
-    assert json.loads(saved.read_text(encoding="utf-8"))["text_sha256"] == review.text_sha256
+    line = json.loads(saved.read_text(encoding="utf-8"))
+    assert line["text_sha256"] == review.text_sha256 and "taxonomy" not in line  # 2020
+
+
+def test_a_2023_report_reviews_in_the_23_and_its_download_says_so(browser, tmp_path, capsys):
+    """The relabel and add lists of a 2023 model's report offer the 23 (the four no model
+    detects among them), and the line it downloads carries "taxonomy": "2023"."""
+    from unspin.analysis import Analysis, ModelRef, make_span, summarize
+    from unspin.document import Document
+    from unspin.techniques import TAXONOMY_2023
+
+    start = TEXT.index("traitors")
+    spans = (make_span(TEXT, start, start + 8, "Name_Calling-Labeling", 0.9, "2023"),)
+    model = ModelRef("demo-2023.v1", "1", "cd" * 32)
+    analysis = Analysis(Document(TEXT, id="storm1"), spans, summarize(TEXT, spans, "2023"),
+                        model, taxonomy="2023")
+    page, problems = open_report(browser, analysis, tmp_path)
+    panel = page.locator(".us-panel")
+    tag(page, "NAM").click()
+    relabel = panel.get_by_label("Relabel as")
+    assert relabel.locator("option").evaluate_all("os => os.map(o => o.value)") == list(
+        TAXONOMY_2023.ids)
+    relabel.select_option("Straw_Man")
+    page.keyboard.press("Escape")
+    select_words(page, ADDED)
+    page.wait_for_function("(w) => document.querySelector('.us-rvsel').textContent.includes(w)",
+                           arg=ADDED)
+    page.get_by_label("Technique of the selected words").select_option("Appeal_to_Values")
+    page.get_by_role("button", name="Add span").click()
+    page.get_by_label("Reviewer").fill("ana")
+    with page.expect_download() as got:
+        page.get_by_role("button", name="Download corrections").click()
+    saved = tmp_path / "corrections.jsonl"
+    got.value.save_as(saved)
+    assert problems == []
+    page.close()
+
+    assert json.loads(saved.read_text(encoding="utf-8"))["taxonomy"] == "2023"
+    out = tmp_path / "imported.jsonl"
+    assert main(["review", "import", str(saved), "-o", str(out)]) == 0
+    assert "in the 2023 taxonomy" in capsys.readouterr().err
+    (review,) = read_reviews(out)
+    assert review.taxonomy == "2023" and review.model == model
+    assert {(c.action, TEXT[c.start:c.end], c.technique, c.original)
+            for c in review.corrections} == {
+        ("relabel", "traitors", "Straw_Man", "Name_Calling-Labeling"),
+        ("add", ADDED, "Appeal_to_Values", None)}
 
 
 def test_moving_boundaries_by_keyboard_and_by_selected_words(browser, analysis, tmp_path,

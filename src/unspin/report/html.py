@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 
 from ..analysis import Analysis, Span, sentence_bounds
 from ..review.format import article_id, text_sha256
-from ..techniques import Technique, taxonomy
+from ..techniques import DEFAULT_TAXONOMY, Technique, taxonomy
 from ._enriched import UNATTRIBUTED, cue_phrase, ranked_claims, span_positions, tally_detail
 from ._layout import (
     Layout,
@@ -533,6 +533,8 @@ class _Page:
                              "fingerprint": model.fingerprint},
                    "taxonomy": [{"id": t.id, "name": t.name, "code": t.code}
                                 for t in self.tax.techniques]}
+        if self.tax.name != DEFAULT_TAXONOMY:  # a review line names it (absent: 2020)
+            payload["taxonomy_name"] = self.tax.name
         if self.found is not None:
             # Spans aimed at each entity of the tally, in the report's numbering.
             payload["tally"] = [sorted(self.positions[i] for i in row.spans)

@@ -678,12 +678,17 @@
       added.forEach(function (a) {
         keep({ start: a.start, end: a.end, technique: a.technique, action: "add" }, spans);
       });
-      return {
-        schema: "unspin.corrections/1", id: article.id, text: article.text,
-        text_sha256: article.sha256, model: data.model, reviewer: reviewer.value.trim(),
-        reviewed_at: new Date().toISOString(), source: options.source || "unspin HTML report",
-        spans: spans, rejected: rejected
-      };
+      var line = { schema: "unspin.corrections/1", id: article.id, text: article.text,
+                   text_sha256: article.sha256 };
+      // the model's taxonomy, whose ids the spans use (absent: 2020, as unspin writes it)
+      if (data.taxonomy_name) line.taxonomy = data.taxonomy_name;
+      line.model = data.model;
+      line.reviewer = reviewer.value.trim();
+      line.reviewed_at = new Date().toISOString();
+      line.source = options.source || "unspin HTML report";
+      line.spans = spans;
+      line.rejected = rejected;
+      return line;
     }
 
     function download(line) {
