@@ -696,8 +696,8 @@ def build_parser() -> argparse.ArgumentParser:
     en.add_argument("--decode-from", dest="decode_from", metavar="ENSEMBLE_DIR",
                     help="take the thresholds of this ensemble (of the recipe's held-out "
                     "members) instead of tuning: for members retrained on every article")
-    en.add_argument("--heldout", metavar="JSON", help="with --decode-from: the "
-                    "benchmarks/quality.py --json that scored that ensemble, for the card")
+    en.add_argument("--heldout", metavar="JSON", nargs="+", help="with --decode-from: the "
+                    "benchmarks/quality.py --json files that scored that ensemble, for the card")
     en.add_argument("--threads", type=_setting("threads"), help="threads per member")
     en.set_defaults(func=cmd_ensemble)
 

@@ -111,3 +111,31 @@ def test_ensemble_command_refuses_bad_requests_in_one_line(tmp_path, capsys):
     code = main(["ensemble", "minilm-spans.v1", "minilm-spans.v2", "--out", str(tmp_path / "x"),
                  "--name", "minilm-spans", "--data", str(ptc)])
     assert code != 0 and "published model" in capsys.readouterr().err
+
+
+@pytest.mark.model
+def test_an_ensemble_of_retrained_members_takes_its_recipes_decoding(ensemble, tmp_path):
+    from unspin.detect.registry import fingerprint
+    from unspin.training.ensemble import make_ensemble
+
+    iv = {"point": 0.3, "low": 0.2, "high": 0.4}
+    bench = tmp_path / "q.json"
+    bench.write_text(json.dumps({"cpu": "test CPU", "articles": {"all": 124},
+                                 "baseline": "minilm-spans.v5", "models": {"r": {
+                                     "fingerprint": fingerprint(ensemble),
+                                     "scores": {"cross-fitted": {"all": {
+                                         k: iv for k in ("si", "tc", "full")}}},
+                                     "minus_baseline": {"cross-fitted": {"all": {
+                                         k: iv for k in ("si", "tc", "full")}}},
+                                     "ship": True}}}))
+    out = tmp_path / "shipped"
+    make_ensemble(["minilm-spans.v1", "minilm-spans.v2"], out, "twin-spans", version="2",
+                  data=_ptc(tmp_path / "ptc"), decode_from=ensemble, heldout=str(bench),
+                  threads=1)
+    recipe, config = (json.loads((f / "config.json").read_text()) for f in (ensemble, out))
+    assert config["decode"] == recipe["decode"]  # nothing tuned again
+    assert config["recipe"]["fingerprint"] == fingerprint(ensemble)
+    assert config["validation"]["trained_on"] and config["heldout"]["ship"]
+    card = (out / "MODEL_CARD.md").read_text()
+    assert "recipe's ensemble" in card and "+0.300 [+0.200, +0.400]" in card
+    assert [m["model"] for m in config["members"]] == ["minilm-spans.v1", "minilm-spans.v2"]

@@ -41,7 +41,8 @@ def _member_entry(model: str, out: Path, weight: float) -> dict:
 
 def make_ensemble(members: list[str], out: str | Path, name: str, version: str = "1",
                   weights: list[float] | None = None, data: str | Path | None = None,
-                  decode_from: str | Path | None = None, heldout: str | Path | None = None,
+                  decode_from: str | Path | None = None,
+                  heldout: str | Path | list | None = None,
                   threads: int = 0) -> dict:
     """Write the ensemble ``NAME.vVERSION`` of ``members`` into the new folder ``out`` and
     return its scores on the validation articles of ``data``.
@@ -72,7 +73,9 @@ def make_ensemble(members: list[str], out: str | Path, name: str, version: str =
     if recipe is not None:
         recipe["fingerprint"] = fingerprint(Path(decode_from))
         if heldout:
-            recipe["heldout"] = read_heldout_scores(Path(heldout), recipe)
+            files = [heldout] if isinstance(heldout, (str, Path)) else list(heldout)
+            scored = [read_heldout_scores(Path(f), recipe) for f in files]
+            recipe["heldout"] = scored[0] if len(scored) == 1 else scored
     out.mkdir(parents=True)
     try:
         return _write(out, name, version, entries, first, val_arts, recipe, threads, data)
@@ -137,21 +140,22 @@ def write_card(out: Path, config: dict) -> None:
         "once with this model's own thresholds. It holds no weights: each member is an",
         "installed model, checked against the fingerprint below when the ensemble loads.",
         "Runs on CPU with onnxruntime; its time is the sum of its members' times.", "",
+        f"Use: `unspin analyze ARTICLE --model {config['name']}` (every member installed).", "",
         "## Members", "", members, "",
         "## Decoding",
         "- The first member's word pieces are the grid; another member's word probabilities",
         "  are read at its piece covering the same first character.",
-        ("- Thresholds and score map taken unchanged from the ensemble of the recipe's held-out "
-         f"members (`{config['recipe']['model']}`, fingerprint "
-         f"`{config['recipe']['fingerprint'][:16]}…`)." if "recipe" in config else
+        ("- Thresholds and score map taken unchanged from the recipe's ensemble (fingerprint "
+         f"`{config['recipe']['fingerprint'][:16]}…`),\n  made the same way from members that "
+         "had not trained on the validation articles." if "recipe" in config else
          f"- Thresholds tuned on the {v['articles']} validation articles of the training data "
          "(two span thresholds,"),
         *([] if "recipe" in config else [
             "  the probability of a technique, the second label and the token head), then an",
             "  isotonic score map fitted on them."]),
         "",
-        (f"## On the {v['articles']} validation articles (members trained on them: a floor for "
-         "the runtime, not a measure of quality)" if v["trained_on"] else
+        (f"## On the {v['articles']} validation articles (a member trained on them: a floor "
+         "for the runtime, not a measure of quality)" if v["trained_on"] else
          f"## Validation ({v['articles']} articles, thresholds tuned on these same articles)"),
         "",
         "| measure | F1 (precision / recall) |", "|---|---|",
