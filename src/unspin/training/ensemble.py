@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import platform
 import shutil
@@ -28,6 +29,8 @@ from .package import write_packaging
 from .validate import validate
 
 __all__ = ["make_ensemble"]
+
+log = logging.getLogger(__name__)
 
 
 def _member_entry(model: str, out: Path, weight: float) -> dict:
@@ -69,6 +72,14 @@ def make_ensemble(members: list[str], out: str | Path, name: str, version: str =
         raise ConfigError("--heldout goes with --decode-from (the scores are the recipe's)")
     entries = [_member_entry(m, out, w) for m, w in zip(members, weights)]
     first = read_config(resolve(members[0]).folder)
+    if recipe is None:
+        seen = [m for m in members
+                if (read_config(resolve(m).folder).get("validation") or {}).get("trained_on")]
+        if seen:
+            log.warning("%s trained on the validation articles the ensemble's thresholds are "
+                        "tuned on, so they will fit articles it remembers; for a fair tuning "
+                        "make the ensemble of held-out runs and give it as --decode-from",
+                        ", ".join(seen))
     _train, val_arts = split_articles(data, taxonomy_name=first.get("taxonomy"))
     if recipe is not None:
         recipe["fingerprint"] = fingerprint(Path(decode_from))
