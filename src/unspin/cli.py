@@ -381,7 +381,7 @@ def cmd_models(args) -> int:
 def cmd_package(args) -> int:
     from .training.package import distribution_name, package
 
-    folder = package(args.model, args.out, shared=args.shared)
+    folder = package(args.model, args.out, shared=args.shared, heldout=args.heldout)
     name = json.loads((folder / "config.json").read_text(encoding="utf-8"))["name"]
     print(f"{distribution_name(name)} written to {folder}: pip install {folder}")
     return 0
@@ -712,6 +712,9 @@ def build_parser() -> argparse.ArgumentParser:
     pk.add_argument("--shared", action="store_true",
                     help="leave out weight files already kept in OUT/shared/ (for a "
                     "checkout's models/ folder: --out models --shared)")
+    pk.add_argument("--heldout", metavar="JSON", nargs="+",
+                    help="benchmarks/quality.py --json files that scored this model: its "
+                    "held-out scores go on the packaged copy's card and config")
     pk.set_defaults(func=cmd_package)
 
     sv = sub.add_parser("serve", help="HTTP API and web page (needs unspin[serve])")

@@ -145,3 +145,42 @@ def test_write_packaging_keeps_model_files_and_fingerprint(tmp_path):
     assert fingerprint(folder) == before
     assert {"pyproject.toml", "__init__.py"} <= {p.name for p in folder.iterdir()}
     assert set(model_paths(folder)) == {"config.json", "w.bin"}
+
+
+def test_package_puts_the_held_out_scores_on_the_packaged_card(tmp_path, capsys):
+    from unspin.cli import main
+
+    source = resolve("minilm-spans.v1").folder
+    before = fingerprint(source)
+    iv, diff = {"point": 0.3, "low": 0.2, "high": 0.4}, {"point": 0.01, "low": -0.01,
+                                                          "high": 0.03}
+
+    def bench(path, fp):
+        path.write_text(json.dumps({"cpu": "test CPU", "gold": "2020", "articles": {"all": 124},
+                                    "baseline": "minilm-spans.v5", "models": {"m": {
+                                        "fingerprint": fp,
+                                        "scores": {"cross-fitted": {"all": {
+                                            k: iv for k in ("si", "tc", "full")}}},
+                                        "minus_baseline": {"cross-fitted": {"all": {
+                                            k: diff for k in ("si", "tc", "full")}}},
+                                        "ship": False}}}))
+        return str(path)
+
+    # a benchmark of another model is refused, and no half-made package is left
+    code = main(["package", "minilm-spans.v1", "--out", str(tmp_path / "a"), "--heldout",
+                 bench(tmp_path / "other.json", "0" * 64)])
+    assert code != 0 and "scores no model" in capsys.readouterr().err
+    assert not (tmp_path / "a" / "minilm-spans-v1").exists()
+
+    assert main(["package", "minilm-spans.v1", "--out", str(tmp_path / "b"), "--heldout",
+                 bench(tmp_path / "q.json", before)]) == 0
+    dest = tmp_path / "b" / "minilm-spans-v1"
+    config = json.loads((dest / "config.json").read_text())
+    assert config["heldout"]["scored_fingerprint"] == before
+    card = (dest / "MODEL_CARD.md").read_text()
+    assert card.index("## Held-out articles (124") < card.index("## Known limits")
+    assert f"(fingerprint `{before[:16]}…`)" in card and "+0.010 [-0.010, +0.030]" in card
+    # the weights are the same bytes; the card and config made a model of its own
+    for name in ("encoder.onnx", "head.npz"):
+        assert (dest / name).read_bytes() == model_paths(source)[name].read_bytes()
+    assert fingerprint(dest) != before and fingerprint(source) == before
