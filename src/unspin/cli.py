@@ -402,6 +402,9 @@ def cmd_serve(args) -> int:
         concurrency=args.concurrency, max_queue=args.max_queue,
         cors_origins=args.cors_origin or None, db=args.db)
     check_exposure(options, args.host)  # refused before saying it serves
+    from .pipeline import load_detector
+
+    load_detector(options)  # a broken model is one line here, not a traceback from the workers
     logging.getLogger("unspin.access").setLevel(logging.INFO)
     print(f"unspin: serving on http://{args.host}:{args.port} (Ctrl-C to stop)", file=sys.stderr)
     serve(options, host=args.host, port=args.port, workers=args.workers)

@@ -135,7 +135,35 @@ def test_an_ensemble_of_retrained_members_takes_its_recipes_decoding(ensemble, t
     recipe, config = (json.loads((f / "config.json").read_text()) for f in (ensemble, out))
     assert config["decode"] == recipe["decode"]  # nothing tuned again
     assert config["recipe"]["fingerprint"] == fingerprint(ensemble)
-    assert config["validation"]["trained_on"] and config["heldout"]["ship"]
+    assert not config["validation"]["tuned_here"] and config["heldout"]["ship"]
+    assert not config["validation"]["trained_on"]  # neither member trained on them
     card = (out / "MODEL_CARD.md").read_text()
     assert "recipe's ensemble" in card and "+0.300 [+0.200, +0.400]" in card
     assert [m["model"] for m in config["members"]] == ["minilm-spans.v1", "minilm-spans.v2"]
+
+
+@pytest.mark.model
+def test_a_member_trained_on_the_validation_articles_is_said_so(ensemble, tmp_path, capsys):
+    """The card and config say when a member trained on the articles the thresholds were
+    tuned on; --decode-from must name an ensemble of as many members."""
+    from unspin.cli import main
+    from unspin.training.package import package
+
+    member = package("minilm-spans.v2", tmp_path / "m")  # every file, shared ones too
+    config = json.loads((member / "config.json").read_text())
+    config["validation"]["trained_on"] = True
+    (member / "config.json").write_text(json.dumps(config))
+    ptc = _ptc(tmp_path / "ptc")
+    out = tmp_path / "e"
+    assert main(["ensemble", "minilm-spans.v1", str(member), "--out", str(out), "--name", "e",
+                 "--data", str(ptc), "--threads", "1"]) == 0
+    assert "trained on the validation articles" in capsys.readouterr().err
+    assert json.loads((out / "config.json").read_text())["validation"]["trained_on"]
+    assert "a member trained on them and the thresholds were tuned on them" in (
+        out / "MODEL_CARD.md").read_text()
+    assert not list(tmp_path.glob(".*partial"))  # the work folder was moved into place
+
+    code = main(["ensemble", "minilm-spans.v1", "minilm-spans.v2", "--out", str(tmp_path / "f"),
+                 "--name", "f", "--data", str(ptc), "--decode-from", "minilm-spans.v5"])
+    err = capsys.readouterr().err
+    assert code == 2 and "not an ensemble of 2 members" in err and "Traceback" not in err

@@ -51,7 +51,8 @@ def test_every_installed_model_is_offered_with_a_hint(accurate_installed):
     assert set(registry.installed()) <= set(by_name) and ACCURATE in by_name
     assert sum(m["default"] for m in models) == 1 and len(by_name) == len(models)
     assert by_name[ACCURATE]["hint"] == ("slower (all-mpnet-base-v2, 109M parameters) · "
-                                         "full-task F1 0.301 on 49 validation articles")
+                                         "full-task F1 0.301 on 49 validation articles (thresholds "
+                                         "tuned on them)")
     assert by_name[ACCURATE]["version"] == "1"
     assert models[0]["hint"].startswith("fast (all-MiniLM-L6-v2)")
 
@@ -133,7 +134,8 @@ def test_held_out_scores_and_ensembles_in_the_hint(tmp_path):
         "validation": {"articles": 49, "trained_on": True, "metrics": {"full": {"f1": 0.4}}},
         "heldout": [{"gold": "2023", "articles": 124, "scores": {"full": iv}},
                     {"gold": "2020", "articles": 124, "scores": {"full": iv}}]}))
-    assert hint(tmp_path) == ("slowest (ensemble of mpnet-spans.v1 + minilm-spans.v5) · "
+    assert hint(tmp_path) == ("ensemble of mpnet-spans.v1 + minilm-spans.v5 (their times "
+                              "together) · "
                               "full-task F1 0.275 [0.245, 0.302] on 124 held-out articles "
                               "(its recipe)")
     config = json.loads((tmp_path / "config.json").read_text())

@@ -64,7 +64,7 @@ def hint(folder: Path) -> str:
     members = cfg.get("members") if cfg.get("backend") == "ensemble" else None
     if isinstance(members, list):
         names = [str(m.get("model", "?")) for m in members if isinstance(m, dict)]
-        parts.append("slowest (ensemble of " + " + ".join(names) + ")")
+        parts.append("ensemble of " + " + ".join(names) + " (their times together)")
     val = cfg.get("validation") if isinstance(cfg.get("validation"), dict) else {}
     held = cfg.get("heldout")
     held = next((h for h in held if h.get("gold", "2020") == "2020"), held[0]) \
@@ -79,8 +79,9 @@ def hint(folder: Path) -> str:
         elif not val.get("trained_on"):
             f1 = float(val["metrics"]["full"]["f1"])
             n = val.get("articles")
-            parts.append(f"full-task F1 {f1:.3f}" + (f" on {n} validation articles"
-                                                       if isinstance(n, int) else ""))
+            parts.append(f"full-task F1 {f1:.3f}" + (
+                f" on {n} validation articles (thresholds tuned on them)"
+                if isinstance(n, int) else ""))
     except (KeyError, TypeError, ValueError):
         pass
     if not parts:

@@ -67,14 +67,17 @@ def make_ensemble(members: list[str], out: str | Path, name: str, version: str =
     if data is None:
         raise ConfigError("give the labelled data whose validation articles the ensemble is "
                           "tuned or checked on (--data)")
-    recipe = read_config(Path(decode_from)) if decode_from else None
+    recipe = read_config(resolve(decode_from).folder) if decode_from else None
+    if recipe is not None and (recipe.get("backend") != "ensemble"
+                               or len(recipe.get("members") or []) != len(members)):
+        raise ConfigError(f"--decode-from {decode_from}: not an ensemble of {len(members)} "
+                          "members (give the ensemble made of the recipe's held-out runs)")
     if heldout and recipe is None:
         raise ConfigError("--heldout goes with --decode-from (the scores are the recipe's)")
     entries = [_member_entry(m, out, w) for m, w in zip(members, weights)]
     first = read_config(resolve(members[0]).folder)
+    seen = [m for m in members if _trained_on_validation(read_config(resolve(m).folder))]
     if recipe is None:
-        seen = [m for m in members
-                if (read_config(resolve(m).folder).get("validation") or {}).get("trained_on")]
         if seen:
             log.warning("%s trained on the validation articles the ensemble's thresholds are "
                         "tuned on, so they will fit articles it remembers; for a fair tuning "
@@ -87,16 +90,32 @@ def make_ensemble(members: list[str], out: str | Path, name: str, version: str =
             files = [heldout] if isinstance(heldout, (str, Path)) else list(heldout)
             scored = [read_heldout_scores(Path(f), recipe) for f in files]
             recipe["heldout"] = scored[0] if len(scored) == 1 else scored
-    out.mkdir(parents=True)
+    # written beside ``out`` and moved there whole, so a run stopped half-way leaves no
+    # loadable half-made model (folder members' relative paths hold from both places)
+    work = out.with_name(f".{out.name}.partial")
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
     try:
-        return _write(out, name, version, entries, first, val_arts, recipe, threads, data)
+        metrics = _write(work, name, version, entries, first, val_arts, recipe, threads, data,
+                         bool(seen))
+        if out.exists():
+            out.rmdir()  # empty (checked above)
+        os.replace(work, out)
+        return metrics
     except BaseException:
-        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
         raise
 
 
+def _trained_on_validation(config: dict) -> bool:
+    """Whether a model trained on its data's validation articles (a retrain on every
+    labelled article)."""
+    return bool((config.get("validation") or {}).get("trained_on")
+                or (config.get("train") or {}).get("all_labelled"))
+
+
 def _write(out: Path, name: str, version: str, entries: list[dict], first: dict, val_arts,
-           recipe: dict | None, threads: int, data) -> dict:
+           recipe: dict | None, threads: int, data, member_trained: bool) -> dict:
     members_text = json.dumps({"members": entries}, indent=2) + "\n"
     (out / MEMBERS_FILE).write_text(members_text, encoding="utf-8")
     if recipe is not None:
@@ -124,8 +143,9 @@ def _write(out: Path, name: str, version: str, entries: list[dict], first: dict,
                             "decode": "thresholds and score map taken from it, unchanged"}
         if recipe.get("heldout"):
             config["heldout"] = recipe["heldout"]
-    config["validation"] = {"data": str(Path(data)), "articles": len(val_arts),
-                            "metrics": metrics, "trained_on": recipe is not None,
+    config["validation"] = {"data": str(Path(data).resolve()), "articles": len(val_arts),
+                            "metrics": metrics, "trained_on": member_trained,
+                            "tuned_here": recipe is None,
                             "python": platform.python_version(),
                             "date": date.today().isoformat()}
     _save(out, config)
@@ -157,16 +177,16 @@ def write_card(out: Path, config: dict) -> None:
         "- The first member's word pieces are the grid; another member's word probabilities",
         "  are read at its piece covering the same first character.",
         ("- Thresholds and score map taken unchanged from the recipe's ensemble (fingerprint "
-         f"`{config['recipe']['fingerprint'][:16]}…`),\n  made the same way from members that "
-         "had not trained on the validation articles." if "recipe" in config else
+         f"`{config['recipe']['fingerprint'][:16]}…`)." if "recipe" in config else
          f"- Thresholds tuned on the {v['articles']} validation articles of the training data "
          "(two span thresholds,"),
         *([] if "recipe" in config else [
             "  the probability of a technique, the second label and the token head), then an",
             "  isotonic score map fitted on them."]),
         "",
-        (f"## On the {v['articles']} validation articles (a member trained on them: a floor "
-         "for the runtime, not a measure of quality)" if v["trained_on"] else
+        (f"## On the {v['articles']} validation articles (a member trained on them"
+         + ("" if "recipe" in config else " and the thresholds were tuned on them") +
+         ": not a measure of quality)" if v["trained_on"] else
          f"## Validation ({v['articles']} articles, thresholds tuned on these same articles)"),
         "",
         "| measure | F1 (precision / recall) |", "|---|---|",

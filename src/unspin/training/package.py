@@ -159,6 +159,12 @@ def package(model: str | Path, out: str | Path, shared: bool = False,
     if not cfg.get("files"):
         raise ModelError(f"{entry.folder}: config.json lists no weight files; finish the "
                          "export before packaging")
+    folders = [m.get("model") for m in cfg.get("members") or [] if isinstance(m, dict)
+               and any(sep in str(m.get("model")) for sep in "/\\")]
+    if cfg.get("backend") == "ensemble" and folders:
+        raise ModelError(f"{entry.folder}: member {folders[0]} is a folder, which an installed "
+                         "package cannot find; make the ensemble of installed models to "
+                         "package it")
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: exists and is not a folder")

@@ -151,21 +151,26 @@ def read_recipe(decode_from: str | Path, cfg: TrainConfig) -> dict:
     ``"epoch"``, the epoch that run chose on validation, and ``"fingerprint"``. A run on every
     labelled article takes that epoch's weights and that model's decoding; its training
     settings must be the recipe's, so a mismatch is refused naming the first difference."""
-    from ..detect.registry import fingerprint, read_config
+    from ..detect.registry import fingerprint, read_config, resolve
 
-    folder = Path(decode_from)
+    folder = resolve(decode_from).folder
     recipe = read_config(folder)
     history = [h for h in (recipe.get("validation") or {}).get("history") or [] if "select" in h]
     trained = recipe.get("train")
-    if not history or not isinstance(trained, dict) or trained.get("init_from"):
-        raise InputError(f"{folder}: not a model exported by 'unspin train' with per-epoch "
-                         "validation (its recipe and chosen epoch are not recorded)")
-    # compared as the config records them (JSON: tuples read back as lists)
-    mine, theirs = json.loads(json.dumps(_trained_by(asdict(cfg)))), _trained_by(trained)
+    if (not history or not isinstance(trained, dict) or trained.get("init_from")
+            or set(trained) - set(TrainConfig.__dataclass_fields__)):
+        raise InputError(f"{decode_from}: not a model exported by 'unspin train' with "
+                         "per-epoch validation (its recipe and chosen epoch are not recorded); "
+                         "give the recipe run's folder")
+    # compared as the config records them (JSON: tuples read back as lists); a setting an
+    # older config does not record had its default then
+    mine = json.loads(json.dumps(_trained_by(asdict(cfg))))
+    theirs = _trained_by({**json.loads(json.dumps(asdict(TrainConfig()))), **trained})
     for key in sorted(set(mine) | set(theirs)):
         if key not in _NOT_RECIPE and mine.get(key) != theirs.get(key):
-            raise ConfigError(f"{folder} was trained with {key}={theirs.get(key)!r}, this run "
-                              f"with {mine.get(key)!r}: a retrain uses its recipe's settings")
+            raise ConfigError(f"{decode_from} was trained with {key}={theirs.get(key)!r}, this "
+                              f"run with {mine.get(key)!r}: a retrain takes its recipe's "
+                              "settings")
     recipe["epoch"] = int(max(history, key=lambda h: h["select"])["epoch"])
     recipe["fingerprint"] = fingerprint(folder)
     return recipe
@@ -224,8 +229,8 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
         raise ConfigError("--all-labelled retrains a whole model's recipe; it does not go with "
                           "--init-from or --corrections")
     if (decode_from or heldout) and not cfg.all_labelled:
-        raise ConfigError("--decode-from and --heldout export a run on every labelled article "
-                          "(--all-labelled)")
+        raise ConfigError("--decode-from and --heldout need --all-labelled (they export a run "
+                          "on every labelled article)")
     if heldout and not decode_from:
         raise ConfigError("--heldout goes with --decode-from (the scores are the recipe "
                           "model's)")
