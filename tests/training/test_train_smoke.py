@@ -84,12 +84,13 @@ def test_train_needs_a_new_name(tmp_path, capsys, synthetic_jsonl):
 
     data = tmp_path / "train.jsonl"
     data.write_text(synthetic_jsonl())
-    for name, version in (("minilm-spans", "1"), ("Bad Name", "1")):
+    for name, version in (("minilm-spans", "1"), ("Bad Name", "1"), ("minilm-spans", "6")):
         code = main(["train", str(data), "--out", str(tmp_path / "m"), "--name", name,
                      "--version", version, "--quiet"])
         assert code == 2
     err = capsys.readouterr().err
     assert "published model" in err and "--name" in err and "Traceback" not in err
+    assert "minilm-spans.v6 is a retired name" in err
 
 
 @pytest.mark.parametrize("init_from", [None, "minilm-spans.v1"])

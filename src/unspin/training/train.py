@@ -176,6 +176,11 @@ def read_recipe(decode_from: str | Path, cfg: TrainConfig) -> dict:
     return recipe
 
 
+#: names never published, or withdrawn, that no new model may take (a name is a promise)
+RETIRED = {"minilm-spans.v6": "a candidate that failed the ship rule, withdrawn; the next fast "
+                              "version is v7"}
+
+
 def check_name(name: str, version: str) -> str:
     """The versioned name of a new model, refused when empty, malformed or already published."""
     from ..detect.registry import installed
@@ -187,6 +192,9 @@ def check_name(name: str, version: str) -> str:
     if not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z._-]{0,31}", version or ""):
         raise ConfigError(f"--version {version!r}: use letters, digits, '.', '-' or '_'")
     full = full_name(name, version)
+    if full in RETIRED:
+        raise ConfigError(f"{full} is a retired name ({RETIRED[full]}); choose another "
+                          "--version")
     if full in installed():
         raise ConfigError(f"{full} is the name of a published model; choose another --name "
                           "or --version")
