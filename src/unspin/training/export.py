@@ -583,7 +583,10 @@ def _calibration_lines(c: dict | None) -> list[str]:
     return lines + [""]
 
 
-def _data_lines(v: dict, recipe: dict | None) -> list[str]:
+def _data_lines(v: dict, recipe: dict | None, taxonomy_name: str = "2020") -> list[str]:
+    labels = ([] if taxonomy_name == "2020" else [
+        f"- Labels: the SemEval-2023 Task 3 annotation of the same articles ({taxonomy_name} "
+        "taxonomy)."])
     if recipe:
         return [f"- Every labelled PTC (SemEval-2020 Task 11) article: {v['train_articles']} "
                 "(training and",
@@ -594,9 +597,10 @@ def _data_lines(v: dict, recipe: dict | None) -> list[str]:
                 f"  (`{recipe['model']}`, fingerprint `{recipe['fingerprint'][:16]}…`); its epoch "
                 f"({recipe['epoch']})",
                 "  and decoding thresholds, chosen on the validation articles it did not train "
-                "on, are used unchanged."]
+                "on, are used unchanged.", *labels]
     return [f"- PTC (SemEval-2020 Task 11) training articles: {v['train_articles']} for training,",
-            f"  {v['articles']} for validation. Split by article: held out when `{v['split']}`."]
+            f"  {v['articles']} for validation. Split by article: held out when `{v['split']}`.",
+            *labels]
 
 
 def _recipe_about(recipe: dict | None) -> list[str] | None:
@@ -669,7 +673,7 @@ def write_card(out: Path, cfg, extra: dict, decode: dict, techniques=None) -> No
         + (", ".join(decode.get("multiword", [])) or "none") + ".",
         "",
         "## Data",
-        *_data_lines(v, extra.get("recipe")),
+        *_data_lines(v, extra.get("recipe"), tax.name),
         "",
         "## Training",
         *_distillation_lines(extra.get("distillation")),
