@@ -390,11 +390,12 @@ def heldout_lines(h: dict | list | None, about: list[str] | None = None,
         "them; decoding thresholds (and the display threshold) cross-fitted over 5 folds;"]
     gold = h.get("gold", "2020")
     labels = (" on their SemEval-2023 labels" if gold == "2023" else
-              ", 14-class view (SemEval-2020 labels, through the documented 23 -> 14 mapping)"
-              if h.get("view") else "")
+              " in the 14-class view" if h.get("view") else "")
+    view = (["Scored on the SemEval-2020 labels through the documented 23 -> 14 mapping."]
+            if h.get("view") else [])
     paired = "minus_baseline" in h
-    lines = [f"## Held-out articles ({h['articles']}{labels}, 95% bootstrap intervals)", "",
-             *about,
+    lines = [f"## Held-out articles{labels} ({h['articles']}, 95% bootstrap intervals)", "",
+             *view, *about,
              (f"differences paired against `{h['baseline']}` (`benchmarks/quality.py`). "
               if paired else "`benchmarks/quality.py`. ") + f"CPU: {h['cpu']}.", ""]
     if not paired:
@@ -403,6 +404,8 @@ def heldout_lines(h: dict | list | None, about: list[str] | None = None,
     lines += [f"| measure | {column} | minus {h['baseline']} |", "|---|---|---|"]
     lines += [f"| {label} | {iv(h['scores'][k])} | {iv(h['minus_baseline'][k], '+')} |"
               for k, label in names.items()]
+    if h.get("view"):  # another taxonomy's model is no candidate for the default
+        return lines + [""]
     return lines + ["", f"Ship rule ({h['rule']}): {'met' if h['ship'] else 'not met'}.", ""]
 
 

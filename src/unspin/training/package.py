@@ -138,7 +138,8 @@ def add_heldout(folder: Path, scored: str, files: list) -> None:
     section = "\n".join(heldout_lines(cfg["heldout"], [
         "This model's weights and decoding, scored before this section was added to its card",
         f"(fingerprint `{scored[:16]}…`), on the 49 validation and 75 SemEval-2020 development",
-        "articles; it trained on neither; decoding thresholds cross-fitted over 5 folds;"]))
+        "articles, none of which it trained on (its epoch and shipped thresholds were chosen on",
+        "the 49); decoding thresholds cross-fitted over 5 folds;"]))
     at = text.find("## Known limits")
     text = (text[:at] + section + "\n" + text[at:]) if at >= 0 else (text + "\n" + section)
     card.write_text(text, encoding="utf-8")
