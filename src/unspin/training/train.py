@@ -135,11 +135,13 @@ def learnt_techniques(taxonomy_name: str, arts: list[LabeledArticle]) -> tuple[s
 
 
 def _trained_by(config: dict) -> dict:
-    """The settings that shape the weights (not those applied only at export); a checkpoint
+    """The settings that shape the weights (not the name, threads or what applies only at
+    export, so a run can be resumed as another version or on more cores); a checkpoint
     made before there was a choice of taxonomy learned the 2020 one, and one made before
     ``all_labelled`` existed was validated."""
     return {"taxonomy": "2020", "all_labelled": False,
-            **{k: v for k, v in config.items() if k not in ("decode_rules", "threads")}}
+            **{k: v for k, v in config.items()
+               if k not in ("decode_rules", "threads", "name", "version")}}
 
 
 #: settings a recipe's retrain on every article may differ in from the recipe's held-out run
