@@ -115,19 +115,12 @@ def test_ensemble_command_refuses_bad_requests_in_one_line(tmp_path, capsys):
 
 @pytest.mark.model
 def test_an_ensemble_of_retrained_members_takes_its_recipes_decoding(ensemble, tmp_path):
+    from tests.training.conftest import quality_json
     from unspin.detect.registry import fingerprint
     from unspin.training.ensemble import make_ensemble
 
     iv = {"point": 0.3, "low": 0.2, "high": 0.4}
-    bench = tmp_path / "q.json"
-    bench.write_text(json.dumps({"cpu": "test CPU", "articles": {"all": 124},
-                                 "baseline": "minilm-spans.v5", "models": {"r": {
-                                     "fingerprint": fingerprint(ensemble),
-                                     "scores": {"cross-fitted": {"all": {
-                                         k: iv for k in ("si", "tc", "full")}}},
-                                     "minus_baseline": {"cross-fitted": {"all": {
-                                         k: iv for k in ("si", "tc", "full")}}},
-                                     "ship": True}}}))
+    bench = quality_json(tmp_path / "q.json", fingerprint(ensemble), iv, iv)
     out = tmp_path / "shipped"
     make_ensemble(["minilm-spans.v1", "minilm-spans.v2"], out, "twin-spans", version="2",
                   data=_ptc(tmp_path / "ptc"), decode_from=ensemble, heldout=str(bench),

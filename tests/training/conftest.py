@@ -55,3 +55,21 @@ def ptc_folder(root, arts_by_part):
             (labels / f"article{a['id']}.task2-TC.labels").write_text("".join(
                 f"{a['id']}\t{s['technique']}\t{s['start']}\t{s['end']}\n" for s in a["spans"]))
     return root
+
+
+def quality_json(path, fingerprint, point, diff=None, ship=True, **top):
+    """A ``benchmarks/quality.py --json`` file scoring one model (by ``fingerprint``) with
+    the same interval ``point`` for SI, TC and full-task F1, and ``diff`` against the baseline
+    when given; ``top``: more top-level keys (``gold``, ``view``)."""
+    import json
+
+    def each(iv):
+        return {"cross-fitted": {"all": {k: iv for k in ("si", "tc", "full")}}}
+
+    entry = {"fingerprint": fingerprint, "scores": each(point)}
+    if diff is not None:
+        entry.update(minus_baseline=each(diff), ship=ship)
+    path.write_text(json.dumps({"cpu": "test CPU", "articles": {"all": 124},
+                                "baseline": "minilm-spans.v5", **top,
+                                "models": {"m": entry}}))
+    return path

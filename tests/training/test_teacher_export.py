@@ -163,7 +163,7 @@ def test_a_run_on_every_labelled_article_exports_an_epoch_with_its_recipes_decod
     from unspin.detect.registry import fingerprint
     from unspin.training.data import is_validation, read_all_labelled
 
-    from .conftest import ptc_folder, synthetic_articles
+    from .conftest import ptc_folder, quality_json, synthetic_articles
 
     # PTC ids are numbers: four training, two validation (by the split's rule), two development
     held = [str(i) for i in range(700, 800) if is_validation(str(i))][:2]
@@ -197,14 +197,7 @@ def test_a_run_on_every_labelled_article_exports_an_epoch_with_its_recipes_decod
     rconf = json.loads((recipe / "config.json").read_text())
     point = {"point": 0.3, "low": 0.2, "high": 0.4}
     diff = {"point": 0.02, "low": 0.01, "high": 0.03}
-    bench = tmp_path / "quality.json"
-    bench.write_text(json.dumps({"cpu": "test CPU", "articles": {"all": 124}, "baseline": "b.v5",
-                                 "models": {"r": {"fingerprint": fingerprint(recipe),
-                                                  "scores": {"cross-fitted": {"all": {
-                                                      k: point for k in ("si", "tc", "full")}}},
-                                                  "minus_baseline": {"cross-fitted": {"all": {
-                                                      k: diff for k in ("si", "tc", "full")}}},
-                                                  "ship": True}}}))
+    bench = quality_json(tmp_path / "quality.json", fingerprint(recipe), point, diff)
     out = tmp_path / "shipped"
     assert main(["teacher", "export", str(run), "--epoch", "1", "--out", str(out), "--name",
                  "tiny-spans", "--version", "2", "--decode-from", str(recipe), "--heldout",

@@ -159,7 +159,7 @@ def test_a_recipe_retrained_on_every_article_takes_its_epoch_and_decoding(tmp_pa
     from unspin.detect.registry import fingerprint
     from unspin.training.data import is_validation
 
-    from .conftest import ptc_folder, synthetic_articles
+    from .conftest import ptc_folder, quality_json, synthetic_articles
 
     held = [str(i) for i in range(700, 800) if is_validation(str(i))][:2]
     kept = [str(i) for i in range(700, 800) if not is_validation(str(i))][:6]
@@ -197,14 +197,7 @@ def test_a_recipe_retrained_on_every_article_takes_its_epoch_and_decoding(tmp_pa
 
     point, diff = {"point": 0.3, "low": 0.2, "high": 0.4}, {"point": 0.02, "low": 0.01,
                                                             "high": 0.03}
-    bench = tmp_path / "quality.json"
-    bench.write_text(json.dumps({"cpu": "test CPU", "articles": {"all": 124}, "baseline": "b.v5",
-                                 "models": {"r": {"fingerprint": fingerprint(recipe),
-                                                  "scores": {"cross-fitted": {"all": {
-                                                      k: point for k in ("si", "tc", "full")}}},
-                                                  "minus_baseline": {"cross-fitted": {"all": {
-                                                      k: diff for k in ("si", "tc", "full")}}},
-                                                  "ship": True}}}))
+    bench = quality_json(tmp_path / "quality.json", fingerprint(recipe), point, diff)
     assert main([*args, "--decode-from", str(recipe), "--heldout", str(bench)]) == 0
     assert "model tiny-spans.v2 written to" in capsys.readouterr().out
     config = json.loads((run / "config.json").read_text())

@@ -146,6 +146,17 @@ def _student_record(cfg, distillation: dict | None) -> dict:
     return extra
 
 
+def recipe_record(recipe: dict) -> dict:
+    """What a retrain's config records of the model of its recipe's held-out run (``recipe``,
+    its config with ``fingerprint``, and ``epoch`` and ``heldout`` where known)."""
+    record = {"model": recipe["name"], "fingerprint": recipe["fingerprint"],
+              **({"epoch": recipe["epoch"]} if "epoch" in recipe else {}),
+              "decode": "thresholds and score map taken from it, unchanged",
+              "validation": {k: recipe["validation"]["metrics"][k] for k in ("si", "tc", "full")},
+              "train_articles": recipe["validation"].get("train_articles")}
+    return {"recipe": record, **({"heldout": recipe["heldout"]} if recipe.get("heldout") else {})}
+
+
 def export_retrained(torch, model, tokenizer, base: Path, out: Path, cfg, recipe: dict,
                      history: list[dict], n_train: int, check_arts,
                      distillation: dict | None = None) -> dict:
@@ -163,14 +174,7 @@ def export_retrained(torch, model, tokenizer, base: Path, out: Path, cfg, recipe
                            "train_articles": n_train, "python": platform.python_version(),
                            "articles": len(check_arts), "metrics": metrics, "trained_on": True,
                            "date": date.today().isoformat()}
-    extra["recipe"] = {"model": recipe["name"], "fingerprint": recipe["fingerprint"],
-                       "epoch": recipe["epoch"],
-                       "decode": "thresholds and score map taken from it, unchanged",
-                       "validation": {k: recipe["validation"]["metrics"][k]
-                                      for k in ("si", "tc", "full")},
-                       "train_articles": recipe["validation"].get("train_articles")}
-    if recipe.get("heldout"):
-        extra["heldout"] = recipe["heldout"]
+    extra.update(recipe_record(recipe))
     config = write_config(out, cfg, decode, extra, detector.techniques)
     write_card(out, cfg, extra, config["decode"], config["techniques"])
     write_packaging(out)

@@ -49,6 +49,7 @@ from .export import (
     full_name,
     heldout_lines,
     read_heldout_scores,
+    recipe_record,
     tune_and_record,
     write_config,
 )
@@ -442,13 +443,7 @@ def _decode_as(recipe: dict, out: Path, setup, val_arts, extra: dict, threads: i
     metrics, _ = validate(detector.predictor, val_arts, tune=False)
     extra["validation"] = {**extra["validation"], "articles": len(val_arts), "metrics": metrics,
                            "trained_on": True, "date": date.today().isoformat()}
-    extra["recipe"] = {"model": recipe["name"], "fingerprint": recipe["fingerprint"],
-                       "decode": "thresholds and score map taken from it, unchanged",
-                       "validation": {k: recipe["validation"]["metrics"][k]
-                                      for k in ("si", "tc", "full")},
-                       "train_articles": recipe["validation"].get("train_articles")}
-    if recipe.get("heldout"):
-        extra["heldout"] = recipe["heldout"]
+    extra.update(recipe_record(recipe))
     write_config(out, setup, decode, extra)
     write_packaging(out)
     return metrics
