@@ -22,11 +22,17 @@ TEXT = ("Traitors in Washington\n\nThe corrupt, treasonous elite will destroy th
         "everything.\n")
 
 
-def test_published_models_speak_2020_and_name_no_taxonomy():
+def test_published_models_speak_the_taxonomy_their_config_names():
+    """A model names its taxonomy only when it is not 2020: the models published before there
+    was a choice name none (a published folder never changes) and speak 2020; a 2023 model
+    names it and has outputs only for 2023 techniques."""
     for info in installed_models():
         cfg = json.loads((Path(info.path) / "config.json").read_text())
-        assert "taxonomy" not in cfg, info.name  # a published folder never changes
-        assert info.taxonomy == "2020"
+        assert info.taxonomy == cfg.get("taxonomy", "2020"), info.name
+        if info.name.startswith(("minilm-spans.", "mpnet-spans.")):
+            assert "taxonomy" not in cfg, info.name
+        if info.taxonomy == "2023":
+            assert set(cfg["techniques"]) <= set(TAXONOMY_2023.ids), info.name
 
 
 def test_a_2023_model_is_described_and_loaded_as_such(model_2023):

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from unspin.errors import InputError
-from unspin.training.export import heldout_lines, read_heldout_scores
+from unspin.training.heldout import heldout_lines, read_heldout_scores
 
 IV = {"point": 0.3, "low": 0.2, "high": 0.4}
 DIFF = {"point": 0.02, "low": -0.01, "high": 0.05}

@@ -24,7 +24,8 @@ from ..detect.registry import fingerprint, installed, read_config, resolve
 from ..errors import ConfigError, InputError
 from ..techniques import taxonomy
 from .data import split_articles
-from .export import calibrate_scores, full_name, heldout_lines, read_heldout_scores
+from .export import calibrate_scores, full_name
+from .heldout import heldout_lines, read_heldout_scores
 from .package import write_packaging
 from .validate import validate
 

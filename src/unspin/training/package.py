@@ -30,9 +30,9 @@ from ..detect.registry import (
     shared_name,
 )
 from ..errors import ConfigError, InputError, ModelError
+from .heldout import add_heldout
 
-__all__ = ["distribution_name", "module_name", "folder_name", "write_packaging", "package",
-           "add_heldout"]
+__all__ = ["distribution_name", "module_name", "folder_name", "write_packaging", "package"]
 
 
 
@@ -115,34 +115,6 @@ def write_packaging(folder: Path) -> Path:
     elif setup.is_file():
         setup.unlink()
     return folder
-
-
-def add_heldout(folder: Path, scored: str, files: list) -> None:
-    """Put held-out scores on the model in ``folder`` (config.json's ``heldout`` and a card
-    section): ``files`` are ``benchmarks/quality.py --json`` files that scored the same model
-    before, as fingerprint ``scored`` (weights and decoding are unchanged; the config and card
-    change, so the packaged model has a fingerprint of its own)."""
-    import json
-
-    from .export import heldout_lines, read_heldout_scores
-
-    cfg = read_config(folder)
-    records = [read_heldout_scores(Path(f), {"name": cfg.get("name", "?"),
-                                             "fingerprint": scored}) for f in files]
-    for r in records:
-        r["scored_fingerprint"] = scored
-    cfg["heldout"] = records[0] if len(records) == 1 else records
-    (folder / "config.json").write_text(json.dumps(cfg, indent=2) + "\n", encoding="utf-8")
-    card = folder / "MODEL_CARD.md"
-    text = card.read_text(encoding="utf-8") if card.is_file() else f"# {cfg.get('name')}\n"
-    section = "\n".join(heldout_lines(cfg["heldout"], [
-        "This model's weights and decoding, scored before this section was added to its card",
-        f"(fingerprint `{scored[:16]}…`), on the 49 validation and 75 SemEval-2020 development",
-        "articles, none of which it trained on (its epoch and shipped thresholds were chosen on",
-        "the 49); decoding thresholds cross-fitted over 5 folds;"]))
-    at = text.find("## Known limits")
-    text = (text[:at] + section + "\n" + text[at:]) if at >= 0 else (text + "\n" + section)
-    card.write_text(text, encoding="utf-8")
 
 
 def package(model: str | Path, out: str | Path, shared: bool = False,

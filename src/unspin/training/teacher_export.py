@@ -47,12 +47,11 @@ from .export import (
     OPSET,
     export_onnx,
     full_name,
-    heldout_lines,
-    read_heldout_scores,
     recipe_record,
     tune_and_record,
     write_config,
 )
+from .heldout import heldout_lines, read_heldout_scores
 from .package import folder_name, write_packaging
 from .tagger import head_params, open_tokenizer, special_ids
 from .teacher import TEACHER_SHA256, TeacherConfig, best_weights, teacher_dir, teacher_model

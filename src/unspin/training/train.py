@@ -28,7 +28,8 @@ from ..detect.predictor import DecodeConfig
 from ..errors import ConfigError, InputError, require
 from ..techniques import taxonomy
 from .data import LabeledArticle, read_all_labelled, split_articles
-from .export import export_model, export_retrained, read_heldout_scores
+from .export import export_model, export_retrained
+from .heldout import read_heldout_scores
 from .soft import distillation_record, read_unlabelled
 from .tagger import (
     DocData,
