@@ -142,3 +142,14 @@ def test_held_out_scores_and_ensembles_in_the_hint(tmp_path):
     del config["heldout"]
     (tmp_path / "config.json").write_text(json.dumps(config))
     assert "0.400" not in hint(tmp_path)  # scores on articles it trained on are no hint
+
+
+def test_a_2023_model_is_hinted_by_its_score_on_the_2023_labels(tmp_path):
+    full = {"point": 0.24, "low": 0.213, "high": 0.265}
+    view = {"point": 0.238, "low": 0.211, "high": 0.264}
+    (tmp_path / "config.json").write_text(json.dumps({
+        "name": "z.v1", "version": "1", "taxonomy": "2023",
+        "heldout": [{"gold": "2023", "articles": 124, "scores": {"full": full}},
+                    {"gold": "2020", "view": "2020", "articles": 124, "scores": {"full": view}}]}))
+    assert hint(tmp_path) == ("full-task F1 0.240 [0.213, 0.265] on 124 held-out articles "
+                              "(2023 labels)")

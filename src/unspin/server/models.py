@@ -67,14 +67,17 @@ def hint(folder: Path) -> str:
         parts.append("ensemble of " + " + ".join(names) + " (their times together)")
     val = cfg.get("validation") if isinstance(cfg.get("validation"), dict) else {}
     held = cfg.get("heldout")
-    held = next((h for h in held if h.get("gold", "2020") == "2020"), held[0]) \
-        if isinstance(held, list) and held else held
+    own = str(cfg.get("taxonomy", "2020"))  # the record on the labels the model speaks
+    held = next((h for h in held if isinstance(h, dict) and h.get("gold", "2020") == own
+                 and not h.get("view")), held[0]) if isinstance(held, list) and held else held
     try:
         if isinstance(held, dict):  # the held-out scores beat a validation split's points
             full = held["scores"]["full"]
             parts.append(f"full-task F1 {float(full['point']):.3f} "
                          f"[{float(full['low']):.3f}, {float(full['high']):.3f}] on "
                          f"{held['articles']} held-out articles"
+                         + (f" ({held['gold']} labels)" if held.get("gold", "2020") != "2020"
+                            else "")
                          + (" (its recipe)" if cfg.get("recipe") else ""))
         elif not val.get("trained_on"):
             f1 = float(val["metrics"]["full"]["f1"])
