@@ -28,12 +28,22 @@ from . import ModelInfo, model_taxonomy
 from .chunks import find_in_chunks, label_in_chunks
 from .onnx_spans import checked_files
 from .predictor import DecodeConfig, Predictor, TokenOutputs
-from .registry import fingerprint, model_paths, read_config
+from .registry import fingerprint, model_paths, read_config, resolve
 
 __all__ = ["EnsembleDetector", "EnsemblePredictor", "EnsembleOutputs", "MEMBERS_FILE",
-           "read_members", "align"]
+           "read_members", "align", "is_folder"]
 
 MEMBERS_FILE = "members.json"
+
+
+def is_folder(member: str) -> bool:
+    """Whether ``members.json`` names a member by its folder (a path, relative to the
+    ensemble's), not by an installed model's name.
+
+    >>> is_folder("minilm-spans.v5"), is_folder("../eval/e3")
+    (False, True)
+    """
+    return any(sep in member for sep in "/\\")
 
 
 @dataclass
@@ -132,7 +142,7 @@ class EnsembleDetector:
     """A loaded ensemble folder: ``find_spans(text)`` and ``label_spans(text, spans)``."""
 
     def __init__(self, folder: Path, threads: int = 0, chunk_chars: int = 40_000):
-        from . import describe, load
+        from . import load
 
         folder = Path(folder)
         cfg = read_config(folder)
@@ -140,16 +150,17 @@ class EnsembleDetector:
         loaded = []
         for m in members:
             target = m["model"]  # an installed model's name, or a folder relative to this one
-            if any(sep in target for sep in "/\\") and not Path(target).is_absolute():
+            if is_folder(target) and not Path(target).is_absolute():
                 target = str((folder / target).resolve())
-            info = describe(target)
-            if info.backend == "ensemble":
+            if read_config(resolve(target).folder).get("backend") == "ensemble":
                 raise ModelError(f"{folder}: member {m['model']} is itself an ensemble")
-            if info.fingerprint != m["fingerprint"]:
+            # loading checks every file's sha256 and gives the fingerprint from those hashes
+            member = load(target, threads=threads, chunk_chars=chunk_chars)
+            if member.info.fingerprint != m["fingerprint"]:
                 raise ModelError(f"{folder}: member {m['model']} has fingerprint "
-                                 f"{info.fingerprint[:12]}, the ensemble was made with "
+                                 f"{member.info.fingerprint[:12]}, the ensemble was made with "
                                  f"{m['fingerprint'][:12]}; install that version")
-            loaded.append(load(target, threads=threads, chunk_chars=chunk_chars))
+            loaded.append(member)
         self.members = loaded
         self.config = cfg
         self.chunk_chars = chunk_chars

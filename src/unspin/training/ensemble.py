@@ -25,7 +25,7 @@ from ..errors import ConfigError, InputError
 from ..techniques import taxonomy
 from .data import split_articles
 from .export import calibrate_scores, full_name
-from .heldout import heldout_lines, read_heldout_scores
+from .heldout import heldout_lines, read_heldout_files
 from .package import write_packaging
 from .validate import validate
 
@@ -88,9 +88,7 @@ def make_ensemble(members: list[str], out: str | Path, name: str, version: str =
     if recipe is not None:
         recipe["fingerprint"] = fingerprint(Path(decode_from))
         if heldout:
-            files = [heldout] if isinstance(heldout, (str, Path)) else list(heldout)
-            scored = [read_heldout_scores(Path(f), recipe) for f in files]
-            recipe["heldout"] = scored[0] if len(scored) == 1 else scored
+            recipe["heldout"] = read_heldout_files(heldout, recipe)
     # written beside ``out`` and moved there whole, so a run stopped half-way leaves no
     # loadable half-made model (folder members' relative paths hold from both places)
     work = out.with_name(f".{out.name}.partial")

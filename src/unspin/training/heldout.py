@@ -12,7 +12,7 @@ from pathlib import Path
 from ..detect.registry import read_config
 from ..errors import InputError
 
-__all__ = ["read_heldout_scores", "heldout_lines", "add_heldout"]
+__all__ = ["read_heldout_scores", "read_heldout_files", "heldout_lines", "add_heldout"]
 
 
 def read_heldout_scores(path: Path, recipe: dict) -> dict:
@@ -41,6 +41,14 @@ def read_heldout_scores(path: Path, recipe: dict) -> dict:
                       ship=bool(entry.get("ship")),
                       rule="paired full-task interval above 0 and SI interval not below 0")
     return scores
+
+
+def read_heldout_files(files, recipe: dict) -> dict | list[dict]:
+    """``read_heldout_scores`` of one file (a path) or several: one record, or a list of them
+    (what a config's ``heldout`` holds)."""
+    paths = [files] if isinstance(files, (str, Path)) else list(files)
+    records = [read_heldout_scores(Path(f), recipe) for f in paths]
+    return records[0] if len(records) == 1 else records
 
 
 def heldout_lines(h: dict | list | None, about: list[str] | None = None,
@@ -88,11 +96,10 @@ def add_heldout(folder: Path, scored: str, files: list) -> None:
     before, as fingerprint ``scored`` (weights and decoding are unchanged; the config and card
     change, so the packaged model has a fingerprint of its own)."""
     cfg = read_config(folder)
-    records = [read_heldout_scores(Path(f), {"name": cfg.get("name", "?"),
-                                             "fingerprint": scored}) for f in files]
-    for r in records:
+    held = read_heldout_files(files, {"name": cfg.get("name", "?"), "fingerprint": scored})
+    for r in held if isinstance(held, list) else [held]:
         r["scored_fingerprint"] = scored
-    cfg["heldout"] = records[0] if len(records) == 1 else records
+    cfg["heldout"] = held
     (folder / "config.json").write_text(json.dumps(cfg, indent=2) + "\n", encoding="utf-8")
     card = folder / "MODEL_CARD.md"
     text = card.read_text(encoding="utf-8") if card.is_file() else f"# {cfg.get('name')}\n"

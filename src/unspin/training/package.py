@@ -21,9 +21,11 @@ import re
 import shutil
 from pathlib import Path
 
+from ..detect.ensemble import is_folder
 from ..detect.registry import (
     ENTRY_POINT_GROUP,
     SHARED_DIR,
+    fingerprint,
     model_paths,
     read_config,
     resolve,
@@ -133,7 +135,7 @@ def package(model: str | Path, out: str | Path, shared: bool = False,
         raise ModelError(f"{entry.folder}: config.json lists no weight files; finish the "
                          "export before packaging")
     folders = [m.get("model") for m in cfg.get("members") or [] if isinstance(m, dict)
-               and any(sep in str(m.get("model")) for sep in "/\\")]
+               and is_folder(str(m.get("model")))]
     if cfg.get("backend") == "ensemble" and folders:
         raise ModelError(f"{entry.folder}: member {folders[0]} is a folder, which an installed "
                          "package cannot find; make the ensemble of installed models to "
@@ -153,8 +155,6 @@ def package(model: str | Path, out: str | Path, shared: bool = False,
                 continue
         shutil.copyfile(path, dest / file_name)
     if heldout:
-        from ..detect.registry import fingerprint
-
         try:
             add_heldout(dest, fingerprint(entry.folder), list(heldout))
         except BaseException:

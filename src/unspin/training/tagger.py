@@ -31,6 +31,7 @@ from .data import VALIDATION_PERCENT, LabeledArticle
 from .soft import read_soft
 
 __all__ = ["TrainConfig", "base_encoder_dir", "open_tokenizer", "special_ids", "start_run",
+           "best_weights",
            "DocData", "prepare", "make_windows", "collate", "build_model", "Objective",
            "optimiser", "distill_loss", "pool_spans", "head_params", "torch_predictor"]
 
@@ -150,6 +151,13 @@ def _set_seed(torch, seed):
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+def best_weights(checkpoints: Path, best_epoch: int | None) -> Path:
+    """The best epoch's weights: ``epoch-N.pt``; a run made before every epoch was kept wrote
+    them apart, as ``best.pt``."""
+    kept = checkpoints / f"epoch-{best_epoch}.pt"
+    return kept if best_epoch and kept.is_file() else checkpoints / "best.pt"
 
 
 def start_run(torch, out: str | Path, cfg) -> tuple[Path, Path]:

@@ -38,6 +38,7 @@ from .soft import read_unlabelled, soft_path
 from .tagger import (
     Objective,
     TrainConfig,
+    best_weights,
     build_model,
     collate,
     make_windows,
@@ -53,7 +54,7 @@ from .validate import validate
 log = logging.getLogger(__name__)
 
 __all__ = ["TeacherConfig", "train_teacher", "soft_labels", "source_articles", "teacher_dir",
-           "teacher_model", "best_weights"]
+           "teacher_model"]
 
 T = len(TECHNIQUE_IDS)
 #: sha256 of model.safetensors in all-mpnet-base-v2.zip, assembled from the five pinned
@@ -292,13 +293,6 @@ def train_teacher(data: str | Path, out: str | Path, cfg: TeacherConfig,
         {"config": asdict(cfg), "history": state["history"], "best": best,
          "train_articles": len(train_arts), "validation_articles": len(val_arts)}, indent=1))
     return best
-
-
-def best_weights(checkpoints: Path, best_epoch: int | None) -> Path:
-    """The best epoch's weights: ``epoch-N.pt``; a run made before every epoch was kept wrote
-    them apart, as ``best.pt``."""
-    kept = checkpoints / f"epoch-{best_epoch}.pt"
-    return kept if best_epoch and kept.is_file() else checkpoints / "best.pt"
 
 
 def soft_labels(teacher: str | Path, articles: list[LabeledArticle], out: str | Path,

@@ -51,10 +51,10 @@ from .export import (
     tune_and_record,
     write_config,
 )
-from .heldout import heldout_lines, read_heldout_scores
+from .heldout import heldout_lines, read_heldout_files
 from .package import folder_name, write_packaging
-from .tagger import head_params, open_tokenizer, special_ids
-from .teacher import TEACHER_SHA256, TeacherConfig, best_weights, teacher_dir, teacher_model
+from .tagger import best_weights, head_params, open_tokenizer, special_ids
+from .teacher import TEACHER_SHA256, TeacherConfig, teacher_dir, teacher_model
 from .validate import validate
 
 log = logging.getLogger(__name__)
@@ -333,7 +333,7 @@ def export_teacher(run: str | Path, out: str | Path, name: str, version: str = "
     if recipe is not None:
         recipe["fingerprint"] = fingerprint(Path(decode_from))
         if heldout:
-            recipe["heldout"] = read_heldout_scores(Path(heldout), recipe)
+            recipe["heldout"] = read_heldout_files(heldout, recipe)
     elif heldout:
         raise InputError("--heldout goes with --decode-from (the scores are the recipe model's)")
     data = run_data(run, data)

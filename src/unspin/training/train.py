@@ -29,13 +29,14 @@ from ..errors import ConfigError, InputError, require
 from ..techniques import taxonomy
 from .data import LabeledArticle, read_all_labelled, split_articles
 from .export import export_model, export_retrained
-from .heldout import read_heldout_scores
+from .heldout import read_heldout_files
 from .soft import distillation_record, read_unlabelled
 from .tagger import (
     DocData,
     Objective,
     TrainConfig,
     base_encoder_dir,
+    best_weights,
     build_model,
     collate,
     distill_loss,
@@ -247,9 +248,7 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
                           "model's)")
     recipe = read_recipe(decode_from, cfg) if decode_from else None
     if recipe is not None and heldout:
-        files = [heldout] if isinstance(heldout, (str, Path)) else list(heldout)
-        scored = [read_heldout_scores(Path(f), recipe) for f in files]
-        recipe["heldout"] = scored[0] if len(scored) == 1 else scored
+        recipe["heldout"] = read_heldout_files(heldout, recipe)
     if cfg.init_from:
         return train_head(data, out, cfg, on_epoch, corrections=corrections)
     torch = require("torch", "train")
@@ -371,12 +370,8 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
 
     if cfg.all_labelled and recipe is None:
         return {"exported": False, "epochs": state["epoch"]}
-    if recipe is not None:
-        chosen = ckpt_dir / f"epoch-{recipe['epoch']}.pt"
-    elif "best_epoch" in state:
-        chosen = ckpt_dir / f"epoch-{state['best_epoch']}.pt"
-    else:  # a run begun before every epoch was kept wrote its best epoch's weights apart
-        chosen = ckpt_dir / "best.pt"
+    chosen = (ckpt_dir / f"epoch-{recipe['epoch']}.pt" if recipe is not None
+              else best_weights(ckpt_dir, state.get("best_epoch")))
     if not chosen.is_file():
         raise InputError(f"{chosen}: not written (the run stopped before that epoch)")
     model.load_state_dict(torch.load(chosen, weights_only=True))
