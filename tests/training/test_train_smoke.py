@@ -209,3 +209,18 @@ def test_a_recipe_retrained_on_every_article_takes_its_epoch_and_decoding(tmp_pa
     assert "Every labelled PTC" in card and f"its epoch ({chosen})" in card
     assert "+0.020 [+0.010, +0.030]" in card and "Ship rule" in card
     assert "trained on: a floor for the runtime" in card
+
+
+def test_labelled_data_that_is_not_utf8_text_is_one_line(tmp_path, capsys):
+    from unspin.cli import main
+
+    data = tmp_path / "train.jsonl"
+    data.write_bytes(b"\xbb\xff" + bytes(range(256)))
+    for args in (["train", str(data), "--out", str(tmp_path / "m"), "--name", "x", "--quiet"],
+                 ["ensemble", "minilm-spans.v1", "minilm-spans.v2", "--name", "e", "--out",
+                  str(tmp_path / "e"), "--data", str(data)]):
+        code = main(args)
+        err = capsys.readouterr().err
+        assert code != 0 and "not UTF-8 text" in err and "Traceback" not in err, args
+        assert err.count("\n") == 1
+    assert not (tmp_path / "m").exists() and not (tmp_path / "e").exists()

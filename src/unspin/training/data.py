@@ -96,22 +96,27 @@ def _read_ptc(folder: Path, part: str = "train", tax_name: str | None = None
 
 def _read_jsonl(path: Path, tax_name: str | None = None) -> list[LabeledArticle]:
     label_id = _label_id(tax_name)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text, so no JSON Lines of labelled articles "
+                         f"(byte {exc.start})") from None
     out = []
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-                spans = []
-                for s in obj.get("spans", []):
-                    tid = label_id(s["technique"])
-                    if tid is None:
-                        raise ValueError(_unknown(s["technique"], tax_name))
-                    spans.append(GoldSpan(int(s["start"]), int(s["end"]), tid))
-                out.append(LabeledArticle(str(obj["id"]), obj["text"], spans))
-            except (ValueError, KeyError, TypeError) as exc:
-                raise InputError(f"{path}:{lineno}: bad line ({exc})") from None
+    # lines as the file iterates them (not splitlines: U+2028 may sit inside a JSON string)
+    for lineno, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            spans = []
+            for s in obj.get("spans", []):
+                tid = label_id(s["technique"])
+                if tid is None:
+                    raise ValueError(_unknown(s["technique"], tax_name))
+                spans.append(GoldSpan(int(s["start"]), int(s["end"]), tid))
+            out.append(LabeledArticle(str(obj["id"]), obj["text"], spans))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise InputError(f"{path}:{lineno}: bad line ({exc})") from None
     return out
 
 
