@@ -71,6 +71,17 @@ def test_teacher_soft_labels_and_distilled_student(tmp_path, tiny_teacher_base, 
     assert "soft labels of 9 articles" in capsys.readouterr().out  # 6 training + 3 unlabelled
     val_ids = {a["id"] for a in arts} - {p.stem for p in soft.glob("s*.npz")}
     assert len(val_ids) == 2  # validation articles are never labelled for training
+    # an epoch given by number; labels of another epoch are never mixed into a folder
+    assert main(["teacher", "label", str(teacher), str(data), "--out", str(soft),
+                 "--epoch", "1", "--threads", "2"]) == 0
+    assert "soft labels of 0 articles" in capsys.readouterr().out  # all there already
+    assert main(["teacher", "label", str(teacher), str(data), "--out", str(soft),
+                 "--epoch", "2"]) == 1
+    assert "no epoch-2.pt" in capsys.readouterr().err
+    (soft / "labeller.json").write_text(json.dumps({"run": "elsewhere", "epoch": 3}))
+    assert main(["teacher", "label", str(teacher), str(data), "--out", str(soft)]) == 1
+    err = capsys.readouterr().err
+    assert "labelled by elsewhere epoch 3" in err and "Traceback" not in err
 
     # soft labels move onto the student's word pieces: distributions, one row per token
     import tokenizers
@@ -134,7 +145,7 @@ def test_labelling_needs_a_trained_teacher(tmp_path, capsys, synthetic_jsonl):
     code = main(["teacher", "label", str(tmp_path / "nothing"), str(data), "--out",
                  str(tmp_path / "soft")])
     err = capsys.readouterr().err
-    assert code != 0 and "not a trained teacher" in err and "Traceback" not in err
+    assert code != 0 and "not a teacher run" in err and "Traceback" not in err
     assert not (tmp_path / "soft").exists() or not any((tmp_path / "soft").iterdir())
 
 

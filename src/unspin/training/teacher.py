@@ -295,8 +295,57 @@ def train_teacher(data: str | Path, out: str | Path, cfg: TeacherConfig,
     return best
 
 
+def read_run(torch, run: Path, unfinished: bool, epoch: int = 0
+             ) -> tuple[TeacherConfig, list[dict], Path]:
+    """A teacher run's settings, its per-epoch validation history and the checkpoint to
+    export: the best epoch's, or epoch ``epoch``'s (``checkpoints/epoch-N.pt``).
+
+    A finished run is read from ``teacher.json``; a run still training (``unfinished``, implied
+    by ``epoch``) from ``checkpoints/last.pt``, written after each epoch's weights."""
+    ck = run / "checkpoints"
+    last, record = ck / "last.pt", run / "teacher.json"
+    unfinished = unfinished or (bool(epoch) and not record.is_file())
+    if epoch:
+        best = ck / f"epoch-{epoch}.pt"
+        if not best.is_file():
+            raise InputError(f"{run}: no {best.name} (epoch {epoch} is not finished, or the run "
+                             "kept no per-epoch weights)")
+    if record.is_file() and not unfinished:
+        meta = json.loads(record.read_text(encoding="utf-8"))
+        config, history = meta["config"], meta["history"]
+        best_epoch = (meta.get("best") or {}).get("epoch")
+    elif unfinished:
+        if not last.is_file():
+            raise InputError(f"{run}: no finished epoch yet (checkpoints/last.pt is written "
+                             "after each); try again after the first")
+        saved = torch.load(last, weights_only=False, mmap=True)
+        config, history = saved["config"], saved["state"]["history"]
+        best_epoch = saved["state"].get("best_epoch")
+    elif last.is_file():
+        raise InputError(f"{run}: still training (no teacher.json); give --unfinished to export "
+                         "its best epoch so far")
+    else:
+        raise InputError(f"{run}: not a teacher run (no teacher.json); make one with "
+                         "'unspin teacher train'")
+    if not epoch:
+        best = best_weights(ck, best_epoch)
+        if unfinished and best.is_file() and best.stat().st_mtime > last.stat().st_mtime + 1:
+            raise InputError(f"{best}: an epoch's checkpoints are being written; try again in "
+                             "a minute")
+    if not best.is_file() or not history:
+        raise InputError(f"{run}: no checkpoints/{best.name}; the run has no validated epoch")
+    if epoch:
+        history = [h for h in history if h["epoch"] <= epoch]
+        if not history or history[-1]["epoch"] != epoch:
+            raise InputError(f"{run}: epoch {epoch}'s record is not written yet (its weights "
+                             "are); try again in a minute")
+    cfg = TeacherConfig(**{**config, "bio_weights": tuple(config["bio_weights"])})
+    return cfg, history, best
+
+
 def soft_labels(teacher: str | Path, articles: list[LabeledArticle], out: str | Path,
-                threads: int = 0, stride: int = 190, spans: bool = False) -> int:
+                threads: int = 0, stride: int = 190, spans: bool = False,
+                epoch: int = 0, unfinished: bool = False) -> int:
     """Write the teacher's per-token probabilities for ``articles`` into ``out/<id>.npz``:
     ``offsets`` (n, 2) character offsets of the teacher's tokens and ``probs`` (n, 3 + 14),
     the BIO distribution and the per-technique sigmoids, merged over overlapping windows.
@@ -305,16 +354,16 @@ def soft_labels(teacher: str | Path, articles: list[LabeledArticle], out: str | 
     spans it finds itself (cut at breaks, dangling words trimmed): ``spans`` (k, 2) character
     offsets, ``span_probs`` (k, 14) its technique probabilities, ``span_score`` (k,) 1 for a
     gold span, else the span's peak "inside" probability. Articles already written are
-    skipped. Returns how many were written."""
+    skipped. Returns how many were written.
+
+    The teacher is the run's best epoch, or ``epoch`` (``checkpoints/epoch-N.pt``); a run
+    still training labels with its best epoch so far only when ``unfinished`` (``read_run``).
+    Labels written by another epoch are refused, not mixed in."""
     torch = require("torch", "train")
     teacher = Path(teacher)
-    record = teacher / "teacher.json"
-    meta = json.loads(record.read_text(encoding="utf-8")) if record.is_file() else {}
-    weights = best_weights(teacher / "checkpoints", (meta.get("best") or {}).get("epoch"))
-    if not meta or not weights.is_file():
-        raise InputError(f"{teacher}: not a trained teacher (no teacher.json and best epoch's "
-                         "weights in checkpoints/); make one with 'unspin teacher train'")
-    cfg = TeacherConfig(**{**meta["config"], "bio_weights": tuple(meta["config"]["bio_weights"])})
+    cfg, history, weights = read_run(torch, teacher, unfinished, epoch)
+    # a run on every labelled article validates nothing: its latest epoch stands for it
+    used = history[-1] if epoch else max(history, key=lambda h: h.get("select", h["epoch"]))
     if threads:
         torch.set_num_threads(threads)
     base = teacher_dir(cfg.base)
@@ -326,6 +375,7 @@ def soft_labels(teacher: str | Path, articles: list[LabeledArticle], out: str | 
                                    trim_dangling=True), cfg.bf16)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    _same_teacher(out, {"run": str(teacher.resolve()), "epoch": used["epoch"]})
     written = 0
     for art in articles:
         path = soft_path(out, art.id)
@@ -341,16 +391,36 @@ def soft_labels(teacher: str | Path, articles: list[LabeledArticle], out: str | 
         np.savez(tmp, **arrays)
         os.replace(tmp, path)
         written += 1
-    best = meta["best"]
+    validated = all(k in used for k in ("si", "tc", "full"))
     record = {"teacher": {
         "model": "sentence-transformers/all-mpnet-base-v2", "sha256": TEACHER_SHA256,
-        "frozen_layers": cfg.freeze, "epochs": cfg.epochs, "best_epoch": best["epoch"],
-        "validation": {k: round(best[k]["f1"], 4) for k in ("si", "tc", "full")},
-        "epoch_seconds": [h["seconds"] for h in meta["history"]],
-        "tokens_per_s": [h.get("tokens_per_s") for h in meta["history"]]},
+        "frozen_layers": cfg.freeze, "epochs": cfg.epochs, "best_epoch": used["epoch"],
+        "validation": ({k: round(used[k]["f1"], 4) for k in ("si", "tc", "full")}
+                       if validated else {}),
+        "epoch_seconds": [h["seconds"] for h in history],
+        "tokens_per_s": [h.get("tokens_per_s") for h in history]},
         "stride": stride, "articles": len(list(out.glob("*.npz"))), "spans": spans}
     (out / "soft.json").write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     return written
+
+
+def _same_teacher(out: Path, source: dict) -> None:
+    """Record which run and epoch label ``out`` (``labeller.json``); labels of another are
+    refused, so a resumed labelling never mixes two teachers."""
+    path = out / "labeller.json"
+    if path.is_file():
+        try:
+            before = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, UnicodeDecodeError):
+            raise InputError(f"{path}: unreadable; remove it to label this folder again"
+                             ) from None
+        if not isinstance(before, dict) or before != source:
+            was = before if isinstance(before, dict) else {}
+            raise InputError(f"{out}: labelled by {was.get('run')} epoch {was.get('epoch')}, "
+                             f"not {source['run']} epoch {source['epoch']}; label into a new "
+                             "folder")
+        return
+    path.write_text(json.dumps(source) + "\n", encoding="utf-8")
 
 
 def _span_labels(pred: Predictor, art: LabeledArticle, o) -> dict[str, np.ndarray]:
@@ -372,10 +442,17 @@ def _span_labels(pred: Predictor, art: LabeledArticle, o) -> dict[str, np.ndarra
 def source_articles(source: str | Path, split: str = "train", limit: int = 0
                     ) -> list[LabeledArticle]:
     """The articles of a labelled source (PTC folder or JSONL; with ``split="train"`` only
-    its training articles, never the validation ones) or of a folder of unlabelled articles."""
+    its training articles, never the validation ones; with ``"all"`` every labelled one, a PTC
+    folder's development articles included, as a retrain on all of them trains on) or of a
+    folder of unlabelled articles."""
     path = Path(source)
     labelled = path.suffix == ".jsonl" or any(path.glob("*task2-technique-classification*"))
     if not labelled:
         return read_unlabelled(path, limit)
-    arts = (split_articles(path)[0] if split == "train" else read_labeled(path))
+    if split == "train":
+        arts = split_articles(path)[0]
+    elif (path / "dev-articles").is_dir():
+        arts = read_all_labelled(path)
+    else:
+        arts = read_labeled(path)
     return arts[:limit] if limit else arts

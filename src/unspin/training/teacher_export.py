@@ -53,8 +53,8 @@ from .export import (
 )
 from .heldout import heldout_lines, read_heldout_files
 from .package import folder_name, write_packaging
-from .tagger import best_weights, head_params, open_tokenizer, special_ids
-from .teacher import TEACHER_SHA256, TeacherConfig, teacher_dir, teacher_model
+from .tagger import head_params, open_tokenizer, special_ids
+from .teacher import TEACHER_SHA256, TeacherConfig, read_run, teacher_dir, teacher_model
 from .validate import validate
 
 log = logging.getLogger(__name__)
@@ -81,54 +81,6 @@ DECODE_RULES = {"cut_breaks": True, "repetition_min": 2, "score_token_head": Tru
 
 
 # -- the run -------------------------------------------------------------------------------------
-
-def read_run(torch, run: Path, unfinished: bool, epoch: int = 0
-             ) -> tuple[TeacherConfig, list[dict], Path]:
-    """A teacher run's settings, its per-epoch validation history and the checkpoint to
-    export: the best epoch's, or epoch ``epoch``'s (``checkpoints/epoch-N.pt``).
-
-    A finished run is read from ``teacher.json``; a run still training (``unfinished``, implied
-    by ``epoch``) from ``checkpoints/last.pt``, written after each epoch's weights."""
-    ck = run / "checkpoints"
-    last, record = ck / "last.pt", run / "teacher.json"
-    unfinished = unfinished or (bool(epoch) and not record.is_file())
-    if epoch:
-        best = ck / f"epoch-{epoch}.pt"
-        if not best.is_file():
-            raise InputError(f"{run}: no {best.name} (epoch {epoch} is not finished, or the run "
-                             "kept no per-epoch weights)")
-    if record.is_file() and not unfinished:
-        meta = json.loads(record.read_text(encoding="utf-8"))
-        config, history = meta["config"], meta["history"]
-        best_epoch = (meta.get("best") or {}).get("epoch")
-    elif unfinished:
-        if not last.is_file():
-            raise InputError(f"{run}: no finished epoch yet (checkpoints/last.pt is written "
-                             "after each); try again after the first")
-        saved = torch.load(last, weights_only=False, mmap=True)
-        config, history = saved["config"], saved["state"]["history"]
-        best_epoch = saved["state"].get("best_epoch")
-    elif last.is_file():
-        raise InputError(f"{run}: still training (no teacher.json); give --unfinished to export "
-                         "its best epoch so far")
-    else:
-        raise InputError(f"{run}: not a teacher run (no teacher.json); make one with "
-                         "'unspin teacher train'")
-    if not epoch:
-        best = best_weights(ck, best_epoch)
-        if unfinished and best.is_file() and best.stat().st_mtime > last.stat().st_mtime + 1:
-            raise InputError(f"{best}: an epoch's checkpoints are being written; try again in "
-                             "a minute")
-    if not best.is_file() or not history:
-        raise InputError(f"{run}: no checkpoints/{best.name}; the run has no validated epoch")
-    if epoch:
-        history = [h for h in history if h["epoch"] <= epoch]
-        if not history or history[-1]["epoch"] != epoch:
-            raise InputError(f"{run}: epoch {epoch}'s record is not written yet (its weights "
-                             "are); try again in a minute")
-    cfg = TeacherConfig(**{**config, "bio_weights": tuple(config["bio_weights"])})
-    return cfg, history, best
-
 
 def run_data(run: Path, data: str | Path | None) -> Path:
     """The labelled data a run was trained on (its validation articles tune the thresholds):
