@@ -268,7 +268,8 @@ def cmd_train(args) -> int:
         else:  # a span classifier over a frozen encoder (--init-from)
             line = (f"train loss {m['train_loss']:.4f}  validation loss {m['val_loss']:.4f}  "
                     f"accuracy {m['val_accuracy']:.4f}")
-        print(f"epoch {m['epoch']}: {line}", file=sys.stderr, flush=True)
+        head = f" (span classifier {m['head']})" if m.get("head") else ""
+        print(f"epoch {m['epoch']}{head}: {line}", file=sys.stderr, flush=True)
 
     metrics = train(args.data, args.out, cfg, progress=not args.quiet, on_epoch=on_epoch,
                     corrections=args.corrections, decode_from=args.decode_from,
@@ -315,7 +316,8 @@ def cmd_teacher_label(args) -> int:
     for source in args.articles:
         arts = source_articles(source, args.split, args.limit or 0)
         written += soft_labels(args.teacher, arts, args.out, threads=args.threads or 0,
-                               stride=args.stride or 190, spans=args.spans)
+                               stride=args.stride or 190, spans=args.spans,
+                               epoch=args.epoch or 0, unfinished=args.unfinished)
     print(f"soft labels of {written} articles written to {args.out}")
     return 0
 
@@ -588,6 +590,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="calibrate span scores on validation (isotonic)")
     tr.add_argument("--head-dropout", dest="head_dropout", type=float,
                     help="span classifier dropout (with --init-from)")
+    tr.add_argument("--span-heads", dest="span_heads", type=_whole(1, 16), metavar="K",
+                    help="train K span classifiers (seeds seed, seed+1, ...) and average them "
+                    "(with --init-from; default 1)")
     tr.add_argument("--keep-source-head", dest="keep_source_head", action="store_true",
                     default=None, help="average technique probabilities with the --init-from "
                     "model's span classifier")
@@ -646,13 +651,18 @@ def build_parser() -> argparse.ArgumentParser:
                     help="PTC-layout folders, JSONL files or folders of article<ID>.txt")
     tl.add_argument("--out", required=True, help="folder for the soft labels (<ID>.npz)")
     tl.add_argument("--split", choices=("all", "train"), default="train",
-                    help="of labelled data, label only the training articles (default) or all")
+                    help="of labelled data, label only the training articles (default) or all "
+                    "(a PTC folder's development articles included)")
     tl.add_argument("--limit", type=_whole(0), help="label at most N articles of each source")
     tl.add_argument("--stride", type=_whole(1, 254),
                     help="word pieces between window starts (default 190; 254: no overlap)")
     tl.add_argument("--spans", action="store_true",
                     help="also the span classifier's technique probabilities on gold spans and "
                     "on the teacher's own spans (for 'unspin train --init-from')")
+    tl.add_argument("--epoch", type=_whole(1), help="label with this epoch's weights, not the "
+                    "best (checkpoints/epoch-N.pt)")
+    tl.add_argument("--unfinished", action="store_true",
+                    help="label with the best epoch so far of a run still training")
     tl.add_argument("--threads", type=_setting("threads"), help="torch threads (default all cores)")
     tl.set_defaults(func=cmd_teacher_label)
     tx = te_sub.add_parser("export", help="write a teacher run as a model package (int8 ONNX, "

@@ -247,6 +247,28 @@ def test_a_kept_source_head_is_averaged_into_the_technique_probabilities():
     assert both[0, REP] > 0.45 and both.sum() == pytest.approx(1.0, rel=1e-4)
 
 
+def test_several_span_classifiers_are_averaged_before_the_no_technique_split():
+    """A head with span_head<i>_* arrays (``train --span-heads K``) averages every
+    classifier's full distribution, "no technique" included, then splits it as one would."""
+    from unspin.detect.predictor import SPAN_HEAD_PREFIX
+
+    text = "The corrupt elite lies."
+    first = np.full(T + 1, -5.0)
+    first[LOADED] = 5.0  # sure: Loaded language
+    second = np.full(T + 1, -5.0)
+    second[T] = 5.0  # sure: no technique
+    pred, outs = _predictor(text, first)
+    p1, any1 = pred.span_probs(text, outs, [(0, 10)])
+    pred, outs = _predictor(text, first)  # the heads are read once per predictor
+    for k, v in list(pred.head.items()):
+        pred.head[f"{SPAN_HEAD_PREFIX}1_{k}"] = (second.astype(np.float32) if k == "b2"
+                                                 else v.copy())
+    assert len(pred.span_heads()) == 2
+    p2, any2 = pred.span_probs(text, outs, [(0, 10)])
+    assert any1[0] > 0.99 and any2[0] == pytest.approx(any1[0] / 2, rel=1e-3)
+    assert p2[0, LOADED] == pytest.approx(p1[0, LOADED], rel=1e-3)  # given a technique
+
+
 def test_a_second_annotation_adds_examples_and_keeps_negatives_off_its_spans():
     from unspin.training.data import GoldSpan, LabeledArticle
     from unspin.training.train_head import span_examples

@@ -211,6 +211,64 @@ def test_a_recipe_retrained_on_every_article_takes_its_epoch_and_decoding(tmp_pa
     assert "trained on: a floor for the runtime" in card
 
 
+@pytest.mark.slow
+@pytest.mark.model
+def test_several_span_classifiers_and_their_retrain_on_every_article(tmp_path, capsys):
+    """`--span-heads 2`: two classifiers over a frozen encoder, averaged at run time; the
+    recipe's retrain on every labelled article keeps each at the epoch its counterpart chose
+    and takes the recipe's decoding unchanged."""
+    import numpy as np
+
+    from unspin.cli import main
+    from unspin.detect.onnx_spans import OnnxSpanDetector
+    from unspin.detect.registry import fingerprint
+    from unspin.training.data import is_validation
+
+    from .conftest import ptc_folder, synthetic_articles
+
+    held = [str(i) for i in range(700, 800) if is_validation(str(i))][:2]
+    kept = [str(i) for i in range(700, 800) if not is_validation(str(i))][:6]
+    arts = [{**a, "id": i} for a, i in zip(synthetic_articles(4, 4), kept[:4] + held)]
+    dev = [{**a, "id": i} for a, i in zip(synthetic_articles(2, 0), kept[4:])]
+    ptc = ptc_folder(tmp_path / "ptc", {"train": arts, "dev": dev})
+    settings = ["--init-from", "minilm-spans.v1", "--span-heads", "2", "--epochs", "3",
+                "--random-negatives", "0.5", "--threads", "2", "--quiet"]
+    recipe = tmp_path / "recipe"
+    assert main(["train", str(ptc), "--out", str(recipe), "--name", "two-heads",
+                 *settings]) == 0
+    err = capsys.readouterr().err
+    assert "epoch 3 (span classifier 2/2): train loss" in err and "Traceback" not in err
+    rconf = json.loads((recipe / "config.json").read_text())
+    head = np.load(recipe / "head.npz")
+    assert {"w1", "span_head1_w1", "span_head1_w2"} <= set(head.files)
+    assert len(OnnxSpanDetector(recipe).predictor.span_heads()) == 2
+    assert "2 such classifiers (seeds 13 to 14" in (recipe / "MODEL_CARD.md").read_text()
+    chosen = []
+    for label in ("1/2", "2/2"):
+        hist = [h for h in rconf["validation"]["history"] if h["head"] == label]
+        chosen.append(min(hist, key=lambda h: h["val_loss"])["epoch"])
+
+    # a retrain of a span classifier recipe needs the recipe (each classifier's epoch)
+    run = tmp_path / "all"
+    args = ["train", str(ptc), "--out", str(run), "--name", "two-heads", "--version", "2",
+            "--all-labelled", *settings]
+    assert main(args) == 2 and "--decode-from" in capsys.readouterr().err
+    three = [a if a != "2" or b != "--span-heads" else "3"
+             for b, a in zip(["", *args], args)]  # the same run with three classifiers
+    assert main([*three, "--decode-from", str(recipe)]) == 2
+    assert "span_heads=2" in capsys.readouterr().err and not run.exists()
+    assert main([*args, "--decode-from", str(recipe)]) == 0
+    assert "model two-heads.v2 written to" in capsys.readouterr().out
+    config = json.loads((run / "config.json").read_text())
+    assert config["decode"] == rconf["decode"]
+    assert config["recipe"]["head_epochs"] == chosen
+    assert config["recipe"]["fingerprint"] == fingerprint(recipe)
+    assert config["validation"]["train_articles"] == 8 and config["validation"]["trained_on"]
+    assert [h["epoch"] for h in config["validation"]["history"]] == [
+        e for c in chosen for e in range(1, c + 1)]
+    assert len(OnnxSpanDetector(run).predictor.span_heads()) == 2
+
+
 def test_labelled_data_that_is_not_utf8_text_is_one_line(tmp_path, capsys):
     from unspin.cli import main
 

@@ -21,7 +21,11 @@ from . import phrases as ph
 from . import spans as sp
 from .windows import Tokenized, merge, tokenize, windows
 
-__all__ = ["Predictor", "DecodeConfig", "DECODE_RANGES", "Prediction", "TokenOutputs"]
+__all__ = ["Predictor", "DecodeConfig", "DECODE_RANGES", "Prediction", "TokenOutputs",
+           "SPAN_HEAD_PREFIX"]
+
+#: head.npz arrays of a model's second, third, ... span classifier: ``span_head1_w1``, ...
+SPAN_HEAD_PREFIX = "span_head"
 
 EncodeFn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
 
@@ -309,7 +313,8 @@ class Predictor:
         # the head is a few small matrix products: on one BLAS thread they take ~1 ms, while
         # BLAS threads competing with the encoder's threads for the same cores took 10-40 ms
         with _blas().limit(limits=1, user_api="blas"):
-            p = sp.softmax(sp.mlp_forward(self.head, feats))
+            heads = self.span_heads()
+            p = sum(sp.softmax(sp.mlp_forward(h, feats)) for h in heads) / len(heads)
             source = self._source_head()
             if source:  # the source model's classifier reads the leading (v1) features
                 src_p = sp.softmax(sp.mlp_forward(source, feats[:, :source["w1"].shape[1]]))
@@ -320,6 +325,18 @@ class Predictor:
         if source:
             tech = (tech + src_p) / 2
         return tech, any_
+
+    def span_heads(self) -> list[dict[str, np.ndarray]]:
+        """The span classifiers whose outputs are averaged: the head's plain arrays and, for a
+        model trained with several (``train --span-heads K``), its ``span_head<i>_*`` arrays."""
+        if not hasattr(self, "_span_heads"):
+            more: dict[int, dict[str, np.ndarray]] = {}
+            for key, value in self.head.items():
+                if key.startswith(SPAN_HEAD_PREFIX):
+                    i, name = key[len(SPAN_HEAD_PREFIX):].split("_", 1)
+                    more.setdefault(int(i), {})[name] = value
+            self._span_heads = [self.head] + [more[i] for i in sorted(more)]
+        return self._span_heads
 
     def _source_head(self) -> dict[str, np.ndarray]:
         """The span classifier of the model whose encoder this one reuses, when its head file

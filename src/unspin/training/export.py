@@ -152,6 +152,7 @@ def recipe_record(recipe: dict) -> dict:
     its config with ``fingerprint``, and ``epoch`` and ``heldout`` where known)."""
     record = {"model": recipe["name"], "fingerprint": recipe["fingerprint"],
               **({"epoch": recipe["epoch"]} if "epoch" in recipe else {}),
+              **({"head_epochs": recipe["head_epochs"]} if "head_epochs" in recipe else {}),
               "decode": "thresholds and score map taken from it, unchanged",
               "validation": {k: recipe["validation"]["metrics"][k] for k in ("si", "tc", "full")},
               "train_articles": recipe["validation"].get("train_articles")}
@@ -169,9 +170,18 @@ def export_retrained(torch, model, tokenizer, base: Path, out: Path, cfg, recipe
     decode = DecodeConfig.from_dict(recipe["decode"])
     extra = _student_record(cfg, distillation)
     write_folder(out, model, torch, base / "tokenizer.json", head_params(model), cfg, decode, extra)
+    return record_retrained(out, cfg, decode, recipe, extra, history, n_train, check_arts)
+
+
+def record_retrained(out: Path, cfg, decode: DecodeConfig, recipe: dict, extra: dict,
+                     history: list[dict], n_train: int, check_arts) -> dict:
+    """Finish a retrain's model folder ``out`` (its files and a first config written with the
+    recipe's decoding): its scores on ``check_arts``, articles it trained on, as a floor, the
+    recipe's record, config, card and packaging. Returns those scores."""
     detector = OnnxSpanDetector(out)
     metrics, _ = validate(detector.predictor, check_arts, tune=False)
-    extra["validation"] = {"split": f"sha256(id) % 100 < {cfg.val_percent}", "history": history,
+    extra["validation"] = {**extra.get("validation", {}),
+                           "split": f"sha256(id) % 100 < {cfg.val_percent}", "history": history,
                            "train_articles": n_train, "python": platform.python_version(),
                            "articles": len(check_arts), "metrics": metrics, "trained_on": True,
                            "date": date.today().isoformat()}
@@ -419,6 +429,11 @@ def _training_lines(cfg) -> list[str]:
              f"dropout {cfg.head_dropout}, "
              f"label smoothing {cfg.label_smoothing}, seed {cfg.seed};"),
             "  inputs standardised with the training spans' mean and deviation.",
+            *([f"- {cfg.span_heads} such classifiers (seeds {cfg.seed} to "
+               f"{cfg.seed + cfg.span_heads - 1}: their own initial",
+               "  weights, dropout and order, the same examples); a span's probabilities are",
+               "  their average (one encoder pass; each classifier takes about a millisecond)."]
+              if getattr(cfg, "span_heads", 1) > 1 else []),
             "- Best epoch chosen by the loss on the validation articles' span examples; decoding",
             "  thresholds (two span thresholds and the minimum probability of a technique) then",
             "  tuned on validation SI F1, the second label and the token head on full-task F1.",
@@ -535,8 +550,10 @@ def _data_lines(v: dict, recipe: dict | None, taxonomy_name: str = "2020") -> li
                 "articles",
                 f"  with a model of the same settings trained on "
                 f"{recipe.get('train_articles') or 'the training'} articles alone",
-                f"  (`{recipe['model']}`, fingerprint `{recipe['fingerprint'][:16]}…`); its epoch "
-                f"({recipe['epoch']})",
+                f"  (`{recipe['model']}`, fingerprint `{recipe['fingerprint'][:16]}…`); "
+                + (f"its epoch ({recipe['epoch']})" if "epoch" in recipe else
+                   "its span classifiers' epochs ("
+                   + ", ".join(str(e) for e in recipe["head_epochs"]) + ")"),
                 "  and decoding thresholds, chosen on the validation articles it did not train "
                 "on, are used unchanged.", *labels]
     return [f"- PTC (SemEval-2020 Task 11) training articles: {v['train_articles']} for training,",

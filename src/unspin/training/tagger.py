@@ -77,6 +77,9 @@ class TrainConfig:
     #: the span classifier also reads the token heads' probabilities (``spans.SIGNALS``)
     span_signals: bool = False
     head_dropout: float = 0.1  # dropout before and inside the span classifier (train_head)
+    #: train this many span classifiers (seeds ``seed``, ``seed + 1``, ...) on the same
+    #: examples and average their outputs at run time (train_head)
+    span_heads: int = 1
     #: keep the source model's span classifier and average its technique probabilities with
     #: the new one's (train_head)
     keep_source_head: bool = False

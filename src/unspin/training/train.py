@@ -146,8 +146,10 @@ def _trained_by(config: dict) -> dict:
                if k not in ("decode_rules", "threads", "name", "version")}}
 
 
-#: settings a recipe's retrain on every article may differ in from the recipe's held-out run
-_NOT_RECIPE = ("name", "version", "threads", "all_labelled", "decode_rules")
+#: settings a recipe's retrain on every article may differ in from the recipe's held-out run;
+#: its soft labels (``distill_from``) are those of the recipe's teacher retrained on every
+#: article too, so they lie in another folder (each folder's soft.json names its teacher)
+_NOT_RECIPE = ("name", "version", "threads", "all_labelled", "decode_rules", "distill_from")
 
 
 def read_recipe(decode_from: str | Path, cfg: TrainConfig) -> dict:
@@ -159,10 +161,14 @@ def read_recipe(decode_from: str | Path, cfg: TrainConfig) -> dict:
 
     folder = resolve(decode_from).folder
     recipe = read_config(folder)
-    history = [h for h in (recipe.get("validation") or {}).get("history") or [] if "select" in h]
     trained = recipe.get("train")
-    if (not history or not isinstance(trained, dict) or trained.get("init_from")
-            or set(trained) - set(TrainConfig.__dataclass_fields__)):
+    heads = isinstance(trained, dict) and bool(trained.get("init_from"))
+    # a whole model's epochs are chosen by "select", a span classifier's by validation loss
+    mark = "val_loss" if heads else "select"
+    history = [h for h in (recipe.get("validation") or {}).get("history") or [] if mark in h]
+    if (not history or not isinstance(trained, dict)
+            or set(trained) - set(TrainConfig.__dataclass_fields__)
+            or heads != bool(cfg.init_from) or recipe.get("recipe")):
         raise InputError(f"{decode_from}: not a model exported by 'unspin train' with "
                          "per-epoch validation (its recipe and chosen epoch are not recorded); "
                          "give the recipe run's folder")
@@ -175,7 +181,14 @@ def read_recipe(decode_from: str | Path, cfg: TrainConfig) -> dict:
             raise ConfigError(f"{decode_from} was trained with {key}={theirs.get(key)!r}, this "
                               f"run with {mine.get(key)!r}: a retrain takes its recipe's "
                               "settings")
-    recipe["epoch"] = int(max(history, key=lambda h: h["select"])["epoch"])
+    if heads:  # each span classifier's epoch of least validation loss
+        by_head: dict[str, list[dict]] = {}
+        for h in history:
+            by_head.setdefault(h.get("head", ""), []).append(h)
+        recipe["head_epochs"] = [int(min(hs, key=lambda h: h["val_loss"])["epoch"])
+                                 for hs in by_head.values()]
+    else:
+        recipe["epoch"] = int(max(history, key=lambda h: h["select"])["epoch"])
     recipe["fingerprint"] = fingerprint(folder)
     return recipe
 
@@ -234,12 +247,18 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
     if taxonomy(cfg.taxonomy).name != "2020" and (cfg.init_from or cfg.distill_from):
         raise ConfigError(f"--taxonomy {cfg.taxonomy} trains a new model from the base encoder; "
                           "--init-from and --distill-from build on 2020 models")
+    if cfg.span_heads != 1 and not cfg.init_from:
+        raise ConfigError("--span-heads needs --init-from BASE_MODEL: several span classifiers "
+                          "are trained over that model's frozen encoder")
     if corrections and not cfg.init_from:
         raise ConfigError("--corrections needs --init-from BASE_MODEL: the corrections train a "
                           "new span classifier over that model's frozen encoder")
-    if cfg.all_labelled and (cfg.init_from or corrections):
-        raise ConfigError("--all-labelled retrains a whole model's recipe; it does not go with "
-                          "--init-from or --corrections")
+    if cfg.all_labelled and corrections:
+        raise ConfigError("--all-labelled retrains a recipe on the labelled articles; it does "
+                          "not go with --corrections")
+    if cfg.all_labelled and cfg.init_from and not decode_from:
+        raise ConfigError("--all-labelled with --init-from takes each span classifier's epoch "
+                          "from its recipe: give --decode-from RECIPE_MODEL")
     if (decode_from or heldout) and not cfg.all_labelled:
         raise ConfigError("--decode-from and --heldout need --all-labelled (they export a run "
                           "on every labelled article)")
@@ -250,7 +269,7 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
     if recipe is not None and heldout:
         recipe["heldout"] = read_heldout_files(heldout, recipe)
     if cfg.init_from:
-        return train_head(data, out, cfg, on_epoch, corrections=corrections)
+        return train_head(data, out, cfg, on_epoch, corrections=corrections, recipe=recipe)
     torch = require("torch", "train")
     tqdm = require("tqdm", "train").tqdm
 

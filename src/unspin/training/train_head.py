@@ -43,11 +43,11 @@ from pathlib import Path
 import numpy as np
 
 from ..detect import spans as sp
-from ..detect.predictor import Predictor, TokenOutputs
+from ..detect.predictor import SPAN_HEAD_PREFIX, Predictor, TokenOutputs
 from ..errors import ConfigError, InputError, require
 from ..techniques import TECHNIQUE_IDS, normalize
-from .data import LabeledArticle, split_articles
-from .export import tune_and_record, write_config
+from .data import LabeledArticle, read_all_labelled, split_articles
+from .export import record_retrained, tune_and_record, write_config
 from .soft import distillation_record, read_soft_spans, read_unlabelled
 from .tagger import start_run
 
@@ -372,11 +372,16 @@ def cpu_name() -> str:
 
 
 def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None,
-               corrections: str | Path | None = None) -> dict:
+               corrections: str | Path | None = None, recipe: dict | None = None) -> dict:
     """Train a span classifier with a "no technique" output over the frozen encoder of
     ``cfg.init_from`` and export the model into ``out``; ``corrections``: a corrections file
     whose reviewed articles join the training articles (see the module docstring). Returns the
-    validation metrics."""
+    validation metrics.
+
+    With ``cfg.all_labelled`` (and ``recipe``, ``train.read_recipe`` of the same recipe's
+    held-out run) the classifiers train on every labelled article, nothing validated: each is
+    kept at the epoch its counterpart in the recipe chose, and the recipe's decoding is taken
+    unchanged (``export.record_retrained``)."""
     from ..detect.onnx_spans import OnnxSpanDetector
     from ..detect.registry import model_paths, resolve
 
@@ -385,7 +390,13 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None,
     source = OnnxSpanDetector(src, threads=cfg.threads or 0)
     pred = source.predictor  # decodes as the source model was validated (mining)
 
-    train_arts, val_arts = split_articles(data, cfg.val_percent, cfg.limit_articles)
+    if cfg.all_labelled:
+        train_arts, val_arts = read_all_labelled(data), []
+        if len(recipe["head_epochs"]) != cfg.span_heads:
+            raise ConfigError(f"{recipe['name']} has {len(recipe['head_epochs'])} span "
+                              f"classifiers, this run {cfg.span_heads}")
+    else:
+        train_arts, val_arts = split_articles(data, cfg.val_percent, cfg.limit_articles)
     # the teacher's span labels are read before anything is written
     teach = _teacher_spans(cfg.distill_from, train_arts) if cfg.distill_from else {}
     unlabelled = _unlabelled_spans(cfg) if cfg.unlabelled else []
@@ -441,7 +452,8 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None,
 
     t0 = time.time()
     x_tr, y_tr, q_tr = build(train_arts + fixed_arts)  # PTC examples drawn first, as without
-    x_va, y_va, _q = build(val_arts)
+    x_va, y_va, _q = (build(val_arts) if val_arts else
+                      (x_tr[:0], y_tr[:0], q_tr[:0]))  # all labelled: nothing validated
     n_unlabelled = 0
     if cfg.unlabelled:
         x_un, q_un, n_unlabelled = _unlabelled_examples(cfg, unlabelled, pred, source, ckpt)
@@ -457,10 +469,6 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None,
     std = np.maximum(x_tr.std(0), 1e-3).astype(np.float32)
 
     nn = torch.nn
-    model = nn.Sequential(nn.Dropout(cfg.head_dropout), nn.Linear(x_tr.shape[1], cfg.head_hidden),
-                          nn.GELU(approximate="tanh"), nn.Dropout(cfg.head_dropout),
-                          nn.Linear(cfg.head_hidden, T + 1))
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr_heads, weight_decay=cfg.weight_decay)
     loss_fn = nn.CrossEntropyLoss(label_smoothing=cfg.label_smoothing, reduction="none")
     xt = torch.from_numpy((x_tr - mean) / std)
     yt = torch.from_numpy(y_tr)
@@ -481,37 +489,65 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None,
     xv = torch.from_numpy((x_va - mean) / std)
     yv = torch.from_numpy(y_va)
     steps = int(np.ceil(len(yt) / cfg.batch_size))
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr_heads,
-                                                total_steps=steps * cfg.epochs,
-                                                pct_start=cfg.warmup)
     examples_seconds = round(time.time() - t0, 1)
+
+    def fit(seed: int, label: str, keep: int = 0):
+        """One span classifier from ``seed`` (its initial weights, dropout and order): the
+        model at its best epoch by validation loss (at epoch ``keep`` when given: nothing
+        validated), and the per-epoch history."""
+        torch.manual_seed(seed)
+        model = nn.Sequential(nn.Dropout(cfg.head_dropout),
+                              nn.Linear(x_tr.shape[1], cfg.head_hidden),
+                              nn.GELU(approximate="tanh"), nn.Dropout(cfg.head_dropout),
+                              nn.Linear(cfg.head_hidden, T + 1))
+        opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr_heads,
+                                weight_decay=cfg.weight_decay)
+        sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr_heads,
+                                                    total_steps=steps * cfg.epochs,
+                                                    pct_start=cfg.warmup)
+        best, best_state, history = float("inf"), None, []
+        for epoch in range(cfg.epochs):
+            started = time.time()
+            model.train()
+            order = torch.from_numpy(np.random.RandomState(seed + epoch).permutation(len(yt)))
+            total = 0.0
+            for b in range(steps):
+                idx = order[b * cfg.batch_size:(b + 1) * cfg.batch_size]
+                loss = batch_loss(model(xt[idx]), yt[idx], qt[idx])
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                sched.step()
+                total += float(loss.detach()) * len(idx)
+            model.eval()
+            entry = {"epoch": epoch + 1, "train_loss": round(total / len(yt), 4),
+                     **({"head": label} if label else {})}
+            if keep:
+                val_loss = 0.0 if epoch + 1 == keep else float("inf")
+                entry["seconds"] = round(time.time() - started, 1)
+            else:
+                with torch.no_grad():
+                    logits = model(xv)
+                    val_loss = float(nn.functional.cross_entropy(logits, yv))
+                    acc = float((logits.argmax(1) == yv).float().mean())
+                entry.update(val_loss=round(val_loss, 4), val_accuracy=round(acc, 4))
+            history.append(entry)
+            if on_epoch is not None:
+                on_epoch(history[-1])
+            if val_loss < best:
+                best = val_loss
+                best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+            if keep and epoch + 1 == keep:  # the schedule is the recipe's; later epochs unused
+                break
+        model.load_state_dict(best_state)
+        return model, history
+
     t_train = time.time()
-    best, best_state, history = float("inf"), None, []
-    for epoch in range(cfg.epochs):
-        model.train()
-        order = torch.from_numpy(np.random.RandomState(cfg.seed + epoch).permutation(len(yt)))
-        total = 0.0
-        for b in range(steps):
-            idx = order[b * cfg.batch_size:(b + 1) * cfg.batch_size]
-            loss = batch_loss(model(xt[idx]), yt[idx], qt[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += float(loss.detach()) * len(idx)
-        model.eval()
-        with torch.no_grad():
-            logits = model(xv)
-            val_loss = float(nn.functional.cross_entropy(logits, yv))
-            acc = float((logits.argmax(1) == yv).float().mean())
-        history.append({"epoch": epoch + 1, "train_loss": round(total / len(yt), 4),
-                        "val_loss": round(val_loss, 4), "val_accuracy": round(acc, 4)})
-        if on_epoch is not None:
-            on_epoch(history[-1])
-        if val_loss < best:
-            best = val_loss
-            best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-    model.load_state_dict(best_state)
+    keep = recipe["head_epochs"] if cfg.all_labelled else [0] * cfg.span_heads
+    fitted = [fit(cfg.seed + i, f"{i + 1}/{cfg.span_heads}" if cfg.span_heads > 1 else "",
+                  keep[i]) for i in range(cfg.span_heads)]
+    model = fitted[0][0]
+    history = [h for _m, hist in fitted for h in hist]
     n_tokens = sum(len(o.offsets) for o in outs.values())
     cost = {"machine": f"{cpu_name()}, {torch.get_num_threads()} threads",
             "encoder pass over all articles (once)": (
@@ -519,16 +555,25 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None,
                 f"({n_tokens / max(encode_seconds, 1e-9):.0f} tokens/s)"
                 if encode_seconds else "cached"),
             "span examples": f"{examples_seconds:.0f} s",
-            "span classifier training": f"{time.time() - t_train:.0f} s for {cfg.epochs} epochs"}
+            "span classifier training": (f"{time.time() - t_train:.0f} s for {cfg.epochs} epochs"
+                                         + (f", {cfg.span_heads} classifiers"
+                                            if cfg.span_heads > 1 else ""))}
 
     def arr(t):
         return t.detach().float().cpu().numpy()
 
-    head = {"w1": arr(model[1].weight), "b1": arr(model[1].bias),
-            "w2": arr(model[4].weight), "b2": arr(model[4].bias), "mean": mean, "std": std}
+    def params(m):
+        return {"w1": arr(m[1].weight), "b1": arr(m[1].bias),
+                "w2": arr(m[4].weight), "b2": arr(m[4].bias), "mean": mean, "std": std}
+
+    # the first classifier under the plain names, the others as span<i>_* (averaged at run
+    # time, ``Predictor.span_heads``)
+    head = params(model)
+    for i, (m, _h) in enumerate(fitted[1:], start=1):
+        head.update({f"{SPAN_HEAD_PREFIX}{i}_{k}": v for k, v in params(m).items()})
     if cfg.keep_source_head:
         head.update({f"source_{k}": v for k, v in source.predictor.head.items()
-                     if not k.startswith("source_")})
+                     if not k.startswith(("source_", SPAN_HEAD_PREFIX))})
     source_files = model_paths(src)  # a file several versions share lies beside the folder
     for name in ("encoder.onnx", "tokenizer.json"):
         shutil.copyfile(source_files[name], out / name)
@@ -563,6 +608,12 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None,
                                              "teacher_labelled": int(taught.sum()),
                                              "unlabelled_articles": n_unlabelled,
                                              "validation": len(y_va)}}
+    if recipe is not None:  # a recipe's retrain: its decoding, unchanged
+        check_arts = split_articles(data, cfg.val_percent, cfg.limit_articles)[1]
+        recipe_decode = DecodeConfig.from_dict(recipe["decode"])
+        write_config(out, cfg, recipe_decode, extra)
+        return record_retrained(out, cfg, recipe_decode, recipe, extra, history,
+                                len(train_arts), check_arts)
     metrics = tune_and_record(OnnxSpanDetector(out), cfg, val_arts,
                               sp.multiword_techniques(train_arts), extra)
     if fixed is not None:
