@@ -138,12 +138,12 @@ def learnt_techniques(taxonomy_name: str, arts: list[LabeledArticle]) -> tuple[s
 
 def _trained_by(config: dict) -> dict:
     """The settings that shape the weights (not the name, threads or what applies only at
-    export, so a run can be resumed as another version or on more cores); a checkpoint
-    made before there was a choice of taxonomy learned the 2020 one, and one made before
-    ``all_labelled`` existed was validated."""
-    return {"taxonomy": "2020", "all_labelled": False,
-            **{k: v for k, v in config.items()
-               if k not in ("decode_rules", "threads", "name", "version")}}
+    export, so a run can be resumed as another version or on more cores); a setting a
+    checkpoint or config made before it existed does not record had its default then (a
+    checkpoint made before there was a choice of taxonomy learned the 2020 one, one made
+    before ``all_labelled`` existed was validated, one before ``span_heads`` had one)."""
+    return {k: v for k, v in {**asdict(TrainConfig()), **config}.items()
+            if k not in ("decode_rules", "threads", "name", "version")}
 
 
 #: settings a recipe's retrain on every article may differ in from the recipe's held-out run;
@@ -175,7 +175,7 @@ def read_recipe(decode_from: str | Path, cfg: TrainConfig) -> dict:
     # compared as the config records them (JSON: tuples read back as lists); a setting an
     # older config does not record had its default then
     mine = json.loads(json.dumps(_trained_by(asdict(cfg))))
-    theirs = _trained_by({**json.loads(json.dumps(asdict(TrainConfig()))), **trained})
+    theirs = json.loads(json.dumps(_trained_by(trained)))
     for key in sorted(set(mine) | set(theirs)):
         if key not in _NOT_RECIPE and mine.get(key) != theirs.get(key):
             raise ConfigError(f"{decode_from} was trained with {key}={theirs.get(key)!r}, this "
