@@ -72,6 +72,10 @@ def test_a_checkpoint_from_before_the_taxonomy_resumes_as_2020():
     old = {k: v for k, v in now.items() if k != "taxonomy"}
     assert _trained_by(old) == _trained_by(now)
     assert _trained_by(old) != _trained_by({**now, "taxonomy": "2023"})
+    # any setting added later reads as its default in an older checkpoint
+    older = {k: v for k, v in now.items() if k not in ("taxonomy", "all_labelled", "span_heads")}
+    assert _trained_by(older) == _trained_by(now)
+    assert _trained_by(older) != _trained_by({**now, "span_heads": 3})
 
 
 def _in_2023_names(arts):
