@@ -407,6 +407,13 @@ def cmd_serve(args) -> int:
     from .pipeline import load_detector
 
     load_detector(options)  # a broken model is one line here, not a traceback from the workers
+    if args.workers > 1:  # each worker loads its own; the parent's copy would sit idle
+        import gc
+
+        from .detect import unload
+
+        unload()
+        gc.collect()
     logging.getLogger("unspin.access").setLevel(logging.INFO)
     print(f"unspin: serving on http://{args.host}:{args.port} (Ctrl-C to stop)", file=sys.stderr)
     serve(options, host=args.host, port=args.port, workers=args.workers)

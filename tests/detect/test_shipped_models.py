@@ -44,6 +44,16 @@ def test_every_version_loads_by_name():
     assert len({load(n).info.fingerprint for n in names}) == len(names)
 
 
+def test_unload_forgets_the_loaded_detectors():
+    """What `unspin serve --workers N` does after checking the model in the parent."""
+    from unspin.detect import unload
+
+    first = load(V5)
+    assert load(V5) is first  # kept: loaded once per process
+    unload()
+    assert load(V5) is not first
+
+
 def test_v3_is_distilled_and_trims_span_ends():
     folder = resolve(V3).folder
     config = json.loads((folder / "config.json").read_text())

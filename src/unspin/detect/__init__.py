@@ -23,7 +23,7 @@ from typing import Protocol, runtime_checkable
 from ..analysis import ModelRef
 from .predictor import Prediction
 
-__all__ = ["Detector", "ModelInfo", "Prediction", "load", "installed_models", "describe",
+__all__ = ["Detector", "ModelInfo", "Prediction", "load", "unload", "installed_models", "describe",
            "model_taxonomy", "spoken_techniques"]
 
 
@@ -68,6 +68,12 @@ def load(model: str | os.PathLike | None = None, *, threads: int = 0,
 
     entry = resolve(model)
     return _load(entry.backend, str(entry.folder.resolve()), int(threads or 0), int(chunk_chars))
+
+
+def unload() -> None:
+    """Forget every detector ``load`` keeps, so its memory can go (a process that only
+    checked a model loads, before handing the work to others)."""
+    _load.cache_clear()
 
 
 @lru_cache(maxsize=4)
