@@ -114,6 +114,18 @@ def test_ensemble_command_refuses_bad_requests_in_one_line(tmp_path, capsys):
 
 
 @pytest.mark.model
+def test_an_ensemble_member_that_is_an_ensemble_is_named(ensemble, tmp_path, capsys):
+    from unspin.cli import main
+
+    out = tmp_path / "nested"
+    code = main(["ensemble", str(ensemble), "minilm-spans.v1", "--out", str(out), "--name", "n",
+                 "--data", str(_ptc(tmp_path / "ptc"))])
+    err = capsys.readouterr().err
+    assert code == 2 and f"member {ensemble} is itself an ensemble" in err
+    assert ".partial" not in err and err.count("\n") == 1 and not out.exists()
+
+
+@pytest.mark.model
 def test_an_ensemble_of_retrained_members_takes_its_recipes_decoding(ensemble, tmp_path):
     from tests.training.conftest import quality_json
     from unspin.detect.registry import fingerprint

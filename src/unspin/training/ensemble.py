@@ -75,6 +75,9 @@ def make_ensemble(members: list[str], out: str | Path, name: str, version: str =
                           "members (give the ensemble made of the recipe's held-out runs)")
     if heldout and recipe is None:
         raise ConfigError("--heldout goes with --decode-from (the scores are the recipe's)")
+    nested = [m for m in members if resolve(m).backend == "ensemble"]
+    if nested:
+        raise ConfigError(f"member {nested[0]} is itself an ensemble; give its members instead")
     entries = [_member_entry(m, out, w) for m, w in zip(members, weights)]
     first = read_config(resolve(members[0]).folder)
     seen = [m for m in members if _trained_on_validation(read_config(resolve(m).folder))]
