@@ -33,6 +33,14 @@ def test_the_2020_view_renames_drops_and_merges(quality):
     assert v.tc == [("a", "Thought-terminating_Cliches", 0, 5), ("a", "(none)", 6, 9)]
 
 
+def test_shown_spans_are_scored_as_merged_regions_without_techniques(quality):
+    """'SI F1 of shown spans': what the output highlights, overlaps of any technique merged."""
+    d = Decoded(si=[], tc=[], full=[("a", "Doubt", 10, 20), ("a", "Loaded_Language", 0, 12),
+                                    ("a", "Slogans", 20, 25), ("a", "Doubt", 30, 31)])
+    assert quality.shown_regions({"a": d, "b": Decoded([], [], [])}, ["a", "b"]) == [
+        ("a", "", 0, 20), ("a", "", 20, 25), ("a", "", 30, 31)]
+
+
 @pytest.mark.model
 def test_a_model_is_scored_on_its_own_taxonomy_s_gold_or_through_the_view(quality, model_2023,
                                                                            tmp_path):
