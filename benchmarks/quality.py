@@ -2,7 +2,8 @@
 
 The 124 held-out articles are the 49 of the fixed validation split and the 75 SemEval-2020
 development articles (``training.data.read_heldout``); no model trained on them. For each model
-it prints SI F1, TC accuracy on gold spans and full-task F1 with 95% bootstrap intervals
+it prints SI F1, TC accuracy on gold spans, full-task F1 and the SI F1 of the spans shown
+(below) with 95% bootstrap intervals
 (10,000 resamples of articles, seed 2020), on the 124 and separately on the 75 and the 49:
 
 - at **cross-fitted** thresholds: the articles are dealt into 5 fixed folds, the decoding
@@ -17,10 +18,11 @@ their tuned thresholds) is applied to the 5th. SI (segments before naming, techn
 and TC (gold spans) do not depend on it. "SI F1 of shown spans" scores what the output itself
 highlights, technique-free (every full-task span shown, overlaps merged): the span
 identification a reader sees and a scorer of ``--format semeval`` files measures. It is
-reported beside the ship rule's measures, not in it.
+reported beside the ship rule's measures, not in it. With ``--view 2020`` it scores the view:
+spans of techniques without a 2020 counterpart are dropped before it, as from full-task F1.
 
 For every other model, the paired bootstrap interval of its difference from the baseline (the
-same resampled articles for both) for SI, TC and full task, and the ship rule's verdict:
+same resampled articles for both) for each measure, and the ship rule's verdict:
 
     SHIP RULE: a model may replace the baseline only if, on the 124 articles at cross-fitted
     thresholds, the paired 95% interval of its full-task F1 minus the baseline's lies wholly
@@ -147,19 +149,11 @@ def score_model(name: str, arts, cache: Path, threads: int, gold_taxonomy: str =
 
 def shown_regions(decoded: dict, ids) -> list[tuple[str, str, int, int]]:
     """What a reader sees highlighted, technique-free: each article's full-task spans (those
-    shown, for a model with a display threshold) merged where they overlap. Its SI F1 is the
-    span identification of the output itself, as a scorer of ``--format semeval`` files reads
-    it, where ``si`` scores the decoded segments before they are named."""
-    out = []
-    for aid in ids:
-        merged: list[list[int]] = []
-        for _aid, _t, s, e in sorted(decoded[aid].full, key=lambda x: (x[2], x[3])):
-            if merged and s < merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], e)
-            else:
-                merged.append([s, e])
-        out += [(aid, "", s, e) for s, e in merged]
-    return out
+    shown, for a model with a display threshold), which the SI measure merges where they
+    overlap (``evaluate.merge_intervals``). Its SI F1 is the span identification of the output
+    itself, as a scorer of ``--format semeval`` files reads it, where ``si`` scores the decoded
+    segments before they are named."""
+    return [(aid, "", s, e) for aid in ids for _aid, _t, s, e in decoded[aid].full]
 
 
 def displayed(pred, arts, outs, decoded: dict, configs) -> list[float]:

@@ -37,8 +37,13 @@ def test_shown_spans_are_scored_as_merged_regions_without_techniques(quality):
     """'SI F1 of shown spans': what the output highlights, overlaps of any technique merged."""
     d = Decoded(si=[], tc=[], full=[("a", "Doubt", 10, 20), ("a", "Loaded_Language", 0, 12),
                                     ("a", "Slogans", 20, 25), ("a", "Doubt", 30, 31)])
-    assert quality.shown_regions({"a": d, "b": Decoded([], [], [])}, ["a", "b"]) == [
-        ("a", "", 0, 20), ("a", "", 20, 25), ("a", "", 30, 31)]
+    shown = quality.shown_regions({"a": d, "b": Decoded([], [], [])}, ["a", "b"])
+    assert sorted(shown) == [("a", "", 0, 12), ("a", "", 10, 20), ("a", "", 20, 25),
+                             ("a", "", 30, 31)]
+    # scored as the regions 0-20 (two overlapping spans of two techniques merged), 20-25 and
+    # 30-31: two wholly inside the gold span 0-25, which they cover whole
+    counts = quality.article_counts("si", [("a", "Doubt", 0, 25)], shown, ["a", "b"])
+    assert counts[0].tolist() == [2.0, 3.0, 1.0, 1.0] and counts[1].tolist() == [0, 0, 0, 0]
 
 
 @pytest.mark.model

@@ -312,9 +312,10 @@ def cmd_teacher_label(args) -> int:
     _needs_training_extra()
     from .training.teacher import soft_labels, source_articles
 
+    # every source read before any is labelled: a bad one is said before an hour of work
+    sources = [source_articles(source, args.split, args.limit or 0) for source in args.articles]
     written = 0
-    for source in args.articles:
-        arts = source_articles(source, args.split, args.limit or 0)
+    for arts in sources:
         written += soft_labels(args.teacher, arts, args.out, threads=args.threads or 0,
                                stride=args.stride or 190, spans=args.spans,
                                epoch=args.epoch or 0, unfinished=args.unfinished)

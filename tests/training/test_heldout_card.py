@@ -46,3 +46,20 @@ def test_a_2020_record_without_a_baseline_is_refused(tmp_path):
     with pytest.raises(InputError, match="scores no model"):
         read_heldout_scores(_bench(tmp_path / "b.json", "2023", None, False),
                             {"name": "y.v1", "fingerprint": "0" * 64})
+
+
+def test_a_teacher_retrained_on_every_article_is_said_unvalidated_on_the_card():
+    """Span labels from a teacher that trained on every labelled article (its soft.json has
+    no validation scores) are described as such, not read as scores."""
+    from unspin.training.export import _distillation_lines, _span_distillation_lines
+
+    teacher = {"model": "sentence-transformers/all-mpnet-base-v2", "sha256": "0" * 64,
+               "frozen_layers": 6, "epochs": 6, "best_epoch": 3, "validation": {},
+               "epoch_seconds": [60.0, 60.0, 60.0]}
+    spans = {"teacher": teacher, "gold_spans": 10, "unlabelled_spans": 5,
+             "unlabelled_articles": 2, "weight": 1.0}
+    text = "\n".join(_span_distillation_lines(spans) + _distillation_lines(spans))
+    assert "epoch 3, trained on every labelled article (not validated)" in text
+    validated = {**teacher, "validation": {"si": 0.5, "tc": 0.7, "full": 0.3}}
+    text = "\n".join(_span_distillation_lines({**spans, "teacher": validated}))
+    assert "epoch 3: SI 0.500 / TC 0.700 / full 0.300 on validation" in text

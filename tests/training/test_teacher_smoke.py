@@ -145,7 +145,24 @@ def test_labelling_needs_a_trained_teacher(tmp_path, capsys, synthetic_jsonl):
     code = main(["teacher", "label", str(tmp_path / "nothing"), str(data), "--out",
                  str(tmp_path / "soft")])
     err = capsys.readouterr().err
-    assert code != 0 and "not a teacher run" in err and "Traceback" not in err
+    assert code != 0 and "no such folder" in err and "Traceback" not in err
+    # a run folder whose record or checkpoint is damaged: one line each, for label and export
+    run = tmp_path / "run"
+    (run / "checkpoints").mkdir(parents=True)
+    for record, message in (("{not json", "not a teacher run's record"),
+                            ("[]", "not a teacher run's record"),
+                            ('{"config": {}, "history": [{"epoch": 1}]}', "checkpoints/")):
+        (run / "teacher.json").write_text(record)
+        for cmd in (["label", str(run), str(data)], ["export", str(run), "--name", "t"]):
+            code = main(["teacher", *cmd, "--out", str(tmp_path / "o")])
+            err = capsys.readouterr().err
+            assert code == 1 and message in err and "Traceback" not in err, (record, cmd)
+    (run / "teacher.json").unlink()
+    (run / "checkpoints" / "last.pt").write_bytes(b"not a checkpoint")
+    assert main(["teacher", "label", str(run), str(data), "--out", str(tmp_path / "o"),
+                 "--unfinished"]) == 1
+    err = capsys.readouterr().err
+    assert "not a readable checkpoint" in err and "Traceback" not in err
     assert not (tmp_path / "soft").exists() or not any((tmp_path / "soft").iterdir())
 
 

@@ -257,6 +257,15 @@ def test_several_span_classifiers_and_their_retrain_on_every_article(tmp_path, c
              for b, a in zip(["", *args], args)]  # the same run with three classifiers
     assert main([*three, "--decode-from", str(recipe)]) == 2
     assert "span_heads=2" in capsys.readouterr().err and not run.exists()
+    # never into the recipe's own folder; its decoding and its teacher are taken as they are
+    for extra, message in (
+            (["--out", str(recipe)], "own folder"),
+            (["--decode-rules", '{"cut_breaks": true}'], "--decode-rules"),
+            (["--distill-from", str(tmp_path)], "without soft labels")):
+        assert main([*args, "--decode-from", str(recipe), *extra]) == 2, extra
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err and err.count("\n") == 1, extra
+    assert json.loads((recipe / "config.json").read_text()) == rconf and not run.exists()
     assert main([*args, "--decode-from", str(recipe)]) == 0
     assert "model two-heads.v2 written to" in capsys.readouterr().out
     config = json.loads((run / "config.json").read_text())
@@ -267,6 +276,10 @@ def test_several_span_classifiers_and_their_retrain_on_every_article(tmp_path, c
     assert [h["epoch"] for h in config["validation"]["history"]] == [
         e for c in chosen for e in range(1, c + 1)]
     assert len(OnnxSpanDetector(run).predictor.span_heads()) == 2
+    card = (run / "MODEL_CARD.md").read_text()
+    assert "Each classifier kept at the epoch its counterpart in the recipe chose" in card
+    assert "Trained 2 span classifiers on every labelled article" in card
+    assert "Before/after" not in card and "tuned by the recipe" in card
 
 
 def test_labelled_data_that_is_not_utf8_text_is_one_line(tmp_path, capsys):

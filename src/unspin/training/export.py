@@ -378,17 +378,26 @@ def _phrase_lines(decode: dict) -> list[str]:
     return lines
 
 
+def _teacher_scores(t: dict) -> str:
+    """A teacher's epoch and its validation scores, or that it trained on every labelled
+    article (a recipe's retrain: nothing was left to validate on)."""
+    v = t.get("validation") or {}
+    if not all(k in v for k in ("si", "tc", "full")):
+        return f"epoch {t['best_epoch']}, trained on every labelled article (not validated)"
+    return (f"epoch {t['best_epoch']}: SI {v['si']:.3f} / TC {v['tc']:.3f} / "
+            f"full {v['full']:.3f} on validation")
+
+
 def _span_distillation_lines(d: dict | None) -> list[str]:
     """How the span classifier learnt from a teacher's span classifier (``--distill-from``)."""
     if not d or "teacher" not in d:
         return []
-    t, v = d["teacher"], d["teacher"]["validation"]
+    t = d["teacher"]
     return [
         ("  It also learnt the technique probabilities of a teacher's span classifier "
          f"(`{t['model']}`,"),
-        (f"  lower {t['frozen_layers']} layers frozen, {t['epochs']} epochs, best epoch "
-         f"{t['best_epoch']}: SI {v['si']:.3f} / TC {v['tc']:.3f} / full {v['full']:.3f} on "
-         "validation):"),
+        (f"  lower {t['frozen_layers']} layers frozen, {t['epochs']} epochs, "
+         f"{_teacher_scores(t)}):"),
         (f"  on {d['gold_spans']:,} gold spans of the training articles, beside their gold "
          "technique, and on"),
         (f"  {d['unlabelled_spans']:,} spans the teacher found in {d['unlabelled_articles']} "
@@ -403,16 +412,15 @@ def _distillation_lines(d: dict | None) -> list[str]:
     if not d or "teacher" not in d:
         return []
     t = d["teacher"]
-    v = t["validation"]
     minutes = sum(t["epoch_seconds"]) / 60
     return [
         (f"- Encoder distilled from a teacher: `{t['model']}` (12 layers, 768 wide, 110M "
          "parameters; weights"),
         (f"  sha256 `{t['sha256'][:16]}…`), fine-tuned with its lower {t['frozen_layers']} "
          f"layers frozen (their outputs computed once) for {t['epochs']} epochs"),
-        (f"  ({minutes:.0f} min of training on this machine); its best epoch ({t['best_epoch']}) "
-         f"scored SI {v['si']:.3f} / TC {v['tc']:.3f} / full {v['full']:.3f}"),
-        "  on validation (torch, thresholds tuned). The student learnt the teacher's per-token",
+        (f"  ({minutes:.0f} min of training on this machine); labels from its "
+         f"{_teacher_scores(t)}"),
+        "  (torch, thresholds tuned). The student learnt the teacher's per-token",
         (f"  probabilities (BIO and technique) beside the gold labels (weight {d['weight']:g}), "
          f"on the training articles and on {d['unlabelled_articles']}"),
         "  unlabelled 2019 news articles (soft labels only); validation articles were never",
@@ -421,6 +429,20 @@ def _distillation_lines(d: dict | None) -> list[str]:
 
 
 def _training_lines(cfg) -> list[str]:
+    if getattr(cfg, "init_from", "") and getattr(cfg, "all_labelled", False):
+        return [
+            (f"- The span classifier alone: {cfg.epochs}-epoch schedule, batch {cfg.batch_size} "
+             f"spans, AdamW lr {cfg.lr_heads} (one-cycle,"),
+            (f"  warmup {cfg.warmup}), weight decay {cfg.weight_decay}, "
+             f"dropout {cfg.head_dropout}, label smoothing {cfg.label_smoothing}, "
+             f"seed {cfg.seed};"),
+            "  inputs standardised with the training spans' mean and deviation.",
+            *([f"- {cfg.span_heads} such classifiers (seeds {cfg.seed} to "
+               f"{cfg.seed + cfg.span_heads - 1}), averaged at run time."]
+              if getattr(cfg, "span_heads", 1) > 1 else []),
+            "- Each classifier kept at the epoch its counterpart in the recipe chose on",
+            "  validation; decoding thresholds and score map are the recipe's, unchanged.",
+        ]
     if getattr(cfg, "init_from", ""):
         return [
             (f"- The span classifier alone: {cfg.epochs} epochs, batch {cfg.batch_size} spans, "
@@ -570,13 +592,30 @@ def _recipe_about(recipe: dict | None) -> list[str] | None:
             "it cannot be scored there. Thresholds cross-fitted over 5 folds;"]
 
 
+def _by_head(history: list[dict]) -> dict[str, list[dict]]:
+    """A span classifier run's history by classifier ("" when it trained one)."""
+    out: dict[str, list[dict]] = {}
+    for h in history:
+        out.setdefault(h.get("head", ""), []).append(h)
+    return out
+
+
 def _history_line(history: list[dict]) -> str:
+    heads = _by_head(history)
     if history and "si" not in history[0] and "val_loss" not in history[0]:
+        if len(heads) > 1:
+            return (f"Trained {len(heads)} span classifiers on every labelled article, nothing "
+                    "validated, to the epochs their recipe counterparts kept: "
+                    + ", ".join(str(len(hs)) for hs in heads.values()) + ".")
         return (f"Trained {len(history)} epochs on every labelled article, nothing validated "
                 "(seconds per epoch: " + ", ".join(f"{h['seconds']:.0f}" for h in history) + ").")
     if history and "si" not in history[0]:  # a span classifier trained alone: its losses
-        return "Span classifier training, validation loss per epoch: " + ", ".join(
-            f"{h['epoch']}: {h['val_loss']:.3f}" for h in history)
+        return "; ".join(
+            (f"Span classifier {label}" if label else "Span classifier")
+            + " training, validation loss per epoch: "
+            + ", ".join(f"{h['epoch']}: {h['val_loss']:.3f}" for h in hs)
+            + f" (kept: epoch {min(hs, key=lambda h: h['val_loss'])['epoch']})"
+            for label, hs in heads.items()) + "."
     return "During training (torch bf16, decoding thresholds tuned each epoch), F1 per epoch: " + \
         ", ".join(f"{h['epoch']}: SI {h['si']['f1']:.3f} / TC {h['tc']['f1']:.3f} / full "
                   f"{h['full']['f1']:.3f}" for h in history)
@@ -660,16 +699,24 @@ def write_card(out: Path, cfg, extra: dict, decode: dict, techniques=None) -> No
         _history_line(v["history"]),
         *_cost_lines(v),
         "",
-        *_baseline_lines(cfg, m),
+        *([] if v.get("trained_on") else _baseline_lines(cfg, m)),
         *_calibration_lines(m.get("calibration")),
         *heldout_lines(extra.get("heldout"), _recipe_about(extra.get("recipe")),
                        "the recipe" if extra.get("recipe") else "this model"),
         "## Known limits",
         "- Trained on 2017-2019 English news from 48 outlets, mostly US politics; other domains,",
         "  genres and languages are out of scope and will be less accurate.",
-        "- Thresholds were tuned on the same validation split the numbers above come from, so they",
-        "  are slightly optimistic; rare techniques (Bandwagon, Thought-terminating clichés,",
-        "  Whataboutism) have few examples and low F1.",
+        *(["- Thresholds were tuned by the recipe on validation articles this model also "
+           "trained on,",
+           "  so its figures on them above are no measure; the recipe's held-out intervals "
+           "are. Rare",
+           "  techniques (Bandwagon, Thought-terminating clichés, Whataboutism) have few "
+           "examples and low F1."]
+          if extra.get("recipe") else
+          ["- Thresholds were tuned on the same validation split the numbers above come from, "
+           "so they",
+           "  are slightly optimistic; rare techniques (Bandwagon, Thought-terminating clichés,",
+           "  Whataboutism) have few examples and low F1."]),
         "- Technique labels are predictions for a reader to check, not verdicts on an article.",
         *_v2_limits(cfg, m),
         "",

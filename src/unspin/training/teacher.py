@@ -302,6 +302,8 @@ def read_run(torch, run: Path, unfinished: bool, epoch: int = 0
 
     A finished run is read from ``teacher.json``; a run still training (``unfinished``, implied
     by ``epoch``) from ``checkpoints/last.pt``, written after each epoch's weights."""
+    if not run.is_dir():
+        raise InputError(f"{run}: no such folder (give the folder 'unspin teacher train' wrote)")
     ck = run / "checkpoints"
     last, record = ck / "last.pt", run / "teacher.json"
     unfinished = unfinished or (bool(epoch) and not record.is_file())
@@ -311,16 +313,26 @@ def read_run(torch, run: Path, unfinished: bool, epoch: int = 0
             raise InputError(f"{run}: no {best.name} (epoch {epoch} is not finished, or the run "
                              "kept no per-epoch weights)")
     if record.is_file() and not unfinished:
-        meta = json.loads(record.read_text(encoding="utf-8"))
-        config, history = meta["config"], meta["history"]
-        best_epoch = (meta.get("best") or {}).get("epoch")
+        try:
+            meta = json.loads(record.read_text(encoding="utf-8"))
+            config, history = meta["config"], meta["history"]
+            best_epoch = (meta.get("best") or {}).get("epoch")
+        except (OSError, ValueError, UnicodeDecodeError, KeyError, TypeError,
+                AttributeError):
+            raise InputError(f"{record}: not a teacher run's record (unreadable, or without "
+                             "its config and history)") from None
     elif unfinished:
         if not last.is_file():
             raise InputError(f"{run}: no finished epoch yet (checkpoints/last.pt is written "
-                             "after each); try again after the first")
-        saved = torch.load(last, weights_only=False, mmap=True)
-        config, history = saved["config"], saved["state"]["history"]
-        best_epoch = saved["state"].get("best_epoch")
+                             "after each); " + ("try again after the first" if ck.is_dir()
+                                                else "is it a teacher run?"))
+        try:
+            saved = torch.load(last, weights_only=False, mmap=True)
+            config, history = saved["config"], saved["state"]["history"]
+            best_epoch = saved["state"].get("best_epoch")
+        except Exception:  # torch raises its own untyped errors for a damaged file
+            raise InputError(f"{last}: not a readable checkpoint (damaged, or still being "
+                             "written)") from None
     elif last.is_file():
         raise InputError(f"{run}: still training (no teacher.json); give --unfinished to export "
                          "its best epoch so far")
@@ -339,7 +351,11 @@ def read_run(torch, run: Path, unfinished: bool, epoch: int = 0
         if not history or history[-1]["epoch"] != epoch:
             raise InputError(f"{run}: epoch {epoch}'s record is not written yet (its weights "
                              "are); try again in a minute")
-    cfg = TeacherConfig(**{**config, "bio_weights": tuple(config["bio_weights"])})
+    try:
+        cfg = TeacherConfig(**{**config, "bio_weights": tuple(config["bio_weights"])})
+    except (TypeError, KeyError):
+        raise InputError(f"{run}: its recorded settings are not a teacher's (made by another "
+                         "version of unspin?)") from None
     return cfg, history, best
 
 
@@ -414,11 +430,13 @@ def _same_teacher(out: Path, source: dict) -> None:
         except (OSError, ValueError, UnicodeDecodeError):
             raise InputError(f"{path}: unreadable; remove it to label this folder again"
                              ) from None
-        if not isinstance(before, dict) or before != source:
-            was = before if isinstance(before, dict) else {}
-            raise InputError(f"{out}: labelled by {was.get('run')} epoch {was.get('epoch')}, "
-                             f"not {source['run']} epoch {source['epoch']}; label into a new "
-                             "folder")
+        if not isinstance(before, dict):
+            raise InputError(f"{path}: not a labeller record; remove it to label this folder "
+                             "again")
+        if before != source:
+            raise InputError(f"{out}: labelled by {before.get('run')} epoch "
+                             f"{before.get('epoch')}, not {source['run']} epoch "
+                             f"{source['epoch']}; label into a new folder")
         return
     path.write_text(json.dumps(source) + "\n", encoding="utf-8")
 

@@ -167,15 +167,28 @@ def read_recipe(decode_from: str | Path, cfg: TrainConfig) -> dict:
     mark = "val_loss" if heads else "select"
     history = [h for h in (recipe.get("validation") or {}).get("history") or [] if mark in h]
     if (not history or not isinstance(trained, dict)
-            or set(trained) - set(TrainConfig.__dataclass_fields__)
-            or heads != bool(cfg.init_from) or recipe.get("recipe")):
+            or set(trained) - set(TrainConfig.__dataclass_fields__) or recipe.get("recipe")):
         raise InputError(f"{decode_from}: not a model exported by 'unspin train' with "
                          "per-epoch validation (its recipe and chosen epoch are not recorded); "
                          "give the recipe run's folder")
+    if heads != bool(cfg.init_from):
+        raise ConfigError(
+            f"{decode_from} is a span classifier recipe (over {trained.get('init_from')}): "
+            "retrain it with the same --init-from" if heads else
+            f"{decode_from} is a whole model's recipe, not a span classifier's: leave out "
+            "--init-from")
     # compared as the config records them (JSON: tuples read back as lists); a setting an
     # older config does not record had its default then
     mine = json.loads(json.dumps(_trained_by(asdict(cfg))))
     theirs = json.loads(json.dumps(_trained_by(trained)))
+    if cfg.decode_rules and cfg.decode_rules != (trained.get("decode_rules") or {}):
+        raise ConfigError(f"--decode-rules: a retrain decodes as {decode_from} does, unchanged; "
+                          "leave them out")
+    if bool(cfg.distill_from) != bool(trained.get("distill_from")):
+        raise ConfigError(f"{decode_from} was trained " + (
+            "with a teacher's soft labels: give --distill-from the same teacher retrained on "
+            "every article" if trained.get("distill_from") else
+            "without soft labels: leave out --distill-from"))
     for key in sorted(set(mine) | set(theirs)):
         if key not in _NOT_RECIPE and mine.get(key) != theirs.get(key):
             raise ConfigError(f"{decode_from} was trained with {key}={theirs.get(key)!r}, this "
@@ -196,6 +209,18 @@ def read_recipe(decode_from: str | Path, cfg: TrainConfig) -> dict:
 #: names never published, or withdrawn, that no new model may take (a name is a promise)
 RETIRED = {"minilm-spans.v6": "a candidate that failed the ship rule, withdrawn; the next fast "
                               "version is v7"}
+
+
+def _same_folder(out: str | Path, model: str | Path) -> bool:
+    """Whether ``out`` is the folder of ``model`` (a name or folder; False if it resolves to
+    none: that is reported where the model is read)."""
+    from ..detect.registry import resolve
+    from ..errors import UnspinError
+
+    try:
+        return Path(out).resolve() == resolve(model).folder.resolve()
+    except UnspinError:
+        return False
 
 
 def check_name(name: str, version: str) -> str:
@@ -265,6 +290,10 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
     if heldout and not decode_from:
         raise ConfigError("--heldout goes with --decode-from (the scores are the recipe "
                           "model's)")
+    for role, model in (("--decode-from", decode_from), ("--init-from", cfg.init_from)):
+        if model and _same_folder(out, model):
+            raise ConfigError(f"--out {out} is the {role} model's own folder; write the new "
+                              "model into a new folder")
     recipe = read_recipe(decode_from, cfg) if decode_from else None
     if recipe is not None and heldout:
         recipe["heldout"] = read_heldout_files(heldout, recipe)

@@ -34,6 +34,7 @@ tokenizer, its decoding tuned on validation like any other.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import pickle
 import shutil
@@ -43,6 +44,7 @@ from pathlib import Path
 import numpy as np
 
 from ..detect import spans as sp
+from ..detect.onnx_spans import MODEL_FILES
 from ..detect.predictor import SPAN_HEAD_PREFIX, Predictor, TokenOutputs
 from ..errors import ConfigError, InputError, require
 from ..techniques import TECHNIQUE_IDS, normalize
@@ -322,7 +324,7 @@ def _unlabelled_examples(cfg, arts: list, pred: Predictor, source, ckpt: Path
                          ) -> tuple[np.ndarray, np.ndarray, int]:
     """Features and teacher probabilities of the spans the teacher found in unlabelled
     articles (``_unlabelled_spans``), and how many articles gave some."""
-    key = f"{source.info.fingerprint}:unlabelled:{len(arts)}"
+    key = f"{source.info.fingerprint}:unlabelled:{len(arts)}:{_digest([a for a, _g in arts])}"
     outs, _s = _token_outputs(pred, [a for a, _g in arts], ckpt / "unlabelled_outputs.pkl", key)
     xs, qs = [], []
     for a, (where, probs, _score) in arts:
@@ -332,6 +334,15 @@ def _unlabelled_examples(cfg, arts: list, pred: Predictor, source, ckpt: Path
         xs.append(_features(a, outs[a.id], ex, cfg.span_signals))
         qs.append(probs / np.maximum(probs.sum(1, keepdims=True), 1e-9))
     return np.concatenate(xs), np.concatenate(qs).astype(np.float32), len(xs)
+
+
+def _digest(arts) -> str:
+    """What a cache of token outputs was computed from: the articles' ids and texts."""
+    h = hashlib.sha256()
+    for a in arts:
+        h.update(f"{a.id}\t{len(a.text)}\t".encode())
+        h.update(a.text.encode())
+    return h.hexdigest()[:16]
 
 
 def _features(art, o, examples, signals: bool) -> np.ndarray:
@@ -407,7 +418,8 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None,
         replaced = {a.id for a in fixed_arts}
         train_arts = [a for a in train_arts if a.id not in replaced]
     out, ckpt = start_run(torch, out, cfg)
-    key = f"{source.info.fingerprint}:{len(train_arts)}:{len(val_arts)}"
+    key = (f"{source.info.fingerprint}:{len(train_arts)}:{len(val_arts)}:"
+           f"{_digest(train_arts + val_arts)}")
     outs, encode_seconds = _token_outputs(pred, train_arts + val_arts,
                                           ckpt / "token_outputs.pkl", key)
 
@@ -420,8 +432,6 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None,
 
     complete: set[str] = set()
     if fixed_arts:
-        import hashlib
-
         key = f"{source.info.fingerprint}:corrections:" + hashlib.sha256(
             "".join(f"{a.id}\t{a.text}" for a in fixed_arts).encode()).hexdigest()
         fixed_outs, _s = _token_outputs(pred, fixed_arts, ckpt / "corrections_outputs.pkl",
@@ -574,48 +584,53 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None,
     if cfg.keep_source_head:
         head.update({f"source_{k}": v for k, v in source.predictor.head.items()
                      if not k.startswith(("source_", SPAN_HEAD_PREFIX))})
-    source_files = model_paths(src)  # a file several versions share lies beside the folder
-    for name in ("encoder.onnx", "tokenizer.json"):
-        shutil.copyfile(source_files[name], out / name)
-    np.savez(out / "head.npz", **head)
-    from dataclasses import asdict
+    try:  # a failed export leaves no loadable half-made model (the checkpoints stay)
+        source_files = model_paths(src)  # a file several versions share lies beside the folder
+        for name in ("encoder.onnx", "tokenizer.json"):
+            shutil.copyfile(source_files[name], out / name)
+        np.savez(out / "head.npz", **head)
+        from dataclasses import asdict
 
-    from ..detect.predictor import DecodeConfig
+        from ..detect.predictor import DecodeConfig
 
-    decode = DecodeConfig(window=source.predictor.config.window,
-                          stride=source.predictor.config.stride, span_signals=cfg.span_signals)
-    extra = {"train": asdict(cfg), "base_encoder": source.config.get("base_encoder", {}),
-             "encoder_from": {"model": source.info.name, "sha256": source.info.fingerprint}}
-    if source.config.get("distillation"):
-        extra["distillation"] = source.config["distillation"]
-    if teach:
-        extra["span_distillation"] = {
-            **distillation_record(cfg.distill_from, cfg.distill_weight, n_unlabelled),
-            "gold_spans": int((taught & (y_tr >= 0)).sum()),
-            "unlabelled_spans": int((y_tr < 0).sum())}
-    if fixed is not None:
-        extra["corrections"] = {
-            **fixed, **fixed_counts, "trained_articles": len(fixed_arts),
-            "complete_articles": len(complete),
-            "partial_articles": len(fixed_arts) - len(complete),
-            "base_model": {"name": source.info.name, "fingerprint": source.info.fingerprint}}
-    write_config(out, cfg, decode, extra)
-    extra["validation"] = {"split": f"sha256(id) % 100 < {cfg.val_percent}",
-                           "history": history, "train_articles": len(train_arts),
-                           "cost": cost,
-                           "span_examples": {"train": len(y_tr),
-                                             "train_no_technique": int((y_tr == T).sum()),
-                                             "teacher_labelled": int(taught.sum()),
-                                             "unlabelled_articles": n_unlabelled,
-                                             "validation": len(y_va)}}
-    if recipe is not None:  # a recipe's retrain: its decoding, unchanged
-        check_arts = split_articles(data, cfg.val_percent, cfg.limit_articles)[1]
-        recipe_decode = DecodeConfig.from_dict(recipe["decode"])
-        write_config(out, cfg, recipe_decode, extra)
-        return record_retrained(out, cfg, recipe_decode, recipe, extra, history,
-                                len(train_arts), check_arts)
-    metrics = tune_and_record(OnnxSpanDetector(out), cfg, val_arts,
-                              sp.multiword_techniques(train_arts), extra)
-    if fixed is not None:
-        _card_corrections(out, extra["corrections"])
-    return metrics
+        decode = DecodeConfig(window=source.predictor.config.window,
+                              stride=source.predictor.config.stride, span_signals=cfg.span_signals)
+        extra = {"train": asdict(cfg), "base_encoder": source.config.get("base_encoder", {}),
+                 "encoder_from": {"model": source.info.name, "sha256": source.info.fingerprint}}
+        if source.config.get("distillation"):
+            extra["distillation"] = source.config["distillation"]
+        if teach:
+            extra["span_distillation"] = {
+                **distillation_record(cfg.distill_from, cfg.distill_weight, n_unlabelled),
+                "gold_spans": int((taught & (y_tr >= 0)).sum()),
+                "unlabelled_spans": int((y_tr < 0).sum())}
+        if fixed is not None:
+            extra["corrections"] = {
+                **fixed, **fixed_counts, "trained_articles": len(fixed_arts),
+                "complete_articles": len(complete),
+                "partial_articles": len(fixed_arts) - len(complete),
+                "base_model": {"name": source.info.name, "fingerprint": source.info.fingerprint}}
+        write_config(out, cfg, decode, extra)
+        extra["validation"] = {"split": f"sha256(id) % 100 < {cfg.val_percent}",
+                               "history": history, "train_articles": len(train_arts),
+                               "cost": cost,
+                               "span_examples": {"train": len(y_tr),
+                                                 "train_no_technique": int((y_tr == T).sum()),
+                                                 "teacher_labelled": int(taught.sum()),
+                                                 "unlabelled_articles": n_unlabelled,
+                                                 "validation": len(y_va)}}
+        if recipe is not None:  # a recipe's retrain: its decoding, unchanged
+            check_arts = split_articles(data, cfg.val_percent, cfg.limit_articles)[1]
+            recipe_decode = DecodeConfig.from_dict(recipe["decode"])
+            write_config(out, cfg, recipe_decode, extra)
+            return record_retrained(out, cfg, recipe_decode, recipe, extra, history,
+                                    len(train_arts), check_arts)
+        metrics = tune_and_record(OnnxSpanDetector(out), cfg, val_arts,
+                                  sp.multiword_techniques(train_arts), extra)
+        if fixed is not None:
+            _card_corrections(out, extra["corrections"])
+        return metrics
+    except BaseException:
+        for name in (*MODEL_FILES, "config.json", "MODEL_CARD.md"):
+            (out / name).unlink(missing_ok=True)
+        raise
