@@ -62,6 +62,10 @@ def test_an_ensemble_of_one_model_twice_averages_to_that_model(ensemble):
     config = json.loads((ensemble / "config.json").read_text())
     assert config["backend"] == "ensemble" and config["validation"]["articles"] == 2
     assert "## Members" in (ensemble / "MODEL_CARD.md").read_text()
+    # `unspin models` (describe, nothing loaded) gives the size it runs with: its members'
+    from unspin.detect import describe
+
+    assert describe(ensemble).size == ens.info.size > 2 * describe("minilm-spans.v1").size
 
 
 @pytest.mark.model

@@ -120,14 +120,16 @@ def spoken_techniques(model: str | os.PathLike | None = None) -> tuple[str, tupl
 
 def describe(model: str | os.PathLike | None = None) -> ModelInfo:
     """Who a model is — name, version, fingerprint, size, card — without loading its weights."""
-    from .registry import fingerprint, model_paths, read_config, resolve
+    from .registry import fingerprint, members_size, model_paths, read_config, resolve
 
     entry = resolve(model)
     cfg = read_config(entry.folder)
     card = entry.folder / "MODEL_CARD.md"
+    own = sum(p.stat().st_size for p in model_paths(entry.folder).values())
     return ModelInfo(str(cfg.get("name", entry.name)), str(cfg.get("version", "")),
                      fingerprint(entry.folder), entry.backend, str(entry.folder),
-                     sum(p.stat().st_size for p in model_paths(entry.folder).values()),
+                     # an ensemble runs its members: their files are its size
+                     own + (members_size(entry.folder) if entry.backend == "ensemble" else 0),
                      str(card) if card.is_file() else None, model_taxonomy(cfg),
                      display_threshold=float((cfg.get("decode") or {}).get("display_threshold",
                                                                            0.0)))

@@ -28,22 +28,12 @@ from . import ModelInfo, model_taxonomy
 from .chunks import find_in_chunks, label_in_chunks
 from .onnx_spans import checked_files
 from .predictor import DecodeConfig, Predictor, TokenOutputs
-from .registry import fingerprint, model_paths, read_config, resolve
+from .registry import fingerprint, member_target, model_paths, read_config, resolve
 
 __all__ = ["EnsembleDetector", "EnsemblePredictor", "EnsembleOutputs", "MEMBERS_FILE",
-           "read_members", "align", "is_folder"]
+           "read_members", "align"]
 
 MEMBERS_FILE = "members.json"
-
-
-def is_folder(member: str) -> bool:
-    """Whether ``members.json`` names a member by its folder (a path, relative to the
-    ensemble's), not by an installed model's name.
-
-    >>> is_folder("minilm-spans.v5"), is_folder("../eval/e3")
-    (False, True)
-    """
-    return any(sep in member for sep in "/\\")
 
 
 @dataclass
@@ -149,9 +139,8 @@ class EnsembleDetector:
         members = read_members(folder, cfg)
         loaded = []
         for m in members:
-            target = m["model"]  # an installed model's name, or a folder relative to this one
-            if is_folder(target) and not Path(target).is_absolute():
-                target = str((folder / target).resolve())
+            # an installed model's name, or a folder relative to this one
+            target = member_target(folder, m["model"])
             if read_config(resolve(target).folder).get("backend") == "ensemble":
                 raise ModelError(f"{folder}: member {m['model']} is itself an ensemble")
             # loading checks every file's sha256 and gives the fingerprint from those hashes

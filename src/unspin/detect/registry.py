@@ -27,12 +27,12 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from ..errors import ModelError
+from ..errors import ModelError, UnspinError
 from ..options import DEFAULT_MODEL
 
 __all__ = ["ModelEntry", "BACKENDS", "DEFAULT_MODEL", "ENTRY_POINT_GROUP", "SHARED_DIR",
            "installed", "resolve", "read_config", "sha256_file", "fingerprint", "model_paths",
-           "model_file", "shared_name", "origin"]
+           "model_file", "shared_name", "origin", "is_folder", "member_target", "members_size"]
 
 #: The entry-point group model packages advertise their versioned names on.
 ENTRY_POINT_GROUP = "unspin.models"
@@ -159,6 +159,43 @@ def shared_name(name: str, sha256: str) -> str:
     ``encoder-1c3905463207.onnx``."""
     stem, dot, suffix = name.rpartition(".")
     return f"{stem}-{sha256[:12]}.{suffix}" if dot else f"{name}-{sha256[:12]}"
+
+
+def is_folder(member: str) -> bool:
+    """Whether an ensemble's ``members.json`` names a member by its folder (a path, relative
+    to the ensemble's), not by an installed model's name.
+
+    >>> is_folder("minilm-spans.v5"), is_folder("../eval/e3")
+    (False, True)
+    """
+    return any(sep in member for sep in "/\\")
+
+
+def member_target(folder: Path, member: str) -> str:
+    """What to load for an ensemble member: its installed name, or its folder resolved from
+    the ensemble's ``folder``."""
+    if is_folder(member) and not Path(member).is_absolute():
+        return str((Path(folder) / member).resolve())
+    return member
+
+
+def members_size(folder: Path) -> int:
+    """The bytes of an ensemble's members' model files (those it loads, not its own), as far
+    as they can be found; 0 for a folder that is no ensemble."""
+    try:
+        members = json.loads((Path(folder) / "members.json").read_text(encoding="utf-8"))
+        refs = [m["model"] for m in members["members"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
+    total = 0
+    for ref in refs:
+        try:
+            total += sum(p.stat().st_size
+                         for p in model_paths(resolve(member_target(folder, str(ref))).folder)
+                         .values())
+        except (UnspinError, OSError):
+            continue  # a missing member is reported when the ensemble loads
+    return total
 
 
 def model_paths(folder: Path) -> dict[str, Path]:

@@ -21,11 +21,11 @@ import re
 import shutil
 from pathlib import Path
 
-from ..detect.ensemble import is_folder
 from ..detect.registry import (
     ENTRY_POINT_GROUP,
     SHARED_DIR,
     fingerprint,
+    is_folder,
     model_paths,
     read_config,
     resolve,
