@@ -576,7 +576,7 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None,
         return {"w1": arr(m[1].weight), "b1": arr(m[1].bias),
                 "w2": arr(m[4].weight), "b2": arr(m[4].bias), "mean": mean, "std": std}
 
-    # the first classifier under the plain names, the others as span<i>_* (averaged at run
+    # the first classifier under the plain names, the others as span_head<i>_* (averaged at run
     # time, ``Predictor.span_heads``)
     head = params(model)
     for i, (m, _h) in enumerate(fitted[1:], start=1):
