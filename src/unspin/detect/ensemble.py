@@ -141,7 +141,7 @@ class EnsembleDetector:
         for m in members:
             # an installed model's name, or a folder relative to this one
             target = member_target(folder, m["model"])
-            if read_config(resolve(target).folder).get("backend") == "ensemble":
+            if resolve(target).backend == "ensemble":
                 raise ModelError(f"{folder}: member {m['model']} is itself an ensemble")
             # loading checks every file's sha256 and gives the fingerprint from those hashes
             member = load(target, threads=threads, chunk_chars=chunk_chars)

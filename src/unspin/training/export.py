@@ -429,24 +429,12 @@ def _distillation_lines(d: dict | None) -> list[str]:
 
 
 def _training_lines(cfg) -> list[str]:
-    if getattr(cfg, "init_from", "") and getattr(cfg, "all_labelled", False):
-        return [
-            (f"- The span classifier alone: {cfg.epochs}-epoch schedule, batch {cfg.batch_size} "
-             f"spans, AdamW lr {cfg.lr_heads} (one-cycle,"),
-            (f"  warmup {cfg.warmup}), weight decay {cfg.weight_decay}, "
-             f"dropout {cfg.head_dropout}, label smoothing {cfg.label_smoothing}, "
-             f"seed {cfg.seed};"),
-            "  inputs standardised with the training spans' mean and deviation.",
-            *([f"- {cfg.span_heads} such classifiers (seeds {cfg.seed} to "
-               f"{cfg.seed + cfg.span_heads - 1}), averaged at run time."]
-              if getattr(cfg, "span_heads", 1) > 1 else []),
-            "- Each classifier kept at the epoch its counterpart in the recipe chose on",
-            "  validation; decoding thresholds and score map are the recipe's, unchanged.",
-        ]
     if getattr(cfg, "init_from", ""):
+        retrain = getattr(cfg, "all_labelled", False)
         return [
-            (f"- The span classifier alone: {cfg.epochs} epochs, batch {cfg.batch_size} spans, "
-             f"AdamW lr {cfg.lr_heads} (one-cycle,"),
+            (f"- The span classifier alone: {cfg.epochs}"
+             + ("-epoch schedule" if retrain else " epochs")
+             + f", batch {cfg.batch_size} spans, AdamW lr {cfg.lr_heads} (one-cycle,"),
             (f"  warmup {cfg.warmup}), weight decay {cfg.weight_decay}, "
              f"dropout {cfg.head_dropout}, "
              f"label smoothing {cfg.label_smoothing}, seed {cfg.seed};"),
@@ -456,9 +444,15 @@ def _training_lines(cfg) -> list[str]:
                "  weights, dropout and order, the same examples); a span's probabilities are",
                "  their average (one encoder pass; each classifier takes about a millisecond)."]
               if getattr(cfg, "span_heads", 1) > 1 else []),
-            "- Best epoch chosen by the loss on the validation articles' span examples; decoding",
-            "  thresholds (two span thresholds and the minimum probability of a technique) then",
-            "  tuned on validation SI F1, the second label and the token head on full-task F1.",
+            *(["- Each classifier kept at the epoch its counterpart in the recipe chose on",
+               "  validation; decoding thresholds and score map are the recipe's, unchanged."]
+              if retrain else
+              ["- Best epoch chosen by the loss on the validation articles' span examples; "
+               "decoding",
+               "  thresholds (two span thresholds and the minimum probability of a technique) "
+               "then",
+               "  tuned on validation SI F1, the second label and the token head on full-task "
+               "F1."]),
         ]
     return [
         (f"- epochs {cfg.epochs}, batch {cfg.batch_size} windows, "
@@ -600,6 +594,13 @@ def _by_head(history: list[dict]) -> dict[str, list[dict]]:
     return out
 
 
+def kept_epochs(history: list[dict]) -> dict[str, int]:
+    """The epoch each span classifier of a validated run kept (least validation loss), by
+    classifier, in training order ("" when the run trained one)."""
+    return {label: int(min(hs, key=lambda h: h["val_loss"])["epoch"])
+            for label, hs in _by_head(history).items()}
+
+
 def _history_line(history: list[dict]) -> str:
     heads = _by_head(history)
     if history and "si" not in history[0] and "val_loss" not in history[0]:
@@ -610,11 +611,12 @@ def _history_line(history: list[dict]) -> str:
         return (f"Trained {len(history)} epochs on every labelled article, nothing validated "
                 "(seconds per epoch: " + ", ".join(f"{h['seconds']:.0f}" for h in history) + ").")
     if history and "si" not in history[0]:  # a span classifier trained alone: its losses
+        kept = kept_epochs(history)
         return "; ".join(
             (f"Span classifier {label}" if label else "Span classifier")
             + " training, validation loss per epoch: "
             + ", ".join(f"{h['epoch']}: {h['val_loss']:.3f}" for h in hs)
-            + f" (kept: epoch {min(hs, key=lambda h: h['val_loss'])['epoch']})"
+            + f" (kept: epoch {kept[label]})"
             for label, hs in heads.items()) + "."
     return "During training (torch bf16, decoding thresholds tuned each epoch), F1 per epoch: " + \
         ", ".join(f"{h['epoch']}: SI {h['si']['f1']:.3f} / TC {h['tc']['f1']:.3f} / full "

@@ -54,7 +54,7 @@ from .validate import validate
 log = logging.getLogger(__name__)
 
 __all__ = ["TeacherConfig", "train_teacher", "soft_labels", "source_articles", "teacher_dir",
-           "teacher_model"]
+           "teacher_model", "read_run", "run_epoch"]
 
 T = len(TECHNIQUE_IDS)
 #: sha256 of model.safetensors in all-mpnet-base-v2.zip, assembled from the five pinned
@@ -359,6 +359,13 @@ def read_run(torch, run: Path, unfinished: bool, epoch: int = 0
     return cfg, history, best
 
 
+def run_epoch(history: list[dict], given: bool) -> dict:
+    """The history record of the epoch whose weights ``read_run`` gives: the epoch asked for
+    (``given``: the last of the history it returns), else the best validated one; a run on
+    every labelled article validates nothing, and its latest epoch stands for it."""
+    return history[-1] if given else max(history, key=lambda h: h.get("select", h["epoch"]))
+
+
 def soft_labels(teacher: str | Path, articles: list[LabeledArticle], out: str | Path,
                 threads: int = 0, stride: int = 190, spans: bool = False,
                 epoch: int = 0, unfinished: bool = False) -> int:
@@ -378,8 +385,7 @@ def soft_labels(teacher: str | Path, articles: list[LabeledArticle], out: str | 
     torch = require("torch", "train")
     teacher = Path(teacher)
     cfg, history, weights = read_run(torch, teacher, unfinished, epoch)
-    # a run on every labelled article validates nothing: its latest epoch stands for it
-    used = history[-1] if epoch else max(history, key=lambda h: h.get("select", h["epoch"]))
+    used = run_epoch(history, bool(epoch))
     if threads:
         torch.set_num_threads(threads)
     base = teacher_dir(cfg.base)

@@ -54,7 +54,14 @@ from .export import (
 from .heldout import heldout_lines, read_heldout_files
 from .package import folder_name, write_packaging
 from .tagger import head_params, open_tokenizer, special_ids
-from .teacher import TEACHER_SHA256, TeacherConfig, read_run, teacher_dir, teacher_model
+from .teacher import (
+    TEACHER_SHA256,
+    TeacherConfig,
+    read_run,
+    run_epoch,
+    teacher_dir,
+    teacher_model,
+)
 from .validate import validate
 
 log = logging.getLogger(__name__)
@@ -339,8 +346,7 @@ def _write(torch, model, tok, cfg: TeacherConfig, history: list[dict], run: Path
     log.info("int8 encoder against fp32: %s", check)
 
     # the epoch exported: the one asked for (the last of the history read), else the best
-    best = history[-1] if epoch_given else max(history,
-                                                                   key=lambda h: h["select"])
+    best = run_epoch(history, epoch_given)
     c = model.encoder.config
     extra = {
         # every file of the model with its sha256, so the loader checks the external data too

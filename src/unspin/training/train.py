@@ -28,7 +28,7 @@ from ..detect.predictor import DecodeConfig
 from ..errors import ConfigError, InputError, require
 from ..techniques import taxonomy
 from .data import LabeledArticle, read_all_labelled, split_articles
-from .export import export_model, export_retrained
+from .export import export_model, export_retrained, kept_epochs
 from .heldout import read_heldout_files
 from .soft import distillation_record, read_unlabelled
 from .tagger import (
@@ -195,11 +195,7 @@ def read_recipe(decode_from: str | Path, cfg: TrainConfig) -> dict:
                               f"run with {mine.get(key)!r}: a retrain takes its recipe's "
                               "settings")
     if heads:  # each span classifier's epoch of least validation loss
-        by_head: dict[str, list[dict]] = {}
-        for h in history:
-            by_head.setdefault(h.get("head", ""), []).append(h)
-        recipe["head_epochs"] = [int(min(hs, key=lambda h: h["val_loss"])["epoch"])
-                                 for hs in by_head.values()]
+        recipe["head_epochs"] = list(kept_epochs(history).values())
     else:
         recipe["epoch"] = int(max(history, key=lambda h: h["select"])["epoch"])
     recipe["fingerprint"] = fingerprint(folder)
