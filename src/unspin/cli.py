@@ -314,12 +314,23 @@ def cmd_teacher_label(args) -> int:
 
     # every source read before any is labelled: a bad one is said before an hour of work
     sources = [source_articles(source, args.split, args.limit or 0) for source in args.articles]
-    written = 0
+    written = left = 0
     for arts in sources:
-        written += soft_labels(args.teacher, arts, args.out, threads=args.threads or 0,
-                               stride=args.stride or 190, spans=args.spans,
-                               epoch=args.epoch or 0, unfinished=args.unfinished)
-    print(f"soft labels of {written} articles written to {args.out}")
+        w, x = soft_labels(args.teacher, arts, args.out, threads=args.threads or 0,
+                           stride=args.stride or 190, spans=args.spans,
+                           epoch=args.epoch or 0, unfinished=args.unfinished)
+        written, left = written + w, left + x
+    print(f"soft labels of {written} articles written to {args.out}" + (
+        f"; {left} it trained on left to the other folds' teachers" if left else ""))
+    return 0
+
+
+def cmd_teacher_merge(args) -> int:
+    from .training.soft import merge_soft
+
+    n = merge_soft(args.folders, args.out)
+    print(f"soft labels of {n} articles merged from {len(args.folders)} teachers into "
+          f"{args.out}")
     return 0
 
 
@@ -495,6 +506,17 @@ def _setting(name: str, kind: type = int):
     return parse
 
 
+def _fold(raw: str) -> str:
+    """An argparse type: ``K/N``, fold K of N (``training.data.parse_fold``)."""
+    from .training.data import parse_fold
+
+    try:
+        k, n = parse_fold(raw)
+    except InputError as e:
+        raise argparse.ArgumentTypeError(str(e).removeprefix(f"fold {raw!r}: ")) from None
+    return f"{k}/{n}"
+
+
 def _positive(raw: str) -> float:
     """An argparse type: a number above 0."""
     try:
@@ -651,6 +673,11 @@ def build_parser() -> argparse.ArgumentParser:
                     help="train on every labelled article, development articles included (a "
                     "PTC folder with dev-articles/); nothing is validated: for the shipped "
                     "retrain of a recipe chosen on the held-out articles")
+    tt.add_argument("--fold", type=_fold, metavar="K/N",
+                    help="train without fold K of N (folds by article id): run it for each K, "
+                    "label with each run and 'unspin teacher merge' the labels, for out-of-fold "
+                    "soft labels on every training article and the N teachers' average on "
+                    "unlabelled ones")
     tt.add_argument("--threads", type=_setting("threads"), help="torch threads (default all cores)")
     tt.set_defaults(func=cmd_teacher_train)
     tl = te_sub.add_parser("label", help="write the teacher's soft labels for articles")
@@ -673,6 +700,12 @@ def build_parser() -> argparse.ArgumentParser:
                     help="label with the best epoch so far of a run still training")
     tl.add_argument("--threads", type=_setting("threads"), help="torch threads (default all cores)")
     tl.set_defaults(func=cmd_teacher_label)
+    tm = te_sub.add_parser("merge", help="average several teachers' soft labels into one "
+                           "folder (out of fold for the runs of one --fold split)")
+    tm.add_argument("folders", nargs="+", help="folders 'unspin teacher label' wrote, one per "
+                    "teacher")
+    tm.add_argument("--out", required=True, help="new folder for the merged soft labels")
+    tm.set_defaults(func=cmd_teacher_merge)
     tx = te_sub.add_parser("export", help="write a teacher run as a model package (int8 ONNX, "
                            "files of at most 30 MB): the accurate tier")
     tx.add_argument("run", help="the folder 'unspin teacher train' wrote")

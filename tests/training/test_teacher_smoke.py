@@ -190,3 +190,75 @@ def test_teacher_refuses_too_many_frozen_layers(tmp_path, tiny_teacher_base, cap
     err = capsys.readouterr().err
     assert code != 0 and "--freeze must be between 0 and 1" in err and "Traceback" not in err
     assert not out.exists()  # refused before anything was written
+
+
+@pytest.mark.slow
+def test_fold_teachers_label_out_of_fold_and_merge(tmp_path, tiny_teacher_base, capsys,
+                                                  synthetic_jsonl):
+    """Two runs of a 2-fold split: each labels only the training articles it never learnt,
+    and every unlabelled one; merged, each training article is labelled once (out of fold)
+    and each unlabelled one by the two teachers' average."""
+    from unspin.cli import main
+    from unspin.training.data import fold_of, split_articles
+
+    data = tmp_path / "train.jsonl"
+    data.write_text(synthetic_jsonl())
+    unlabelled = tmp_path / "news"
+    (unlabelled / "articles").mkdir(parents=True)
+    for i in range(2):
+        (unlabelled / "articles" / f"article9{i}.txt").write_text(
+            f"Council news {i}\n\nThe council met. A corrupt plan, critics said.\n")
+    train_ids = [a.id for a in split_articles(data)[0]]
+    folds = {k: {i for i in train_ids if fold_of(i, 2) == k} for k in (1, 2)}
+    assert folds[1] and folds[2]  # the synthetic ids fall in both folds
+    soft = {}
+    for k in (1, 2):
+        run = tmp_path / f"t{k}"
+        assert main(["teacher", "train", str(data), "--base", str(tiny_teacher_base), "--out",
+                     str(run), "--freeze", "1", "--epochs", "1", "--max-steps", "1",
+                     "--threads", "2", "--fold", f"{k}/2"]) == 0
+        trained = set(json.loads((run / "run.json").read_text())["trained"])
+        assert trained == set(train_ids) - folds[k]
+        soft[k] = tmp_path / f"soft{k}"
+        assert main(["teacher", "label", str(run), str(data), str(unlabelled), "--spans",
+                     "--out", str(soft[k]), "--threads", "2"]) == 0
+        out = capsys.readouterr().out
+        assert f"soft labels of {len(folds[k]) + 2} articles" in out
+        assert f"{len(trained)} it trained on left to the other folds' teachers" in out
+        assert {p.stem for p in soft[k].glob("s*.npz")} == folds[k]
+    merged = tmp_path / "merged"
+    assert main(["teacher", "merge", str(soft[1]), str(soft[2]), "--out", str(merged)]) == 0
+    assert f"soft labels of {len(train_ids) + 2} articles merged from 2 teachers" in (
+        capsys.readouterr().out)
+    for aid in train_ids:  # out of fold: the one teacher that did not learn it, unchanged
+        k = fold_of(aid, 2)
+        a, b = np.load(merged / f"{aid}.npz"), np.load(soft[k] / f"{aid}.npz")
+        assert np.array_equal(a["probs"], b["probs"]) and np.array_equal(a["spans"], b["spans"])
+    name = "articles__90.npz"  # an unlabelled article: both teachers' average
+    one, two, both = (np.load(f / name) for f in (soft[1], soft[2], merged))
+    mean = (one["probs"].astype(np.float32) + two["probs"].astype(np.float32)) / 2
+    assert np.allclose(both["probs"].astype(np.float32), mean, atol=2e-3)
+    record = json.loads((merged / "soft.json").read_text())
+    assert [m["fold"] for m in record["teacher"]["members"]] == ["1/2", "2/2"]
+
+    # a student learns from the merged labels, and its card says how they were made
+    student = tmp_path / "student"
+    assert main(["train", str(data), "--out", str(student), "--epochs", "1", "--max-steps", "2",
+                 "--batch-size", "4", "--threads", "2", "--quiet", "--name", "fold-student",
+                 "--distill-from", str(merged), "--unlabelled", str(unlabelled)]) == 0
+    capsys.readouterr()
+    card = (student / "MODEL_CARD.md").read_text()
+    assert "2 teachers averaged, each trained without one fold of 2" in card
+
+    # refusals: one line, nothing written
+    for args, message in (
+            ([str(soft[1]), str(soft[1])], "labelled by the same teacher"),
+            ([str(soft[1])], "at least two folders"),
+            ([str(soft[1]), str(tmp_path / "none")], "no such folder"),
+            ([str(soft[1]), str(data.parent / "t1")], "no soft.json")):
+        assert main(["teacher", "merge", *args, "--out", str(tmp_path / "m2")]) == 1
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err, args
+        assert not (tmp_path / "m2").exists()
+    assert main(["teacher", "merge", str(soft[1]), str(soft[2]), "--out", str(merged)]) == 1
+    assert "not empty" in capsys.readouterr().err

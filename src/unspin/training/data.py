@@ -29,7 +29,7 @@ from ..techniques import TAXONOMIES, taxonomy
 
 __all__ = ["LabeledArticle", "GoldSpan", "read_labeled", "read_heldout", "read_all_labelled",
            "split_ids",
-           "split_articles", "is_validation", "VALIDATION_PERCENT"]
+           "split_articles", "is_validation", "VALIDATION_PERCENT", "fold_of", "parse_fold"]
 
 #: Share of articles held out for validation by ``split_ids`` (see there).
 VALIDATION_PERCENT = 15
@@ -197,6 +197,32 @@ def is_validation(article_id: str, percent: int = VALIDATION_PERCENT) -> bool:
     """
     h = int(hashlib.sha256(article_id.encode("utf-8")).hexdigest(), 16)
     return h % 100 < percent
+
+
+def fold_of(article_id: str, folds: int) -> int:
+    """The fold (1 … ``folds``) of an article for teachers trained out of fold: by sha256 of
+    the id with a salt of its own, so folds cut across the validation split rather than
+    along it, and an article keeps its fold whatever else is added.
+
+    >>> fold_of("111111111", 5) == fold_of("111111111", 5)
+    True
+    """
+    h = int(hashlib.sha256(f"fold\t{article_id}".encode()).hexdigest(), 16)
+    return h % folds + 1
+
+
+def parse_fold(text: str) -> tuple[int, int]:
+    """``"K/N"`` as (K, N): fold K of N, 1 <= K <= N, 2 <= N <= 20.
+
+    >>> parse_fold("2/5")
+    (2, 5)
+    """
+    k, sep, n = str(text).partition("/")
+    if sep and k.strip().isdigit() and n.strip().isdigit():
+        k_, n_ = int(k), int(n)
+        if 2 <= n_ <= 20 and 1 <= k_ <= n_:
+            return k_, n_
+    raise InputError(f"fold {text!r}: give K/N, fold K of N (2 to 20 folds), e.g. 2/5")
 
 
 def split_ids(ids, percent: int = VALIDATION_PERCENT) -> tuple[list[str], list[str]]:

@@ -382,6 +382,18 @@ def _teacher_scores(t: dict) -> str:
     """A teacher's epoch and its validation scores, or that it trained on every labelled
     article (a recipe's retrain: nothing was left to validate on)."""
     v = t.get("validation") or {}
+    members = t.get("members") or []
+    if members:  # several teachers' labels averaged (unspin teacher merge)
+        folds = [m.get("fold") for m in members if m.get("fold")]
+        how = (f"{len(members)} teachers averaged, each trained without one fold of "
+               f"{folds[0].split('/')[1]} and labelling the training articles of that fold "
+               "alone (out of fold)" if len(folds) == len(members)
+               else f"{len(members)} teachers averaged")
+        epochs = sorted({m.get("best_epoch") for m in members}, key=str)
+        scores = (f"; mean SI {v['si']:.3f} / TC {v['tc']:.3f} / full {v['full']:.3f} on "
+                  "validation" if all(k in v for k in ("si", "tc", "full"))
+                  else " (not validated)")
+        return f"{how}, epoch {'/'.join(map(str, epochs))}{scores}"
     if not all(k in v for k in ("si", "tc", "full")):
         return f"epoch {t['best_epoch']}, trained on every labelled article (not validated)"
     return (f"epoch {t['best_epoch']}: SI {v['si']:.3f} / TC {v['tc']:.3f} / "

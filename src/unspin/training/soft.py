@@ -8,17 +8,19 @@ so the student's code never imports the teacher's.
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from ..errors import InputError
 from ..ingest.folder import list_articles
 from ..ingest.text import read_file
 from ..techniques import TECHNIQUE_IDS
 from .data import LabeledArticle
 
 __all__ = ["soft_path", "read_soft", "read_soft_spans", "read_unlabelled",
-           "distillation_record"]
+           "distillation_record", "merge_soft"]
 
 T = len(TECHNIQUE_IDS)
 
@@ -69,3 +71,125 @@ def read_unlabelled(folder: str | Path, limit: int = 0) -> list[LabeledArticle]:
     arts = [LabeledArticle(aid, read_file(p)) for aid, p in
             sorted(list_articles(Path(folder), suffixes=(".txt",)).items())]
     return arts[:limit] if limit else arts
+
+
+def merge_soft(folders: list[str | Path], out: str | Path) -> int:
+    """Several teachers' soft labels as one folder: each article's labels are the average of
+    the folders that hold it. Folders written by the N runs of one fold split (``unspin teacher
+    train --fold K/N``) hold each training article once, labelled by the one teacher that never
+    learnt it (out of fold), and every unlabelled article N times (the teachers' average).
+
+    Token probabilities are averaged over the teachers' word pieces, which must be the same
+    (one tokenizer, one stride). Span labels are pooled by span: a span's technique
+    probabilities are the mean of the teachers that judged it, and its score the mean over
+    all of them, 0 for a teacher that did not find it (gold spans stay at 1). Returns how many
+    articles were written."""
+    folders = [Path(f) for f in folders]
+    out = Path(out)
+    if len(folders) < 2:
+        raise InputError("give at least two folders of soft labels to merge")
+    records, labellers = [], []
+    for f in folders:
+        if f.resolve() == out.resolve():
+            raise InputError(f"{out}: --out is one of the folders merged; give a new folder")
+        records.append(_folder_record(f, "soft.json"))
+        labellers.append(_folder_record(f, "labeller.json"))
+    for key in ("stride", "spans"):
+        values = {json.dumps(r.get(key)) for r in records}
+        if len(values) > 1:
+            raise InputError(f"{', '.join(map(str, folders))}: labelled with different {key} "
+                             f"({', '.join(sorted(values))}); merge labels made alike")
+    seen = [json.dumps(x, sort_keys=True) for x in labellers]
+    for i, x in enumerate(seen):
+        if x in seen[:i]:
+            raise InputError(f"{folders[i]}: labelled by the same teacher as "
+                             f"{folders[seen.index(x)]}; each folder must be another teacher's")
+    if out.exists() and any(out.iterdir()):
+        raise InputError(f"{out}: not empty; merge into a new folder")
+    names = sorted({p.name for f in folders for p in f.glob("*.npz")
+                    if not p.name.endswith(".tmp.npz")})
+    if not names:
+        raise InputError(f"{', '.join(map(str, folders))}: no soft labels to merge")
+    out.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        arrays = _merged([f / name for f in folders if (f / name).is_file()], name)
+        tmp = out / (name[:-len(".npz")] + ".tmp.npz")
+        np.savez(tmp, **arrays)
+        tmp.replace(out / name)
+    teachers = [r.get("teacher") or {} for r in records]
+    first = teachers[0]
+    record = {"teacher": {
+        "model": first.get("model"), "sha256": first.get("sha256"),
+        "frozen_layers": first.get("frozen_layers"), "epochs": first.get("epochs"),
+        "best_epoch": first.get("best_epoch"), "validation": _mean_scores(teachers),
+        "epoch_seconds": [s for t in teachers for s in t.get("epoch_seconds") or []],
+        "tokens_per_s": [s for t in teachers for s in t.get("tokens_per_s") or []],
+        "members": [{k: t.get(k) for k in ("fold", "best_epoch", "validation")}
+                    for t in teachers]},
+        "stride": records[0].get("stride"), "spans": records[0].get("spans"),
+        "articles": len(names)}
+    (out / "soft.json").write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    (out / "labeller.json").write_text(json.dumps({"merged": labellers}) + "\n",
+                                       encoding="utf-8")
+    return len(names)
+
+
+def _folder_record(folder: Path, name: str) -> dict:
+    """A labels folder's ``soft.json`` or ``labeller.json``, checked."""
+    if not folder.is_dir():
+        raise InputError(f"{folder}: no such folder of soft labels")
+    try:
+        record = json.loads((folder / name).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{folder}: no {name} (not a folder 'unspin teacher label' "
+                         "wrote?)") from None
+    except (OSError, ValueError, UnicodeDecodeError):
+        raise InputError(f"{folder / name}: unreadable") from None
+    if not isinstance(record, dict):
+        raise InputError(f"{folder / name}: not a labels record")
+    return record
+
+
+def _merged(paths: list[Path], name: str) -> dict[str, np.ndarray]:
+    """One article's labels from the teachers that hold it (see ``merge_soft``)."""
+    try:
+        held = [np.load(p) for p in paths]
+        offsets = held[0]["offsets"]
+        if any(not np.array_equal(z["offsets"], offsets) for z in held[1:]):
+            raise InputError(f"{name}: the teachers' word pieces differ (another tokenizer or "
+                             "stride?); merge labels made alike")
+        probs = np.mean([z["probs"].astype(np.float32) for z in held], axis=0)
+        with_spans = ["spans" in z.files for z in held]
+        if any(with_spans) != all(with_spans):
+            raise InputError(f"{name}: span labels in some folders only; merge labels made "
+                             "alike")
+        pooled: dict[tuple[int, int], list[tuple[np.ndarray, float]]] = {}
+        for z in held if all(with_spans) else []:
+            for (a, b), p, score in zip(z["spans"], z["span_probs"].astype(np.float32),
+                                        z["span_score"].astype(np.float32)):
+                pooled.setdefault((int(a), int(b)), []).append((p, float(score)))
+    except InputError:
+        raise
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile) as e:
+        raise InputError(f"{name}: not a soft-label file ({e})") from None
+    arrays = {"offsets": offsets, "probs": probs.astype(np.float16)}
+    if not all(with_spans):
+        return arrays
+    gold = {k for k, got in pooled.items() if max(s for _p, s in got) >= 1.0}
+    where = sorted(pooled, key=lambda k: (k not in gold, k))  # gold first, as one teacher's
+    return {**arrays,
+            "spans": np.array(where, dtype=np.int32).reshape(-1, 2),
+            "span_probs": np.array([np.mean([p for p, _s in pooled[k]], axis=0) for k in where],
+                                   dtype=np.float16).reshape(-1, T),
+            # a teacher that did not find a span counts 0 towards its score
+            "span_score": np.array([1.0 if k in gold else
+                                    sum(s for _p, s in pooled[k]) / len(held) for k in where],
+                                   dtype=np.float16)}
+
+
+def _mean_scores(teachers: list[dict]) -> dict:
+    """The teachers' validation scores averaged, or none when any was not validated."""
+    vals = [t.get("validation") or {} for t in teachers]
+    if not all(all(k in v for k in ("si", "tc", "full")) for v in vals):
+        return {}
+    return {k: round(float(np.mean([v[k] for v in vals])), 4) for k in ("si", "tc", "full")}

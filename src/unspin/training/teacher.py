@@ -30,6 +30,8 @@ from ..techniques import TECHNIQUE_IDS
 from .data import (
     VALIDATION_PERCENT,
     LabeledArticle,
+    fold_of,
+    parse_fold,
     read_all_labelled,
     read_labeled,
     split_articles,
@@ -87,6 +89,11 @@ class TeacherConfig:
     #: train on every labelled article (PTC training + development: 446), nothing validated;
     #: for the shipped retrain of a recipe chosen on the held-out articles
     all_labelled: bool = False
+    #: "K/N": train without fold K of N (``data.fold_of``); the run then labels only that
+    #: fold's articles among those it could have trained on (out of fold), and every
+    #: unlabelled one. N such runs, merged (``unspin teacher merge``), give out-of-fold soft
+    #: labels on every training article and the N teachers' average on unlabelled ones.
+    fold: str = ""
 
 
 def teacher_dir(base: str | Path) -> Path:
@@ -213,12 +220,19 @@ def train_teacher(data: str | Path, out: str | Path, cfg: TeacherConfig,
             train_arts = train_arts[:cfg.limit_articles]
     else:
         train_arts, val_arts = split_articles(data, cfg.val_percent, cfg.limit_articles)
+    if cfg.fold:
+        k, n = parse_fold(cfg.fold)
+        train_arts = [a for a in train_arts if fold_of(a.id, n) != k]
+        if not train_arts:
+            raise InputError(f"{data}: no article left to train on without fold {cfg.fold}")
     docs = [prepare(a, tok) for a in train_arts]
     wins = make_windows(docs, cfg.window, cfg.stride)
     out, ck = start_run(torch, out, cfg)
-    # which data the run learnt from, so its export can tune on the same validation articles
-    (out / "run.json").write_text(json.dumps({"data": str(Path(data).resolve())}) + "\n",
-                                  encoding="utf-8")
+    # which data the run learnt from, so its export can tune on the same validation articles,
+    # and which articles, so that a fold's run labels only those it did not learn
+    (out / "run.json").write_text(json.dumps(
+        {"data": str(Path(data).resolve()), "trained": sorted(a.id for a in train_arts)})
+        + "\n", encoding="utf-8")
     model, split = _model(torch, base, cfg)
     cache = _cache(torch, split, wins, cls_id, sep_id, ck / "lower.pt", cfg.bf16)
 
@@ -228,7 +242,8 @@ def train_teacher(data: str | Path, out: str | Path, cfg: TeacherConfig,
     last = ck / "last.pt"
     if last.exists():
         saved = torch.load(last, weights_only=False)
-        if saved["config"] != asdict(cfg):
+        # a setting added since the run began reads as its default
+        if {**asdict(TeacherConfig()), **saved["config"]} != asdict(cfg):
             raise InputError(f"{last}: checkpoint was made with other settings; use a new --out")
         model.load_state_dict(saved["model"])
         opt.load_state_dict(saved["opt"])
@@ -368,7 +383,7 @@ def run_epoch(history: list[dict], given: bool) -> dict:
 
 def soft_labels(teacher: str | Path, articles: list[LabeledArticle], out: str | Path,
                 threads: int = 0, stride: int = 190, spans: bool = False,
-                epoch: int = 0, unfinished: bool = False) -> int:
+                epoch: int = 0, unfinished: bool = False) -> tuple[int, int]:
     """Write the teacher's per-token probabilities for ``articles`` into ``out/<id>.npz``:
     ``offsets`` (n, 2) character offsets of the teacher's tokens and ``probs`` (n, 3 + 14),
     the BIO distribution and the per-technique sigmoids, merged over overlapping windows.
@@ -377,7 +392,9 @@ def soft_labels(teacher: str | Path, articles: list[LabeledArticle], out: str | 
     spans it finds itself (cut at breaks, dangling words trimmed): ``spans`` (k, 2) character
     offsets, ``span_probs`` (k, 14) its technique probabilities, ``span_score`` (k,) 1 for a
     gold span, else the span's peak "inside" probability. Articles already written are
-    skipped. Returns how many were written.
+    skipped. Returns how many were written, and how many were left out because the run trained
+    on them: a run on one fold's complement (``TeacherConfig.fold``) labels only the articles
+    it never learnt, so its labels on labelled articles are out of fold.
 
     The teacher is the run's best epoch, or ``epoch`` (``checkpoints/epoch-N.pt``); a run
     still training labels with its best epoch so far only when ``unfinished`` (``read_run``).
@@ -398,9 +415,13 @@ def soft_labels(teacher: str | Path, articles: list[LabeledArticle], out: str | 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     _same_teacher(out, {"run": str(teacher.resolve()), "epoch": used["epoch"]})
-    written = 0
+    trained = _trained_ids(teacher) if cfg.fold else set()
+    written = left = 0
     for art in articles:
         path = soft_path(out, art.id)
+        if art.id in trained:
+            left += 1
+            continue
         if path.exists():
             continue
         tok, merged = pred.merged_outputs(art.text)
@@ -417,13 +438,27 @@ def soft_labels(teacher: str | Path, articles: list[LabeledArticle], out: str | 
     record = {"teacher": {
         "model": "sentence-transformers/all-mpnet-base-v2", "sha256": TEACHER_SHA256,
         "frozen_layers": cfg.freeze, "epochs": cfg.epochs, "best_epoch": used["epoch"],
+        "fold": cfg.fold,
         "validation": ({k: round(used[k]["f1"], 4) for k in ("si", "tc", "full")}
                        if validated else {}),
         "epoch_seconds": [h["seconds"] for h in history],
         "tokens_per_s": [h.get("tokens_per_s") for h in history]},
         "stride": stride, "articles": len(list(out.glob("*.npz"))), "spans": spans}
     (out / "soft.json").write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
-    return written
+    return written, left
+
+
+def _trained_ids(run: Path) -> set[str]:
+    """The ids of the articles a run trained on (its ``run.json``)."""
+    path = run / "run.json"
+    try:
+        trained = json.loads(path.read_text(encoding="utf-8"))["trained"]
+        if isinstance(trained, list) and all(isinstance(t, str) for t in trained):
+            return set(trained)
+    except (OSError, ValueError, UnicodeDecodeError, KeyError, TypeError):
+        pass
+    raise InputError(f"{path}: does not list the articles this fold's run trained on (damaged?); "
+                     "without it its labels could not be kept out of fold")
 
 
 def _same_teacher(out: Path, source: dict) -> None:
