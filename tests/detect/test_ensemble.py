@@ -33,12 +33,24 @@ def _ptc(root):
 
 @pytest.fixture(scope="module")
 def ensemble(tmp_path_factory):
+    import logging
+
     from unspin.training.ensemble import make_ensemble
 
     root = tmp_path_factory.mktemp("ens")
     out = root / "same"
-    make_ensemble(["minilm-spans.v1", "minilm-spans.v1"], out, "twin-spans",
-                  data=_ptc(root / "ptc"), threads=1)
+    said = []
+    handler = logging.Handler()
+    handler.emit = lambda record: said.append(record.getMessage())
+    log = logging.getLogger("unspin.training.ensemble")
+    log.addHandler(handler)
+    try:
+        make_ensemble(["minilm-spans.v1", "minilm-spans.v1"], out, "twin-spans",
+                      data=_ptc(root / "ptc"), threads=1)
+    finally:
+        log.removeHandler(handler)
+    # allowed, with a word that it costs a second run where --weights would not
+    assert any("same model as minilm-spans.v1" in m and "--weights" in m for m in said)
     return out
 
 

@@ -109,3 +109,20 @@ def test_a_bad_fold_is_refused_before_anything_runs(tmp_path, capsys):
     err = capsys.readouterr().err
     assert stop.value.code == 2 and "argument --fold: give K/N" in err
     assert not (tmp_path / "t").exists()
+
+
+def test_a_folder_of_unnamed_labels_is_not_adopted_by_a_teacher(tmp_path):
+    from unspin.training.teacher import _same_teacher
+
+    old = tmp_path / "old"
+    old.mkdir()
+    np.savez(old / "1.npz", offsets=np.zeros((0, 2), np.int32))  # labelled, teacher unrecorded
+    with pytest.raises(InputError, match="does not name"):
+        _same_teacher(old, {"run": "t", "epoch": 1})
+    assert not (old / "labeller.json").exists()
+    new = tmp_path / "new"
+    new.mkdir()
+    _same_teacher(new, {"run": "t", "epoch": 1})  # a new folder takes its teacher's name
+    _same_teacher(new, {"run": "t", "epoch": 1})
+    with pytest.raises(InputError, match="labelled by t epoch 1"):
+        _same_teacher(new, {"run": "u", "epoch": 1})

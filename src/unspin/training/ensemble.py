@@ -79,6 +79,12 @@ def make_ensemble(members: list[str], out: str | Path, name: str, version: str =
     if nested:
         raise ConfigError(f"member {nested[0]} is itself an ensemble; give its members instead")
     entries = [_member_entry(m, out, w) for m, w in zip(members, weights)]
+    prints = [e["fingerprint"] for e in entries]
+    twice = next((i for i, f in enumerate(prints) if f in prints[:i]), None)
+    if twice is not None:  # allowed (it checks that averaging a model leaves it as it is)
+        log.warning("%s is the same model as %s (same fingerprint): it will run twice and count "
+                    "twice; --weights counts a member more at the cost of one run",
+                    members[twice], members[prints.index(prints[twice])])
     first = read_config(resolve(members[0]).folder)
     seen = [m for m in members if _trained_on_validation(read_config(resolve(m).folder))]
     if recipe is None:

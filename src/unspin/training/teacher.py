@@ -479,6 +479,9 @@ def _same_teacher(out: Path, source: dict) -> None:
                              f"{before.get('epoch')}, not {source['run']} epoch "
                              f"{source['epoch']}; label into a new folder")
         return
+    if any(out.glob("*.npz")):  # labels from before teachers were recorded: whose is unknown
+        raise InputError(f"{out}: holds soft labels of a teacher it does not name (no "
+                         "labeller.json); label into a new folder")
     path.write_text(json.dumps(source) + "\n", encoding="utf-8")
 
 
