@@ -153,3 +153,23 @@ def test_a_2023_model_is_hinted_by_its_score_on_the_2023_labels(tmp_path):
                     {"gold": "2020", "view": "2020", "articles": 124, "scores": {"full": view}}]}))
     assert hint(tmp_path) == ("full-task F1 0.240 [0.213, 0.265] on 124 held-out articles "
                               "(2023 labels)")
+
+
+@pytest.mark.model
+def test_models_published_before_held_out_records_are_hinted_by_their_interval(tmp_path):
+    """v1 – v5 keep no held-out record in their (fixed) configs: their 124-article intervals
+    come from the table beside the server, matched by fingerprint, so no default is hinted
+    by points on the articles its thresholds were tuned on beside another's interval."""
+    import shutil
+
+    v5 = registry.resolve("minilm-spans.v5").folder
+    assert hint(v5) == ("fast (all-MiniLM-L6-v2) · full-task F1 0.248 [0.217, 0.276] on 124 "
+                        "held-out articles")
+    # the same config over other weights is another model: its own validation point
+    copy = tmp_path / "v5-copy"
+    copy.mkdir()
+    config = json.loads((v5 / "config.json").read_text())
+    config["files"]["head.npz"] = "0" * 64
+    (copy / "config.json").write_text(json.dumps(config))
+    shutil.copy(v5 / "MODEL_CARD.md", copy / "MODEL_CARD.md")
+    assert "on 49 validation articles (thresholds tuned on them)" in hint(copy)
