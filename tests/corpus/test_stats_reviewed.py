@@ -104,3 +104,25 @@ def test_stats_cli_after_review_import(corpus, tmp_path):
     assert header.split()[-2:] == ["reviewed", "articles"]
     loaded = next(line for line in out.splitlines() if line.startswith("Loaded language"))
     assert loaded.split()[-2:] == ["3", "3"]  # 4 spans in 4 articles by the model
+
+
+def test_a_review_of_another_model_s_spans_is_left_out_and_said(reviewed_db):
+    """A review corrects the spans of the model it names: applied to another model's spans it
+    would strike spans that are not there and keep this model's unreviewed ones, so it is left
+    out, and the note says how many articles; the latest review of this model still counts."""
+    other = ModelRef("m", "2", "b" * 64)
+    save_reviews(reviewed_db, [
+        Review("t4", TEXT, (Correction("reject", 0, 4, LOADED),), other, "cy",
+               "2025-04-01T00:00:00Z").check(),  # later, but of another model's output
+        Review("t1", TEXT, (Correction("reject", 0, 4, LOADED),), other, "cy",
+               "2025-04-01T00:00:00Z").check(),  # t1's only review
+        # the same model by a shortened fingerprint (as Label Studio keeps it)
+        Review("t2", TEXT, (Correction("accept", 7, 24, DOUBT),),
+               ModelRef("m", "1", "a" * 16), "dee", "2025-05-01T00:00:00Z").check(),
+    ])
+    s = compute(reviewed_db, "outlet")
+    assert s.reviewed == 2  # t2 (dee's) and t4 (ana's): cy's reviews are of m 2's output
+    gazette = next(g for g in s.groups if g.key == "Gazette")
+    assert gazette.reviewed_techniques == {LOADED: (1, 1), DOUBT: (1, 1)}  # ana's move
+    assert s.note == ("1 article reviewed only as another model's output than "
+                      f"m@1#{'a' * 12}: not counted as reviewed")

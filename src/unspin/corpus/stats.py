@@ -21,8 +21,9 @@ model's counts, each group's and technique's counts with every reviewed article'
 latest review leaves them (its rejected spans struck, relabelled and moved ones changed, added
 ones added, spans the reviewer left alone as the model found them), and how many articles were
 reviewed. ``--by target`` gives no reviewed counts (a review says nothing of targets). Only
-reviews in the model's taxonomy count (their techniques are the model's); articles reviewed in
-the other one only are left out of the reviewed counts, and a note says how many.
+reviews of this model's spans (the model a review names: name, version, fingerprint; a review
+naming none counts) in its taxonomy count; articles reviewed only in the other taxonomy or only
+as another model's output are left out of the reviewed counts, and a note says how many.
 
 The heavy work is a few ``GROUP BY`` queries, so a store with a million spans answers in about a
 second; Python only shapes the (small) results.
@@ -304,11 +305,17 @@ def _add_reviewed(conn, sa, t, ok, model, stats: Stats, shown: str) -> None:
             sa.select(t_reviews.c.record).order_by(t_reviews.c.review_id)).scalars()]
     except (ValueError, KeyError, TypeError) as exc:
         raise InputError(f"{shown}: a stored review cannot be read ({exc})") from None
-    # a review in another taxonomy names other techniques: never counted with the model's
-    reviews = {r.id: r for r in latest(r for r in stored if r.taxonomy == stats.taxonomy)}
+    # a review in another taxonomy names other techniques, and one of another model's spans
+    # corrects spans this model may not have: neither is counted with the model's
+    reviews = {r.id: r for r in latest(r for r in stored if r.taxonomy == stats.taxonomy
+                                       and _reviewed_model(r, model))}
     a, by = t.articles, stats.by
-    _note_other_taxonomy(conn, sa, a, ok, stats, sorted(
-        {r.id for r in stored if r.taxonomy != stats.taxonomy} - set(reviews)))
+    _note_left_out(conn, sa, a, ok, stats, sorted(
+        {r.id for r in stored if r.taxonomy != stats.taxonomy} - set(reviews)),
+        f"reviewed only in another taxonomy than the model's {stats.taxonomy}")
+    _note_left_out(conn, sa, a, ok, stats, sorted(
+        {r.id for r in stored if r.taxonomy == stats.taxonomy} - set(reviews)),
+        f"reviewed only as another model's output than {model_label(*model)}")
     if not reviews:
         return
     column = {"week": "day", "quarter": "month", "year": "month"}.get(by, by)
@@ -379,16 +386,26 @@ def _add_reviewed(conn, sa, t, ok, model, stats: Stats, shown: str) -> None:
         r.reviewed_spans, r.reviewed_articles = r.spans + dn, r.articles + dm
 
 
-def _note_other_taxonomy(conn, sa, a, ok, stats: Stats, ids: list[str]) -> None:
-    """Say (``stats.note``) how many of the chosen articles have reviews in another taxonomy
-    only, which are left out of the reviewed counts."""
+def _reviewed_model(review, model: tuple[str, str, str]) -> bool:
+    """Whether ``review`` corrected this model's spans: the same name and version, and the
+    same fingerprint (a shortened one as its prefix). A review that names no model counts."""
+    m = review.model
+    if m is None:
+        return True
+    theirs, ours = (m.fingerprint or "").lower(), (model[2] or "").lower()
+    return (m.name, str(m.version)) == (model[0], str(model[1])) and (
+        not theirs or not ours or ours.startswith(theirs) or theirs.startswith(ours))
+
+
+def _note_left_out(conn, sa, a, ok, stats: Stats, ids: list[str], why: str) -> None:
+    """Say (``stats.note``) how many of the chosen articles have only reviews that are left
+    out of the reviewed counts, and ``why``."""
     found = 0
     for n in range(0, len(ids), 500):  # bounded IN lists
         found += conn.execute(sa.select(sa.func.count()).select_from(a).where(
             ok, a.c.article_id.in_(ids[n:n + 500]))).scalar() or 0
     if found:
-        said = (f"{plural(found, 'article')} reviewed only in another taxonomy than the "
-                f"model's {stats.taxonomy}: not counted as reviewed")
+        said = f"{plural(found, 'article')} {why}: not counted as reviewed"
         stats.note = f"{stats.note}; {said}" if stats.note else said
 
 
