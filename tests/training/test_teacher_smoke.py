@@ -219,6 +219,14 @@ def test_fold_teachers_label_out_of_fold_and_merge(tmp_path, tiny_teacher_base, 
                      "--threads", "2", "--fold", f"{k}/2"]) == 0
         trained = set(json.loads((run / "run.json").read_text())["trained"])
         assert trained == set(train_ids) - folds[k]
+        # another fold into the same run is refused, and leaves the record of what it learnt
+        # (else its labels would skip the wrong articles and be in fold)
+        kept = (run / "run.json").read_text()
+        assert main(["teacher", "train", str(data), "--base", str(tiny_teacher_base), "--out",
+                     str(run), "--freeze", "1", "--epochs", "1", "--max-steps", "1",
+                     "--threads", "2", "--fold", f"{3 - k}/2"]) == 1
+        assert "other settings" in capsys.readouterr().err
+        assert (run / "run.json").read_text() == kept
         soft[k] = tmp_path / f"soft{k}"
         assert main(["teacher", "label", str(run), str(data), str(unlabelled), "--spans",
                      "--out", str(soft[k]), "--threads", "2"]) == 0
@@ -262,3 +270,11 @@ def test_fold_teachers_label_out_of_fold_and_merge(tmp_path, tiny_teacher_base, 
         assert not (tmp_path / "m2").exists()
     assert main(["teacher", "merge", str(soft[1]), str(soft[2]), "--out", str(merged)]) == 1
     assert "not empty" in capsys.readouterr().err
+    # a merged folder is neither merged again (its teachers would weigh less) nor labelled into
+    assert main(["teacher", "merge", str(merged), str(soft[1]), "--out", str(tmp_path / "m2")]
+                ) == 1
+    assert "already merged" in capsys.readouterr().err and not (tmp_path / "m2").exists()
+    assert main(["teacher", "label", str(tmp_path / "t1"), str(data), "--out", str(merged),
+                 "--threads", "2"]) == 1
+    err = capsys.readouterr().err
+    assert "several teachers' labels merged" in err and "None" not in err

@@ -206,6 +206,26 @@ def _pad(torch, states: list, width: int):
     return x
 
 
+def _resumable(torch, out: Path, last: Path, cfg: TeacherConfig, trained: list[str]
+               ) -> dict | None:
+    """The checkpoint a run resumes from (None for a new run), refused when it was made with
+    other settings (a setting added since the run began reads as its default) or on other
+    articles (``run.json``'s list, where it keeps one)."""
+    if not last.exists():
+        return None
+    saved = torch.load(last, weights_only=False)
+    if {**asdict(TeacherConfig()), **saved["config"]} != asdict(cfg):
+        raise InputError(f"{last}: checkpoint was made with other settings; use a new --out")
+    try:
+        before = json.loads((out / "run.json").read_text(encoding="utf-8")).get("trained")
+    except (OSError, ValueError, UnicodeDecodeError, AttributeError):
+        before = None
+    if isinstance(before, list) and before != trained:
+        raise InputError(f"{out}: begun on other training articles than these (other data?); "
+                         "use a new --out")
+    return saved
+
+
 def train_teacher(data: str | Path, out: str | Path, cfg: TeacherConfig,
                   on_epoch: Callable[[dict], None] | None = None) -> dict:
     """Fine-tune the teacher on labelled data; returns the best epoch's validation metrics."""
@@ -228,23 +248,22 @@ def train_teacher(data: str | Path, out: str | Path, cfg: TeacherConfig,
     docs = [prepare(a, tok) for a in train_arts]
     wins = make_windows(docs, cfg.window, cfg.stride)
     out, ck = start_run(torch, out, cfg)
+    trained = sorted(a.id for a in train_arts)
+    last = ck / "last.pt"
+    # checked before run.json is written: a refused resume (another --fold, say) must leave
+    # the run's record of what it learnt as it was, or its labels would not be out of fold
+    saved = _resumable(torch, out, last, cfg, trained)
     # which data the run learnt from, so its export can tune on the same validation articles,
     # and which articles, so that a fold's run labels only those it did not learn
     (out / "run.json").write_text(json.dumps(
-        {"data": str(Path(data).resolve()), "trained": sorted(a.id for a in train_arts)})
-        + "\n", encoding="utf-8")
+        {"data": str(Path(data).resolve()), "trained": trained}) + "\n", encoding="utf-8")
     model, split = _model(torch, base, cfg)
     cache = _cache(torch, split, wins, cls_id, sep_id, ck / "lower.pt", cfg.bf16)
 
     objective = Objective(torch, cfg, docs)
     opt, sched, steps_per_epoch = optimiser(torch, cfg, model, len(wins))
     state = {"epoch": 0, "step": 0, "best": -1.0, "history": []}
-    last = ck / "last.pt"
-    if last.exists():
-        saved = torch.load(last, weights_only=False)
-        # a setting added since the run began reads as its default
-        if {**asdict(TeacherConfig()), **saved["config"]} != asdict(cfg):
-            raise InputError(f"{last}: checkpoint was made with other settings; use a new --out")
+    if saved is not None:
         model.load_state_dict(saved["model"])
         opt.load_state_dict(saved["opt"])
         sched.load_state_dict(saved["sched"])
@@ -474,6 +493,10 @@ def _same_teacher(out: Path, source: dict) -> None:
         if not isinstance(before, dict):
             raise InputError(f"{path}: not a labeller record; remove it to label this folder "
                              "again")
+        if "merged" in before:
+            raise InputError(f"{out}: holds several teachers' labels merged ('unspin teacher "
+                             "merge'); label into a new folder, then merge it with the folders "
+                             "this one was made from")
         if before != source:
             raise InputError(f"{out}: labelled by {before.get('run')} epoch "
                              f"{before.get('epoch')}, not {source['run']} epoch "
