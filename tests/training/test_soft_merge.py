@@ -126,3 +126,48 @@ def test_a_folder_of_unnamed_labels_is_not_adopted_by_a_teacher(tmp_path):
     _same_teacher(new, {"run": "t", "epoch": 1})
     with pytest.raises(InputError, match="labelled by t epoch 1"):
         _same_teacher(new, {"run": "u", "epoch": 1})
+
+
+def test_a_damaged_file_stops_the_merge_with_nothing_written(tmp_path):
+    a = _folder(tmp_path / "a", "t1", {"1": (_rows(0.1), []), "2": (_rows(0.2), [])})
+    b = _folder(tmp_path / "b", "t2", {"1": (_rows(0.3), []), "2": (_rows(0.4), [])})
+    (b / "2.npz").write_bytes((b / "2.npz").read_bytes()[:200])  # cut short: "1" merges first
+    with pytest.raises(InputError, match=r"b/2\.npz: not a soft-label file"):
+        merge_soft([a, b], tmp_path / "m")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"]  # no half-merged folder
+    (tmp_path / "m").mkdir()  # an empty --out is taken, and stays when the merge fails
+    with pytest.raises(InputError, match="not a soft-label file"):
+        merge_soft([a, b], tmp_path / "m")
+    assert (tmp_path / "m").is_dir() and not any((tmp_path / "m").iterdir())
+
+
+def test_one_teacher_s_own_span_at_1_is_not_taken_for_gold(tmp_path):
+    """float16 rounds a peak above 0.99976 to 1: found by one teacher of two, its score is
+    0.5 and it is not put with the gold spans."""
+    a = _folder(tmp_path / "a", "t1", {"u": (_rows(0.5), [(0, 3, 1.0, 2), (4, 9, 1.0, 5)])})
+    b = _folder(tmp_path / "b", "t2", {"u": (_rows(0.5), [(0, 3, 1.0, 2)])})
+    merge_soft([a, b], tmp_path / "m")
+    where, _probs, score = read_soft_spans(tmp_path / "m", "u")
+    assert [tuple(w) for w in where] == [(0, 3), (4, 9)]
+    assert list(score) == pytest.approx([1.0, 0.5])
+
+
+def test_folds_of_other_splits_and_unfinished_folders_are_refused(tmp_path, caplog):
+    a = _folder(tmp_path / "a", "t1", {"1": (_rows(0.1), [])}, fold="1/3")
+    b = _folder(tmp_path / "b", "t2", {"2": (_rows(0.1), [])}, fold="2/5")
+    with pytest.raises(InputError, match=r"different fold splits \(1/3, 2/5\)"):
+        merge_soft([a, b], tmp_path / "m")
+    c = _folder(tmp_path / "c", "t3", {"2": (_rows(0.1), [])}, fold="2/3")
+    np.savez(c / "3.npz", offsets=np.zeros((0, 2), np.int32))  # a labelling not finished
+    with pytest.raises(InputError, match="holds 2 soft-label files but its soft.json counts 1"):
+        merge_soft([a, c], tmp_path / "m")
+    (c / "3.npz").unlink()
+    with caplog.at_level("WARNING", logger="unspin.training.soft"):
+        assert merge_soft([a, c], tmp_path / "m") == 2
+    assert "no teacher of fold 3 of 3" in caplog.text  # its training articles go unlabelled
+    assert not list(tmp_path.glob(".*"))  # nothing left beside the merged folder
+
+
+def test_a_fold_in_other_digits_is_refused_in_one_line():
+    with pytest.raises(InputError, match="give K/N"):
+        parse_fold("²/5")  # a digit to str.isdigit, not to int()

@@ -218,7 +218,7 @@ def parse_fold(text: str) -> tuple[int, int]:
     (2, 5)
     """
     k, sep, n = str(text).partition("/")
-    if sep and k.strip().isdigit() and n.strip().isdigit():
+    if sep and k.strip().isdecimal() and n.strip().isdecimal():  # isdigit takes '²'
         k_, n_ = int(k), int(n)
         if 2 <= n_ <= 20 and 1 <= k_ <= n_:
             return k_, n_

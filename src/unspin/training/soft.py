@@ -8,6 +8,8 @@ so the student's code never imports the teacher's.
 from __future__ import annotations
 
 import json
+import logging
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -23,6 +25,8 @@ __all__ = ["soft_path", "read_soft", "read_soft_spans", "read_unlabelled",
            "distillation_record", "merge_soft"]
 
 T = len(TECHNIQUE_IDS)
+
+log = logging.getLogger(__name__)
 
 
 def soft_path(folder: Path, article_id: str) -> Path:
@@ -82,18 +86,28 @@ def merge_soft(folders: list[str | Path], out: str | Path) -> int:
     Token probabilities are averaged over the teachers' word pieces, which must be the same
     (one tokenizer, one stride). Span labels are pooled by span: a span's technique
     probabilities are the mean of the teachers that judged it, and its score the mean over
-    all of them, 0 for a teacher that did not find it (gold spans stay at 1). Returns how many
-    articles were written."""
+    all of them, 0 for a teacher that did not find it (gold spans, which every teacher judges
+    at 1, stay at 1). Nothing is written unless every article merges: the result is built
+    beside ``out`` and moved there at the end. Returns how many articles were written."""
     folders = [Path(f) for f in folders]
     out = Path(out)
     if len(folders) < 2:
         raise InputError("give at least two folders of soft labels to merge")
-    records, labellers = [], []
+    records, labellers, names = [], [], set()
     for f in folders:
         if f.resolve() == out.resolve():
             raise InputError(f"{out}: --out is one of the folders merged; give a new folder")
         records.append(_folder_record(f, "soft.json"))
         labellers.append(_folder_record(f, "labeller.json"))
+        if "merged" in labellers[-1]:  # averaged again, its teachers would weigh less
+            raise InputError(f"{f}: already merged ('unspin teacher merge'); merge the folders "
+                             "it was made from with the others")
+        held = {p.name for p in f.glob("*.npz") if not p.name.endswith(".tmp.npz")}
+        if records[-1].get("articles") != len(held):
+            raise InputError(f"{f}: holds {len(held)} soft-label files but its soft.json "
+                             f"counts {records[-1].get('articles')}: still being labelled, or "
+                             "stopped? let 'unspin teacher label' finish first")
+        names |= held
     for key in ("stride", "spans"):
         values = {json.dumps(r.get(key)) for r in records}
         if len(values) > 1:
@@ -104,34 +118,59 @@ def merge_soft(folders: list[str | Path], out: str | Path) -> int:
         if x in seen[:i]:
             raise InputError(f"{folders[i]}: labelled by the same teacher as "
                              f"{folders[seen.index(x)]}; each folder must be another teacher's")
-    if out.exists() and any(out.iterdir()):
+    teachers = [r.get("teacher") or {} for r in records]
+    _check_folds([t.get("fold") or "" for t in teachers], folders)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise InputError(f"{out}: not empty; merge into a new folder")
-    names = sorted({p.name for f in folders for p in f.glob("*.npz")
-                    if not p.name.endswith(".tmp.npz")})
     if not names:
         raise InputError(f"{', '.join(map(str, folders))}: no soft labels to merge")
-    out.mkdir(parents=True, exist_ok=True)
-    for name in names:
-        arrays = _merged([f / name for f in folders if (f / name).is_file()], name)
-        tmp = out / (name[:-len(".npz")] + ".tmp.npz")
-        np.savez(tmp, **arrays)
-        tmp.replace(out / name)
-    teachers = [r.get("teacher") or {} for r in records]
-    first = teachers[0]
-    record = {"teacher": {
-        "model": first.get("model"), "sha256": first.get("sha256"),
-        "frozen_layers": first.get("frozen_layers"), "epochs": first.get("epochs"),
-        "best_epoch": first.get("best_epoch"), "validation": _mean_scores(teachers),
-        "epoch_seconds": [s for t in teachers for s in t.get("epoch_seconds") or []],
-        "tokens_per_s": [s for t in teachers for s in t.get("tokens_per_s") or []],
-        "members": [{k: t.get(k) for k in ("fold", "best_epoch", "validation")}
-                    for t in teachers]},
-        "stride": records[0].get("stride"), "spans": records[0].get("spans"),
-        "articles": len(names)}
-    (out / "soft.json").write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
-    (out / "labeller.json").write_text(json.dumps({"merged": labellers}) + "\n",
-                                       encoding="utf-8")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    building = out.parent / f".{out.name}.merging"
+    shutil.rmtree(building, ignore_errors=True)  # left by a merge that was stopped
+    building.mkdir()
+    try:
+        for name in sorted(names):
+            np.savez(building / name,
+                     **_merged([f / name for f in folders if (f / name).is_file()]))
+        first = teachers[0]
+        record = {"teacher": {
+            "model": first.get("model"), "sha256": first.get("sha256"),
+            "frozen_layers": first.get("frozen_layers"), "epochs": first.get("epochs"),
+            "best_epoch": first.get("best_epoch"), "validation": _mean_scores(teachers),
+            "epoch_seconds": [s for t in teachers for s in t.get("epoch_seconds") or []],
+            "tokens_per_s": [s for t in teachers for s in t.get("tokens_per_s") or []],
+            "members": [{k: t.get(k) for k in ("fold", "best_epoch", "validation")}
+                        for t in teachers]},
+            "stride": records[0].get("stride"), "spans": records[0].get("spans"),
+            "articles": len(names)}
+        (building / "soft.json").write_text(json.dumps(record, indent=1) + "\n",
+                                            encoding="utf-8")
+        (building / "labeller.json").write_text(json.dumps({"merged": labellers}) + "\n",
+                                                encoding="utf-8")
+        if out.exists():
+            out.rmdir()  # empty, as checked
+        building.rename(out)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
     return len(names)
+
+
+def _check_folds(folds: list[str], folders: list[Path]) -> None:
+    """Refuse fold runs of different splits (``K/N`` with other N's: their folds cut the
+    articles differently); say which folds of a split are missing, whose training articles
+    will have no soft labels."""
+    splits = {f.partition("/")[2] for f in folds if f}
+    if len(splits) > 1:
+        raise InputError(f"{', '.join(map(str, folders))}: teachers of different fold splits "
+                         f"({', '.join(sorted(f for f in folds if f))}); merge the runs of one "
+                         "split")
+    if splits and all(folds):
+        n = int(splits.pop())
+        missing = sorted(set(range(1, n + 1)) - {int(f.partition("/")[0]) for f in folds})
+        if missing:
+            log.warning("no teacher of fold %s of %d: its training articles get no soft "
+                        "labels", ", ".join(map(str, missing)), n)
 
 
 def _folder_record(folder: Path, name: str) -> dict:
@@ -150,8 +189,9 @@ def _folder_record(folder: Path, name: str) -> dict:
     return record
 
 
-def _merged(paths: list[Path], name: str) -> dict[str, np.ndarray]:
+def _merged(paths: list[Path]) -> dict[str, np.ndarray]:
     """One article's labels from the teachers that hold it (see ``merge_soft``)."""
+    name = ", ".join(map(str, paths))
     try:
         held = [np.load(p) for p in paths]
         offsets = held[0]["offsets"]
@@ -170,21 +210,31 @@ def _merged(paths: list[Path], name: str) -> dict[str, np.ndarray]:
                 pooled.setdefault((int(a), int(b)), []).append((p, float(score)))
     except InputError:
         raise
-    except (KeyError, ValueError, OSError, zipfile.BadZipFile) as e:
-        raise InputError(f"{name}: not a soft-label file ({e})") from None
+    except (KeyError, ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
+        bad = next((p for p in paths if not _readable(p)), name)
+        raise InputError(f"{bad}: not a soft-label file ({e}); remove it and run "
+                         "'unspin teacher label' into its folder again") from None
     arrays = {"offsets": offsets, "probs": probs.astype(np.float16)}
     if not all(with_spans):
         return arrays
-    gold = {k for k, got in pooled.items() if max(s for _p, s in got) >= 1.0}
-    where = sorted(pooled, key=lambda k: (k not in gold, k))  # gold first, as one teacher's
+    # a teacher that did not find a span counts 0 towards its score; a gold span, judged by
+    # every teacher at 1, stays at 1 (one teacher's own span at 1 does not make it gold)
+    score = {k: sum(s for _p, s in got) / len(held) for k, got in pooled.items()}
+    where = sorted(pooled, key=lambda k: (score[k] < 1.0, k))  # gold first, as one teacher's
     return {**arrays,
             "spans": np.array(where, dtype=np.int32).reshape(-1, 2),
             "span_probs": np.array([np.mean([p for p, _s in pooled[k]], axis=0) for k in where],
                                    dtype=np.float16).reshape(-1, T),
-            # a teacher that did not find a span counts 0 towards its score
-            "span_score": np.array([1.0 if k in gold else
-                                    sum(s for _p, s in pooled[k]) / len(held) for k in where],
-                                   dtype=np.float16)}
+            "span_score": np.array([score[k] for k in where], dtype=np.float16)}
+
+
+def _readable(path: Path) -> bool:
+    """Whether a soft-label file opens with its token offsets and probabilities."""
+    try:
+        with np.load(path) as z:
+            return len(z["offsets"]) == len(z["probs"])
+    except Exception:  # numpy raises many kinds for a damaged file
+        return False
 
 
 def _mean_scores(teachers: list[dict]) -> dict:
