@@ -126,3 +126,18 @@ def test_a_review_of_another_model_s_spans_is_left_out_and_said(reviewed_db):
     assert gazette.reviewed_techniques == {LOADED: (1, 1), DOUBT: (1, 1)}  # ana's move
     assert s.note == ("1 article reviewed only as another model's output than "
                       f"m@1#{'a' * 12}: not counted as reviewed")
+
+
+def test_an_article_left_out_for_two_reasons_is_said_once(reviewed_db):
+    """t1 reviewed in 2023's techniques and as another model's output: one article left out,
+    not one in each note (nor "only in another taxonomy", which it is not)."""
+    save_reviews(reviewed_db, [
+        Review("t1", TEXT, (Correction("add", 0, 4, "Straw_Man"),), MODEL, "cy",
+               "2025-04-01T00:00:00Z", taxonomy="2023").check(),
+        Review("t1", TEXT, (Correction("reject", 0, 4, LOADED),), ModelRef("m", "2", "b" * 64),
+               "cy", "2025-04-02T00:00:00Z").check(),
+    ])
+    s = compute(reviewed_db, "outlet")
+    assert s.reviewed == 2  # t2 and t4, as before
+    assert s.note == ("1 article reviewed only as another model's output than "
+                      f"m@1#{'a' * 12}: not counted as reviewed")

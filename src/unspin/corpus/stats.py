@@ -310,12 +310,12 @@ def _add_reviewed(conn, sa, t, ok, model, stats: Stats, shown: str) -> None:
     reviews = {r.id: r for r in latest(r for r in stored if r.taxonomy == stats.taxonomy
                                        and _reviewed_model(r, model))}
     a, by = t.articles, stats.by
+    ours = {r.id for r in stored if r.taxonomy == stats.taxonomy}  # each article in one note
     _note_left_out(conn, sa, a, ok, stats, sorted(
-        {r.id for r in stored if r.taxonomy != stats.taxonomy} - set(reviews)),
+        {r.id for r in stored if r.taxonomy != stats.taxonomy} - ours),
         f"reviewed only in another taxonomy than the model's {stats.taxonomy}")
-    _note_left_out(conn, sa, a, ok, stats, sorted(
-        {r.id for r in stored if r.taxonomy == stats.taxonomy} - set(reviews)),
-        f"reviewed only as another model's output than {model_label(*model)}")
+    _note_left_out(conn, sa, a, ok, stats, sorted(ours - set(reviews)),
+                   f"reviewed only as another model's output than {model_label(*model)}")
     if not reviews:
         return
     column = {"week": "day", "quarter": "month", "year": "month"}.get(by, by)
