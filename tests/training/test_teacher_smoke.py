@@ -225,7 +225,7 @@ def test_fold_teachers_label_out_of_fold_and_merge(tmp_path, tiny_teacher_base, 
         assert main(["teacher", "train", str(data), "--base", str(tiny_teacher_base), "--out",
                      str(run), "--freeze", "1", "--epochs", "1", "--max-steps", "1",
                      "--threads", "2", "--fold", f"{3 - k}/2"]) == 1
-        assert "other settings" in capsys.readouterr().err
+        assert "begun on other training articles" in capsys.readouterr().err
         assert (run / "run.json").read_text() == kept
         soft[k] = tmp_path / f"soft{k}"
         assert main(["teacher", "label", str(run), str(data), str(unlabelled), "--spans",

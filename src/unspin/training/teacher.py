@@ -208,21 +208,22 @@ def _pad(torch, states: list, width: int):
 
 def _resumable(torch, out: Path, last: Path, cfg: TeacherConfig, trained: list[str]
                ) -> dict | None:
-    """The checkpoint a run resumes from (None for a new run), refused when it was made with
-    other settings (a setting added since the run began reads as its default) or on other
-    articles (``run.json``'s list, where it keeps one)."""
-    if not last.exists():
-        return None
-    saved = torch.load(last, weights_only=False)
-    if {**asdict(TeacherConfig()), **saved["config"]} != asdict(cfg):
-        raise InputError(f"{last}: checkpoint was made with other settings; use a new --out")
+    """The checkpoint a run resumes from (None for a new run), refused when it was begun on
+    other articles (``run.json``'s list, where it keeps one: even before its first epoch, its
+    cache of lower-layer outputs is theirs) or with other settings (a setting added since the
+    run began reads as its default)."""
     try:
         before = json.loads((out / "run.json").read_text(encoding="utf-8")).get("trained")
     except (OSError, ValueError, UnicodeDecodeError, AttributeError):
         before = None
     if isinstance(before, list) and before != trained:
-        raise InputError(f"{out}: begun on other training articles than these (other data?); "
-                         "use a new --out")
+        raise InputError(f"{out}: begun on other training articles than these (another --fold, "
+                         "other data?); use a new --out")
+    if not last.exists():
+        return None
+    saved = torch.load(last, weights_only=False)
+    if {**asdict(TeacherConfig()), **saved["config"]} != asdict(cfg):
+        raise InputError(f"{last}: checkpoint was made with other settings; use a new --out")
     return saved
 
 
