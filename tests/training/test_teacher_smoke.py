@@ -257,6 +257,7 @@ def test_fold_teachers_label_out_of_fold_and_merge(tmp_path, tiny_teacher_base, 
     capsys.readouterr()
     card = (student / "MODEL_CARD.md").read_text()
     assert "2 teachers averaged, each trained without one fold of 2" in card
+    assert "its 2 runs together); labels from its 2 teachers averaged" in card
 
     # refusals: one line, nothing written
     for args, message in (

@@ -430,7 +430,9 @@ def _distillation_lines(d: dict | None) -> list[str]:
          "parameters; weights"),
         (f"  sha256 `{t['sha256'][:16]}…`), fine-tuned with its lower {t['frozen_layers']} "
          f"layers frozen (their outputs computed once) for {t['epochs']} epochs"),
-        (f"  ({minutes:.0f} min of training on this machine); labels from its "
+        (f"  ({minutes:.0f} min of training on this machine"
+         + (f", its {len(t['members'])} runs together" if t.get("members") else "")
+         + "); labels from its "
          f"{_teacher_scores(t)}"),
         "  (torch, thresholds tuned). The student learnt the teacher's per-token",
         (f"  probabilities (BIO and technique) beside the gold labels (weight {d['weight']:g}), "
