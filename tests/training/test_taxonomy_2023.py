@@ -109,7 +109,10 @@ def test_smoke_train_2023_then_analyze_in_every_format(tmp_path, capsys):
     assert config["taxonomy"] == "2023"
     assert config["techniques"] == ["Name_Calling-Labeling", "Doubt", "Appeal_to_Authority",
                                     "Loaded_Language"]
-    assert "Not detected by this model" in (out / "MODEL_CARD.md").read_text()
+    card = (out / "MODEL_CARD.md").read_text()
+    assert "Not detected by this model" in card
+    rare = card.split("- Rare techniques (")[1].split(")")[0]  # its own, in its names
+    assert rare and "Bandwagon" not in rare and "Whataboutism" not in rare
     src = tmp_path / "a.txt"
     src.write_text("Title\n\nOnly a fool would trust the brutal regime. Experts say so.\n")
     assert main(["analyze", str(src), "--model", str(out), "--format", "json",

@@ -475,10 +475,19 @@ def _training_lines(cfg) -> list[str]:
          "bf16 autocast,"),
         (f"  BIO class weights {list(cfg.bio_weights)}, "
          f"label smoothing {cfg.label_smoothing}, seed {cfg.seed}."),
-        ("- Epochs and learning-rate schedule as the recipe; the epoch its held-out run chose "
-         "on validation" if getattr(cfg, "all_labelled", False) else
+        ("- Epochs and learning-rate schedule as the recipe's; the weights kept are those of "
+         "the epoch its held-out run chose on validation." if getattr(cfg, "all_labelled", False)
+         else
          "- Best epoch chosen by validation SI F1 + TC F1 + full-task F1."),
     ]
+
+
+def _rare(tax, per: dict, n: int = 3) -> str:
+    """The ``n`` techniques with the fewest gold spans among the validation articles' (those
+    with none are said apart, in the card's opening)."""
+    seen = sorted((per[t]["n_gold"], i, t) for i, t in enumerate(tax.ids)
+                  if per.get(t, {}).get("n_gold"))
+    return ", ".join(tax.get(t).name for _n, _i, t in seen[:n])
 
 
 def _v2_limits(cfg, m: dict) -> list[str]:
@@ -725,14 +734,13 @@ def write_card(out: Path, cfg, extra: dict, decode: dict, techniques=None) -> No
         *(["- Thresholds were tuned by the recipe on validation articles this model also "
            "trained on,",
            "  so its figures on them above are no measure; the recipe's held-out intervals "
-           "are. Rare",
-           "  techniques (Bandwagon, Thought-terminating clichés, Whataboutism) have few "
-           "examples and low F1."]
+           "are.",
+           f"- Rare techniques ({_rare(tax, per)}) have few examples and low F1."]
           if extra.get("recipe") else
           ["- Thresholds were tuned on the same validation split the numbers above come from, "
            "so they",
-           "  are slightly optimistic; rare techniques (Bandwagon, Thought-terminating clichés,",
-           "  Whataboutism) have few examples and low F1."]),
+           "  are slightly optimistic.",
+           f"- Rare techniques ({_rare(tax, per)}) have few examples and low F1."]),
         "- Technique labels are predictions for a reader to check, not verdicts on an article.",
         *_v2_limits(cfg, m),
         "",
