@@ -126,3 +126,17 @@ def test_smoke_train_2023_then_analyze_in_every_format(tmp_path, capsys):
         capsys.readouterr()
     assert main(["techniques", "--model", str(out)]) == 0
     assert capsys.readouterr().out.count("Not detected by this model") == 23 - 4
+    # re-tuned as a new version on a folder laid out as ../shared/data/semeval2023-en, its
+    # validation articles read in its own (2023) names
+    folder = tmp_path / "semeval2023"
+    (folder / "train-articles").mkdir(parents=True)
+    (folder / "train-labels").mkdir()
+    for a in _in_2023_names(synthetic_articles()):
+        (folder / "train-articles" / f"article{a['id']}.txt").write_text(a["text"])
+        (folder / "train-labels" / f"article{a['id']}.labels").write_text("".join(
+            f"{a['id']}\t{x['technique']}\t{x['start']}\t{x['end']}\n" for x in a["spans"])
+            + f"{a['id']}\tFalse_Dilemma-No_Choice\t0\t5\n")  # a name only 2023 has
+    tuned = tmp_path / "tuned"
+    assert main(["tune", str(out), str(folder), "--out", str(tuned)]) == 0
+    assert "smoke-2023.v1.1 written to" in capsys.readouterr().out
+    assert json.loads((tuned / "config.json").read_text())["taxonomy"] == "2023"

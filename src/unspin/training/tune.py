@@ -55,7 +55,7 @@ def retune(src: str | Path, data: str | Path, out: str | Path,
     name = full_name(cfg.name, cfg.version)
     if name in installed() or name == config.get("name"):
         raise ConfigError(f"{name} is already a model's name; give another --version")
-    arts = read_labeled(data)
+    arts = read_labeled(data, config.get("taxonomy"))  # in the model's own technique names
     train_ids, val_ids = split_ids([a.id for a in arts], cfg.val_percent)
     by_id = {a.id: a for a in arts}
     val_arts = [by_id[i] for i in val_ids]
