@@ -350,7 +350,8 @@ def cmd_tune(args) -> int:
     from .detect.registry import resolve
     from .training.tune import retune
 
-    metrics, name = retune(resolve(args.model).folder, args.data, args.out, args.version)
+    metrics, name = retune(resolve(args.model).folder, args.data, args.out, args.version,
+                           args.decode_rules)
     print(f"{name} written to {args.out}: SI F1 {metrics['si']['f1']:.4f}, TC F1 "
           f"{metrics['tc']['f1']:.4f}, full-task F1 {metrics['full']['f1']:.4f}")
     return 0
@@ -733,6 +734,9 @@ def build_parser() -> argparse.ArgumentParser:
     tu.add_argument("data", help="the PTC-layout folder or JSONL it was trained on")
     tu.add_argument("--out", required=True, help="new, empty folder for the new version")
     tu.add_argument("--version", help="the new version (default: the next one, 1 -> 1.1)")
+    tu.add_argument("--decode-rules", dest="decode_rules", type=json.loads, metavar="JSON",
+                    help='decoding rules to add before tuning, e.g. \'{"cut_breaks": true, '
+                    '"trim_dangling": true}\'')
     tu.set_defaults(func=cmd_tune)
 
     en = sub.add_parser("ensemble", help="make an ensemble model of installed models (their "

@@ -69,6 +69,21 @@ def test_train_export_resume_and_analyze(tmp_path, capsys, synthetic_jsonl):
     assert main(["tune", str(out), str(data), "--out", str(out)]) == 2
     assert main(["tune", str(out), str(data), "--out", str(tuned)]) == 2
     assert "already exists" in capsys.readouterr().err
+    # rules added at re-tuning: the thresholds are tuned with them, the card and config say so
+    ruled = tmp_path / "ruled"
+    assert main(["tune", str(out), str(data), "--out", str(ruled), "--version", "1.2",
+                 "--decode-rules", '{"cut_breaks": true, "trim_dangling": true}']) == 0
+    capsys.readouterr()
+    config4 = json.loads((ruled / "config.json").read_text())
+    assert config4["decode"]["cut_breaks"] is True and config4["decode"]["trim_dangling"] is True
+    assert config4["tuned_from"]["decode_rules_added"] == {"cut_breaks": True,
+                                                           "trim_dangling": True}
+    assert "No span crosses a blank line" in (ruled / "MODEL_CARD.md").read_text()
+    assert config3["decode"].get("cut_breaks") is not True  # the plain re-tune had none
+    assert main(["tune", str(out), str(data), "--out", str(tmp_path / "bad"),
+                 "--decode-rules", '{"no_such_rule": 1}']) == 2
+    assert "unknown decode rule 'no_such_rule'" in capsys.readouterr().err
+    assert not (tmp_path / "bad").exists()
 
 
 def test_tune_refuses_a_folder_that_is_no_model(tmp_path, capsys):

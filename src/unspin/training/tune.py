@@ -1,4 +1,5 @@
-"""Re-tune a model's decoding thresholds as a new version: ``unspin tune SRC DATA --out DST``.
+"""Re-tune a model's decoding thresholds as a new version: ``unspin tune SRC DATA --out DST``,
+with decoding rules added if asked (``--decode-rules``).
 
 A published model never changes behaviour under its name, so tuning never rewrites a folder:
 the model files are copied to a new folder, the thresholds are tuned there on the validation
@@ -34,10 +35,15 @@ def next_version(version: str) -> str:
 
 
 def retune(src: str | Path, data: str | Path, out: str | Path,
-           version: str | None = None) -> tuple[dict, str]:
+           version: str | None = None, decode_rules: dict | None = None) -> tuple[dict, str]:
     """Copy the model in ``src`` (a folder) to ``out`` as a new version, tune its decoding on
-    the validation split of ``data``, rewrite the copy's config and card. Returns the
-    validation metrics and the new versioned name."""
+    the validation split of ``data``, rewrite the copy's config and card. ``decode_rules``
+    (as ``unspin train --decode-rules``) are added to the model's decoding before the
+    thresholds are tuned with them. Returns the validation metrics and the new versioned
+    name."""
+    from ..detect.predictor import DecodeConfig
+
+    added = DecodeConfig.check_rules(decode_rules or {})  # refused before anything is copied
     src, out = Path(src), Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ConfigError(f"{out}: already exists; give a new, empty folder for the new version")
@@ -52,6 +58,7 @@ def retune(src: str | Path, data: str | Path, out: str | Path,
     cfg = TrainConfig(**{k: v for k, v in train_cfg.items()
                          if k in TrainConfig.__dataclass_fields__})
     cfg.version = version or next_version(str(config.get("version", cfg.version)))
+    cfg.decode_rules = {**(cfg.decode_rules or {}), **added}
     name = full_name(cfg.name, cfg.version)
     if name in installed() or name == config.get("name"):
         raise ConfigError(f"{name} is already a model's name; give another --version")
@@ -66,7 +73,9 @@ def retune(src: str | Path, data: str | Path, out: str | Path,
         shutil.copyfile(path, out / file_name)
     extra = {k: v for k, v in config.items()
              if k not in ("name", "version", "techniques", "decode", "files")}
-    extra["tuned_from"] = {"name": config.get("name"), "version": config.get("version")}
-    extra["train"] = {**extra.get("train", {}), "version": cfg.version}
+    extra["tuned_from"] = {"name": config.get("name"), "version": config.get("version"),
+                           **({"decode_rules_added": added} if added else {})}
+    extra["train"] = {**extra.get("train", {}), "version": cfg.version,
+                      "decode_rules": cfg.decode_rules}
     multiword = multiword_techniques([by_id[i] for i in train_ids])
     return tune_and_record(OnnxSpanDetector(out), cfg, val_arts, multiword, extra), name
