@@ -212,11 +212,8 @@ def _resumable(torch, out: Path, last: Path, cfg: TeacherConfig, trained: list[s
     other articles (``run.json``'s list, where it keeps one: even before its first epoch, its
     cache of lower-layer outputs is theirs) or with other settings (a setting added since the
     run began reads as its default)."""
-    try:
-        before = json.loads((out / "run.json").read_text(encoding="utf-8")).get("trained")
-    except (OSError, ValueError, UnicodeDecodeError, AttributeError):
-        before = None
-    if isinstance(before, list) and before != trained:
+    before = _recorded_trained(out)
+    if before is not None and before != trained:
         raise InputError(f"{out}: begun on other training articles than these (another --fold, "
                          "other data?); use a new --out")
     if not last.exists():
@@ -468,17 +465,24 @@ def soft_labels(teacher: str | Path, articles: list[LabeledArticle], out: str | 
     return written, left
 
 
-def _trained_ids(run: Path) -> set[str]:
-    """The ids of the articles a run trained on (its ``run.json``)."""
-    path = run / "run.json"
+def _recorded_trained(run: Path) -> list | None:
+    """The list of the articles a run trained on, as its ``run.json`` keeps it; None when it
+    keeps none (a run begun before runs kept the list) or cannot be read."""
     try:
-        trained = json.loads(path.read_text(encoding="utf-8"))["trained"]
-        if isinstance(trained, list) and all(isinstance(t, str) for t in trained):
-            return set(trained)
+        trained = json.loads((run / "run.json").read_text(encoding="utf-8"))["trained"]
     except (OSError, ValueError, UnicodeDecodeError, KeyError, TypeError):
-        pass
-    raise InputError(f"{path}: does not list the articles this fold's run trained on (damaged?); "
-                     "without it its labels could not be kept out of fold")
+        return None
+    return trained if isinstance(trained, list) else None
+
+
+def _trained_ids(run: Path) -> set[str]:
+    """The ids of the articles a fold's run trained on, which it must not label."""
+    trained = _recorded_trained(run)
+    if trained is None or not all(isinstance(t, str) for t in trained):
+        raise InputError(f"{run / 'run.json'}: does not list the articles this fold's run "
+                         "trained on (damaged?); without it its labels could not be kept out "
+                         "of fold")
+    return set(trained)
 
 
 def _same_teacher(out: Path, source: dict) -> None:
