@@ -614,7 +614,8 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--decode-rules", dest="decode_rules", type=json.loads, metavar="JSON",
                     help='decoding rules for the export, e.g. \'{"cut_breaks": true}\'')
     tr.add_argument("--init-from", dest="init_from", metavar="MODEL",
-                    help="keep this model's encoder frozen; train only a new span classifier")
+                    help="keep this model's encoder frozen; train only a new span classifier, "
+                    "in this model's taxonomy (2020 or 2023)")
     tr.add_argument("--span-signals", dest="span_signals", action="store_true", default=None,
                     help="the span classifier also reads the token heads' probabilities")
     tr.add_argument("--calibrate", action="store_true", default=None,

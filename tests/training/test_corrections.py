@@ -10,15 +10,11 @@ from unspin.errors import ConfigError
 from unspin.review.format import Correction, Review, dump_reviews
 from unspin.techniques import TECHNIQUE_IDS
 from unspin.training.data import GoldSpan, LabeledArticle, is_validation
-from unspin.training.train_head import (
-    T,
-    partial_examples,
-    read_corrections,
-    review_is_complete,
-)
+from unspin.training.train_head import partial_examples, read_corrections, review_is_complete
 
 from .conftest import synthetic_articles
 
+T = len(TECHNIQUE_IDS)  # "no technique", the class after the fourteen
 TEXT = "They are traitors. The corrupt regime lies. Officials met on Tuesday."
 MODEL = ModelRef("base-spans.v1", "1", "f" * 64)
 
@@ -97,19 +93,17 @@ def test_a_bad_corrections_file_is_refused_before_anything_is_written(tmp_path, 
     assert err.count("\n") == 1 and not out.exists()
 
 
-@pytest.mark.parametrize("review_taxonomy, run, words", [
-    ("2023", [], "the corrections are in the 2023 taxonomy and this run trains a 2020 model; "
-     "2023 corrections are kept for a later 2023 training"),
-    ("2020", ["--taxonomy", "2023"], "the corrections are in the 2020 taxonomy and this run "
-     "trains a 2023 model"),
-    ("2023", ["--taxonomy", "2023"], "corrections in the 2023 taxonomy cannot train a model "
-     "yet"),
+@pytest.mark.parametrize("review_taxonomy, base, words", [
+    ("2023", "minilm-spans.v1", "the corrections are in the 2023 taxonomy and this run trains "
+     "a 2020 model; give --init-from a model of the 2023 taxonomy"),
+    ("2020", "minilm23-spans.v1", "the corrections are in the 2020 taxonomy and this run "
+     "trains a 2023 model; give --init-from a model of the 2020 taxonomy"),
 ])
 def test_corrections_of_another_taxonomy_are_refused_naming_both(tmp_path, capsys,
                                                                  synthetic_jsonl,
-                                                                 review_taxonomy, run, words):
-    """--corrections builds on a 2020 model: 2023 corrections are kept for a later 2023
-    training, refused before anything is read or written."""
+                                                                 review_taxonomy, base, words):
+    """A span classifier speaks its base model's taxonomy: corrections in the other one are
+    refused before anything is read or written."""
     from unspin.cli import main
 
     data = tmp_path / "train.jsonl"
@@ -121,19 +115,36 @@ def test_corrections_of_another_taxonomy_are_refused_naming_both(tmp_path, capsy
                                           taxonomy=review_taxonomy).check()]))
     out = tmp_path / "m"
     code = main(["train", str(data), "--out", str(out), "--name", "x", "--quiet",
-                 "--init-from", "minilm-spans.v1", "--corrections", str(fixes), *run])
+                 "--init-from", base, "--corrections", str(fixes)])
     err = capsys.readouterr().err
     assert code == 2 and f"{fixes}: {words}" in err and "Traceback" not in err
     assert err.count("\n") == 1 and not out.exists()
 
 
-def test_read_corrections_reads_2020_corrections_only(tmp_path):
+def test_read_corrections_reads_the_run_taxonomy_only(tmp_path):
     path = tmp_path / "c.jsonl"
     path.write_text(dump_reviews([Review("r1", TEXT, (Correction("add", 0, 4, "Straw_Man"),),
                                          None, "ana", "2025-03-01T12:00:00Z",
                                          taxonomy="2023")]))
     with pytest.raises(ConfigError, match="in the 2023 taxonomy and this run trains a 2020"):
         read_corrections(path)
+    counted, record = read_corrections(path, "2023")
+    assert [c.technique for c in counted[0].kept] == ["Straw_Man"] and record["spans"] == 1
+
+
+def test_a_taxonomy_other_than_the_base_models_is_refused(tmp_path, capsys, synthetic_jsonl):
+    """A span classifier speaks its base model's taxonomy: --taxonomy 2023 over a 2020 model
+    is refused in one line, nothing written."""
+    from unspin.cli import main
+
+    data = tmp_path / "train.jsonl"
+    data.write_text(synthetic_jsonl())
+    out = tmp_path / "m"
+    code = main(["train", str(data), "--out", str(out), "--name", "x", "--quiet",
+                 "--init-from", "minilm-spans.v1", "--taxonomy", "2023"])
+    err = capsys.readouterr().err
+    assert code == 2 and "speaks the 2020 taxonomy, not 2023" in err
+    assert err.count("\n") == 1 and "Traceback" not in err and not out.exists()
 
 
 @pytest.mark.slow

@@ -140,3 +140,57 @@ def test_smoke_train_2023_then_analyze_in_every_format(tmp_path, capsys):
     assert main(["tune", str(out), str(folder), "--out", str(tuned)]) == 0
     assert "smoke-2023.v1.1 written to" in capsys.readouterr().out
     assert json.loads((tuned / "config.json").read_text())["taxonomy"] == "2023"
+
+
+@pytest.mark.slow
+def test_a_span_classifier_over_a_2023_model_speaks_2023(tmp_path, capsys, model_2023):
+    """`unspin train --init-from` a 2023 model: the classifier learns that model's techniques
+    from 2023 labels and 2023 corrections, without --taxonomy; a label the base model has no
+    output for (Appeal_to_Values here) is no example and no "no technique" either; a 2020
+    teacher's soft labels are refused for it."""
+    pytest.importorskip("torch", reason="training needs unspin[train]")
+    import numpy as np
+
+    from tests.training.conftest import synthetic_articles
+    from unspin.cli import main
+    from unspin.review.format import Correction, Review, dump_reviews
+    from unspin.training.data import is_validation
+
+    arts = _in_2023_names(synthetic_articles())
+    for a in arts:
+        a["spans"].append({"start": 0, "end": 4, "technique": "Appeal_to_Values"})
+    data = tmp_path / "train.jsonl"
+    data.write_text("\n".join(json.dumps(a) for a in arts) + "\n")
+    fresh = next(a for a in _in_2023_names(synthetic_articles(n_train=9, n_val=3))
+                 if not is_validation(a["id"]) and a["id"] not in {x["id"] for x in arts})
+    fixes = tmp_path / "c.jsonl"
+    fixes.write_text(dump_reviews([Review(fresh["id"], fresh["text"], tuple(
+        Correction("add", s["start"], s["end"], s["technique"]) for s in fresh["spans"][:3]),
+        None, "ana", "2025-03-01T12:00:00Z", taxonomy="2023").check()]))
+    out = tmp_path / "heads"
+    assert main(["train", str(data), "--out", str(out), "--name", "heads-2023", "--epochs", "2",
+                 "--init-from", str(model_2023), "--random-negatives", "0.5", "--threads", "2",
+                 "--span-signals", "--quiet", "--corrections", str(fixes)]) == 0
+    assert "Traceback" not in capsys.readouterr().err
+    config = json.loads((out / "config.json").read_text())
+    base = json.loads((model_2023 / "config.json").read_text())
+    assert config["taxonomy"] == "2023" and config["train"]["taxonomy"] == "2023"
+    assert config["techniques"] == base["techniques"] and "Appeal_to_Values" not in base[
+        "techniques"]
+    assert config["corrections"]["trained_articles"] == 1
+    head = np.load(out / "head.npz")
+    assert head["w2"].shape[0] == len(base["techniques"]) + 1  # and "no technique"
+    src = tmp_path / "a.txt"
+    src.write_text("Title\n\nOnly a fool would trust the brutal regime. Experts say so.\n")
+    assert main(["analyze", str(src), "--model", str(out), "--format", "json",
+                 "--min-score", "0"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["taxonomy"] == "2023"
+    assert {s["technique"] for s in result["spans"]} <= set(base["techniques"])
+    soft = tmp_path / "soft"
+    soft.mkdir()
+    code = main(["train", str(data), "--out", str(tmp_path / "no"), "--name", "x", "--quiet",
+                 "--init-from", str(model_2023), "--distill-from", str(soft)])
+    err = capsys.readouterr().err
+    assert code == 2 and "a 2023 model trains without --distill-from" in err
+    assert err.count("\n") == 1 and not (tmp_path / "no").exists()

@@ -18,7 +18,7 @@ import random
 import re
 import time
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -239,6 +239,25 @@ def check_name(name: str, version: str) -> str:
     return full
 
 
+def _base_taxonomy(cfg: TrainConfig) -> TrainConfig:
+    """The run's settings in the taxonomy of its base model (``--init-from``): a span
+    classifier speaks its base model's techniques, so a 2023 base makes a 2023 run without
+    ``--taxonomy``; a ``--taxonomy`` other than the base model's is refused."""
+    from ..detect.registry import read_config, resolve
+
+    base = resolve(cfg.init_from)
+    speaks = taxonomy(read_config(base.folder).get("taxonomy") or "2020").name
+    if speaks == taxonomy(cfg.taxonomy).name:
+        return cfg
+    if taxonomy(cfg.taxonomy).name != "2020":  # 2020 is also the default: the base decides
+        raise ConfigError(f"--init-from {cfg.init_from} speaks the {speaks} taxonomy, not "
+                          f"{cfg.taxonomy}: a span classifier speaks its base model's; leave "
+                          "out --taxonomy")
+    log.info("%s speaks the %s taxonomy: the span classifier learns its techniques",
+             cfg.init_from, speaks)
+    return replace(cfg, taxonomy=speaks)
+
+
 def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = False,
           on_epoch: Callable[[dict], None] | None = None,
           corrections: str | Path | None = None, decode_from: str | Path | None = None,
@@ -261,13 +280,16 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
     DecodeConfig.check_rules(cfg.decode_rules)
     if cfg.unlabelled and not cfg.distill_from:
         raise ConfigError("--unlabelled needs --distill-from (their only labels are soft)")
+    if cfg.init_from:
+        cfg = _base_taxonomy(cfg)
     if corrections:  # in the run's taxonomy, or refused naming both
         from .train_head import check_corrections
 
         check_corrections(corrections, taxonomy(cfg.taxonomy).name)
-    if taxonomy(cfg.taxonomy).name != "2020" and (cfg.init_from or cfg.distill_from):
-        raise ConfigError(f"--taxonomy {cfg.taxonomy} trains a new model from the base encoder; "
-                          "--init-from and --distill-from build on 2020 models")
+    if taxonomy(cfg.taxonomy).name != "2020" and (cfg.distill_from or cfg.extra_labels):
+        raise ConfigError(f"a {taxonomy(cfg.taxonomy).name} model trains without "
+                          "--distill-from and --extra-labels: they give 2020 labels (a teacher "
+                          "of the fourteen techniques, a second annotation mapped onto them)")
     if cfg.span_heads != 1 and not cfg.init_from:
         raise ConfigError("--span-heads needs --init-from BASE_MODEL: several span classifiers "
                           "are trained over that model's frozen encoder")

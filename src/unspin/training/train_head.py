@@ -58,9 +58,6 @@ log = logging.getLogger(__name__)
 __all__ = ["span_examples", "partial_examples", "read_corrections", "review_is_complete",
            "check_corrections", "train_head"]
 
-T = len(TECHNIQUE_IDS)
-
-
 def _iou(a: tuple[int, int], b: tuple[int, int]) -> float:
     inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
     return inter / max(1, max(a[1], b[1]) - min(a[0], b[0]))
@@ -109,15 +106,26 @@ def read_extra_spans(folder: str | Path, arts: list[LabeledArticle], window: int
     return out
 
 
+def _indexed(art: LabeledArticle, techniques: tuple[str, ...]) -> list[tuple[int, int, int]]:
+    """The article's gold spans as (start, end, index in ``techniques``); a span of a
+    technique the model has no output for (one its training articles never carry) gets
+    ``-1``: it is no example, but no "no technique" example may touch it either."""
+    return [(s.start, s.end, techniques.index(s.technique) if s.technique in techniques else -1)
+            for s in art.spans]
+
+
 def span_examples(art: LabeledArticle, o: TokenOutputs, pred: Predictor,
                   rng: np.random.RandomState, random_per_gold: float,
-                  extra: list[tuple[int, int, int]] = ()) -> list[tuple[int, int, int]]:
-    """(start, end, class) examples for one article; class ``T`` is "no technique".
+                  extra: list[tuple[int, int, int]] = (),
+                  techniques: tuple[str, ...] = TECHNIQUE_IDS) -> list[tuple[int, int, int]]:
+    """(start, end, class) examples for one article; class ``len(techniques)`` (the model's
+    techniques, in head order) is "no technique".
 
     ``extra``: spans of a second annotation; those touching no gold span become examples
     too, and no "no technique" example may touch one."""
-    gold = [(s.start, s.end, TECHNIQUE_IDS.index(s.technique)) for s in art.spans]
-    out = list(gold)
+    T = len(techniques)
+    gold = _indexed(art, techniques)
+    out = [g for g in gold if g[2] >= 0]
     out += [x for x in extra if not any(s < x[1] and x[0] < e for s, e, _k in gold)]
     gold_or_extra = gold + list(extra)
     candidates: set[tuple[int, int]] = set()
@@ -148,54 +156,46 @@ def span_examples(art: LabeledArticle, o: TokenOutputs, pred: Predictor,
                 out.append((start, end, T))
             continue
         best = max(touching, key=lambda g: _iou((start, end), g[:2]))
-        if _iou((start, end), best[:2]) >= 0.5 and (start, end) != best[:2]:
+        if _iou((start, end), best[:2]) >= 0.5 and (start, end) != best[:2] and best[2] >= 0:
             out.append((start, end, best[2]))
     return out
 
 
-def partial_examples(art: LabeledArticle, rejected: list[tuple[int, int]]
-                     ) -> list[tuple[int, int, int]]:
+def partial_examples(art: LabeledArticle, rejected: list[tuple[int, int]],
+                     techniques: tuple[str, ...] = TECHNIQUE_IDS) -> list[tuple[int, int, int]]:
     """(start, end, class) examples of a partial review: its kept spans, and its rejected
-    spans as "no technique" where no kept span touches them. Nothing else in the article is
-    known, so nothing else is an example."""
-    kept = [(s.start, s.end, TECHNIQUE_IDS.index(s.technique)) for s in art.spans]
-    return kept + [(s, e, T) for s, e in sorted(set(rejected))
+    spans as "no technique" (class ``len(techniques)``) where no kept span touches them.
+    Nothing else in the article is known, so nothing else is an example."""
+    kept = _indexed(art, techniques)
+    return [k for k in kept if k[2] >= 0] + [
+        (s, e, len(techniques)) for s, e in sorted(set(rejected))
                    if not any(ks < e and s < ke for ks, ke, _k in kept)
                    and not sp.is_trivial(art.text[s:e])]
 
 
 def check_corrections(path: str | Path, run_taxonomy: str, reviews=None) -> None:
     """Refuse, in one line naming both taxonomies, corrections this run cannot train on:
-    ``--corrections`` builds a head over a 2020 model (``--init-from``), so only 2020
-    corrections; a 2023 file is kept for a later 2023 training. ``reviews``: the file's, when
-    read already."""
+    ``--corrections`` builds a head over a base model (``--init-from``), which speaks one
+    taxonomy, so only corrections in that taxonomy. ``reviews``: the file's, when read
+    already."""
     from ..review.format import one_taxonomy, read_reviews
 
     path = Path(path)
     reviews = list(read_reviews(path)) if reviews is None else reviews
     speaks = one_taxonomy(reviews, str(path), "give the reviews of one ('unspin review dump "
                           "--taxonomy 2020')")
-    if speaks == run_taxonomy == "2020":
+    if speaks == run_taxonomy:
         return
-    if run_taxonomy == "2020":
-        raise ConfigError(f"{path}: the corrections are in the {speaks} taxonomy and this run "
-                          f"trains a 2020 model; {speaks} corrections are kept for a later "
-                          f"{speaks} training (--corrections builds on a 2020 model today)")
-    if speaks == "2020":
-        raise ConfigError(f"{path}: the corrections are in the 2020 taxonomy and this run "
-                          f"trains a {run_taxonomy} model; --corrections builds on a 2020 model "
-                          "(--init-from): leave out --taxonomy")
-    raise ConfigError(f"{path}: corrections in the {speaks} taxonomy cannot train a model yet: "
-                      f"--corrections builds on a 2020 model (--init-from) and --taxonomy "
-                      f"{run_taxonomy} trains from the base encoder; they are kept for a later "
-                      f"{speaks} training")
+    raise ConfigError(f"{path}: the corrections are in the {speaks} taxonomy and this run "
+                      f"trains a {run_taxonomy} model; give --init-from a model of the "
+                      f"{speaks} taxonomy (a span classifier speaks its base model's)")
 
 
-def read_corrections(path: str | Path) -> tuple[list, dict]:
+def read_corrections(path: str | Path, run_taxonomy: str = "2020") -> tuple[list, dict]:
     """The latest review of each article in a corrections file (``unspin.corrections/1``)
     and what the model's record says of the file: its name and sha256, how many reviews,
     reviewed articles, kept and rejected spans and reviewers, and the models reviewed. Only
-    2020 corrections train here (``check_corrections``)."""
+    corrections in ``run_taxonomy`` train here (``check_corrections``)."""
     import hashlib
 
     from ..review.format import latest, read_reviews
@@ -204,7 +204,7 @@ def read_corrections(path: str | Path) -> tuple[list, dict]:
     reviews = list(read_reviews(path))
     if not reviews:
         raise InputError(f"{path}: no reviews in this corrections file")
-    check_corrections(path, "2020", reviews)
+    check_corrections(path, run_taxonomy, reviews)
     counted = latest(reviews)
     record = {
         "file": path.name,
@@ -283,9 +283,6 @@ def _card_corrections(folder: Path, record: dict) -> None:
     else:
         text = text.rstrip("\n") + "\n" + "\n".join(lines) + "\n"
     card.write_text(text, encoding="utf-8")
-
-
-_NO_SOFT = np.zeros(T, dtype=np.float32)
 
 
 def _teacher_spans(folder: str | Path, arts: list[LabeledArticle]
@@ -400,18 +397,23 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None,
     src = resolve(cfg.init_from).folder
     source = OnnxSpanDetector(src, threads=cfg.threads or 0)
     pred = source.predictor  # decodes as the source model was validated (mining)
+    techs = pred.techniques  # the source model's, in head order (its taxonomy's it learnt)
+    T = len(techs)
+    no_soft = np.zeros(T, dtype=np.float32)
 
     if cfg.all_labelled:
-        train_arts, val_arts = read_all_labelled(data), []
+        train_arts, val_arts = read_all_labelled(data, cfg.taxonomy), []
         if len(recipe["head_epochs"]) != cfg.span_heads:
             raise ConfigError(f"{recipe['name']} has {len(recipe['head_epochs'])} span "
                               f"classifiers, this run {cfg.span_heads}")
     else:
-        train_arts, val_arts = split_articles(data, cfg.val_percent, cfg.limit_articles)
+        train_arts, val_arts = split_articles(data, cfg.val_percent, cfg.limit_articles,
+                                              cfg.taxonomy)
     # the teacher's span labels are read before anything is written
     teach = _teacher_spans(cfg.distill_from, train_arts) if cfg.distill_from else {}
     unlabelled = _unlabelled_spans(cfg) if cfg.unlabelled else []
-    reviews, fixed = read_corrections(corrections) if corrections else ([], None)
+    reviews, fixed = (read_corrections(corrections, cfg.taxonomy) if corrections
+                      else ([], None))
     fixed_arts, rejected, fixed_counts = _corrected(reviews, train_arts, val_arts)
     if reviews:
         by_review = {r.id: r for r in reviews}
@@ -448,15 +450,15 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None,
         xs, ys, qs = [], [], []
         for a in group:
             if a.id in rejected and a.id not in complete:
-                ex = partial_examples(a, rejected[a.id])
+                ex = partial_examples(a, rejected[a.id], techs)
             else:
                 ex = span_examples(a, outs[a.id], pred, rng, cfg.random_negatives,
-                                   extra.get(a.id, ()))
+                                   extra.get(a.id, ()), techs)
             if ex:
                 xs.append(_features(a, outs[a.id], ex, cfg.span_signals))
                 ys.append(np.array([k for _s, _e, k in ex], dtype=np.int64))
                 known = teach.get(a.id, {})
-                qs.append(np.stack([known.get((s, e), _NO_SOFT) if k < T else _NO_SOFT
+                qs.append(np.stack([known.get((s, e), no_soft) if k < T else no_soft
                                     for s, e, k in ex]))
         return np.concatenate(xs), np.concatenate(ys), np.concatenate(qs)
 
@@ -610,7 +612,7 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None,
                 "complete_articles": len(complete),
                 "partial_articles": len(fixed_arts) - len(complete),
                 "base_model": {"name": source.info.name, "fingerprint": source.info.fingerprint}}
-        write_config(out, cfg, decode, extra)
+        write_config(out, cfg, decode, extra, techs)
         extra["validation"] = {"split": f"sha256(id) % 100 < {cfg.val_percent}",
                                "history": history, "train_articles": len(train_arts),
                                "cost": cost,
@@ -620,9 +622,10 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None,
                                                  "unlabelled_articles": n_unlabelled,
                                                  "validation": len(y_va)}}
         if recipe is not None:  # a recipe's retrain: its decoding, unchanged
-            check_arts = split_articles(data, cfg.val_percent, cfg.limit_articles)[1]
+            check_arts = split_articles(data, cfg.val_percent, cfg.limit_articles,
+                                        cfg.taxonomy)[1]
             recipe_decode = DecodeConfig.from_dict(recipe["decode"])
-            write_config(out, cfg, recipe_decode, extra)
+            write_config(out, cfg, recipe_decode, extra, techs)
             return record_retrained(out, cfg, recipe_decode, recipe, extra, history,
                                     len(train_arts), check_arts)
         metrics = tune_and_record(OnnxSpanDetector(out), cfg, val_arts,
