@@ -529,6 +529,19 @@ def _positive(raw: str) -> float:
     return value
 
 
+def _rules(raw: str) -> dict:
+    """An argparse type: decoding rules as a JSON object (``{"cut_breaks": true}``)."""
+    example = """e.g. '{"cut_breaks": true}'"""
+    try:
+        value = json.loads(raw)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"not JSON ({e.msg} at character {e.pos}); write the "
+                                         f"rules as an object, {example}") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(f"must be a JSON object, {example} (got {raw!r})")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="unspin", description="Show how a news article persuades: "
                 "find propaganda techniques and mark their spans.")
@@ -611,7 +624,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="mine 'no technique' spans from this model's false alarms")
     tr.add_argument("--random-negatives", dest="random_negatives", type=_positive, metavar="R",
                     help="random word runs touching no gold span, per gold span, as negatives")
-    tr.add_argument("--decode-rules", dest="decode_rules", type=json.loads, metavar="JSON",
+    tr.add_argument("--decode-rules", dest="decode_rules", type=_rules, metavar="JSON",
                     help='decoding rules for the export, e.g. \'{"cut_breaks": true}\'')
     tr.add_argument("--init-from", dest="init_from", metavar="MODEL",
                     help="keep this model's encoder frozen; train only a new span classifier, "
@@ -735,7 +748,7 @@ def build_parser() -> argparse.ArgumentParser:
     tu.add_argument("data", help="the PTC-layout folder or JSONL it was trained on")
     tu.add_argument("--out", required=True, help="new, empty folder for the new version")
     tu.add_argument("--version", help="the new version (default: the next one, 1 -> 1.1)")
-    tu.add_argument("--decode-rules", dest="decode_rules", type=json.loads, metavar="JSON",
+    tu.add_argument("--decode-rules", dest="decode_rules", type=_rules, metavar="JSON",
                     help='decoding rules to add before tuning, e.g. \'{"cut_breaks": true, '
                     '"trim_dangling": true}\'')
     tu.set_defaults(func=cmd_tune)

@@ -126,7 +126,6 @@ def test_train_on_bad_data_leaves_nothing_behind(tmp_path, capsys, init_from):
     ('{"mock_titles": "x"}', "decode rule 'mock_titles' must be a number"),
     ('{"cut_breaks": 1}', "decode rule 'cut_breaks' must be true or false"),
     ('{"mock_title": 0.5}', "unknown decode rule 'mock_title'"),
-    ('[1]', "decode rules must be a JSON object"),
 ])
 def test_bad_decode_rules_are_refused_before_training(tmp_path, capsys, synthetic_jsonl,
                                                       rules, message):
@@ -140,6 +139,24 @@ def test_bad_decode_rules_are_refused_before_training(tmp_path, capsys, syntheti
     err = capsys.readouterr().err
     assert code == 2 and message in err and "Traceback" not in err and err.count("\n") == 1
     assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["train", "tune"])
+@pytest.mark.parametrize("rules, message", [
+    ("[1]", "--decode-rules: must be a JSON object"),
+    ('{"cut_breaks": tru}', "--decode-rules: not JSON (Expecting value at character 15)"),
+])
+def test_decode_rules_that_are_no_json_object_are_refused_in_plain_words(tmp_path, capsys,
+                                                                         command, rules,
+                                                                         message):
+    from unspin.cli import main
+
+    args = (["x", "--name", "x"] if command == "train" else ["minilm-spans.v5", "x"])
+    with pytest.raises(SystemExit) as stop:
+        main([command, *args, "--out", str(tmp_path / "m"), "--decode-rules", rules])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and message in err and "loads" not in err
+    assert err.count("\n") == 1 and not (tmp_path / "m").exists()
 
 
 @pytest.mark.slow
