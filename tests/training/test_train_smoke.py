@@ -2,6 +2,7 @@
 resumes from its checkpoint, and the exported folder serves `analyze --model DIR`."""
 
 import json
+import shutil
 
 import pytest
 
@@ -253,7 +254,7 @@ def test_several_span_classifiers_and_their_retrain_on_every_article(tmp_path, c
 
     from unspin.cli import main
     from unspin.detect.onnx_spans import OnnxSpanDetector
-    from unspin.detect.registry import fingerprint
+    from unspin.detect.registry import fingerprint, model_paths, resolve
     from unspin.training.data import is_validation
 
     from .conftest import ptc_folder, synthetic_articles
@@ -297,6 +298,29 @@ def test_several_span_classifiers_and_their_retrain_on_every_article(tmp_path, c
         assert main([*args, "--decode-from", str(recipe), *extra]) == 2, extra
         err = capsys.readouterr().err
         assert message in err and "Traceback" not in err and err.count("\n") == 1, extra
+    # over another base model only when it is the recipe's base retrained on every article
+    # (its config names the recipe's base as its recipe, by fingerprint)
+    retrained = tmp_path / "v1-all"
+    retrained.mkdir()
+    v1 = resolve("minilm-spans.v1").folder
+    for name, path in model_paths(v1).items():
+        (retrained / name).write_bytes(path.read_bytes())
+    bconf = json.loads((retrained / "config.json").read_text())
+    (retrained / "config.json").write_text(json.dumps(
+        {**bconf, "name": "v1-all.v1", "recipe": {"model": "minilm-spans.v1",
+                                                  "fingerprint": fingerprint(v1)}}))
+    at = args.index("minilm-spans.v1")
+    for base in (str(recipe), str(retrained)):  # a span classifier model; the retrain of v1
+        other = [*args[:at], base, *args[at + 1:]]
+        code = main([*other, "--decode-from", str(recipe)])
+        err = capsys.readouterr().err
+        if base == str(recipe):
+            assert code == 2 and "builds over the recipe's base model or over that model " \
+                "retrained" in err and err.count("\n") == 1 and not run.exists()
+        else:
+            assert code == 0 and "Traceback" not in err
+            assert json.loads((run / "config.json").read_text())["train"]["init_from"] == base
+            shutil.rmtree(run)
     assert json.loads((recipe / "config.json").read_text()) == rconf and not run.exists()
     assert main([*args, "--decode-from", str(recipe)]) == 0
     assert "model two-heads.v2 written to" in capsys.readouterr().out

@@ -189,7 +189,11 @@ def read_recipe(decode_from: str | Path, cfg: TrainConfig) -> dict:
             "with a teacher's soft labels: give --distill-from the same teacher retrained on "
             "every article" if trained.get("distill_from") else
             "without soft labels: leave out --distill-from"))
+    if heads and mine.get("init_from") != theirs.get("init_from"):
+        _check_retrained_base(cfg.init_from, trained.get("init_from"), decode_from)
     for key in sorted(set(mine) | set(theirs)):
+        if key in ("init_from",) and heads:  # checked above: the same base, or its retrain
+            continue
         if key not in _NOT_RECIPE and mine.get(key) != theirs.get(key):
             raise ConfigError(f"{decode_from} was trained with {key}={theirs.get(key)!r}, this "
                               f"run with {mine.get(key)!r}: a retrain takes its recipe's "
@@ -200,6 +204,26 @@ def read_recipe(decode_from: str | Path, cfg: TrainConfig) -> dict:
         recipe["epoch"] = int(max(history, key=lambda h: h["select"])["epoch"])
     recipe["fingerprint"] = fingerprint(folder)
     return recipe
+
+
+def _check_retrained_base(base: str, recipe_base: str, decode_from) -> None:
+    """A span classifier recipe's retrain builds over its recipe's base model (``--init-from``)
+    or over that base retrained on every labelled article (a model whose config names it as
+    its recipe, by fingerprint): the classifier then reads an encoder that learnt every
+    article too. Any other base is refused."""
+    from ..detect.registry import fingerprint, read_config, resolve
+    from ..errors import UnspinError
+
+    try:
+        recipe_base_print = fingerprint(resolve(recipe_base).folder)
+    except UnspinError:
+        recipe_base_print = None
+    made_from = (read_config(resolve(base).folder).get("recipe") or {}).get("fingerprint")
+    if recipe_base_print is None or made_from != recipe_base_print:
+        raise ConfigError(f"{decode_from} was trained with init_from={recipe_base!r}, this run "
+                          f"with {base!r}: a retrain builds over the recipe's base model or "
+                          "over that model retrained on every labelled article (whose config "
+                          "names it as its recipe)")
 
 
 #: names never published, or withdrawn, that no new model may take (a name is a promise)
