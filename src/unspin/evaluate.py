@@ -246,8 +246,10 @@ class Interval:
         return f"{self.point:.3f} [{self.low:.3f}, {self.high:.3f}]"
 
     def to_dict(self) -> dict:
-        return {"point": round(self.point, 4), "low": round(self.low, 4),
-                "high": round(self.high, 4), "level": self.level}
+        """Six decimals: a card that prints these to three shows what ``__str__`` shows (four
+        decimals rounded again to three could differ in the last digit)."""
+        return {"point": round(self.point, 6), "low": round(self.low, 6),
+                "high": round(self.high, 6), "level": self.level}
 
 
 def resample_weights(n: int, resamples: int = RESAMPLES, seed: int = SEED) -> np.ndarray:

@@ -33,6 +33,7 @@ PUBLISHED = {
     "mpnet-spans.v1": "e441750eeea0c5a50dcf4d09b94acdcda54dbde400c7d55b2cdf900b79e30c6f",
     "minilm23-spans.v1": "ce292b12abd38518b4d2279b0dd11c86293b24a9df8cf6c3a99466992ea95d0e",
     "minilm23-spans.v2": "789da64f771f35b13c1449a9f510e31815fe38bcde1511483da86f41ddc5c6b3",
+    "minilm23-spans.v3": "d28b3ee8a14726002a6544f7138f4203f4fe837c3d037ec4a3498d076c74d2a3",
 }
 
 

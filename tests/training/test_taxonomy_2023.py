@@ -194,3 +194,17 @@ def test_a_span_classifier_over_a_2023_model_speaks_2023(tmp_path, capsys, model
     err = capsys.readouterr().err
     assert code == 2 and "a 2023 model trains without --distill-from" in err
     assert err.count("\n") == 1 and not (tmp_path / "no").exists()
+
+
+def test_a_span_classifier_card_counts_the_models_own_techniques():
+    """A 2023 span classifier has 19 technique outputs here, so "no technique" is the 20th:
+    the card does not say the 2020 model's "15th" or "14 technique maxima"."""
+    from types import SimpleNamespace
+
+    from unspin.training.export import _v2_method
+
+    cfg = SimpleNamespace(init_from="minilm23-spans.v2", random_negatives=0.5,
+                          span_signals=True, keep_source_head=False)
+    text = "\n".join(_v2_method(cfg, {}, {}, 19))
+    assert "20th output, 'no technique'" in text and "the 19 technique" in text
+    assert "15th" not in text and "14 technique" not in text

@@ -285,15 +285,24 @@ def _row(name, s):
     return f"| {name} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['n_gold']} |"
 
 
-def _v2_method(cfg, extra: dict, decode: dict) -> list[str]:
+def _ordinal(n: int) -> str:
+    """``15`` -> ``"15th"``, ``20`` -> ``"20th"``, ``21`` -> ``"21st"``."""
+    last = n % 10 if n % 100 not in (11, 12, 13) else 0
+    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(last, 'th') }"
+
+
+def _v2_method(cfg, extra: dict, decode: dict, n_techniques: int = 14) -> list[str]:
+    """The card lines of a model with a span classifier (``n_techniques`` outputs, then "no
+    technique")."""
     lines = []
+    none_output = f"{_ordinal(n_techniques + 1)} output, 'no technique'"
     if getattr(cfg, "init_from", ""):
         src = extra.get("encoder_from", {}).get("model", cfg.init_from)
         lines += [
             f"- Encoder, BIO and token heads: those of `{src}`, unchanged (same int8 ONNX file).",
             ("  The span classifier is new: trained alone over that encoder's token outputs, "
              "with a"),
-            ("  15th output, 'no technique'. Its examples: the gold spans; the source model's "
+            (f"  {none_output}. Its examples: the gold spans; the source model's "
              "own"),
             ("  segments on the training articles (decoded with low thresholds) — those "
              "touching no"),
@@ -306,8 +315,8 @@ def _v2_method(cfg, extra: dict, decode: dict) -> list[str]:
         if getattr(cfg, "span_signals", False):
             lines += [("  The new classifier also reads the token heads' probabilities over "
                        "the span"),
-                      ("  (inside-a-span mean/min/max, begin, the words just outside, the 14 "
-                       "technique"),
+                      ("  (inside-a-span mean/min/max, begin, the words just outside, the "
+                       f"{n_techniques} technique"),
                       ("  maxima), whether the span is one word, starts or ends with a "
                        "function word,"),
                       "  and how often its words recur in the article."]
@@ -319,7 +328,7 @@ def _v2_method(cfg, extra: dict, decode: dict) -> list[str]:
                       "  kept in head.npz as source_* arrays (the average named the gold spans'",
                       "  techniques better on validation than either alone)."]
     elif getattr(cfg, "none_class", False):
-        lines += [("- The span classifier has a 15th output, 'no technique', trained on hard "
+        lines += [(f"- The span classifier has a {none_output}, trained on hard "
                    f"negatives mined from `{cfg.hard_negatives}`.")]
     if decode.get("min_span_prob"):
         lines += ["- A span is kept only if its probability of carrying a technique is at least "
@@ -675,7 +684,7 @@ def write_card(out: Path, cfg, extra: dict, decode: dict, techniques=None) -> No
         "- Heads: BIO tagger over 'inside any technique span', a per-technique token tagger, and a",
         "  span classifier over pooled span states (mean, max, first, last) plus surface cues",
         "  (length, repetition in the article, title, quotes, punctuation, position).",
-        *_v2_method(cfg, extra, decode),
+        *_v2_method(cfg, extra, decode, len(techniques or tax.ids)),
         (f"- Long text: windows of {decode['window']} word pieces every {decode['stride']} "
          f"(trained every {cfg.stride}),"),
         "  merged with edge-down-weighted averaging.",

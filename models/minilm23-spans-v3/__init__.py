@@ -1,0 +1,1 @@
+"""The files of the unspin model minilm23-spans.v3."""
