@@ -168,6 +168,17 @@ def test_folds_of_other_splits_and_unfinished_folders_are_refused(tmp_path, capl
     assert not list(tmp_path.glob(".*"))  # nothing left beside the merged folder
 
 
+def test_a_teacher_of_every_article_among_fold_teachers_is_named(tmp_path, caplog):
+    a = _folder(tmp_path / "a", "t1", {"1": (_rows(0.1), [])}, fold="1/2")
+    b = _folder(tmp_path / "b", "t2", {"2": (_rows(0.1), [])}, fold="2/2")
+    whole = _folder(tmp_path / "w", "t3", {"1": (_rows(0.3), [])})
+    with caplog.at_level("WARNING", logger="unspin.training.soft"):
+        assert merge_soft([a, b], tmp_path / "m") == 2
+        assert "every training article" not in caplog.text
+        assert merge_soft([a, b, whole], tmp_path / "m2") == 2
+    assert f"{whole}: labelled by a teacher trained on every training article" in caplog.text
+
+
 def test_a_fold_in_other_digits_is_refused_in_one_line():
     with pytest.raises(InputError, match="give K/N"):
         parse_fold("²/5")  # a digit to str.isdigit, not to int()

@@ -159,8 +159,14 @@ def merge_soft(folders: list[str | Path], out: str | Path) -> int:
 def _check_folds(folds: list[str], folders: list[Path]) -> None:
     """Refuse fold runs of different splits (``K/N`` with other N's: their folds cut the
     articles differently); say which folds of a split are missing, whose training articles
-    will have no soft labels."""
+    will have no soft labels, and which teachers among fold teachers trained on every
+    article."""
     splits = {f.partition("/")[2] for f in folds if f}
+    if splits and not all(folds):  # a teacher of every training article among fold teachers
+        whole = [str(f) for f, k in zip(folders, folds) if not k]
+        log.warning("%s: labelled by a teacher trained on every training article; averaged "
+                    "with the fold teachers, its labels make the training articles' labels "
+                    "partly in fold", ", ".join(whole))
     if len(splits) > 1:
         raise InputError(f"{', '.join(map(str, folders))}: teachers of different fold splits "
                          f"({', '.join(sorted(f for f in folds if f))}); merge the runs of one "
