@@ -256,9 +256,11 @@ def _f1_line(m: dict) -> str:
 
 def cmd_train(args) -> int:
     _needs_training_extra()
-    from .training.train import TrainConfig, train
+    from .training.train import TrainConfig, base_taxonomy, train
 
     cfg = _config_from(TrainConfig, args)
+    if args.taxonomy and cfg.init_from:  # named, even the default 2020: the base must speak it
+        base_taxonomy(cfg, named=True)
 
     def on_epoch(m: dict) -> None:
         if "si" in m:  # the whole model, validated on the SemEval measures

@@ -132,18 +132,25 @@ def test_read_corrections_reads_the_run_taxonomy_only(tmp_path):
     assert [c.technique for c in counted[0].kept] == ["Straw_Man"] and record["spans"] == 1
 
 
-def test_a_taxonomy_other_than_the_base_models_is_refused(tmp_path, capsys, synthetic_jsonl):
-    """A span classifier speaks its base model's taxonomy: --taxonomy 2023 over a 2020 model
-    is refused in one line, nothing written."""
+@pytest.mark.parametrize("base, named, speaks", [
+    ("minilm-spans.v1", "2023", "2020"),
+    ("minilm23-spans.v1", "2020", "2023"),  # named: 2020 is the default, but not over a 2023 base
+])
+def test_a_taxonomy_other_than_the_base_models_is_refused(tmp_path, capsys, synthetic_jsonl,
+                                                          base, named, speaks):
+    """A span classifier speaks its base model's taxonomy: a --taxonomy other than the base
+    model's is refused in one line, nothing written, even --taxonomy 2020 (the default, which
+    a 2023 base otherwise overrides: a label error's "use --taxonomy 2020" must not loop)."""
     from unspin.cli import main
 
     data = tmp_path / "train.jsonl"
     data.write_text(synthetic_jsonl())
     out = tmp_path / "m"
     code = main(["train", str(data), "--out", str(out), "--name", "x", "--quiet",
-                 "--init-from", "minilm-spans.v1", "--taxonomy", "2023"])
+                 "--init-from", base, "--taxonomy", named])
     err = capsys.readouterr().err
-    assert code == 2 and "speaks the 2020 taxonomy, not 2023" in err
+    assert code == 2 and f"{base} speaks the {speaks} taxonomy, not {named}" in err
+    assert f"give --init-from a model of the {named} taxonomy" in err
     assert err.count("\n") == 1 and "Traceback" not in err and not out.exists()
 
 

@@ -263,20 +263,22 @@ def check_name(name: str, version: str) -> str:
     return full
 
 
-def _base_taxonomy(cfg: TrainConfig) -> TrainConfig:
+def base_taxonomy(cfg: TrainConfig, named: bool = False) -> TrainConfig:
     """The run's settings in the taxonomy of its base model (``--init-from``): a span
     classifier speaks its base model's techniques, so a 2023 base makes a 2023 run without
-    ``--taxonomy``; a ``--taxonomy`` other than the base model's is refused."""
+    ``--taxonomy``; a ``--taxonomy`` other than the base model's is refused. ``cfg.taxonomy``
+    2020 is also the default, so the base decides unless ``named`` (the user gave it)."""
     from ..detect.registry import read_config, resolve
 
     base = resolve(cfg.init_from)
     speaks = taxonomy(read_config(base.folder).get("taxonomy") or "2020").name
     if speaks == taxonomy(cfg.taxonomy).name:
         return cfg
-    if taxonomy(cfg.taxonomy).name != "2020":  # 2020 is also the default: the base decides
+    if named or taxonomy(cfg.taxonomy).name != "2020":
         raise ConfigError(f"--init-from {cfg.init_from} speaks the {speaks} taxonomy, not "
-                          f"{cfg.taxonomy}: a span classifier speaks its base model's; leave "
-                          "out --taxonomy")
+                          f"{cfg.taxonomy}: a span classifier learns its base model's "
+                          f"techniques, from labels in its names; leave out --taxonomy, or give "
+                          f"--init-from a model of the {cfg.taxonomy} taxonomy")
     log.info("%s speaks the %s taxonomy: the span classifier learns its techniques",
              cfg.init_from, speaks)
     return replace(cfg, taxonomy=speaks)
@@ -305,7 +307,7 @@ def train(data: str | Path, out: str | Path, cfg: TrainConfig, progress: bool = 
     if cfg.unlabelled and not cfg.distill_from:
         raise ConfigError("--unlabelled needs --distill-from (their only labels are soft)")
     if cfg.init_from:
-        cfg = _base_taxonomy(cfg)
+        cfg = base_taxonomy(cfg)
     if corrections:  # in the run's taxonomy, or refused naming both
         from .train_head import check_corrections
 
