@@ -335,7 +335,22 @@ def test_several_span_classifiers_and_their_retrain_on_every_article(tmp_path, c
     card = (run / "MODEL_CARD.md").read_text()
     assert "Each classifier kept at the epoch its counterpart in the recipe chose" in card
     assert "Trained 2 span classifiers on every labelled article" in card
+    ran = "/".join(map(str, chosen))  # each stopped at its kept epoch, not the whole schedule
+    assert f"s for {ran} epoch" in card and " scheduled), 2 classifiers" in card
     assert "Before/after" not in card and "tuned by the recipe" in card
+
+
+def test_a_retrains_cost_counts_the_epochs_it_ran():
+    """A recipe's retrain stops each span classifier at its kept epoch: its card says so,
+    not the schedule's length as if all of it ran."""
+    from unspin.training.train_head import _training_cost
+
+    assert _training_cost(5.2, 8) == "5 s for 8 epochs"
+    assert _training_cost(33, 8, 2) == "33 s for 8 epochs, 2 classifiers"
+    assert _training_cost(5.2, 8, 1, [2]) == "5 s for 2 epochs (of the 8 scheduled)"
+    assert _training_cost(3, 8, 1, [1]) == "3 s for 1 epoch (of the 8 scheduled)"
+    assert _training_cost(9, 6, 2, [3, 2]) == "9 s for 3/2 epochs (of the 6 scheduled), 2 " \
+        "classifiers"
 
 
 def test_labelled_data_that_is_not_utf8_text_is_one_line(tmp_path, capsys):

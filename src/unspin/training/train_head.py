@@ -367,6 +367,17 @@ def _token_outputs(pred: Predictor, arts, cache: Path, key: str
     return outs, seconds
 
 
+def _training_cost(seconds: float, epochs: int, heads: int = 1, kept: list[int] = ()) -> str:
+    """What training ``heads`` span classifiers took: ``epochs`` each, or on a recipe's
+    retrain (``kept``: each classifier's epoch) the epochs up to the kept ones, which end it."""
+    if kept:
+        ran = "/".join(map(str, kept))
+        done = f"{ran} epoch{'' if list(kept) == [1] else 's'} (of the {epochs} scheduled)"
+    else:
+        done = f"{epochs} epochs"
+    return f"{seconds:.0f} s for {done}" + (f", {heads} classifiers" if heads > 1 else "")
+
+
 def cpu_name() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -561,15 +572,16 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None,
     model = fitted[0][0]
     history = [h for _m, hist in fitted for h in hist]
     n_tokens = sum(len(o.offsets) for o in outs.values())
-    cost = {"machine": f"{cpu_name()}, {torch.get_num_threads()} threads",
+    threads = torch.get_num_threads()
+    cost = {"machine": f"{cpu_name()}, {threads} thread{'s' if threads != 1 else ''}",
             "encoder pass over all articles (once)": (
                 f"{encode_seconds:.0f} s "
                 f"({n_tokens / max(encode_seconds, 1e-9):.0f} tokens/s)"
                 if encode_seconds else "cached"),
             "span examples": f"{examples_seconds:.0f} s",
-            "span classifier training": (f"{time.time() - t_train:.0f} s for {cfg.epochs} epochs"
-                                         + (f", {cfg.span_heads} classifiers"
-                                            if cfg.span_heads > 1 else ""))}
+            "span classifier training": _training_cost(time.time() - t_train, cfg.epochs,
+                                                       cfg.span_heads,
+                                                       keep if cfg.all_labelled else ())}
 
     def arr(t):
         return t.detach().float().cpu().numpy()
