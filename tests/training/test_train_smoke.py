@@ -340,6 +340,28 @@ def test_several_span_classifiers_and_their_retrain_on_every_article(tmp_path, c
     assert "Before/after" not in card and "tuned by the recipe" in card
 
 
+def test_a_retrain_finds_its_recipes_base_by_the_fingerprint_the_recipe_recorded(tmp_path):
+    """The recipe's base as the recipe recorded it (its fingerprint), not as its --init-from
+    string resolves now: a folder relative to where the recipe was trained, or gone, still
+    admits that base's retrain; the base itself is admitted under another name too."""
+    from unspin.detect.registry import fingerprint, resolve
+    from unspin.errors import ConfigError
+    from unspin.training.train import _check_retrained_base
+
+    v1 = resolve("minilm-spans.v1").folder
+    printed = fingerprint(v1)
+    retrained = tmp_path / "v1-all"
+    retrained.mkdir()
+    (retrained / "config.json").write_text(json.dumps(
+        {"name": "v1-all.v1", "recipe": {"model": "minilm-spans.v1", "fingerprint": printed}}))
+    _check_retrained_base(str(retrained), "runs/gone", "R", printed)
+    _check_retrained_base(str(v1), "runs/gone", "R", printed)  # the base, by its folder
+    with pytest.raises(ConfigError, match="R was trained with init_from='runs/gone'"):
+        _check_retrained_base(str(retrained), "runs/gone", "R")  # nothing recorded, gone
+    with pytest.raises(ConfigError, match="a retrain builds over the recipe's base model"):
+        _check_retrained_base("minilm-spans.v2", "minilm-spans.v1", "R", printed)
+
+
 def test_a_retrains_cost_counts_the_epochs_it_ran():
     """A recipe's retrain stops each span classifier at its kept epoch: its card says so,
     not the schedule's length as if all of it ran."""

@@ -190,7 +190,8 @@ def read_recipe(decode_from: str | Path, cfg: TrainConfig) -> dict:
             "every article" if trained.get("distill_from") else
             "without soft labels: leave out --distill-from"))
     if heads and mine.get("init_from") != theirs.get("init_from"):
-        _check_retrained_base(cfg.init_from, trained.get("init_from"), decode_from)
+        _check_retrained_base(cfg.init_from, trained.get("init_from"), decode_from,
+                              (recipe.get("encoder_from") or {}).get("sha256"))
     for key in sorted(set(mine) | set(theirs)):
         if key in ("init_from",) and heads:  # checked above: the same base, or its retrain
             continue
@@ -206,20 +207,28 @@ def read_recipe(decode_from: str | Path, cfg: TrainConfig) -> dict:
     return recipe
 
 
-def _check_retrained_base(base: str, recipe_base: str, decode_from) -> None:
-    """A span classifier recipe's retrain builds over its recipe's base model (``--init-from``)
-    or over that base retrained on every labelled article (a model whose config names it as
-    its recipe, by fingerprint): the classifier then reads an encoder that learnt every
-    article too. Any other base is refused."""
+def _check_retrained_base(base: str, recipe_base: str, decode_from,
+                          recipe_base_print: str | None = None) -> None:
+    """A span classifier recipe's retrain builds over its recipe's base model (``--init-from``,
+    by any name or folder that holds it) or over that base retrained on every labelled
+    article (a model whose config names it as its recipe, by fingerprint): the classifier
+    then reads an encoder that learnt every article too. Any other base is refused.
+
+    ``recipe_base_print``: the base's fingerprint as the recipe recorded it (``encoder_from``),
+    which holds wherever the run starts (``recipe_base`` may name a folder relative to where
+    the recipe was trained, or one gone since)."""
     from ..detect.registry import fingerprint, read_config, resolve
     from ..errors import UnspinError
 
-    try:
-        recipe_base_print = fingerprint(resolve(recipe_base).folder)
-    except UnspinError:
-        recipe_base_print = None
-    made_from = (read_config(resolve(base).folder).get("recipe") or {}).get("fingerprint")
-    if recipe_base_print is None or made_from != recipe_base_print:
+    if recipe_base_print is None:
+        try:
+            recipe_base_print = fingerprint(resolve(recipe_base).folder)
+        except UnspinError:
+            recipe_base_print = None
+    folder = resolve(base).folder
+    made_from = (read_config(folder).get("recipe") or {}).get("fingerprint")
+    if recipe_base_print is None or (made_from != recipe_base_print
+                                     and fingerprint(folder) != recipe_base_print):
         raise ConfigError(f"{decode_from} was trained with init_from={recipe_base!r}, this run "
                           f"with {base!r}: a retrain builds over the recipe's base model or "
                           "over that model retrained on every labelled article (whose config "
