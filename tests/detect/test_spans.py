@@ -140,3 +140,19 @@ def test_a_one_word_span_never_gets_a_multiword_technique():
     found = pred.detect(text, outs)
     assert [(p.start, p.end) for p in found] == [(5, 10)]
     assert found[0].technique != "Causal_Oversimplification"
+
+
+def test_no_spans_give_rows_as_wide_as_some_spans_for_any_number_of_techniques():
+    """With the token heads' signals a row ends in one maximum per technique: a 2023 model
+    has more than 14, and its empty feature block must match its rows' width."""
+    from unspin.detect.spans import span_features
+
+    text = "They lie. Officials met."
+    offsets = offsets_of(text)
+    rng = np.random.RandomState(0)
+    hidden = rng.rand(len(offsets), 8).astype(np.float32)
+    for n_tech in (14, 19):
+        probs = (rng.rand(len(offsets)), rng.rand(len(offsets)), rng.rand(len(offsets), n_tech))
+        some = span_features(text, hidden, offsets, [(0, 8)], token_probs=probs)
+        none = span_features(text, hidden, offsets, [], token_probs=probs)
+        assert none.shape == (0, some.shape[1]), n_tech

@@ -381,7 +381,9 @@ def span_features(text: str, hidden: np.ndarray, offsets: np.ndarray, spans,
             row.append(signals(text, start, end, a, b, *token_probs, norm_text, runs))
         rows.append(np.concatenate(row))
     if not rows:
-        width = hidden.shape[1] * 4 + len(HANDCRAFTED) + (len(SIGNALS) if token_probs else 0)
+        # the signals end in one maximum per technique the model has (14 in 2020, more in 2023)
+        n_signals = (len(SIGNALS) - 14 + token_probs[2].shape[1]) if token_probs else 0
+        width = hidden.shape[1] * 4 + len(HANDCRAFTED) + n_signals
         return np.zeros((0, width), dtype=np.float32)
     return np.stack(rows)
 
