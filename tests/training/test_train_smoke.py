@@ -362,6 +362,28 @@ def test_a_retrain_finds_its_recipes_base_by_the_fingerprint_the_recipe_recorded
         _check_retrained_base("minilm-spans.v2", "minilm-spans.v1", "R", printed)
 
 
+@pytest.mark.parametrize("base, made_from", [("minilm23-spans.v3", "minilm23-spans.v2"),
+                                              ("minilm-spans.v5", "")])
+def test_keeping_the_source_head_of_a_span_classifier_model_is_refused(tmp_path, capsys,
+                                                                       synthetic_jsonl, base,
+                                                                       made_from):
+    """--keep-source-head averages in a plain classifier (T technique outputs over the leading
+    features); a base whose classifier has a "no technique" output failed after training with
+    a traceback. Refused in one line before anything is written."""
+    pytest.importorskip("torch", reason="training needs unspin[train]")
+    from unspin.cli import main
+
+    data = tmp_path / "train.jsonl"
+    data.write_text(synthetic_jsonl())
+    out = tmp_path / "m"
+    code = main(["train", str(data), "--out", str(out), "--name", "x", "--quiet",
+                 "--init-from", base, "--keep-source-head", "--span-signals"])
+    err = capsys.readouterr().err
+    assert code == 2 and f"{base}'s has a 'no technique' output" in err
+    assert (f"build over {made_from}" in err) == bool(made_from)
+    assert err.count("\n") == 1 and "Traceback" not in err and not out.exists()
+
+
 def test_a_retrains_cost_counts_the_epochs_it_ran():
     """A recipe's retrain stops each span classifier at its kept epoch: its card says so,
     not the schedule's length as if all of it ran."""

@@ -403,11 +403,22 @@ def train_head(data: str | Path, out: str | Path, cfg, on_epoch=None,
     unchanged (``export.record_retrained``)."""
     from ..detect.onnx_spans import OnnxSpanDetector
     from ..detect.registry import model_paths, resolve
+    from ..errors import UnspinError
 
     torch = require("torch", "train")
     src = resolve(cfg.init_from).folder
     source = OnnxSpanDetector(src, threads=cfg.threads or 0)
     pred = source.predictor  # decodes as the source model was validated (mining)
+    if cfg.keep_source_head and pred.has_none_output():
+        made = (source.config.get("encoder_from") or {}).get("model")
+        try:  # named only where it can be had
+            hint = f", or build over {made}, the model it was made from" if made and resolve(
+                made) else ""
+        except UnspinError:
+            hint = ""
+        raise ConfigError(f"--keep-source-head averages in a base model's plain span classifier; "
+                          f"{cfg.init_from}'s has a 'no technique' output: leave out "
+                          f"--keep-source-head{hint}")
     techs = pred.techniques  # the source model's, in head order (its taxonomy's it learnt)
     T = len(techs)
     no_soft = np.zeros(T, dtype=np.float32)
