@@ -606,7 +606,8 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--out", required=True, help="folder for checkpoints and the exported model")
     tr.add_argument("--taxonomy", choices=("2020", "2023"),
                     help="the techniques the model learns, in the labels' names: 2020 "
-                    "(default) or 2023 (e.g. a SemEval-2023 folder's train-labels/)")
+                    "(default; with --init-from, the base model's) or 2023 (e.g. a SemEval-2023 "
+                    "folder's train-labels/)")
     tr.add_argument("--name", required=True,
                     help="the new model's name (it is known as NAME.vVERSION)")
     tr.add_argument("--version", help="the new model's version (default 1)")
