@@ -78,6 +78,18 @@ def test_a_checkpoint_from_before_the_taxonomy_resumes_as_2020():
     assert _trained_by(older) != _trained_by({**now, "span_heads": 3})
 
 
+def _analyze_json(tmp_path, model, capsys):
+    """A short article analysed by ``model`` (every span, --min-score 0): its file and the
+    JSON result."""
+    from unspin.cli import main
+
+    src = tmp_path / "a.txt"
+    src.write_text("Title\n\nOnly a fool would trust the brutal regime. Experts say so.\n")
+    assert main(["analyze", str(src), "--model", str(model), "--format", "json",
+                 "--min-score", "0"]) == 0
+    return src, json.loads(capsys.readouterr().out)
+
+
 def _in_2023_names(arts):
     for a in arts:
         for s in a["spans"]:
@@ -113,11 +125,7 @@ def test_smoke_train_2023_then_analyze_in_every_format(tmp_path, capsys):
     assert "Not detected by this model" in card
     rare = card.split("- Rare techniques (")[1].split(")")[0]  # its own, in its names
     assert rare and "Bandwagon" not in rare and "Whataboutism" not in rare
-    src = tmp_path / "a.txt"
-    src.write_text("Title\n\nOnly a fool would trust the brutal regime. Experts say so.\n")
-    assert main(["analyze", str(src), "--model", str(out), "--format", "json",
-                 "--min-score", "0"]) == 0
-    result = json.loads(capsys.readouterr().out)
+    src, result = _analyze_json(tmp_path, out, capsys)
     assert result["taxonomy"] == "2023"
     assert set(result["summary"]["counts"]) == set(TAXONOMY_2023.ids)
     for fmt in ("text", "semeval", "html", "terminal"):
@@ -180,11 +188,7 @@ def test_a_span_classifier_over_a_2023_model_speaks_2023(tmp_path, capsys, model
     assert config["corrections"]["trained_articles"] == 1
     head = np.load(out / "head.npz")
     assert head["w2"].shape[0] == len(base["techniques"]) + 1  # and "no technique"
-    src = tmp_path / "a.txt"
-    src.write_text("Title\n\nOnly a fool would trust the brutal regime. Experts say so.\n")
-    assert main(["analyze", str(src), "--model", str(out), "--format", "json",
-                 "--min-score", "0"]) == 0
-    result = json.loads(capsys.readouterr().out)
+    _src, result = _analyze_json(tmp_path, out, capsys)
     assert result["taxonomy"] == "2023"
     assert {s["technique"] for s in result["spans"]} <= set(base["techniques"])
     soft = tmp_path / "soft"

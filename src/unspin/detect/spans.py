@@ -345,8 +345,12 @@ def pooled(hidden: np.ndarray, a: int, b: int) -> np.ndarray:
 
 #: With ``signals``: what the token heads say about a span, and its shape, for the span
 #: classifier's "no technique" decision.
-SIGNALS = ("p_in_mean", "p_in_min", "p_in_max", "p_begin_first", "p_in_before", "p_in_after",
-           "one_word", "function_edge", "log_recurrences", *(f"p_tech_{k}" for k in range(14)))
+#: the token heads' signals over a span, before its per-technique maxima (one per technique
+#: the model has: 14 in the 2020 taxonomy, more in 2023)
+SPAN_SIGNALS = ("p_in_mean", "p_in_min", "p_in_max", "p_begin_first", "p_in_before",
+                "p_in_after", "one_word", "function_edge", "log_recurrences")
+#: all of them for a 2020 model
+SIGNALS = (*SPAN_SIGNALS, *(f"p_tech_{k}" for k in range(14)))
 
 
 def signals(text: str, start: int, end: int, a: int, b: int, p_in: np.ndarray,
@@ -381,8 +385,7 @@ def span_features(text: str, hidden: np.ndarray, offsets: np.ndarray, spans,
             row.append(signals(text, start, end, a, b, *token_probs, norm_text, runs))
         rows.append(np.concatenate(row))
     if not rows:
-        # the signals end in one maximum per technique the model has (14 in 2020, more in 2023)
-        n_signals = (len(SIGNALS) - 14 + token_probs[2].shape[1]) if token_probs else 0
+        n_signals = (len(SPAN_SIGNALS) + token_probs[2].shape[1]) if token_probs else 0
         width = hidden.shape[1] * 4 + len(HANDCRAFTED) + n_signals
         return np.zeros((0, width), dtype=np.float32)
     return np.stack(rows)

@@ -193,7 +193,7 @@ def read_recipe(decode_from: str | Path, cfg: TrainConfig) -> dict:
         _check_retrained_base(cfg.init_from, trained.get("init_from"), decode_from,
                               (recipe.get("encoder_from") or {}).get("sha256"))
     for key in sorted(set(mine) | set(theirs)):
-        if key in ("init_from",) and heads:  # checked above: the same base, or its retrain
+        if key == "init_from" and heads:  # checked above: the same base, or its retrain
             continue
         if key not in _NOT_RECIPE and mine.get(key) != theirs.get(key):
             raise ConfigError(f"{decode_from} was trained with {key}={theirs.get(key)!r}, this "
